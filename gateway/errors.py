@@ -1,0 +1,27 @@
+"""The one exception root of the gateway.
+
+Protocol errors live beside their protocol (`gateway.cxml.errors`) and carry their status; the
+web layer maps the whole tree to answers in `gateway.web_errors`.
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    """Root of every error the gateway raises on purpose."""
+
+
+class PermissionDenied(GatewayError, PermissionError):
+    """The actor lacks the right for this action."""
+
+
+class NotFound(GatewayError, LookupError):
+    """The object does not exist, or belongs to another organisation (answered 404, never 403)."""
+
+
+class InvalidInput(GatewayError, ValueError):
+    """A form or command-line value cannot be accepted; the message says why."""
+
+
+class ConfigurationError(GatewayError, RuntimeError):
+    """The gateway is configured in a way it cannot work with."""
