@@ -1,0 +1,185 @@
+"""SQLAlchemy 2.0 plumbing: the declarative base, engines, and the request-scoped session.
+
+Services only `flush()`; the request boundary (and the CLI's `session_scope`) commits on success
+and rolls back on any exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import DateTime, TypeDecorator
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names on SQLite and PostgreSQL."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact decimal stored as a scaled integer (SQLite has no exact decimal type)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(self.scale)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimals")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        """The stored value without trailing zeros (3, 0.77) and never in exponent form."""
+        if value is None:
+            return None
+        number = Decimal(value).scaleb(-self.scale).normalize()
+        return number.quantize(Decimal(1)) if number.as_tuple().exponent > 0 else number
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and working SAVEPOINTs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    in_memory = parsed.database in (None, "", ":memory:")
+    engine = create_engine(
+        parsed,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN handling breaks SAVEPOINT; SQLAlchemy documents this workaround.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """The engine and session factory of one application."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A unit of work: commit on success, roll back on any exception."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def init_app(app: Flask) -> Database:
+    """Create the engine for the app's database and bind a request-scoped session.
+
+    A request commits when its answer is a success or a redirect (status below 400) and rolls
+    back otherwise, so an error page never leaves half-written data behind.
+    """
+    from flask import g  # noqa: PLC0415 - models stay importable without Flask
+
+    engine = make_engine(app.config["GATEWAY_DATABASE_URL"])
+    database = Database(engine=engine, sessions=sessionmaker(bind=engine, expire_on_commit=False))
+    app.extensions["gateway.db"] = database
+
+    @app.after_request
+    def _commit(response: Any) -> Any:
+        session = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < HTTPStatus.BAD_REQUEST:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _discard(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    return database
+
+
+def get_session() -> Session:
+    """The current request's session (created on first use)."""
+    from flask import current_app, g  # noqa: PLC0415
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["gateway.db"].sessions()
+    return g.db_session

@@ -1,0 +1,53 @@
+"""Alembic environment: runs on a connection handed in by `gateway.migrate`, or on the URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from sqlalchemy import Connection
+from sqlalchemy.types import TypeDecorator
+
+from gateway import models  # noqa: F401 - registers every table on Base.metadata
+from gateway.db import Base, make_engine
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our column types as their plain SQL type, so migrations never import app code."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _database_url() -> str:
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from pathlib import Path  # noqa: PLC0415
+
+    from gateway.config import load_settings  # noqa: PLC0415
+
+    return load_settings(None, Path("instance").resolve())["GATEWAY_DATABASE_URL"]
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = make_engine(_database_url())
+    with engine.connect() as conn:
+        _run(conn)
+        conn.commit()
+    engine.dispose()

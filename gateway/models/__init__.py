@@ -1,0 +1,28 @@
+"""The data model, one module per aggregate, re-exported here."""
+
+from __future__ import annotations
+
+from gateway.models.cart import Cart, CartLine
+from gateway.models.catalogue import PriceList, PriceListItem, Product
+from gateway.models.message_log import MessageLogEntry
+from gateway.models.organisation import Organisation
+from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
+from gateway.models.shop_session import ShopSession
+from gateway.models.user import Membership, Role, User
+
+__all__ = [
+    "Cart",
+    "CartLine",
+    "Membership",
+    "MessageLogEntry",
+    "Organisation",
+    "PartnerIdentity",
+    "PriceList",
+    "PriceListItem",
+    "Product",
+    "PunchOutSession",
+    "Role",
+    "ShopSession",
+    "TradingPartner",
+    "User",
+]

@@ -1,0 +1,47 @@
+"""Carts and their lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.catalogue import QUANTITY, Product
+
+
+class Cart(Base):
+    """A user's cart for one customer; punchout carts belong to their punchout session."""
+
+    __tablename__ = "cart"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    punchout_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("punchout_session.id"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lines: Mapped[list[CartLine]] = relationship(
+        back_populates="cart", cascade="all, delete-orphan", order_by="CartLine.id"
+    )
+
+
+class CartLine(Base):
+    """One product in a cart; `aux_id` is the SupplierPartAuxiliaryID the buyer keeps."""
+
+    __tablename__ = "cart_line"
+    __table_args__ = (UniqueConstraint("cart_id", "aux_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    aux_id: Mapped[str] = mapped_column(String(100))
+
+    cart: Mapped[Cart] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()

@@ -1,0 +1,74 @@
+"""Trading partners (buyers' procurement systems) and their punchout sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.organisation import Organisation
+
+
+class TradingPartner(Base):
+    """A buyer's procurement system, bound to one customer."""
+
+    __tablename__ = "trading_partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    protocol: Mapped[str] = mapped_column(String(8), default="cxml")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    secret_digest: Mapped[str] = mapped_column(String(128))
+    allowed_url_prefixes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cart_encoding: Mapped[str] = mapped_column(String(16), default="base64")
+    operation_allowed: Mapped[str] = mapped_column(String(8), default="edit")
+    default_role: Mapped[str] = mapped_column(String(64), default="punchout")
+    replay_protection: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    identities: Mapped[list[PartnerIdentity]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan"
+    )
+
+
+class PartnerIdentity(Base):
+    """A credential (domain, identity) that names a partner in From or Sender."""
+
+    __tablename__ = "partner_identity"
+    __table_args__ = (UniqueConstraint("domain", "identity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partner.id"))
+    domain: Mapped[str] = mapped_column(String(64))  # stored case-folded
+    identity: Mapped[str] = mapped_column(String(200))
+
+    partner: Mapped[TradingPartner] = relationship(back_populates="identities")
+
+
+class PunchOutSession(Base):
+    """One punchout: from the setup request to the cart's return."""
+
+    __tablename__ = "punchout_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partner.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    operation: Mapped[str] = mapped_column(String(8))
+    buyer_cookie: Mapped[str] = mapped_column(Text)
+    return_url: Mapped[str] = mapped_column(Text)
+    payload_id: Mapped[str] = mapped_column(String(250), index=True)
+    buyer_credentials: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    partner: Mapped[TradingPartner] = relationship()
+    organisation: Mapped[Organisation] = relationship()
