@@ -1,0 +1,1 @@
+"""Permissions and the one policy that checks them."""

@@ -1,0 +1,30 @@
+"""The permission catalogue and the built-in roles seeded from it.
+
+Names follow `<scope>:<resource>:<action>`. Roles are rows read on every request, so changing a
+role changes every holder's rights at once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    """Every right the gateway checks."""
+
+    CATALOG_READ = "shop:catalog:read"
+    CART_WRITE = "shop:cart:write"
+    ORDER_PLACE = "shop:order:place"
+    PRICE_READ = "shop:price:read"
+    PUNCHOUT_TRANSFER = "punchout:cart:transfer"
+
+
+_SHOPPER = frozenset({Permission.CATALOG_READ, Permission.PRICE_READ, Permission.CART_WRITE})
+
+DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
+    "superuser": _SHOPPER | {Permission.ORDER_PLACE},
+    "buyer": _SHOPPER | {Permission.ORDER_PLACE},
+    "requester": _SHOPPER | {Permission.ORDER_PLACE},
+    "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER},
+    "viewer": frozenset({Permission.CATALOG_READ, Permission.PRICE_READ}),
+}

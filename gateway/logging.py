@@ -1,0 +1,28 @@
+"""Logging set-up that keeps secrets out of every log line, whoever logs and wherever it goes."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from gateway.redaction import redact_document
+
+_QUERY_SECRETS = re.compile(r"(?i)((?:password|passwd|pwd|secret|token)=)[^&\s\"']+")
+
+
+def redact_line(message: str) -> str:
+    """A log line without shared secrets, start tokens or password-like query values."""
+    return _QUERY_SECRETS.sub(r"\1***", redact_document(message))
+
+
+class RedactingLogRecord(logging.LogRecord):
+    """A log record whose formatted message is always redacted."""
+
+    def getMessage(self) -> str:  # noqa: N802 - overrides the logging API
+        return redact_line(super().getMessage())
+
+
+def configure_logging() -> None:
+    """Make every log record redact itself (records of Flask, werkzeug and libraries included)."""
+    if logging.getLogRecordFactory() is not RedactingLogRecord:
+        logging.setLogRecordFactory(RedactingLogRecord)

@@ -1,0 +1,156 @@
+"""Carts: adding, changing and removing lines, and the priced view the pages and protocols read."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor, require
+from gateway.errors import InvalidInput, NotFound
+from gateway.models import Cart, CartLine, Organisation, Product
+from gateway.services import pricing
+
+MAX_QUANTITY = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PricedLine:
+    """A cart line with the price that applies to the customer."""
+
+    line_id: int
+    product: Product
+    aux_id: str
+    quantity: Decimal
+    unit_price: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PricedCart:
+    """A cart as the customer sees it: priced lines and their total (excluding tax)."""
+
+    cart_id: int
+    lines: tuple[PricedLine, ...]
+    total: Decimal
+    currency: str
+
+
+def parse_quantity(text: str) -> Decimal:
+    """A positive quantity with at most 3 decimals, or InvalidInput saying what is wrong."""
+    try:
+        quantity = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise InvalidInput("Quantity must be a number.") from None
+    if not quantity.is_finite():
+        raise InvalidInput("Quantity must be a number.")
+    if quantity <= 0:
+        raise InvalidInput("Quantity must be greater than zero.")
+    if quantity > MAX_QUANTITY:
+        raise InvalidInput(f"Quantity may be at most {MAX_QUANTITY}.")
+    if quantity != quantity.quantize(Decimal("0.001")):
+        raise InvalidInput("Quantity may have at most 3 decimals.")
+    return quantity
+
+
+def new_aux_id() -> str:
+    """A SupplierPartAuxiliaryID for a new line: opaque, stable, and free of `?{}`."""
+    return secrets.token_hex(8)
+
+
+def find_product(session: Session, sku: str) -> Product:
+    """An active product by SKU, or NotFound."""
+    product = session.scalar(select(Product).where(Product.sku == sku, Product.active))
+    if product is None:
+        raise NotFound(f"No product {sku!r}.")
+    return product
+
+
+def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None = None) -> Cart:
+    """The actor's open cart for its customer (the punchout session's own cart in a punchout)."""
+    query = select(Cart).where(
+        Cart.organisation_id == actor.organisation_id,
+        Cart.user_id == actor.user_id,
+        Cart.status == "open",
+        Cart.punchout_session_id.is_(None)
+        if punchout_session_id is None
+        else Cart.punchout_session_id == punchout_session_id,
+    )
+    cart = session.scalar(query)
+    if cart is None:
+        cart = Cart(
+            organisation_id=actor.organisation_id,
+            user_id=actor.user_id,
+            punchout_session_id=punchout_session_id,
+        )
+        session.add(cart)
+        session.flush()
+    return cart
+
+
+def add_item(
+    session: Session, *, actor: Actor, cart: Cart, sku: str, quantity: Decimal
+) -> CartLine:
+    """Add `quantity` of a product; a product already in the cart keeps its line (and SPAID)."""
+    require(actor, Permission.CART_WRITE, cart)
+    product = find_product(session, sku)
+    line = next((line for line in cart.lines if line.product_id == product.id), None)
+    if line is None:
+        line = CartLine(product=product, quantity=quantity, aux_id=new_aux_id())
+        cart.lines.append(line)
+    else:
+        line.quantity = parse_quantity(str(line.quantity + quantity))
+    session.flush()
+    return line
+
+
+def set_quantity(
+    session: Session, *, actor: Actor, cart: Cart, line_id: int, quantity: Decimal
+) -> CartLine:
+    """Change one line's quantity."""
+    require(actor, Permission.CART_WRITE, cart)
+    line = _line(cart, line_id)
+    line.quantity = quantity
+    session.flush()
+    return line
+
+
+def remove_line(session: Session, *, actor: Actor, cart: Cart, line_id: int) -> None:
+    """Remove one line."""
+    require(actor, Permission.CART_WRITE, cart)
+    cart.lines.remove(_line(cart, line_id))
+    session.flush()
+
+
+def price_cart(session: Session, *, cart: Cart, organisation: Organisation) -> PricedCart:
+    """Price every line for the customer and quantity; the total excludes tax and shipping."""
+    lines = []
+    for line in cart.lines:
+        price = pricing.unit_price(session, organisation, line.product, line.quantity)
+        lines.append(
+            PricedLine(
+                line_id=line.id,
+                product=line.product,
+                aux_id=line.aux_id,
+                quantity=line.quantity,
+                unit_price=price,
+                total=pricing.line_total(price, line.quantity),
+            )
+        )
+    return PricedCart(
+        cart_id=cart.id,
+        lines=tuple(lines),
+        total=sum((line.total for line in lines), Decimal("0.00")),
+        currency=organisation.currency,
+    )
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    for line in cart.lines:
+        if line.id == line_id:
+            return line
+    raise NotFound("No such cart line.")

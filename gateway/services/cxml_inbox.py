@@ -1,0 +1,131 @@
+"""`POST /cxml`: parse, authenticate, dispatch by request type, answer with a cXML Response.
+
+Whatever happens, the buyer gets a cXML Status and both documents go to the message log; a
+failed request leaves nothing else behind (its work runs in a savepoint that is rolled back).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from gateway import cxml
+from gateway.cxml import CXMLError, PunchOutSetupRequest, StatusCode
+from gateway.models import TradingPartner
+from gateway.services import message_log, punchout
+from gateway.services.partners import find_by_credentials
+from gateway.services.punchout import PunchOutSettings
+
+log = logging.getLogger(__name__)
+
+
+def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: datetime) -> bytes:
+    """Answer one inbound cXML request with the bytes of a cXML Response."""
+    document: cxml.CXMLDocument | None = None
+    partner: TradingPartner | None = None
+    punchout_session_id: int | None = None
+    try:
+        document = cxml.parse(body)
+        partner = _named_partner(session, document)
+        with session.begin_nested():
+            response, punchout_session_id = _dispatch(
+                session, document=document, settings=settings, now=now
+            )
+    except CXMLError as exc:
+        log.info(
+            "cXML request refused with %s (payloadID %s)",
+            exc.status.value,
+            document.payload_id if document else None,
+        )
+        response = cxml.Response(status=exc.to_status())
+    answer = cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)
+    partner_id = partner.id if partner is not None else None
+    message_log.record(
+        session,
+        direction="in",
+        document_type=_document_type(document),
+        body=body,
+        payload_id=document.payload_id if document else None,
+        status_code=response.status.code,
+        status_text=response.status.text,
+        partner_id=partner_id,
+        punchout_session_id=punchout_session_id,
+    )
+    message_log.record(
+        session,
+        direction="out",
+        document_type="Response",
+        body=answer,
+        status_code=response.status.code,
+        status_text=response.status.text,
+        partner_id=partner_id,
+        punchout_session_id=punchout_session_id,
+    )
+    return answer
+
+
+def _dispatch(
+    session: Session, *, document: cxml.CXMLDocument, settings: PunchOutSettings, now: datetime
+) -> tuple[cxml.Response, int | None]:
+    if isinstance(document.payload, PunchOutSetupRequest):
+        if document.header is None:
+            raise cxml.CredentialError()
+        partner = punchout.authenticate(
+            session, header=document.header, digest_key=settings.digest_key
+        )
+        started, start_url = punchout.start(
+            session, document=document, partner=partner, settings=settings, now=now
+        )
+        ok = cxml.Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
+        return cxml.Response(
+            status=ok, body=cxml.PunchOutSetupResponse(start_page_url=start_url)
+        ), started.id
+    raise cxml.UnsupportedDocumentError(f"{_document_type(document)} is not supported")
+
+
+def _named_partner(session: Session, document: cxml.CXMLDocument) -> TradingPartner | None:
+    """The partner the header names (unauthenticated: only for the message log)."""
+    if document.header is None:
+        return None
+    credentials = document.header.from_credentials + document.header.sender_credentials
+    return find_by_credentials(session, [(c.domain, c.identity) for c in credentials])
+
+
+def _document_type(document: cxml.CXMLDocument | None) -> str:
+    return type(document.payload).__name__ if document is not None else "unreadable"
+
+
+def refuse(
+    session: Session,
+    *,
+    status: StatusCode,
+    reason: str,
+    settings: PunchOutSettings,
+    now: datetime,
+) -> bytes:
+    """Answer a request refused before parsing (size, content type, encoding); log the refusal."""
+    error = CXMLError(reason, status=status)
+    response = cxml.Response(status=error.to_status())
+    answer = cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)
+    message_log.record(
+        session,
+        direction="in",
+        document_type="unread",
+        body=f"[refused before parsing: {reason}]".encode(),
+        status_code=status,
+        status_text=response.status.text,
+    )
+    return answer
+
+
+def internal_error(*, settings: PunchOutSettings, now: datetime) -> bytes:
+    """The answer to a fault of ours: cXML 500, so the buyer retries later. Touches no database."""
+    response = cxml.Response(
+        status=cxml.Status(
+            code=StatusCode.INTERNAL_SERVER_ERROR,
+            text=f"{StatusCode.INTERNAL_SERVER_ERROR.phrase}: please retry later",
+        )
+    )
+    return cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)

@@ -1,0 +1,182 @@
+"""Demo data for `gateway seed-demo`: idempotent, and enough to try every feature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from gateway.models import (
+    Membership,
+    Organisation,
+    PriceList,
+    PriceListItem,
+    Product,
+    TradingPartner,
+    User,
+)
+from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
+from gateway.services.pricing import CENT
+from gateway.services.users import membership, role_named
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password
+DEMO_CXML_PARTNER = CXMLPartnerSpec(
+    name="demo-cxml",
+    customer_number="1001",
+    identities=("NetworkID:AN01000000001",),
+    shared_secret="demo-secret",  # noqa: S106 - the documented demo secret
+    allowed_urls=("http://127.0.0.1", "http://localhost"),
+    encoding="base64",
+    replay_protection=False,  # demo only: lets the README's fixture be posted again and again
+)
+
+# (name, unit, UNSPSC, manufacturer, base price) of each product family; 20 variants each.
+_FAMILIES = (
+    ("Ballpoint pen", "EA", "44121701", "Scriptura", Decimal("0.85")),
+    ("Copy paper A4 80 g", "RM", "14111507", "Papyra", Decimal("4.20")),
+    ("Lever arch file", "EA", "44122011", "Ordo", Decimal("2.95")),
+    ("Optical mouse", "EA", "43211708", "Clikk", Decimal("12.50")),
+    ("USB keyboard", "EA", "43211706", "Clikk", Decimal("24.90")),
+    ("Nitrile gloves, box of 100", "BX", "46181504", "Safeguard", Decimal("7.80")),
+    ("Microfibre cloth", "PK", "47131502", "Cleanline", Decimal("5.40")),
+    ("Wood screw", "PK", "31161500", "Fixwell", Decimal("3.15")),
+    ("Screwdriver", "EA", "27111701", "Fixwell", Decimal("6.75")),
+    ("LED tube", "EA", "39101601", "Lumina", Decimal("9.90")),
+    ("Network cable Cat6", "MTR", "26121600", "Linkwire", Decimal("0.65")),
+    ("Storage box", "EA", "24112406", "Ordo", Decimal("8.30")),
+)
+_VARIANTS = 20
+TIERED_PRODUCTS = 10
+
+
+@dataclass
+class DemoSummary:
+    """What the seed created or found, for the CLI to print."""
+
+    products: int = 0
+    customers: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
+
+
+def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
+    """Create the demo catalogue, customers, users and partner; running it again changes nothing."""
+    summary = DemoSummary()
+    products = _products(session)
+    summary.products = len(products)
+    standard = _price_list(session, "1001 contract prices", products, Decimal("0.90"))
+    second = _price_list(session, "1002 contract prices", products, Decimal("0.80"))
+    first_customer = _customer(session, "1001", "Acme Municipality", standard)
+    second_customer = _customer(session, "1002", "Globex Industries", second)
+    summary.customers = ["1001", "1002"]
+    for email, name, customers in (
+        ("buyer@1001.demo", "Bea Buyer (1001)", (first_customer,)),
+        ("buyer@1002.demo", "Bob Buyer (1002)", (second_customer,)),
+        ("multi@demo.test", "Max Multi (1001 and 1002)", (first_customer, second_customer)),
+    ):
+        _user(session, email, name, customers, role="buyer")
+        summary.users.append(email)
+    if session.scalar(select(TradingPartner).where(TradingPartner.name == "demo-cxml")) is None:
+        add_cxml_partner(session, spec=DEMO_CXML_PARTNER, digest_key=digest_key)
+    summary.partners = ["demo-cxml"]
+    session.flush()
+    return summary
+
+
+def _products(session: Session) -> list[Product]:
+    existing = {p.sku: p for p in session.scalars(select(Product))}
+    products = []
+    number = 0
+    for name, unit, unspsc, maker, base in _FAMILIES:
+        for variant in range(1, _VARIANTS + 1):
+            number += 1
+            sku = f"DEMO-{number:04d}"
+            product = existing.get(sku)
+            if product is None:
+                product = Product(
+                    sku=sku,
+                    name=f"{name} {_variant_name(variant)}",
+                    description=f"{name}, {_variant_name(variant).lower()} model, by {maker}.",
+                    unit=unit,
+                    unspsc=unspsc,
+                    manufacturer_name=maker,
+                    manufacturer_part_id=f"{maker[:3].upper()}-{unspsc[-4:]}-{variant:02d}",
+                    list_price=(base * (1 + Decimal(variant - 1) / 10)).quantize(
+                        CENT, rounding=ROUND_HALF_UP
+                    ),
+                    currency="EUR",
+                    lead_time_days=1 + variant % 5,
+                )
+                session.add(product)
+            products.append(product)
+    session.flush()
+    return products
+
+
+def _variant_name(variant: int) -> str:
+    colours = ("Blue", "Black", "Red", "Green", "Grey")
+    sizes = ("Standard", "Large", "Compact", "Pro")
+    return f"{sizes[(variant - 1) // len(colours)]} {colours[(variant - 1) % len(colours)]}"
+
+
+def _price_list(session: Session, name: str, products: list[Product], factor: Decimal) -> PriceList:
+    """A contract price on every third product, plus a 10+ tier on the first ten products."""
+    price_list = session.scalar(select(PriceList).where(PriceList.name == name))
+    if price_list is not None:
+        return price_list
+    price_list = PriceList(name=name, currency="EUR")
+    session.add(price_list)
+    session.flush()
+    for index, product in enumerate(products):
+        if index % 3 == 0:
+            session.add(
+                PriceListItem(
+                    price_list_id=price_list.id,
+                    product_id=product.id,
+                    min_quantity=Decimal(1),
+                    unit_price=(product.list_price * factor).quantize(CENT, rounding=ROUND_HALF_UP),
+                )
+            )
+        if index < TIERED_PRODUCTS:
+            session.add(
+                PriceListItem(
+                    price_list_id=price_list.id,
+                    product_id=product.id,
+                    min_quantity=Decimal(10),
+                    unit_price=(product.list_price * factor * Decimal("0.9")).quantize(
+                        CENT, rounding=ROUND_HALF_UP
+                    ),
+                )
+            )
+    session.flush()
+    return price_list
+
+
+def _customer(session: Session, number: str, name: str, price_list: PriceList) -> Organisation:
+    organisation = session.scalar(select(Organisation).where(Organisation.number == number))
+    if organisation is None:
+        organisation = Organisation(number=number, name=name, currency="EUR")
+        session.add(organisation)
+    organisation.price_list_id = price_list.id
+    session.flush()
+    return organisation
+
+
+def _user(
+    session: Session, email: str, name: str, customers: tuple[Organisation, ...], *, role: str
+) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, password_hash=generate_password_hash(DEMO_PASSWORD))
+        session.add(user)
+        session.flush()
+    for organisation in customers:
+        if membership(session, user=user, organisation=organisation) is None:
+            session.add(
+                Membership(user=user, organisation=organisation, role=role_named(session, role))
+            )
+    session.flush()
+    return user

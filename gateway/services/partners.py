@@ -1,0 +1,105 @@
+"""Trading partners: registration and recognition from cXML credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.auth.credentials import secret_digest
+from gateway.errors import InvalidInput
+from gateway.models import Organisation, PartnerIdentity, TradingPartner
+from gateway.urls import url_allowed
+
+CART_ENCODINGS = ("base64", "urlencoded")
+OPERATIONS_ALLOWED = ("create", "inspect", "edit")
+MIN_SECRET_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CXMLPartnerSpec:
+    """What `gateway partner add-cxml` (and the demo seed) registers."""
+
+    name: str
+    customer_number: str
+    identities: Sequence[str]  # "DOMAIN:IDENTITY"
+    shared_secret: str
+    allowed_urls: Sequence[str]
+    encoding: str = "base64"
+    operation_allowed: str = "edit"
+    replay_protection: bool = True
+
+
+def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str) -> TradingPartner:
+    """Register a cXML partner; a clear InvalidInput names any argument at fault."""
+    if not spec.name.strip():
+        raise InvalidInput("--name must not be empty.")
+    if session.scalar(select(TradingPartner).where(TradingPartner.name == spec.name)):
+        raise InvalidInput(f"A partner named {spec.name!r} exists already.")
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.number == spec.customer_number)
+    )
+    if organisation is None:
+        raise InvalidInput(f"No customer numbered {spec.customer_number!r}.")
+    if not spec.identities:
+        raise InvalidInput("Give at least one --identity DOMAIN:IDENTITY.")
+    pairs = [_split_identity(text) for text in spec.identities]
+    for domain, identity in pairs:
+        if session.scalar(
+            select(PartnerIdentity).where(
+                PartnerIdentity.domain == domain, PartnerIdentity.identity == identity
+            )
+        ):
+            raise InvalidInput(f"Identity {domain}:{identity} belongs to another partner.")
+    if len(spec.shared_secret) < MIN_SECRET_LENGTH:
+        raise InvalidInput(f"--shared-secret must be at least {MIN_SECRET_LENGTH} characters.")
+    if not spec.allowed_urls:
+        raise InvalidInput("Give at least one --allow-url PREFIX.")
+    for prefix in spec.allowed_urls:
+        if not url_allowed(prefix, [prefix]):
+            raise InvalidInput(f"--allow-url {prefix!r} is not an absolute http(s) URL.")
+    if spec.encoding not in CART_ENCODINGS:
+        raise InvalidInput(f"--encoding must be one of {', '.join(CART_ENCODINGS)}.")
+    if spec.operation_allowed not in OPERATIONS_ALLOWED:
+        raise InvalidInput(f"operationAllowed must be one of {', '.join(OPERATIONS_ALLOWED)}.")
+    partner = TradingPartner(
+        name=spec.name,
+        protocol="cxml",
+        organisation=organisation,
+        secret_digest=secret_digest(spec.shared_secret, digest_key),
+        allowed_url_prefixes=list(spec.allowed_urls),
+        cart_encoding=spec.encoding,
+        operation_allowed=spec.operation_allowed,
+        replay_protection=spec.replay_protection,
+        identities=[PartnerIdentity(domain=d, identity=i) for d, i in dict.fromkeys(pairs)],
+    )
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def find_by_credentials(
+    session: Session, credentials: Iterable[tuple[str, str]]
+) -> TradingPartner | None:
+    """The partner one of these (domain, identity) pairs names (domains ignore case)."""
+    for domain, identity in credentials:
+        partner = session.scalar(
+            select(TradingPartner)
+            .join(PartnerIdentity)
+            .where(
+                PartnerIdentity.domain == domain.strip().casefold(),
+                PartnerIdentity.identity == identity.strip(),
+            )
+        )
+        if partner is not None:
+            return partner
+    return None
+
+
+def _split_identity(text: str) -> tuple[str, str]:
+    domain, sep, identity = text.partition(":")
+    if not sep or not domain.strip() or not identity.strip():
+        raise InvalidInput(f"--identity {text!r} must look like DOMAIN:IDENTITY.")
+    return domain.strip().casefold(), identity.strip()

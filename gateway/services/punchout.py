@@ -1,0 +1,361 @@
+"""The cXML punchout: setup request → start token → shop session → cart back to the buyer.
+
+Every function takes the database session and an explicit clock; none reads Flask globals, so
+the web adapter, the CLI and the tests call the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gateway import cxml
+from gateway.auth.credentials import new_token, secret_matches, token_digest
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import require
+from gateway.cxml import (
+    CartEncoding,
+    CXMLDocument,
+    InboundDocumentError,
+    Operation,
+    PunchOutOrderMessage,
+    PunchOutSetupRequest,
+    StatusCode,
+)
+from gateway.errors import GatewayError
+from gateway.models import (
+    Cart,
+    CartLine,
+    Product,
+    PunchOutSession,
+    ShopSession,
+    TradingPartner,
+    User,
+)
+from gateway.services import carts, message_log, shop_sessions
+from gateway.services.partners import find_by_credentials
+from gateway.services.users import punchout_user
+from gateway.urls import url_allowed
+
+MAX_AUX_ID_LENGTH = 100
+SHOWN_PARTS = 5  # unknown part numbers named in a 412 Status text
+
+
+class StartTokenRefused(GatewayError):
+    """A StartPage link that is unknown, already used or expired."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PunchOutSettings:
+    """The configuration the punchout needs, gathered once from the app settings."""
+
+    base_url: str
+    digest_key: str
+    start_token_ttl: int
+    clock_skew: int
+    shop_session_ttl: int
+    supplier_domain: str
+    supplier_identity: str
+    user_agent: str
+    hostname: str
+    dtd_dir: Path | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CartReturn:
+    """What the browser posts back to the buyer: the URL and the one hidden field."""
+
+    url: str
+    fields: tuple[tuple[str, str], ...]
+    document: bytes
+
+
+def authenticate(session: Session, *, header: cxml.Header, digest_key: str) -> TradingPartner:
+    """The partner From (or Sender) names, if the Sender's SharedSecret is right.
+
+    An unknown identity, a wrong secret and a disabled partner all raise the same CredentialError.
+    """
+    partner = find_by_credentials(
+        session, [(c.domain, c.identity) for c in header.from_credentials]
+    ) or find_by_credentials(session, [(c.domain, c.identity) for c in header.sender_credentials])
+    presented = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
+    digest = partner.secret_digest if partner is not None else "0" * 64
+    matched = [secret_matches(secret, digest, digest_key) for secret in presented or [""]]
+    if partner is None or not partner.active or partner.protocol != "cxml" or not any(matched):
+        raise cxml.CredentialError()
+    return partner
+
+
+def start(
+    session: Session,
+    *,
+    document: CXMLDocument,
+    partner: TradingPartner,
+    settings: PunchOutSettings,
+    now: datetime,
+) -> tuple[PunchOutSession, str]:
+    """Open a punchout for a setup request; returns the session and its StartPage URL."""
+    request = document.payload
+    assert isinstance(request, PunchOutSetupRequest)  # noqa: S101 - the dispatcher checks the type
+    if request.operation not in (Operation.CREATE, Operation.EDIT, Operation.INSPECT):
+        raise cxml.UnsupportedDocumentError(
+            f"operation {request.operation.value!r} is not supported"
+        )
+    url = (request.browser_form_post_url or "").strip()
+    if not url:
+        raise InboundDocumentError("BrowserFormPost URL missing", status=StatusCode.BAD_REQUEST)
+    if not url_allowed(url, partner.allowed_url_prefixes):
+        raise InboundDocumentError(
+            "BrowserFormPost URL not allowed for this buyer", status=StatusCode.BAD_REQUEST
+        )
+    if partner.replay_protection:
+        _check_replay(session, document=document, partner=partner, settings=settings, now=now)
+    lines = _lines_from_items(session, request) if request.operation != Operation.CREATE else []
+    user = punchout_user(
+        session,
+        organisation=partner.organisation,
+        partner_name=partner.name,
+        email=request.user_email,
+        name=request.user_name,
+        role_name=partner.default_role,
+    )
+    token, digest = new_token()
+    punchout = PunchOutSession(
+        partner=partner,
+        organisation=partner.organisation,
+        user_id=user.id,
+        operation=request.operation.value,
+        buyer_cookie=request.buyer_cookie,
+        return_url=url,
+        payload_id=document.payload_id,
+        buyer_credentials=[
+            {"domain": c.domain, "identity": c.identity} for c in document.header.from_credentials
+        ]
+        if document.header
+        else [],
+        token_digest=digest,
+        token_expires_at=now + timedelta(seconds=settings.start_token_ttl),
+        created_at=now,
+    )
+    session.add(punchout)
+    session.flush()
+    session.add(
+        Cart(
+            organisation_id=partner.organisation_id,
+            user_id=user.id,
+            punchout_session_id=punchout.id,
+            lines=lines,
+        )
+    )
+    session.flush()
+    return punchout, f"{settings.base_url}/punchout/start/{token}"
+
+
+def redeem(
+    session: Session, *, token: str, settings: PunchOutSettings, now: datetime
+) -> tuple[ShopSession, str]:
+    """Consume a StartPage token (once, before it expires) and open a fresh shop session."""
+    consumed = session.execute(
+        update(PunchOutSession)
+        .where(
+            PunchOutSession.token_digest == token_digest(token),
+            PunchOutSession.redeemed_at.is_(None),
+            PunchOutSession.token_expires_at > now,
+        )
+        .values(redeemed_at=now, status="active")
+        .execution_options(synchronize_session=False)
+    )
+    if consumed.rowcount != 1:
+        raise StartTokenRefused(
+            "This punchout link has been used already or has expired. "
+            "Please start the punchout again from your procurement system."
+        )
+    punchout = session.scalars(
+        select(PunchOutSession)
+        .where(PunchOutSession.token_digest == token_digest(token))
+        .execution_options(populate_existing=True)
+    ).one()
+    return shop_sessions.open_session(
+        session,
+        user=session.get_one(User, punchout.user_id),
+        organisation=punchout.organisation,
+        punchout=punchout,
+        now=now,
+        ttl_seconds=settings.shop_session_ttl,
+    )
+
+
+def punchout_cart(session: Session, shop_session: ShopSession) -> Cart:
+    """The cart that belongs to a punchout shop session."""
+    cart = session.scalar(
+        select(Cart).where(Cart.punchout_session_id == shop_session.punchout_session_id)
+    )
+    if cart is None:
+        raise LookupError("punchout session without a cart")
+    return cart
+
+
+def return_cart(
+    session: Session,
+    *,
+    shop_session: ShopSession,
+    settings: PunchOutSettings,
+    now: datetime,
+    cancel: bool = False,
+) -> CartReturn:
+    """Build the PunchOutOrderMessage for the buyer and end the punchout.
+
+    `cancel` returns no cart: an empty message for create, Status 204 (no change) for edit.
+    Inspect sessions always return an empty message, as the buyer ignores it.
+    """
+    punchout = shop_session.punchout
+    if punchout is None:
+        raise GatewayError("not a punchout session")
+    actor = shop_sessions.actor_for(session, shop_session)
+    cart = punchout_cart(session, shop_session)
+    if not cancel:
+        require(actor, Permission.PUNCHOUT_TRANSFER, cart)
+    operation = Operation(punchout.operation)
+    priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
+    send_items = not cancel and operation != Operation.INSPECT
+    items = tuple(_item_in(line, priced.currency) for line in priced.lines) if send_items else ()
+    total = priced.total if send_items else Decimal("0.00")
+    message = PunchOutOrderMessage(
+        buyer_cookie=punchout.buyer_cookie,
+        operation_allowed=Operation(punchout.partner.operation_allowed),
+        total=cxml.Money(amount=total, currency=priced.currency),
+        items=items,
+        status=cxml.Status(code=StatusCode.NO_CONTENT, text=StatusCode.NO_CONTENT.phrase)
+        if cancel and operation == Operation.EDIT
+        else None,
+    )
+    encoding = CartEncoding(punchout.partner.cart_encoding)
+    payload_id = cxml.make_payload_id(settings.hostname)
+    document = cxml.build(
+        message,
+        payload_id=payload_id,
+        timestamp=now,
+        header=_header(punchout, settings),
+        encoding="US-ASCII" if encoding == CartEncoding.URLENCODED else "UTF-8",
+    )
+    if settings.dtd_dir is not None:
+        try:
+            cxml.dtd.validate(document, settings.dtd_dir)
+        except cxml.DocumentValidationError as exc:
+            raise cxml.OutboundDocumentError(
+                "PunchOutOrderMessage failed DTD validation: " + "; ".join(exc.errors[:3])
+            ) from exc
+    message_log.record(
+        session,
+        direction="out",
+        document_type="PunchOutOrderMessage",
+        body=document,
+        payload_id=payload_id,
+        status_code=message.status.code if message.status else None,
+        partner_id=punchout.partner_id,
+        punchout_session_id=punchout.id,
+    )
+    punchout.status = "cancelled" if cancel else "transferred"
+    punchout.ended_at = now
+    cart.status = "transferred"
+    shop_sessions.end(shop_session, now=now)
+    session.flush()
+    return CartReturn(
+        url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
+    )
+
+
+def _check_replay(
+    session: Session,
+    *,
+    document: CXMLDocument,
+    partner: TradingPartner,
+    settings: PunchOutSettings,
+    now: datetime,
+) -> None:
+    if abs(now - document.timestamp) > timedelta(seconds=settings.clock_skew):
+        raise InboundDocumentError(
+            "timestamp outside the accepted window; check the clock", status=StatusCode.BAD_REQUEST
+        )
+    seen = session.scalar(
+        select(PunchOutSession.id).where(
+            PunchOutSession.partner_id == partner.id,
+            PunchOutSession.payload_id == document.payload_id,
+        )
+    )
+    if seen is not None:
+        raise cxml.DuplicateDocumentError("payloadID already used for a punchout")
+
+
+def _lines_from_items(session: Session, request: PunchOutSetupRequest) -> list[CartLine]:
+    """Rebuild the buyer's cart (edit/inspect): keyed by part number, keeping each line's SPAID."""
+    skus = {item.item_id.supplier_part_id for item in request.items}
+    products = {
+        product.sku: product
+        for product in session.scalars(select(Product).where(Product.sku.in_(skus), Product.active))
+    }
+    unknown = sorted(skus - products.keys())
+    if unknown:
+        shown = ", ".join(unknown[:SHOWN_PARTS]) + (" …" if len(unknown) > SHOWN_PARTS else "")
+        raise InboundDocumentError(
+            f"unknown SupplierPartID {shown}", status=StatusCode.PRECONDITION_FAILED
+        )
+    lines: list[CartLine] = []
+    used: set[str] = set()
+    for item in request.items:
+        aux_id = (item.item_id.supplier_part_auxiliary_id or "").strip()
+        if len(aux_id) > MAX_AUX_ID_LENGTH:
+            raise InboundDocumentError(
+                f"SupplierPartAuxiliaryID longer than {MAX_AUX_ID_LENGTH} characters",
+                status=StatusCode.BAD_REQUEST,
+            )
+        if not aux_id or aux_id in used:
+            aux_id = carts.new_aux_id()
+        used.add(aux_id)
+        lines.append(
+            CartLine(
+                product=products[item.item_id.supplier_part_id],
+                quantity=item.quantity,
+                aux_id=aux_id,
+            )
+        )
+    return lines
+
+
+def _item_in(line: carts.PricedLine, currency: str) -> cxml.ItemIn:
+    product = line.product
+    return cxml.ItemIn(
+        quantity=line.quantity,
+        item_id=cxml.ItemID(supplier_part_id=product.sku, supplier_part_auxiliary_id=line.aux_id),
+        detail=cxml.ItemDetail(
+            unit_price=cxml.Money(amount=line.unit_price, currency=currency),
+            description=product.description or product.name,
+            short_name=product.name,
+            unit_of_measure=product.unit,
+            classifications=(cxml.Classification(domain="UNSPSC", code=product.unspsc),),
+            manufacturer_part_id=product.manufacturer_part_id,
+            manufacturer_name=product.manufacturer_name,
+            url=None,
+            lead_time=product.lead_time_days,
+            extrinsics=(),
+        ),
+    )
+
+
+def _header(punchout: PunchOutSession, settings: PunchOutSettings) -> cxml.Header:
+    ours = (cxml.Credential(domain=settings.supplier_domain, identity=settings.supplier_identity),)
+    theirs = tuple(
+        cxml.Credential(domain=c["domain"], identity=c["identity"])
+        for c in punchout.buyer_credentials
+    )
+    return cxml.Header(
+        from_credentials=ours,
+        to_credentials=theirs or ours,
+        sender_credentials=ours,
+        user_agent=settings.user_agent,
+    )

@@ -1,0 +1,77 @@
+"""Server-side shop sessions: opened at login or punchout start, resolved on every request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.auth.credentials import new_token, token_digest
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor
+from gateway.models import Organisation, PunchOutSession, ShopSession, User
+from gateway.services.users import membership, role_named
+
+
+def open_session(
+    session: Session,
+    *,
+    user: User,
+    organisation: Organisation,
+    now: datetime,
+    ttl_seconds: int,
+    punchout: PunchOutSession | None = None,
+) -> tuple[ShopSession, str]:
+    """A new shop session and the opaque token the browser keeps (only its digest is stored)."""
+    token, digest = new_token()
+    shop_session = ShopSession(
+        token_digest=digest,
+        user=user,
+        organisation=organisation,
+        punchout=punchout,
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl_seconds),
+    )
+    session.add(shop_session)
+    session.flush()
+    return shop_session, token
+
+
+def resolve(session: Session, *, token: str, now: datetime) -> ShopSession | None:
+    """The live shop session for a browser token, or None when unknown, ended or expired."""
+    shop_session = session.scalar(
+        select(ShopSession).where(ShopSession.token_digest == token_digest(token))
+    )
+    if shop_session is None or shop_session.ended_at is not None or shop_session.expires_at <= now:
+        return None
+    return shop_session
+
+
+def end(shop_session: ShopSession, *, now: datetime) -> None:
+    """End a shop session; its token is worthless from now on."""
+    shop_session.ended_at = now
+
+
+def actor_for(session: Session, shop_session: ShopSession) -> Actor:
+    """The rights of this session, read from the role now (a role change applies at once).
+
+    In a punchout the partner's default role applies, whatever else the user may hold, and an
+    inspect punchout is read-only.
+    """
+    if shop_session.punchout is not None:
+        role = role_named(session, shop_session.punchout.partner.default_role)
+        permissions = frozenset(role.permissions)
+        if shop_session.punchout.operation == "inspect":
+            permissions -= {Permission.CART_WRITE}
+        return Actor(
+            user_id=shop_session.user_id,
+            organisation_id=shop_session.organisation_id,
+            permissions=permissions,
+        )
+    link = membership(session, user=shop_session.user, organisation=shop_session.organisation)
+    return Actor(
+        user_id=shop_session.user_id,
+        organisation_id=shop_session.organisation_id,
+        permissions=frozenset(link.role.permissions) if link is not None else frozenset(),
+    )
