@@ -1,0 +1,61 @@
+"""The Flask application: settings, database, CSRF, blueprints and error pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from flask_wtf.csrf import CSRFProtect
+
+from gateway import db
+from gateway.config import load_settings
+from gateway.logging import configure_logging
+from gateway.punchout.receiver import blueprint as tools_blueprint
+from gateway.punchout.views import blueprint as punchout_blueprint
+from gateway.shop.context import current_shopper
+from gateway.shop.views import blueprint as shop_blueprint
+from gateway.web_errors import register_error_handlers
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+
+def build_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app; see `gateway.create_app`."""
+    app = Flask("gateway", instance_relative_config=True)
+    settings = load_settings(config, Path(app.instance_path))
+    app.config.update(settings)
+    app.config.update(
+        SECRET_KEY=settings["GATEWAY_SECRET_KEY"],
+        MAX_CONTENT_LENGTH=settings["GATEWAY_MAX_CONTENT_LENGTH"],
+        SESSION_COOKIE_NAME="gateway_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["GATEWAY_COOKIE_SECURE"],
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the shop session
+    )
+    configure_logging()
+    if settings["GATEWAY_CXML_DTD_DIR"] is None:
+        log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
+    db.init_app(app)
+    csrf.init_app(app)
+    app.register_blueprint(punchout_blueprint)
+    app.register_blueprint(shop_blueprint)
+    app.register_blueprint(tools_blueprint)
+    csrf.exempt("gateway.punchout.views.cxml_endpoint")
+    csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
+    app.jinja_env.globals["current_shopper"] = current_shopper
+    register_error_handlers(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

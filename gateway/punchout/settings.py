@@ -1,0 +1,26 @@
+"""The punchout's settings, read from the app config once per call site."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from gateway import __version__
+from gateway.services.punchout import PunchOutSettings
+
+
+def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:
+    """Gather what the punchout service needs from the Flask config."""
+    return PunchOutSettings(
+        base_url=config["GATEWAY_BASE_URL"],
+        digest_key=config["GATEWAY_DIGEST_KEY"],
+        start_token_ttl=config["GATEWAY_START_TOKEN_TTL"],
+        clock_skew=config["GATEWAY_SETUP_CLOCK_SKEW"],
+        shop_session_ttl=config["GATEWAY_SHOP_SESSION_TTL"],
+        supplier_domain=config["GATEWAY_SUPPLIER_DOMAIN"],
+        supplier_identity=config["GATEWAY_SUPPLIER_IDENTITY"],
+        user_agent=f"punchout-gateway {__version__}",
+        hostname=urlsplit(config["GATEWAY_BASE_URL"]).hostname or "localhost",
+        dtd_dir=config["GATEWAY_CXML_DTD_DIR"],
+    )

@@ -1,0 +1,104 @@
+"""Punchout endpoints: thin adapters between HTTP and `gateway.services.punchout`."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
+
+from gateway.cxml import StatusCode
+from gateway.db import get_session, utcnow
+from gateway.errors import InvalidInput
+from gateway.punchout.settings import punchout_settings
+from gateway.services import cxml_inbox, punchout
+from gateway.shop import context
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("punchout", __name__)
+
+XML_TYPES = frozenset({"text/xml", "application/xml"})
+
+
+def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
+    return Response(body, status=status, content_type="text/xml; charset=UTF-8")
+
+
+@blueprint.post("/cxml")
+def cxml_endpoint() -> Response:
+    """Every cXML request; the answer is always a cXML Response (HTTP 200, 413 for size)."""
+    db = get_session()
+    settings = punchout_settings(current_app.config)
+    now = utcnow()
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if request.mimetype not in XML_TYPES:
+        reason = "Content-Type must be text/xml or application/xml"
+    elif encoding not in ("", "identity"):
+        reason = "Content-Encoding is not accepted; send the document uncompressed"
+    else:
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            answer = cxml_inbox.refuse(
+                db,
+                status=StatusCode.NOT_ACCEPTABLE,
+                reason=f"document larger than {limit} bytes",
+                settings=settings,
+                now=now,
+            )
+            return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            return _xml(cxml_inbox.receive(db, body=body, settings=settings, now=now))
+        except Exception:
+            log.exception("cXML request failed on our side")
+            db.rollback()
+            return _xml(cxml_inbox.internal_error(settings=settings, now=now))
+    return _xml(
+        cxml_inbox.refuse(
+            db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
+        )
+    )
+
+
+@blueprint.get("/punchout/start/<token>")
+def start(token: str) -> BaseResponse:
+    """Redeem a StartPage token: a fresh shop session, then a token-free URL."""
+    db = get_session()
+    shop_session, browser_token = punchout.redeem(
+        db, token=token, settings=punchout_settings(current_app.config), now=utcnow()
+    )
+    operation = shop_session.punchout.operation if shop_session.punchout else "create"
+    context.begin(browser_token)
+    return redirect(url_for("shop.catalog" if operation == "create" else "shop.cart"))
+
+
+@blueprint.post("/punchout/transfer")
+def transfer() -> str:
+    """Return the cart to the procurement system and end the punchout."""
+    return _return_cart(cancel=False)
+
+
+@blueprint.post("/punchout/cancel")
+def cancel() -> str:
+    """Leave the punchout without changing the buyer's requisition."""
+    return _return_cart(cancel=True)
+
+
+def _return_cart(*, cancel: bool) -> str:
+    shopper = context.require_shopper()
+    if shopper.punchout is None:
+        raise InvalidInput(
+            "This is not a punchout session: there is no procurement system to return to."
+        )
+    cart_return = punchout.return_cart(
+        get_session(),
+        shop_session=shopper.shop_session,
+        settings=punchout_settings(current_app.config),
+        now=utcnow(),
+        cancel=cancel,
+    )
+    context.finish()
+    return render_template("punchout/return.html", cart_return=cart_return)

@@ -1,0 +1,74 @@
+"""Who is shopping: the shop session behind the browser's cookie, resolved once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, session
+
+from gateway.auth.policy import Actor
+from gateway.db import get_session, utcnow
+from gateway.models import Organisation, PunchOutSession, ShopSession, User
+from gateway.services import shop_sessions
+
+SESSION_KEY = "shop"
+
+
+class LoginRequired(Exception):
+    """The page needs a shop session and there is none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shopper:
+    """The live shop session with its user, customer, rights and punchout (if any)."""
+
+    shop_session: ShopSession
+    actor: Actor
+
+    @property
+    def user(self) -> User:
+        return self.shop_session.user
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.shop_session.organisation
+
+    @property
+    def punchout(self) -> PunchOutSession | None:
+        return self.shop_session.punchout
+
+
+def current_shopper() -> Shopper | None:
+    """The shopper of this request, or None for an anonymous visitor."""
+    if "shopper" not in g:
+        token = session.get(SESSION_KEY)
+        db = get_session()
+        shop_session = shop_sessions.resolve(db, token=token, now=utcnow()) if token else None
+        g.shopper = (
+            Shopper(shop_session, shop_sessions.actor_for(db, shop_session))
+            if shop_session is not None
+            else None
+        )
+    return g.shopper
+
+
+def require_shopper() -> Shopper:
+    """The shopper of this request, or LoginRequired."""
+    shopper = current_shopper()
+    if shopper is None:
+        raise LoginRequired
+    return shopper
+
+
+def begin(token: str) -> None:
+    """Bind the browser to a new shop session: everything from before is dropped (no fixation)."""
+    session.clear()
+    session[SESSION_KEY] = token
+    session.permanent = True
+    g.pop("shopper", None)
+
+
+def finish() -> None:
+    """Forget the shop session in the browser."""
+    session.clear()
+    g.pop("shopper", None)

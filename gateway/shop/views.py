@@ -1,0 +1,225 @@
+"""Shop pages: catalogue, product, cart, login. Thin adapters over the services."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import can
+from gateway.db import get_session, utcnow
+from gateway.errors import InvalidInput
+from gateway.models import Cart, Membership, Organisation, Product, User
+from gateway.services import carts, pricing, shop_sessions
+from gateway.shop import context
+
+blueprint = Blueprint("shop", __name__)
+
+PAGE_SIZE = 48
+
+
+@blueprint.get("/")
+def home() -> Response:
+    """The shop starts at the catalogue."""
+    return redirect(url_for("shop.catalog"))
+
+
+@blueprint.get("/catalog")
+def catalog() -> str:
+    """Products with the prices that apply to the viewer, searchable and paged."""
+    db = get_session()
+    shopper = context.current_shopper()
+    query_text = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(Product).where(Product.active)
+    if query_text:
+        pattern = f"%{query_text.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Product.sku).like(pattern),
+                func.lower(Product.name).like(pattern),
+                func.lower(Product.manufacturer_part_id).like(pattern),
+            )
+        )
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    products = list(
+        db.scalars(query.order_by(Product.sku).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    )
+    prices = _prices(products, shopper)
+    return render_template(
+        "shop/catalog.html",
+        products=products,
+        prices=prices,
+        query=query_text,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=total,
+    )
+
+
+@blueprint.get("/products/<sku>")
+def product(sku: str) -> str:
+    """One product, its price for the viewer (also as JSON-LD) and the add-to-cart form."""
+    return _product_page(carts.find_product(get_session(), sku))
+
+
+@blueprint.post("/cart/items")
+def add_to_cart() -> Response | tuple[str, int]:
+    """Add a product (`sku`, `quantity`) to the cart."""
+    shopper = context.require_shopper()
+    db = get_session()
+    product = carts.find_product(db, request.form.get("sku", ""))
+    try:
+        quantity = carts.parse_quantity(request.form.get("quantity", ""))
+    except InvalidInput as exc:
+        return _product_page(
+            product, error=str(exc), quantity=request.form.get("quantity", "")
+        ), 400
+    cart = _cart(shopper)
+    carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
+    return redirect(url_for("shop.cart"))
+
+
+@blueprint.get("/cart")
+def cart() -> str:
+    """The cart, with quantity changes and, in a punchout, the transfer back to the buyer."""
+    shopper = context.require_shopper()
+    return _cart_page(shopper)
+
+
+@blueprint.post("/cart/lines/<int:line_id>")
+def update_line(line_id: int) -> Response | tuple[str, int]:
+    """Change one line's quantity."""
+    shopper = context.require_shopper()
+    try:
+        quantity = carts.parse_quantity(request.form.get("quantity", ""))
+    except InvalidInput as exc:
+        return _cart_page(shopper, error=str(exc), error_line=line_id), 400
+    carts.set_quantity(
+        get_session(), actor=shopper.actor, cart=_cart(shopper), line_id=line_id, quantity=quantity
+    )
+    return redirect(url_for("shop.cart"))
+
+
+@blueprint.post("/cart/lines/<int:line_id>/delete")
+def delete_line(line_id: int) -> Response:
+    """Remove one line."""
+    shopper = context.require_shopper()
+    carts.remove_line(get_session(), actor=shopper.actor, cart=_cart(shopper), line_id=line_id)
+    return redirect(url_for("shop.cart"))
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    """Password login for direct shop users (fields `email`, `password`)."""
+    if request.method == "GET":
+        return render_template("shop/login.html", email="")
+    db = get_session()
+    email = request.form.get("email", "").strip().lower()
+    user = db.scalar(select(User).where(User.email == email, User.active))
+    password = request.form.get("password", "")
+    if (
+        user is None
+        or not user.password_hash
+        or not check_password_hash(user.password_hash, password)
+    ):
+        return render_template(
+            "shop/login.html", email=email, error="Unknown email address or wrong password."
+        ), 401
+    organisation = db.scalars(
+        select(Organisation)
+        .join(Membership)
+        .where(Membership.user_id == user.id, Organisation.active)
+        .order_by(Organisation.number)
+    ).first()
+    if organisation is None:
+        return render_template(
+            "shop/login.html", email=email, error="Your account is not linked to a customer."
+        ), 403
+    _, token = shop_sessions.open_session(
+        db,
+        user=user,
+        organisation=organisation,
+        now=utcnow(),
+        ttl_seconds=current_app.config["GATEWAY_SHOP_SESSION_TTL"],
+    )
+    context.begin(token)
+    target = request.args.get("next", "")
+    return redirect(
+        target if target.startswith("/") and not target.startswith("//") else "/catalog"
+    )
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    """End the shop session."""
+    shopper = context.current_shopper()
+    if shopper is not None:
+        shop_sessions.end(shopper.shop_session, now=utcnow())
+    context.finish()
+    return redirect(url_for("shop.login"))
+
+
+def _cart(shopper: context.Shopper) -> Cart:
+    return carts.open_cart(
+        get_session(),
+        actor=shopper.actor,
+        punchout_session_id=shopper.shop_session.punchout_session_id,
+    )
+
+
+def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[int, Decimal]:
+    if shopper is None:
+        return {product.id: product.list_price for product in products}
+    if not can(shopper.actor, Permission.PRICE_READ):
+        return {}
+    return pricing.unit_prices(get_session(), shopper.organisation, products)
+
+
+def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> str:
+    shopper = context.current_shopper()
+    price = _prices([product], shopper).get(product.id)
+    currency = shopper.organisation.currency if shopper else product.currency
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "mpn": product.manufacturer_part_id,
+    }
+    if price is not None:
+        json_ld["offers"] = {
+            "@type": "Offer",
+            "price": f"{price:.2f}",
+            "priceCurrency": currency,
+        }
+    return render_template(
+        "shop/product.html",
+        product=product,
+        price=price,
+        currency=currency,
+        json_ld=json.dumps(json_ld).replace("<", "\\u003c"),
+        error=error,
+        quantity=quantity,
+        can_buy=shopper is not None and can(shopper.actor, Permission.CART_WRITE),
+    )
+
+
+def _cart_page(shopper: context.Shopper, *, error: str = "", error_line: int | None = None) -> str:
+    db = get_session()
+    priced = carts.price_cart(db, cart=_cart(shopper), organisation=shopper.organisation)
+    return render_template(
+        "shop/cart.html",
+        cart=priced,
+        punchout=shopper.punchout,
+        can_edit=can(shopper.actor, Permission.CART_WRITE),
+        can_transfer=can(shopper.actor, Permission.PUNCHOUT_TRANSFER),
+        error=error,
+        error_line=error_line,
+    )

@@ -1,0 +1,65 @@
+"""Error pages for the shop: a clear message and the right status, never a stack trace.
+
+The cXML endpoint answers its own errors with cXML Status documents (`gateway.punchout.views`).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from gateway.errors import InvalidInput, NotFound, PermissionDenied
+from gateway.services.punchout import StartTokenRefused
+from gateway.shop.context import LoginRequired
+
+log = logging.getLogger(__name__)
+
+
+def _page(status: HTTPStatus, message: str) -> tuple[str, int]:
+    return render_template("message.html", title=status.phrase, message=message), status.value
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map the GatewayError tree and HTTP errors to pages."""
+
+    @app.errorhandler(LoginRequired)
+    def _login(_exc: LoginRequired) -> Response:
+        return redirect(url_for("shop.login", next=request.path))
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound) -> tuple[str, int]:
+        return _page(HTTPStatus.NOT_FOUND, str(exc) or "Not found.")
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(_exc: PermissionDenied) -> tuple[str, int]:
+        return _page(HTTPStatus.FORBIDDEN, "You are not allowed to do this.")
+
+    @app.errorhandler(InvalidInput)
+    def _invalid(exc: InvalidInput) -> tuple[str, int]:
+        return _page(HTTPStatus.BAD_REQUEST, str(exc))
+
+    @app.errorhandler(StartTokenRefused)
+    def _start_refused(exc: StartTokenRefused) -> tuple[str, int]:
+        return _page(HTTPStatus.GONE, str(exc))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc: CSRFError) -> tuple[str, int]:
+        return _page(
+            HTTPStatus.BAD_REQUEST,
+            "The form has expired or did not come from this shop. Please reload and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[str, int]:
+        status = HTTPStatus(exc.code or 500)
+        return _page(status, exc.description or status.description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[str, int]:
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+        return _page(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
