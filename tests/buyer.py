@@ -1,0 +1,109 @@
+"""A scripted procurement system: builds setup requests and reads what the gateway returns."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+from gateway import cxml
+from gateway.cxml import Credential, Header, ItemID, ItemOut, Operation, PunchOutSetupRequest
+
+DEMO_IDENTITY = ("NetworkID", "AN01000000001")
+RETURN_URL = "http://127.0.0.1:5000/tools/simulator/receive"
+
+
+def setup_request(
+    *,
+    operation: Operation = Operation.CREATE,
+    buyer_cookie: str = "cookie-1",
+    url: str = RETURN_URL,
+    items: tuple[tuple[str, str | None, str], ...] = (),
+    identity: tuple[str, str] = DEMO_IDENTITY,
+    secret: str = "demo-secret",
+    email: str | None = "jane.doe@buyer.example",
+    payload_id: str | None = None,
+    timestamp: datetime | None = None,
+) -> bytes:
+    """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity)."""
+    domain, name = identity
+    request = PunchOutSetupRequest(
+        operation=operation,
+        buyer_cookie=buyer_cookie,
+        browser_form_post_url=url,
+        extrinsics=(cxml.Extrinsic(name="UserEmail", value=email),) if email else (),
+        contacts=(),
+        ship_to=None,
+        selected_item=None,
+        items=tuple(
+            ItemOut(
+                quantity=Decimal(quantity),
+                item_id=ItemID(supplier_part_id=sku, supplier_part_auxiliary_id=aux),
+                line_number=index,
+            )
+            for index, (sku, aux, quantity) in enumerate(items, start=1)
+        ),
+    )
+    header = Header(
+        from_credentials=(Credential(domain=domain, identity=name),),
+        to_credentials=(Credential(domain="DUNS", identity="123456789"),),
+        sender_credentials=(Credential(domain=domain, identity=name, shared_secret=secret),),
+        user_agent="Test Buyer 1.0",
+    )
+    return cxml.build(
+        request,
+        header=header,
+        payload_id=payload_id or f"{uuid4()}@buyer.example",
+        timestamp=timestamp or datetime.now(UTC),
+    )
+
+
+def status_of(answer: bytes) -> tuple[int, str]:
+    """The code and text of a cXML Response."""
+    document = cxml.parse(answer)
+    assert isinstance(document.payload, cxml.Response)
+    return int(document.payload.status.code), document.payload.status.text
+
+
+def start_path(answer: bytes) -> str:
+    """The path of the StartPage URL in a successful setup response."""
+    document = cxml.parse(answer)
+    assert isinstance(document.payload, cxml.Response)
+    assert document.payload.body is not None, document.payload.status.text
+    path = urlsplit(document.payload.body.start_page_url).path
+    assert path.startswith("/punchout/start/")
+    return path
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class _FormReader(HTMLParser):
+    """Reads forms the way a browser would (entities decoded once)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, object]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form":
+            self.forms.append({"attrs": values, "fields": []})
+        elif tag == "input" and self.forms and values.get("name"):
+            fields = self.forms[-1]["fields"]
+            assert isinstance(fields, list)
+            fields.append((values["name"], values.get("value") or ""))
+
+
+def read_forms(html: str) -> list[dict[str, object]]:
+    """Every form on a page: its attributes and its (name, value) inputs in order."""
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.forms

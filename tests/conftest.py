@@ -1,0 +1,90 @@
+"""Shared fixtures: one schema per run (built by the migrations), a rolled-back transaction a test.
+
+SQLite in memory by default; PostgreSQL when GATEWAY_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway import create_app
+from gateway.db import Base, Database, make_engine
+from gateway.migrate import upgrade
+from gateway.services.demo import seed_demo
+from gateway.services.users import sync_default_roles
+from tests.paths import cxml_dtd_dir
+
+DIGEST_KEY = "test-digest-key"
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "GATEWAY_SECRET_KEY": "test-secret-key",
+    "GATEWAY_DIGEST_KEY": DIGEST_KEY,
+    "GATEWAY_BASE_URL": "http://localhost",
+    "GATEWAY_DATABASE_URL": "sqlite://",
+}
+
+
+def _database_url() -> str:
+    return os.environ.get("GATEWAY_TEST_DATABASE_URL") or "sqlite://"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """The test database, emptied and migrated to head once per run, with the demo data."""
+    engine = make_engine(_database_url())
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        sync_default_roles(session)
+        seed_demo(session, digest_key=DIGEST_KEY)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside an outer transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions bound to the test's connection: their commits become savepoint releases."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def db_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for services called directly (no Flask request)."""
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def app(engine: Engine, sessions: sessionmaker[Session]) -> Flask:
+    """The application, its database swapped for the test's rolled-back connection."""
+    app = create_app({**TEST_CONFIG, "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir())})
+    app.extensions["gateway.db"].engine.dispose()
+    app.extensions["gateway.db"] = Database(engine=engine, sessions=sessions)
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client with cookies."""
+    return app.test_client()
