@@ -5,16 +5,21 @@ from __future__ import annotations
 from gateway.models.cart import Cart, CartLine
 from gateway.models.catalogue import PriceList, PriceListItem, Product
 from gateway.models.message_log import MessageLogEntry
+from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
 from gateway.models.organisation import Organisation
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
 from gateway.models.shop_session import ShopSession
 from gateway.models.user import Membership, Role, User
 
 __all__ = [
+    "ORDER_STATUSES",
     "Cart",
     "CartLine",
     "Membership",
     "MessageLogEntry",
+    "Order",
+    "OrderLine",
+    "OrderStatusChange",
     "Organisation",
     "PartnerIdentity",
     "PriceList",

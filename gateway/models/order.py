@@ -1,0 +1,91 @@
+"""Orders: placed in the shop, or received from a buyer's system (cXML OrderRequest, OCI)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.catalogue import PRICE, QUANTITY
+
+ORDER_STATUSES = (
+    "received",  # from a buyer's system, not yet accepted by staff
+    "pending_approval",
+    "placed",
+    "confirmed",
+    "shipped",
+    "cancelled",
+    "rejected",
+)
+
+
+class Order(Base):
+    """An order of one customer; `source` says where it came from (`shop`, `cxml`, `oci`)."""
+
+    __tablename__ = "customer_order"
+    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    source: Mapped[str] = mapped_column(String(8), default="shop")
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))  # the buyer's PO number
+    currency: Mapped[str] = mapped_column(String(3))
+    net_total: Mapped[Decimal] = mapped_column(PRICE)
+    tax_total: Mapped[Decimal] = mapped_column(PRICE, default=Decimal(0))
+    shipping_total: Mapped[Decimal] = mapped_column(PRICE, default=Decimal(0))
+    requested_delivery_date: Mapped[date | None]
+    ship_to: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    bill_to: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_number"
+    )
+    history: Mapped[list[OrderStatusChange]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderStatusChange.id"
+    )
+
+
+class OrderLine(Base):
+    """One line of an order, with the product data as it was when ordered."""
+
+    __tablename__ = "order_line"
+    __table_args__ = (UniqueConstraint("order_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"))
+    line_number: Mapped[int]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    aux_id: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(3))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_price: Mapped[Decimal] = mapped_column(PRICE)
+    net_amount: Mapped[Decimal] = mapped_column(PRICE)
+    vat_rate: Mapped[Decimal] = mapped_column(PRICE, default=Decimal(0))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderStatusChange(Base):
+    """One step in an order's status history: who, when, why."""
+
+    __tablename__ = "order_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship(back_populates="history")
