@@ -1,0 +1,329 @@
+"""Serialise documents to cXML bytes that validate against the official DTD and our XSDs.
+
+Elements are made with `etree.SubElement` directly (the fastest lxml API), in DTD order.
+Anything that would make the document invalid raises `OutboundDocumentError`: our bug, never
+sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, assert_never
+
+from lxml import etree
+
+from gateway.cxml import dtd
+from gateway.cxml.documents import (
+    Address,
+    Charge,
+    Contact,
+    Extrinsic,
+    Header,
+    ItemDetail,
+    ItemID,
+    ItemIn,
+    ItemOut,
+    Money,
+    Payload,
+    ProfileRequest,
+    PunchOutOrderMessage,
+    PunchOutSetupRequest,
+    Response,
+    Status,
+)
+from gateway.cxml.errors import OutboundDocumentError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_VERSION = re.compile(r"1\.[12]\.\d{3}")
+_ENCODINGS = ("UTF-8", "US-ASCII")
+_DEPLOYMENT_MODES = ("production", "test")
+_CENT = Decimal("0.01")
+_CENT_EXPONENT = -2
+_UNSPSC_DIGITS = 8
+
+_SubElement = etree.SubElement
+
+
+def build(
+    payload: Payload,
+    *,
+    payload_id: str,
+    timestamp: datetime,
+    header: Header | None = None,
+    lang: str = "en-US",
+    deployment_mode: str | None = None,
+    encoding: str = "UTF-8",
+    version: str = "1.2.071",
+    dtd_dir: Path | None = None,
+) -> bytes:
+    """The cXML bytes of `payload`: a Response (no Header), or a Request/Message (Header needed).
+
+    `encoding="US-ASCII"` writes every other character as a numeric character reference (the
+    `cxml-urlencoded` cart return). The timestamp always carries a numeric offset, never `Z`.
+    With `dtd_dir`, the tree is checked against that folder's `cXML.dtd` before serialising
+    (much cheaper than re-parsing the bytes); a finding raises `OutboundDocumentError`.
+    """
+    encoding = encoding.upper()
+    if encoding not in _ENCODINGS:
+        raise OutboundDocumentError("encoding must be UTF-8 or US-ASCII")
+    if _VERSION.fullmatch(version) is None:
+        raise OutboundDocumentError("version must be a cXML version such as 1.2.071")
+    if not payload_id.strip():
+        raise OutboundDocumentError("payloadID must not be empty")
+    if deployment_mode not in (None, *_DEPLOYMENT_MODES):
+        raise OutboundDocumentError("deploymentMode must be production or test")
+    root = etree.Element(
+        "cXML", {"payloadID": payload_id, "timestamp": format_timestamp(timestamp), _XML_LANG: lang}
+    )
+    try:
+        _payload(root, payload, header=header, lang=lang, deployment_mode=deployment_mode)
+    except ValueError as error:  # lxml refuses text that XML cannot carry (control characters)
+        raise OutboundDocumentError(f"text not allowed in XML: {error}") from error
+    if dtd_dir is not None:
+        findings = tuple(dtd.iter_errors(root, dtd_dir))
+        if findings:
+            raise OutboundDocumentError("fails the cXML DTD: " + "; ".join(findings[:3]))
+    prolog = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n'
+        f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/cXML.dtd">\n'
+    )
+    return prolog.encode("ascii") + etree.tostring(root, encoding=encoding, xml_declaration=False)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 to the second with a numeric offset (`+00:00`, never `Z`)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise OutboundDocumentError("timestamps must be timezone-aware")
+    return moment.isoformat(timespec="seconds")
+
+
+def make_payload_id(hostname: str) -> str:
+    """A new, unique payloadID shaped `<UTC datetime>.<pid>.<random>@<hostname>`."""
+    now = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return f"{now}.{os.getpid()}.{secrets.token_hex(8)}@{hostname}"
+
+
+def _payload(
+    root: etree._Element,
+    payload: Payload,
+    *,
+    header: Header | None,
+    lang: str,
+    deployment_mode: str | None,
+) -> None:
+    if isinstance(payload, Response):
+        if header is not None or deployment_mode is not None:
+            raise OutboundDocumentError("a Response has no Header and no deploymentMode")
+        _response(_SubElement(root, "Response"), payload)
+        return
+    if header is None:
+        raise OutboundDocumentError(f"a {type(payload).__name__} needs a Header")
+    one_way = isinstance(payload, PunchOutOrderMessage)
+    _header(_SubElement(root, "Header"), header, one_way=one_way)
+    wrapper = _SubElement(root, "Message" if one_way else "Request")
+    if deployment_mode is not None:
+        wrapper.set("deploymentMode", deployment_mode)
+    match payload:
+        case PunchOutOrderMessage():
+            _order_message(wrapper, payload)
+        case PunchOutSetupRequest():
+            _setup_request(_SubElement(wrapper, "PunchOutSetupRequest"), payload, lang)
+        case ProfileRequest():
+            _SubElement(wrapper, "ProfileRequest")
+        case _:
+            assert_never(payload)
+
+
+def _header(element: etree._Element, header: Header, *, one_way: bool) -> None:
+    parties = (
+        ("From", header.from_credentials),
+        ("To", header.to_credentials),
+        ("Sender", header.sender_credentials),
+    )
+    if not header.user_agent:
+        raise OutboundDocumentError("Header/Sender needs a UserAgent")
+    for tag, credentials in parties:
+        if not credentials:
+            raise OutboundDocumentError(f"Header/{tag} needs at least one Credential")
+        party = _SubElement(element, tag)
+        for credential in credentials:
+            node = _SubElement(party, "Credential", domain=credential.domain)
+            _SubElement(node, "Identity").text = credential.identity
+            if credential.shared_secret is not None:
+                if one_way:
+                    raise OutboundDocumentError("a Message must not carry a SharedSecret")
+                _SubElement(node, "SharedSecret").text = credential.shared_secret
+    _SubElement(party, "UserAgent").text = header.user_agent  # the last party is Sender
+
+
+def _response(element: etree._Element, response: Response) -> None:
+    _status(element, response.status)
+    if response.body is not None:
+        if not response.status.code.is_success:
+            raise OutboundDocumentError("only a 2xx Status may come with a PunchOutSetupResponse")
+        start_page = _SubElement(_SubElement(element, "PunchOutSetupResponse"), "StartPage")
+        _SubElement(start_page, "URL").text = response.body.start_page_url
+
+
+def _status(parent: etree._Element, status: Status) -> None:
+    node = _SubElement(parent, "Status", code=str(int(status.code)), text=status.text)
+    if status.detail:
+        node.text = status.detail
+
+
+def _order_message(wrapper: etree._Element, message: PunchOutOrderMessage) -> None:
+    if message.status is not None:
+        _status(wrapper, message.status)
+    element = _SubElement(wrapper, "PunchOutOrderMessage")
+    _SubElement(element, "BuyerCookie").text = message.buyer_cookie
+    header = _SubElement(
+        element, "PunchOutOrderMessageHeader", operationAllowed=message.operation_allowed
+    )
+    _money(_SubElement(header, "Total"), message.total)
+    if message.shipping is not None:
+        _charge(_SubElement(header, "Shipping"), message.shipping)
+    if message.tax is not None:
+        _charge(_SubElement(header, "Tax"), message.tax)
+    for item in message.items:
+        _item_in(element, item)
+
+
+def _item_in(parent: etree._Element, item: ItemIn) -> None:
+    node = _SubElement(parent, "ItemIn", quantity=_quantity(item.quantity))
+    _item_id(node, item.item_id)
+    _item_detail(_SubElement(node, "ItemDetail"), item.detail)
+
+
+def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang: str) -> None:
+    element.set("operation", request.operation)
+    _SubElement(element, "BuyerCookie").text = request.buyer_cookie
+    _extrinsics(element, request.extrinsics)
+    if request.browser_form_post_url is not None:
+        form_post = _SubElement(element, "BrowserFormPost")
+        _SubElement(form_post, "URL").text = request.browser_form_post_url
+    for contact in request.contacts:
+        _contact(element, contact, lang)
+    if request.ship_to is not None:
+        _address(_SubElement(_SubElement(element, "ShipTo"), "Address"), request.ship_to, lang)
+    if request.selected_item is not None:
+        _item_id(_SubElement(element, "SelectedItem"), request.selected_item)
+    for item in request.items:
+        _item_out(element, item)
+
+
+def _item_out(parent: etree._Element, item: ItemOut) -> None:
+    node = _SubElement(parent, "ItemOut", quantity=_quantity(item.quantity))
+    if item.line_number is not None:
+        node.set("lineNumber", str(item.line_number))
+    _item_id(node, item.item_id)
+    if item.detail is not None:
+        _item_detail(_SubElement(node, "ItemDetail"), item.detail)
+
+
+def _contact(parent: etree._Element, contact: Contact, lang: str) -> None:
+    if not contact.name:
+        raise OutboundDocumentError("a Contact needs a Name")
+    node = _SubElement(parent, "Contact")
+    if contact.role is not None:
+        node.set("role", contact.role)
+    _SubElement(node, "Name", {_XML_LANG: lang}).text = contact.name
+    if contact.email is not None:
+        _SubElement(node, "Email").text = contact.email
+
+
+def _address(element: etree._Element, address: Address, lang: str) -> None:
+    if not address.name:
+        raise OutboundDocumentError("an Address needs a Name")
+    if address.address_id is not None:
+        element.set("addressID", address.address_id)
+    _SubElement(element, "Name", {_XML_LANG: lang}).text = address.name
+    if address.streets and address.city and address.country_code:
+        postal = _SubElement(element, "PostalAddress")
+        for street in address.streets:
+            _SubElement(postal, "Street").text = street
+        _SubElement(postal, "City").text = address.city
+        if address.state is not None:
+            _SubElement(postal, "State").text = address.state
+        if address.postal_code is not None:
+            _SubElement(postal, "PostalCode").text = address.postal_code
+        country = _SubElement(postal, "Country", isoCountryCode=address.country_code)
+        country.text = address.country_code
+    if address.email is not None:
+        _SubElement(element, "Email").text = address.email
+
+
+def _extrinsics(parent: etree._Element, extrinsics: Iterable[Extrinsic]) -> None:
+    for extrinsic in extrinsics:
+        _SubElement(parent, "Extrinsic", name=extrinsic.name).text = extrinsic.value
+
+
+def _charge(element: etree._Element, charge: Charge) -> None:
+    _money(element, charge.money)
+    _SubElement(element, "Description", {_XML_LANG: charge.lang}).text = charge.description
+
+
+def _item_id(parent: etree._Element, item_id: ItemID) -> None:
+    node = _SubElement(parent, "ItemID")
+    _SubElement(node, "SupplierPartID").text = item_id.supplier_part_id
+    if item_id.supplier_part_auxiliary_id is not None:
+        _SubElement(node, "SupplierPartAuxiliaryID").text = item_id.supplier_part_auxiliary_id
+
+
+def _item_detail(element: etree._Element, detail: ItemDetail) -> None:
+    if not detail.classifications:
+        raise OutboundDocumentError("an ItemDetail needs at least one Classification")
+    _money(_SubElement(element, "UnitPrice"), detail.unit_price)
+    description = _SubElement(element, "Description", {_XML_LANG: detail.lang})
+    if detail.short_name is None:
+        description.text = detail.description
+    else:
+        short_name = _SubElement(description, "ShortName")
+        short_name.text = detail.short_name
+        short_name.tail = detail.description
+    _SubElement(element, "UnitOfMeasure").text = detail.unit_of_measure
+    for classification in detail.classifications:
+        if classification.domain.upper() == "UNSPSC" and not _is_unspsc(classification.code):
+            raise OutboundDocumentError("a UNSPSC Classification needs an eight-digit code")
+        node = _SubElement(element, "Classification", domain=classification.domain)
+        node.text = classification.code
+    if detail.manufacturer_part_id is not None:
+        _SubElement(element, "ManufacturerPartID").text = detail.manufacturer_part_id
+    if detail.manufacturer_name is not None:
+        _SubElement(element, "ManufacturerName").text = detail.manufacturer_name
+    if detail.url is not None:
+        _SubElement(element, "URL").text = detail.url
+    if detail.lead_time is not None:
+        if detail.lead_time < 0:
+            raise OutboundDocumentError("LeadTime must not be negative")
+        _SubElement(element, "LeadTime").text = str(detail.lead_time)
+    _extrinsics(element, detail.extrinsics)
+
+
+def _money(parent: etree._Element, money: Money) -> None:
+    _SubElement(parent, "Money", currency=money.currency).text = _amount(money.amount)
+
+
+def _amount(amount: Decimal) -> str:
+    """At least two decimals, never an exponent: 12 -> 12.00, 1.5 -> 1.50, 1.2345 stays."""
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or Infinity
+        raise OutboundDocumentError("a Money amount must be a finite number")
+    return format(amount.quantize(_CENT) if exponent > _CENT_EXPONENT else amount, "f")
+
+
+def _is_unspsc(code: str) -> bool:
+    return len(code) == _UNSPSC_DIGITS and code.isascii() and code.isdigit()
+
+
+def _quantity(quantity: Decimal) -> str:
+    if not quantity.is_finite() or quantity <= 0:
+        raise OutboundDocumentError("a quantity must be a number greater than zero")
+    return format(quantity, "f")

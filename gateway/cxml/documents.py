@@ -1,0 +1,246 @@
+"""cXML documents as plain frozen dataclasses; `parse` produces them and `build` consumes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from gateway.cxml.status import StatusCode
+
+
+class Operation(StrEnum):
+    """`PunchOutSetupRequest/@operation` and `PunchOutOrderMessageHeader/@operationAllowed`."""
+
+    CREATE = "create"
+    INSPECT = "inspect"
+    EDIT = "edit"
+    SOURCE = "source"
+
+
+class CartEncoding(StrEnum):
+    """How the cart-return form carries the PunchOutOrderMessage (protocol-notes A.6)."""
+
+    BASE64 = "base64"
+    URLENCODED = "urlencoded"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Credential:
+    """One `Credential`: a domain, an identity and, on Requests only, a shared secret."""
+
+    domain: str
+    identity: str
+    shared_secret: str | None = None
+
+    def matches(self, domain: str, identity: str) -> bool:
+        """Same domain (case-insensitively) and the same identity (exactly, after strip)."""
+        return self.domain.casefold() == domain.casefold() and self.identity == identity.strip()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Header:
+    """`From` (originator), `To` (destination) and `Sender` (who opened the connection)."""
+
+    from_credentials: tuple[Credential, ...]
+    to_credentials: tuple[Credential, ...]
+    sender_credentials: tuple[Credential, ...]
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Extrinsic:
+    """A named extension value; its content is read as text."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Money:
+    """An amount in an ISO 4217 currency."""
+
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Charge:
+    """A `Shipping` or `Tax` charge: Money plus its Description."""
+
+    money: Money
+    description: str
+    lang: str = "en-US"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Classification:
+    """`Classification/@domain` (e.g. UNSPSC) and the code in its content."""
+
+    domain: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemID:
+    """Our part number and the auxiliary id (SPAID) we issued for a cart line."""
+
+    supplier_part_id: str
+    supplier_part_auxiliary_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemDetail:
+    """What a buyer sees about a line; fields in DTD order."""
+
+    unit_price: Money
+    description: str
+    unit_of_measure: str
+    short_name: str | None = None
+    classifications: tuple[Classification, ...] = ()
+    manufacturer_part_id: str | None = None
+    manufacturer_name: str | None = None
+    url: str | None = None
+    lead_time: int | None = None
+    extrinsics: tuple[Extrinsic, ...] = ()
+    lang: str = "en-US"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemIn:
+    """A cart line we return in a PunchOutOrderMessage."""
+
+    quantity: Decimal
+    item_id: ItemID
+    detail: ItemDetail
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemOut:
+    """A line the buyer sends back (edit/inspect setup requests, later OrderRequests)."""
+
+    quantity: Decimal
+    item_id: ItemID
+    line_number: int | None = None
+    detail: ItemDetail | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contact:
+    """A `Contact` of a setup request: usually the end user."""
+
+    role: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
+    """A `ShipTo/Address`, kept modest."""
+
+    address_id: str | None = None
+    name: str | None = None
+    streets: tuple[str, ...] = ()
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Status:
+    """A cXML `Status`: the code, the text (phrase + reason) and optional detail content."""
+
+    code: StatusCode
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PunchOutSetupRequest:
+    """The buyer opens a punchout session (protocol-notes A.5)."""
+
+    operation: Operation
+    buyer_cookie: str
+    browser_form_post_url: str | None = None
+    extrinsics: tuple[Extrinsic, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    ship_to: Address | None = None
+    selected_item: ItemID | None = None
+    items: tuple[ItemOut, ...] = ()
+
+    def extrinsic(self, name: str) -> str | None:
+        """The value of the first extrinsic called `name` (case-insensitively), else None."""
+        wanted = name.casefold()
+        return next((e.value for e in self.extrinsics if e.name.casefold() == wanted), None)
+
+    @property
+    def user_email(self) -> str | None:
+        """The user's email: extrinsic `UserEmail`, else a Contact's email (endUser first)."""
+        return self.extrinsic("UserEmail") or next(
+            (c.email for c in self._contacts_by_role() if c.email), None
+        )
+
+    @property
+    def user_name(self) -> str | None:
+        """The user's name: extrinsic `UniqueName`, else a Contact's name (endUser first)."""
+        return self.extrinsic("UniqueName") or next(
+            (c.name for c in self._contacts_by_role() if c.name), None
+        )
+
+    def _contacts_by_role(self) -> list[Contact]:
+        return sorted(self.contacts, key=lambda c: c.role != "endUser")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PunchOutSetupResponse:
+    """Where the buyer's browser starts the session."""
+
+    start_page_url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PunchOutOrderMessage:
+    """The cart we return through the browser (protocol-notes A.6)."""
+
+    buyer_cookie: str
+    operation_allowed: Operation
+    total: Money
+    items: tuple[ItemIn, ...] = ()
+    shipping: Charge | None = None
+    tax: Charge | None = None
+    status: Status | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileRequest:
+    """The profile transaction's request (also used as a ping); it has no content."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Response:
+    """A reply: a Status and, on success, a body."""
+
+    status: Status
+    body: PunchOutSetupResponse | None = None
+
+
+Payload: TypeAlias = PunchOutSetupRequest | ProfileRequest | PunchOutOrderMessage | Response
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CXMLDocument:
+    """A whole cXML document: the envelope attributes, the Header and one payload."""
+
+    payload_id: str
+    timestamp: datetime
+    header: Header | None
+    payload: Payload
+    version: str | None = None
+    deployment_mode: str = "production"
+    lang: str | None = None

@@ -1,0 +1,413 @@
+"""Untrusted cXML bytes → `CXMLDocument`: strict on safety and datatypes, lenient on structure.
+
+Elements are found by name, not position, and unknown elements, attributes and extrinsics are
+ignored (real buyers break the DTD's order; protocol-notes A.12). Security-relevant text
+(identities, secrets, cookies, part ids) is read with `text_of`, which a comment cannot cut
+short. Every refusal is a `CXMLError` whose reason names the element, never its content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from gateway.cxml import schema
+from gateway.cxml._xml import DEFAULT_LIMITS, DTD_URL, ParserLimits, parse_xml, text_of
+from gateway.cxml.documents import (
+    Address,
+    Charge,
+    Classification,
+    Contact,
+    Credential,
+    CXMLDocument,
+    Extrinsic,
+    Header,
+    ItemDetail,
+    ItemID,
+    ItemIn,
+    ItemOut,
+    Money,
+    Operation,
+    Payload,
+    ProfileRequest,
+    PunchOutOrderMessage,
+    PunchOutSetupRequest,
+    PunchOutSetupResponse,
+    Response,
+    Status,
+)
+from gateway.cxml.errors import InboundDocumentError, UnsupportedDocumentError
+from gateway.cxml.status import StatusCode
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # the lexical space of xs:decimal
+_WHOLE = re.compile(r"\d+")
+_DEPLOYMENT_MODES = ("production", "test")
+_STATUS_CODES = {str(code.value): code for code in StatusCode}
+_ALLOWED = (Operation.CREATE, Operation.INSPECT, Operation.EDIT)
+
+
+def parse(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> CXMLDocument:
+    """Parse a cXML Request, Message or Response; raise a `CXMLError` with its status if unusable.
+
+    Supported: Request/PunchOutSetupRequest (checked against our XSD first, so datatype faults
+    are answered with their path), Request/ProfileRequest, Message/PunchOutOrderMessage and
+    Response (Status, optional PunchOutSetupResponse; other response bodies are ignored). Any
+    other request or message, and an unknown setup operation, raise `UnsupportedDocumentError`
+    (450); everything unusable raises `InboundDocumentError` (406).
+
+    The root `timestamp` needs a time zone: `Z` is read as +00:00 (real buyers send it) and a
+    numeric offset as written, but a zone-less timestamp is refused, because guessing a zone
+    would shift the replay window by hours. (A zone-less `orderDate` is a different matter.)
+    """
+    root = parse_xml(body, limits=limits)
+    if root.tag.lower() != "cxml":
+        raise InboundDocumentError("the root element must be cXML")
+    bodies = list(root.iterchildren("Request", "Message", "Response"))
+    if len(bodies) != 1:
+        raise InboundDocumentError("cXML must hold exactly one Request, Message or Response")
+    container = bodies[0]
+    payload: Payload
+    if container.tag == "Response":
+        payload = _response(container)
+    elif container.tag == "Request":
+        payload = _request(container, root)
+    else:
+        payload = _message(container)
+    header_element = root.find("Header")
+    if header_element is None and container.tag != "Response":
+        raise InboundDocumentError("cXML has no Header")
+    doctype = DTD_URL.fullmatch(root.getroottree().docinfo.system_url or "")
+    return CXMLDocument(
+        payload_id=_required_attribute(root, "payloadID"),
+        timestamp=_timestamp(root),
+        header=None if header_element is None else _header(header_element),
+        payload=payload,
+        version=doctype.group(1) if doctype else None,
+        deployment_mode=_deployment_mode(container),
+        lang=root.get(_XML_LANG),
+    )
+
+
+# --- envelope -------------------------------------------------------------------------------
+
+
+def _request(container: etree._Element, root: etree._Element) -> Payload:
+    element = _first_child(container)
+    if element is None:
+        raise InboundDocumentError("Request is empty")
+    if element.tag == "PunchOutSetupRequest":
+        operation = _operation(element)
+        schema.validate(root, schema.SchemaName.PUNCHOUT_SETUP_REQUEST)
+        return _setup_request(element, operation)
+    if element.tag == "ProfileRequest":
+        return ProfileRequest()
+    raise UnsupportedDocumentError(f"{etree.QName(element).localname} is not supported")
+
+
+def _message(container: etree._Element) -> PunchOutOrderMessage:
+    element = container.find("PunchOutOrderMessage")
+    if element is None:
+        children = container.iterchildren(tag=etree.Element)
+        other = next((child for child in children if child.tag != "Status"), None)
+        if other is None:
+            raise InboundDocumentError("Message is empty")
+        raise UnsupportedDocumentError(f"{etree.QName(other).localname} is not supported")
+    status = container.find("Status")
+    return _order_message(element, None if status is None else _status(status))
+
+
+def _response(container: etree._Element) -> Response:
+    setup = container.find("PunchOutSetupResponse")
+    return Response(
+        status=_status(_required_child(container, "Status")),
+        body=None
+        if setup is None
+        else PunchOutSetupResponse(
+            start_page_url=_required_text(_required_child(setup, "StartPage"), "URL")
+        ),
+    )
+
+
+def _header(element: etree._Element) -> Header:
+    sender = _required_child(element, "Sender")
+    return Header(
+        from_credentials=_credentials(_required_child(element, "From"), required=True),
+        to_credentials=_credentials(element.find("To"), required=False),
+        sender_credentials=_credentials(sender, required=True),
+        user_agent=_optional_text(sender, "UserAgent"),
+    )
+
+
+def _credentials(party: etree._Element | None, *, required: bool) -> tuple[Credential, ...]:
+    found = () if party is None else tuple(map(_credential, party.iterchildren("Credential")))
+    if required and not found:
+        raise InboundDocumentError(f"{_path(party)} has no Credential")
+    return found
+
+
+def _credential(element: etree._Element) -> Credential:
+    secret = element.find("SharedSecret")
+    return Credential(
+        domain=_required_attribute(element, "domain"),
+        identity=_required_text(element, "Identity"),
+        shared_secret=None if secret is None else text_of(secret),
+    )
+
+
+def _status(element: etree._Element) -> Status:
+    code = _STATUS_CODES.get(element.get("code", "").strip())
+    if code is None:
+        raise InboundDocumentError(f"{_path(element)}/@code: must be a cXML status code")
+    return Status(
+        code=code,
+        text=_required_attribute(element, "text"),
+        detail=text_of(element),
+    )
+
+
+# --- punchout documents ---------------------------------------------------------------------
+
+
+def _operation(element: etree._Element) -> Operation:
+    raw = _required_attribute(element, "operation")
+    try:
+        return Operation(raw)
+    except ValueError:
+        raise UnsupportedDocumentError("PunchOutSetupRequest operation is not supported") from None
+
+
+def _setup_request(element: etree._Element, operation: Operation) -> PunchOutSetupRequest:
+    form_post = element.find("BrowserFormPost")
+    ship_to = element.find("ShipTo/Address")
+    selected = element.find("SelectedItem")
+    return PunchOutSetupRequest(
+        operation=operation,
+        buyer_cookie=_buyer_cookie(element),
+        browser_form_post_url=None if form_post is None else _optional_text(form_post, "URL"),
+        extrinsics=_extrinsics(element),
+        contacts=tuple(
+            Contact(
+                role=contact.get("role"),
+                name=_optional_text(contact, "Name"),
+                email=_optional_text(contact, "Email"),
+            )
+            for contact in element.iterchildren("Contact")
+        ),
+        ship_to=None if ship_to is None else _address(ship_to),
+        selected_item=None if selected is None else _item_id(_required_child(selected, "ItemID")),
+        items=tuple(map(_item_out, element.iterchildren("ItemOut"))),
+    )
+
+
+def _order_message(element: etree._Element, status: Status | None) -> PunchOutOrderMessage:
+    header = _required_child(element, "PunchOutOrderMessageHeader")
+    allowed = _required_attribute(header, "operationAllowed")
+    if allowed not in _ALLOWED:
+        raise InboundDocumentError(
+            f"{_path(header)}/@operationAllowed: must be one of create, inspect, edit"
+        )
+    shipping = header.find("Shipping")
+    tax = header.find("Tax")
+    return PunchOutOrderMessage(
+        buyer_cookie=_buyer_cookie(element),
+        operation_allowed=Operation(allowed),
+        total=_money(_required_child(_required_child(header, "Total"), "Money")),
+        items=tuple(map(_item_in, element.iterchildren("ItemIn"))),
+        shipping=None if shipping is None else _charge(shipping),
+        tax=None if tax is None else _charge(tax),
+        status=status,
+    )
+
+
+def _buyer_cookie(element: etree._Element) -> str:
+    return _required_text(element, "BuyerCookie")
+
+
+def _item_out(element: etree._Element) -> ItemOut:
+    detail = element.find("ItemDetail")
+    line_number = element.get("lineNumber")
+    return ItemOut(
+        quantity=_quantity(element),
+        item_id=_item_id(_required_child(element, "ItemID")),
+        line_number=None
+        if line_number is None
+        else _whole(line_number, element, "@lineNumber", "a whole number from 1", minimum=1),
+        detail=None if detail is None else _item_detail(detail),
+    )
+
+
+def _item_in(element: etree._Element) -> ItemIn:
+    return ItemIn(
+        quantity=_quantity(element),
+        item_id=_item_id(_required_child(element, "ItemID")),
+        detail=_item_detail(_required_child(element, "ItemDetail")),
+    )
+
+
+def _item_id(element: etree._Element) -> ItemID:
+    return ItemID(
+        supplier_part_id=_required_text(element, "SupplierPartID"),
+        supplier_part_auxiliary_id=_optional_text(element, "SupplierPartAuxiliaryID"),
+    )
+
+
+def _item_detail(element: etree._Element) -> ItemDetail:
+    description = _required_child(element, "Description")
+    lead_time = element.find("LeadTime")
+    return ItemDetail(
+        unit_price=_money(_required_child(_required_child(element, "UnitPrice"), "Money")),
+        description=_description_text(description),
+        short_name=_optional_text(description, "ShortName"),
+        unit_of_measure=_required_text(element, "UnitOfMeasure"),
+        classifications=tuple(
+            Classification(domain=_required_attribute(c, "domain"), code=text_of(c))
+            for c in element.iterchildren("Classification")
+        ),
+        manufacturer_part_id=_optional_text(element, "ManufacturerPartID"),
+        manufacturer_name=_optional_text(element, "ManufacturerName"),
+        url=_optional_text(element, "URL"),
+        lead_time=None
+        if lead_time is None
+        else _whole(text_of(lead_time), lead_time, "", "a whole number of days", minimum=0),
+        extrinsics=_extrinsics(element),
+        lang=description.get(_XML_LANG, "en-US"),
+    )
+
+
+def _description_text(element: etree._Element) -> str:
+    """The Description's own text, without the ShortName inside it."""
+    return ((element.text or "") + "".join(child.tail or "" for child in element)).strip()
+
+
+def _extrinsics(element: etree._Element) -> tuple[Extrinsic, ...]:
+    return tuple(
+        Extrinsic(name=name, value=text_of(extrinsic))
+        for extrinsic in element.iterchildren("Extrinsic")
+        if (name := extrinsic.get("name", "").strip())
+    )
+
+
+def _address(element: etree._Element) -> Address:
+    postal = element.find("PostalAddress")
+    country = None if postal is None else postal.find("Country")
+    return Address(
+        address_id=element.get("addressID"),
+        name=_optional_text(element, "Name"),
+        streets=()
+        if postal is None
+        else tuple(text for s in postal.iterchildren("Street") if (text := text_of(s))),
+        city=_optional_from(postal, "City"),
+        state=_optional_from(postal, "State"),
+        postal_code=_optional_from(postal, "PostalCode"),
+        country_code=None if country is None else country.get("isoCountryCode"),
+        email=_optional_text(element, "Email"),
+    )
+
+
+def _charge(element: etree._Element) -> Charge:
+    description = _required_child(element, "Description")
+    return Charge(
+        money=_money(_required_child(element, "Money")),
+        description=_description_text(description),
+        lang=description.get(_XML_LANG, "en-US"),
+    )
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _money(element: etree._Element) -> Money:
+    return Money(
+        amount=_decimal(text_of(element), element, "", "a decimal number such as 12.50"),
+        currency=_required_attribute(element, "currency"),
+    )
+
+
+def _quantity(element: etree._Element) -> Decimal:
+    rule = "a decimal number greater than zero"
+    quantity = _decimal(_required_attribute(element, "quantity"), element, "/@quantity", rule)
+    if quantity <= 0:
+        raise InboundDocumentError(f"{_path(element)}/@quantity: must be {rule}")
+    return quantity
+
+
+def _decimal(raw: str, element: etree._Element, where: str, rule: str) -> Decimal:
+    """A finite Decimal in the xs:decimal lexical space (no exponent, NaN or separators)."""
+    raw = raw.strip()
+    if _DECIMAL.fullmatch(raw) is None:
+        raise InboundDocumentError(f"{_path(element)}{where}: must be {rule}")
+    return Decimal(raw)
+
+
+def _whole(raw: str, element: etree._Element, where: str, rule: str, *, minimum: int) -> int:
+    raw = raw.strip()
+    if _WHOLE.fullmatch(raw) is None or int(raw) < minimum:
+        raise InboundDocumentError(f"{_path(element)}{where}: must be {rule}")
+    return int(raw)
+
+
+def _timestamp(root: etree._Element) -> datetime:
+    raw = _required_attribute(root, "timestamp")
+    if _TIMESTAMP.fullmatch(raw):
+        with contextlib.suppress(ValueError):  # e.g. month 13
+            return datetime.fromisoformat(raw)
+    raise InboundDocumentError(
+        f"{_path(root)}/@timestamp: must be an ISO 8601 date and time with a time zone "
+        "(Z or an offset such as +01:00)"
+    )
+
+
+def _deployment_mode(container: etree._Element) -> str:
+    mode = container.get("deploymentMode", "production").strip()
+    if mode not in _DEPLOYMENT_MODES:
+        raise InboundDocumentError(
+            f"{_path(container)}/@deploymentMode: must be production or test"
+        )
+    return mode
+
+
+# --- tree access ------------------------------------------------------------------------------
+
+
+def _path(element: etree._Element | None) -> str:
+    return "" if element is None else element.getroottree().getpath(element)
+
+
+def _first_child(element: etree._Element) -> etree._Element | None:
+    return next(element.iterchildren(tag=etree.Element), None)
+
+
+def _required_child(parent: etree._Element, tag: str) -> etree._Element:
+    child = parent.find(tag)
+    if child is None:
+        raise InboundDocumentError(f"{_path(parent)} has no {tag}")
+    return child
+
+
+def _required_attribute(element: etree._Element, name: str) -> str:
+    value = element.get(name, "").strip()
+    if not value:
+        raise InboundDocumentError(f"{_path(element)}/@{name} is missing")
+    return value
+
+
+def _required_text(parent: etree._Element, tag: str) -> str:
+    value = text_of(_required_child(parent, tag))
+    if not value:
+        raise InboundDocumentError(f"{_path(parent)}/{tag} is empty")
+    return value
+
+
+def _optional_text(parent: etree._Element, tag: str) -> str | None:
+    child = parent.find(tag)
+    return (text_of(child) or None) if child is not None else None
+
+
+def _optional_from(parent: etree._Element | None, tag: str) -> str | None:
+    return None if parent is None else _optional_text(parent, tag)
