@@ -242,14 +242,8 @@ def return_cart(
         timestamp=now,
         header=_header(punchout, settings),
         encoding="US-ASCII" if encoding == CartEncoding.URLENCODED else "UTF-8",
+        dtd_dir=settings.dtd_dir,  # an invalid document raises OutboundDocumentError, unsent
     )
-    if settings.dtd_dir is not None:
-        try:
-            cxml.dtd.validate(document, settings.dtd_dir)
-        except cxml.DocumentValidationError as exc:
-            raise cxml.OutboundDocumentError(
-                "PunchOutOrderMessage failed DTD validation: " + "; ".join(exc.errors[:3])
-            ) from exc
     message_log.record(
         session,
         direction="out",

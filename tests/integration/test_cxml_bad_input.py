@@ -106,7 +106,7 @@ def test_hostile_and_broken_documents_get_a_cxml_status_and_store_only_the_log(
     assert b"Traceback" not in answer
     assert sessions_created(db_session) == 0
     assert db_session.scalar(select(func.count()).select_from(Cart)) == 0
-    logged = db_session.scalars(select(MessageLogEntry)).all()
+    logged = db_session.scalars(select(MessageLogEntry).order_by(MessageLogEntry.id)).all()
     assert [(e.direction, e.status_code) for e in logged] == [("in", code), ("out", code)]
     assert text.split(":")[0] in logged[1].body
 
