@@ -36,6 +36,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings["GATEWAY_COOKIE_SECURE"],
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the shop session
+        PERMANENT_SESSION_LIFETIME=settings["GATEWAY_SHOP_SESSION_TTL"],
     )
     configure_logging()
     if settings["GATEWAY_CXML_DTD_DIR"] is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from gateway import create_app
 from gateway.db import Database
@@ -76,7 +77,7 @@ def demo_command(host: str, port: int) -> None:
         "  curl -s -H 'Content-Type: text/xml' --data-binary "
         f"@{shlex.quote(str(fixture))} {base_url}/cxml\n"
     )
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 @main.group("partner")
