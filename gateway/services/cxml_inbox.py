@@ -69,14 +69,20 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
 def _dispatch(
     session: Session, *, document: cxml.CXMLDocument, settings: PunchOutSettings, now: datetime
 ) -> tuple[cxml.Response, int | None]:
-    if isinstance(document.payload, PunchOutSetupRequest):
+    request = document.payload
+    if isinstance(request, PunchOutSetupRequest):
         if document.header is None:
             raise cxml.CredentialError()
         partner = punchout.authenticate(
             session, header=document.header, digest_key=settings.digest_key
         )
         started, start_url = punchout.start(
-            session, document=document, partner=partner, settings=settings, now=now
+            session,
+            document=document,
+            request=request,
+            partner=partner,
+            settings=settings,
+            now=now,
         )
         ok = cxml.Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
         return cxml.Response(

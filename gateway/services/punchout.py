@@ -95,13 +95,12 @@ def start(
     session: Session,
     *,
     document: CXMLDocument,
+    request: PunchOutSetupRequest,
     partner: TradingPartner,
     settings: PunchOutSettings,
     now: datetime,
 ) -> tuple[PunchOutSession, str]:
-    """Open a punchout for a setup request; returns the session and its StartPage URL."""
-    request = document.payload
-    assert isinstance(request, PunchOutSetupRequest)  # noqa: S101 - the dispatcher checks the type
+    """Open a punchout for `request` (the payload of `document`); returns it and its StartPage."""
     if request.operation not in (Operation.CREATE, Operation.EDIT, Operation.INSPECT):
         raise cxml.UnsupportedDocumentError(
             f"operation {request.operation.value!r} is not supported"
