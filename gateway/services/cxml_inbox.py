@@ -15,7 +15,6 @@ from gateway import cxml
 from gateway.cxml import CXMLError, PunchOutSetupRequest, StatusCode
 from gateway.models import TradingPartner
 from gateway.services import message_log, punchout
-from gateway.services.partners import find_by_credentials
 from gateway.services.punchout import PunchOutSettings
 
 log = logging.getLogger(__name__)
@@ -28,10 +27,10 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     punchout_session_id: int | None = None
     try:
         document = cxml.parse(body)
-        partner = _named_partner(session, document)
+        partner = punchout.identify(session, document.header)
         with session.begin_nested():
             response, punchout_session_id = _dispatch(
-                session, document=document, settings=settings, now=now
+                session, document=document, partner=partner, settings=settings, now=now
             )
     except CXMLError as exc:
         log.info(
@@ -67,20 +66,22 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
 
 
 def _dispatch(
-    session: Session, *, document: cxml.CXMLDocument, settings: PunchOutSettings, now: datetime
+    session: Session,
+    *,
+    document: cxml.CXMLDocument,
+    partner: TradingPartner | None,
+    settings: PunchOutSettings,
+    now: datetime,
 ) -> tuple[cxml.Response, int | None]:
     request = document.payload
     if isinstance(request, PunchOutSetupRequest):
-        if document.header is None:
-            raise cxml.CredentialError()
-        partner = punchout.authenticate(
-            session, header=document.header, digest_key=settings.digest_key
-        )
         started, start_url = punchout.start(
             session,
             document=document,
             request=request,
-            partner=partner,
+            partner=punchout.authenticate(
+                partner, header=document.header, digest_key=settings.digest_key
+            ),
             settings=settings,
             now=now,
         )
@@ -89,14 +90,6 @@ def _dispatch(
             status=ok, body=cxml.PunchOutSetupResponse(start_page_url=start_url)
         ), started.id
     raise cxml.UnsupportedDocumentError(f"{_document_type(document)} is not supported")
-
-
-def _named_partner(session: Session, document: cxml.CXMLDocument) -> TradingPartner | None:
-    """The partner the header names (unauthenticated: only for the message log)."""
-    if document.header is None:
-        return None
-    credentials = document.header.from_credentials + document.header.sender_credentials
-    return find_by_credentials(session, [(c.domain, c.identity) for c in credentials])
 
 
 def _document_type(document: cxml.CXMLDocument | None) -> str:

@@ -75,14 +75,25 @@ class CartReturn:
     document: bytes
 
 
-def authenticate(session: Session, *, header: cxml.Header, digest_key: str) -> TradingPartner:
-    """The partner From (or Sender) names, if the Sender's SharedSecret is right.
-
-    An unknown identity, a wrong secret and a disabled partner all raise the same CredentialError.
-    """
-    partner = find_by_credentials(
+def identify(session: Session, header: cxml.Header | None) -> TradingPartner | None:
+    """The partner the header names, From first, then Sender (not yet authenticated)."""
+    if header is None:
+        return None
+    return find_by_credentials(
         session, [(c.domain, c.identity) for c in header.from_credentials]
     ) or find_by_credentials(session, [(c.domain, c.identity) for c in header.sender_credentials])
+
+
+def authenticate(
+    partner: TradingPartner | None, *, header: cxml.Header | None, digest_key: str
+) -> TradingPartner:
+    """`partner` (as `identify` found it), if the Sender's SharedSecret is right.
+
+    No partner, a wrong secret and a disabled partner all raise the same CredentialError, after
+    the same digest comparison.
+    """
+    if header is None:
+        raise cxml.CredentialError()
     presented = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
     digest = partner.secret_digest if partner is not None else "0" * 64
     matched = [secret_matches(secret, digest, digest_key) for secret in presented or [""]]
