@@ -156,9 +156,10 @@ def init_app(app: Flask) -> Database:
     @app.after_request
     def _commit(response: Any) -> Any:
         session = g.pop("db_session", None)
+        keep = g.pop("db_keep", False)
         if session is not None:
             try:
-                if response.status_code < HTTPStatus.BAD_REQUEST:
+                if response.status_code < HTTPStatus.BAD_REQUEST or keep:
                     session.commit()
                 else:
                     session.rollback()
@@ -174,6 +175,13 @@ def init_app(app: Flask) -> Database:
             session.close()
 
     return database
+
+
+def keep_changes() -> None:
+    """Commit this request's work although its answer is an error (e.g. a logged refusal)."""
+    from flask import g  # noqa: PLC0415
+
+    g.db_keep = True
 
 
 def get_session() -> Session:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.cxml import StatusCode
-from gateway.db import get_session, utcnow
+from gateway.db import get_session, keep_changes, utcnow
 from gateway.errors import InvalidInput
 from gateway.punchout.settings import punchout_settings
 from gateway.services import cxml_inbox, punchout
@@ -49,6 +49,7 @@ def cxml_endpoint() -> Response:
                 settings=settings,
                 now=now,
             )
+            keep_changes()  # the message log keeps the refusal
             return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
             return _xml(cxml_inbox.receive(db, body=body, settings=settings, now=now))
