@@ -6,6 +6,7 @@ never touch the ORM themselves.
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -164,6 +165,13 @@ def add_cxml_command(
     show_default=True,
     help="OCI release the buyer speaks.",
 )
+@click.option(
+    "--settings",
+    "settings_json",
+    default="{}",
+    help="JSON object: login/HOOK_URL parameter names, charset, unit_map, matgroup, vendor, "
+    "cust_fields, extra_fields … (README: Configure an SAP (OCI) buyer).",
+)
 @with_appcontext
 def add_oci_command(
     name: str,
@@ -172,8 +180,15 @@ def add_oci_command(
     password: str,
     allowed_urls: tuple[str, ...],
     version: str,
+    settings_json: str,
 ) -> None:
     """Register an SAP OCI trading partner."""
+    try:
+        settings = json.loads(settings_json)
+    except ValueError:
+        settings = None
+    if not isinstance(settings, dict):
+        raise click.UsageError("--settings must be a JSON object.")
     spec = OCIPartnerSpec(
         name=name,
         customer_number=customer,
@@ -181,6 +196,7 @@ def add_oci_command(
         password=password,
         allowed_urls=allowed_urls,
         version=version,
+        settings=settings,
     )
     try:
         with _database().session_scope() as session:

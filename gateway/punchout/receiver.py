@@ -23,10 +23,11 @@ def receive_cart() -> tuple[str, int] | str:
     """Show the cart a punchout returned, as a buyer's system would read it."""
     if not current_app.config["GATEWAY_SIMULATOR"]:
         abort(404)
+    body = request.get_data(cache=True)  # read first: the form is then parsed from the copy
     if request.mimetype == "application/x-www-form-urlencoded" and not any(
         key.lower() in ("cxml-base64", "cxml-urlencoded") for key in request.form
     ):
-        return _receive_oci(request.get_data())
+        return _receive_oci(body)
     try:
         document = cxml.parse(cxml.decode_cart(request.form))
     except CXMLError as exc:

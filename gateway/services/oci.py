@@ -67,6 +67,19 @@ class PartnerOptions:
     cust_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     extra_fields: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.matgroup not in MATGROUP_SOURCES:
+            raise ValueError(f"matgroup must be one of {', '.join(MATGROUP_SOURCES)}")
+        if not all((self.username_field, self.password_field, self.hook_url_field)):
+            raise ValueError("parameter names must not be empty")
+        oci.fields.normalise_charset(self.charset)
+        for name in self.extra_fields:
+            if not oci.fields.EXTRA_FIELD.fullmatch(name):
+                raise ValueError(f"extra field {name!r} must be an upper-case NEW_ITEM field name")
+        for number in self.cust_fields:
+            if number not in ("1", "2", "3", "4", "5"):
+                raise ValueError("cust_fields keys are 1 to 5")
+
     @classmethod
     def of(cls, partner: TradingPartner) -> PartnerOptions:
         """The options stored on a partner (unknown keys are ignored)."""

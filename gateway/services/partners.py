@@ -113,8 +113,11 @@ def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner
     if spec.version not in OCI_VERSIONS:
         raise InvalidInput(f"--version must be one of {', '.join(OCI_VERSIONS)}.")
     settings = {**spec.settings, "version": spec.version}
+    unknown = sorted(settings.keys() - set(PartnerOptions.__slots__))
+    if unknown:
+        raise InvalidInput(f"Unknown OCI settings: {', '.join(unknown)}.")
     try:
-        PartnerOptions(**settings).profile()
+        PartnerOptions(**settings)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"Invalid OCI settings: {exc}") from None
     partner = TradingPartner(

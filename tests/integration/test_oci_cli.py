@@ -95,3 +95,48 @@ def test_partner_add_oci_needs_its_options(cli_app: Flask) -> None:
     result = run(cli_app, "partner", "add-oci", "--name", "x")
     assert result.exit_code != 0
     assert "Missing option" in result.output
+
+
+def test_partner_add_oci_takes_profile_settings(cli_app: Flask) -> None:
+    run(cli_app, "seed-demo")
+    settings = (
+        '{"hook_url_field": "MM_HOOK_URL", "charset": "ISO-8859-1", "unit_map": {"EA": "ST"}}'
+    )
+    result = run(
+        cli_app,
+        "partner", "add-oci",
+        "--name", "srm", "--customer", "1001", "--username", "srm", "--password", "long-enough",
+        "--allow-url", "https://srm.example/", "--settings", settings,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with cli_app.extensions["gateway.db"].session_scope() as session:
+        partner = session.scalars(select(TradingPartner).where(TradingPartner.name == "srm")).one()
+        assert partner.settings["hook_url_field"] == "MM_HOOK_URL"
+        assert partner.settings["unit_map"] == {"EA": "ST"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ("[1]", "must be a JSON object"),
+        ("{not json", "must be a JSON object"),
+        ('{"colour": "red"}', "Unknown OCI settings: colour"),
+        ('{"matgroup": "gtin"}', "matgroup must be one of"),
+        ('{"charset": "utf-7"}', "http_content_charset"),
+        ('{"extra_fields": {"bad name": "x"}}', "upper-case NEW_ITEM field name"),
+        ('{"cust_fields": {"6": {"constant": "x"}}}', "cust_fields keys are 1 to 5"),
+        ('{"username_field": ""}', "must not be empty"),
+    ],
+)
+def test_partner_add_oci_refuses_bad_settings(cli_app: Flask, settings: str, message: str) -> None:
+    run(cli_app, "seed-demo")
+    before = count(cli_app, TradingPartner)
+    result = run(
+        cli_app,
+        "partner", "add-oci",
+        "--name", "srm", "--customer", "1001", "--username", "srm", "--password", "long-enough",
+        "--allow-url", "https://srm.example/", "--settings", settings,
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert message in result.output
+    assert count(cli_app, TradingPartner) == before

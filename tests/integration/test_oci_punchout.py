@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -425,3 +426,28 @@ def test_quantitycheck_answers_json(client: FlaskClient, db_session: Session) ->
         "AVAILABLE_QUANTITY": "7",
         "LEADTIME": str(product(db_session, "DEMO-0002").lead_time_days),
     }
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "iso-8859-1"])
+def test_the_simulator_reads_oci_forms_in_either_charset(
+    app: Flask, client: FlaskClient, charset: str
+) -> None:
+    app.config["GATEWAY_SIMULATOR"] = True
+    body = urlencode(
+        [
+            ("~OkCode", "ADDI"),
+            ("NEW_ITEM-DESCRIPTION[1]", "Größe <M>"),
+            ("NEW_ITEM-QUANTITY[1]", "2"),
+            ("NEW_ITEM-EXT_PRODUCT_ID[1]", "DEMO-0001"),
+            ("NEW_ITEM-LONGTEXT_1:132[]", "Schön"),
+        ],
+        encoding=charset,
+    )
+    response = client.post(
+        "/tools/simulator/receive", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert "OCI cart received" in response.text
+    assert "Größe &lt;M&gt;" in response.text
+    assert "Schön" in response.text
+    assert f"<dd data-charset>{charset.upper()}</dd>" in response.text
