@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
@@ -46,7 +47,7 @@ PRODUCT_ATTRIBUTES = (
     "manufacturer_name",
     "manufacturer_part_id",
 )
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="pbkdf2:sha256:600000")
+HASH_METHOD = "pbkdf2:sha256:600000"  # OWASP work factor for PBKDF2-SHA256
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,7 +135,13 @@ class LoginRefused(OCIError):
 
 def hash_password(password: str) -> str:
     """The slow hash stored for an OCI password."""
-    return generate_password_hash(password, method="pbkdf2:sha256:600000")
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when no partner matches, so every refusal costs the same."""
+    return hash_password(secrets.token_hex(8))
 
 
 def launch(
@@ -229,10 +236,10 @@ def authenticate(session: Session, *, fields: Mapping[str, str]) -> TradingPartn
         if username != partner.login_name:
             continue
         password = folded.get(options.password_field.casefold(), "")
-        if check_password_hash(partner.password_hash or _DUMMY_HASH, password) and partner.active:
+        if check_password_hash(partner.password_hash or _dummy_hash(), password) and partner.active:
             return partner
         raise LoginRefused()
-    check_password_hash(_DUMMY_HASH, "")  # the same work for an unknown user
+    check_password_hash(_dummy_hash(), "")  # the same work for an unknown user
     raise LoginRefused()
 
 
