@@ -6,8 +6,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from gateway.oci.documents import Function, OCIProfile, OCIReturn, OCISetup, ReturnedItem
-from gateway.oci.errors import InvalidSetupError
-from gateway.oci.fields import check_target, clean, normalise_charset, split_name
+from gateway.oci.errors import FieldLengthError, InvalidSetupError
+from gateway.oci.fields import (
+    check_target,
+    clean,
+    format_number,
+    normalise_charset,
+    split_name,
+)
 
 MAX_QUANTITY_TEXT = 20
 MAX_TEXT = 200
@@ -98,4 +104,10 @@ def _quantity(text: str) -> Decimal:
         quantity = Decimal(-1)
     if not quantity.is_finite() or quantity <= 0:
         raise InvalidSetupError("QUANTITY must be a positive number")
+    try:
+        format_number(quantity)
+    except FieldLengthError:
+        raise InvalidSetupError(
+            "QUANTITY must have at most 11 digits before and 3 after the point"
+        ) from None
     return quantity

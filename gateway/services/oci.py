@@ -160,7 +160,9 @@ def launch(
     setup = oci.parse_setup(fields, options.profile())
     _log_call(session, partner=partner, setup=setup)
     if setup.function == Function.QUANTITYCHECK:
-        return JsonAnswer(body=_quantity_check(session, setup))
+        answer = JsonAnswer(body=_quantity_check(session, setup))
+        _log_answer(session, partner=partner, setup=setup, fields=sorted(answer.body.items()))
+        return answer
     if not setup.hook_url:
         raise InvalidSetupError(f"{options.hook_url_field} is missing: nowhere to return the cart")
     if not hook_url_allowed(setup.hook_url, partner, options):
@@ -168,19 +170,18 @@ def launch(
             f"{options.hook_url_field} is not an allowed return address for this buyer"
         )
     charset = setup.charset or oci.fields.normalise_charset(options.charset)
-    target = setup.return_target or _tilde(setup, "~TARGET") or "_top"
+    target = setup.return_target or _tilde(setup, "~TARGET") or _hook_target(setup.hook_url)
     if setup.function == Function.VALIDATE:
         product = _product(session, setup.product_id)
         item = _item(session, partner.organisation, product, setup.quantity or Decimal(1), options)
-        return FormPage(
-            cart_return=_cart_return(
-                [item], setup.hook_url, options, charset=charset, target=target
-            )
-        )
+        page = _cart_return([item], setup.hook_url, options, charset=charset, target=target)
+        _log_answer(session, partner=partner, setup=setup, fields=page.fields)
+        return FormPage(cart_return=page)
     if setup.function == Function.BACKGROUND_SEARCH:
         hits = _search(session, setup.search_string)
         items = [_item(session, partner.organisation, p, Decimal(1), options) for p in hits]
         page = _cart_return(items, setup.hook_url, options, charset=charset, target=target)
+        _log_answer(session, partner=partner, setup=setup, fields=page.fields)
         return FormPage(cart_return=replace(page, autosubmit=False))
     landing: dict[str, str] = {}
     if setup.function == Function.DETAIL:
@@ -250,9 +251,7 @@ def hook_url_allowed(url: str, partner: TradingPartner, options: PartnerOptions)
     return url_allowed(url, partner.allowed_url_prefixes)
 
 
-def record_refusal(
-    session: Session, *, fields: Mapping[str, str], error: OCIError, partner_name: str = ""
-) -> None:
+def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIError) -> None:
     """Log a refused OCI call (without the password) to the message log."""
     password_names = {"password", "passwd", "pwd"}
     password_names |= {
@@ -272,7 +271,7 @@ def record_refusal(
         document_type="OCI call refused",
         body=body,
         status_code=error.status.value,
-        status_text=error.reason + (f" ({partner_name})" if partner_name else ""),
+        status_text=error.reason,
         protocol="oci",
     )
 
@@ -470,6 +469,24 @@ def _log_call(session: Session, *, partner: TradingPartner, setup: OCISetup) -> 
         partner_id=partner.id,
         protocol="oci",
     )
+
+
+def _log_answer(session: Session, *, partner: TradingPartner, setup: OCISetup, fields: Any) -> None:
+    message_log.record(
+        session,
+        direction="out",
+        document_type=f"OCI {setup.function.value if setup.function else 'login'} answer",
+        body=_lines(fields),
+        partner_id=partner.id,
+        protocol="oci",
+    )
+
+
+def _hook_target(hook_url: str) -> str:
+    """`~TARGET` from HOOK_URL's own query (OCI 3.0 style), checked like returntarget."""
+    _action, query = oci.split_hook_url(hook_url)
+    target = next((v for n, v in query if n.casefold() == "~target" and v), "")
+    return oci.fields.check_target(target) if target else "_top"
 
 
 def _lines(fields: Any) -> bytes:

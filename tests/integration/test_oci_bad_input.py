@@ -130,6 +130,7 @@ def test_plain_http_is_refused_where_no_prefix_says_http(
         ({"FUNCTION": "QUANTITYCHECK", "EXT_PRODUCT_ID": "NO-SUCH"}, 404, "PRODUCTID"),
         ({"FUNCTION": "VALIDATE", "PRODUCTID": "DEMO-0001", "QUANTITY": "0"}, 400, "QUANTITY"),
         ({"returntarget": "javascript:x()"}, 400, "returntarget"),
+        ({"HOOK_URL": HOOK_URL + "?~TARGET=x%22%3E%3Cb%3E"}, 400, "returntarget"),
         ({"http_content_charset": "UTF-7"}, 400, "http_content_charset"),
     ],
 )

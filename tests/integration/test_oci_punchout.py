@@ -91,6 +91,11 @@ def transfer(
     return oci_buyer.read_return(response.data, response.content_type), response
 
 
+def oci_log(db_session: Session) -> list[MessageLogEntry]:
+    query = select(MessageLogEntry).where(MessageLogEntry.protocol == "oci")
+    return list(db_session.scalars(query.order_by(MessageLogEntry.id)))
+
+
 def sessions_count(db_session: Session) -> int:
     return db_session.scalar(select(func.count()).select_from(PunchOutSession)) or 0
 
@@ -144,11 +149,7 @@ def test_the_whole_oci_flow_round_trips_every_item(
     punchout = db_session.scalars(select(PunchOutSession)).all()[-1]
     db_session.refresh(punchout)
     assert punchout.status == "transferred"
-    log = db_session.scalars(
-        select(MessageLogEntry)
-        .where(MessageLogEntry.protocol == "oci")
-        .order_by(MessageLogEntry.id)
-    ).all()
+    log = oci_log(db_session)
     assert [entry.document_type for entry in log] == ["OCI login", "OCI cart"]
     assert "USERNAME=srm-user" in log[0].body
     assert "pw-srm-user" not in log[0].body
@@ -194,7 +195,8 @@ def test_cancel_returns_an_empty_form_to_the_stored_hook_url(
     [
         ({"returntarget": "_parent"}, "_parent"),
         ({"returntarget": "srm_window"}, "srm_window"),
-        ({"HOOK_URL": f"{HOOK_URL}?~TARGET=_self"}, "_top"),  # only top-level ~TARGET counts
+        ({"HOOK_URL": f"{HOOK_URL}?~TARGET=_self"}, "_self"),  # OCI 3.0: inside HOOK_URL
+        ({"HOOK_URL": f"{HOOK_URL}?~TARGET=_self", "~TARGET": "_parent"}, "_parent"),
         ({"~TARGET": "_blank"}, "_blank"),
         ({}, "_top"),
     ],
@@ -451,3 +453,18 @@ def test_the_simulator_reads_oci_forms_in_either_charset(
     assert "Größe &lt;M&gt;" in response.text
     assert "Schön" in response.text
     assert f"<dd data-charset>{charset.upper()}</dd>" in response.text
+
+
+def test_function_answers_reach_the_message_log(client: FlaskClient, db_session: Session) -> None:
+    launch(client, FUNCTION="VALIDATE", PRODUCTID="DEMO-0001", QUANTITY="2")
+    launch(client, FUNCTION="QUANTITYCHECK", EXT_PRODUCT_ID="DEMO-0001")
+    log = oci_log(db_session)
+    assert [entry.document_type for entry in log] == [
+        "OCI VALIDATE",
+        "OCI VALIDATE answer",
+        "OCI QUANTITYCHECK",
+        "OCI QUANTITYCHECK answer",
+    ]
+    assert "NEW_ITEM-QUANTITY[1]=2" in log[1].body
+    assert "AVAILABLE_QUANTITY=1" in log[3].body
+    assert all("PASSWORD" not in entry.body for entry in log)
