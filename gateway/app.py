@@ -47,6 +47,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(shop_blueprint)
     app.register_blueprint(tools_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
+    csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
     register_error_handlers(app)

@@ -6,6 +6,7 @@ never touch the ORM themselves.
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -19,7 +20,14 @@ from gateway.db import Database
 from gateway.errors import InvalidInput
 from gateway.migrate import upgrade
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
-from gateway.services.partners import CART_ENCODINGS, CXMLPartnerSpec, add_cxml_partner
+from gateway.services.partners import (
+    CART_ENCODINGS,
+    OCI_VERSIONS,
+    CXMLPartnerSpec,
+    OCIPartnerSpec,
+    add_cxml_partner,
+    add_oci_partner,
+)
 from gateway.services.users import sync_default_roles
 
 DEMO_FIXTURE = (
@@ -138,6 +146,67 @@ def add_cxml_command(
         raise click.UsageError(str(exc)) from exc
 
 
+@partner_group.command("add-oci")
+@click.option("--name", required=True, help="Unique partner name.")
+@click.option("--customer", required=True, help="Number of the customer the partner buys for.")
+@click.option("--username", required=True, help="The USERNAME the buyer's SRM sends.")
+@click.option("--password", required=True, help="The PASSWORD it sends (stored as a slow hash).")
+@click.option(
+    "--allow-url",
+    "allowed_urls",
+    multiple=True,
+    required=True,
+    help="Allowed HOOK_URL prefix (repeatable).",
+)
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(OCI_VERSIONS),
+    default="4.0",
+    show_default=True,
+    help="OCI release the buyer speaks.",
+)
+@click.option(
+    "--settings",
+    "settings_json",
+    default="{}",
+    help="JSON object: login/HOOK_URL parameter names, charset, unit_map, matgroup, vendor, "
+    "cust_fields, extra_fields … (README: Configure an SAP (OCI) buyer).",
+)
+@with_appcontext
+def add_oci_command(
+    name: str,
+    customer: str,
+    username: str,
+    password: str,
+    allowed_urls: tuple[str, ...],
+    version: str,
+    settings_json: str,
+) -> None:
+    """Register an SAP OCI trading partner."""
+    try:
+        settings = json.loads(settings_json)
+    except ValueError:
+        settings = None
+    if not isinstance(settings, dict):
+        raise click.UsageError("--settings must be a JSON object.")
+    spec = OCIPartnerSpec(
+        name=name,
+        customer_number=customer,
+        username=username,
+        password=password,
+        allowed_urls=allowed_urls,
+        version=version,
+        settings=settings,
+    )
+    try:
+        with _database().session_scope() as session:
+            partner = add_oci_partner(session, spec=spec)
+            click.echo(f"OCI partner {partner.name!r} registered for customer {customer}.")
+    except InvalidInput as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 def _init() -> None:
     database = _database()
     upgrade(database.engine)
@@ -155,4 +224,8 @@ def _seed() -> None:
     click.echo(
         "cXML partner demo-cxml: identity NetworkID:AN01000000001, shared secret 'demo-secret', "
         "return URLs under http://127.0.0.1 and http://localhost"
+    )
+    click.echo(
+        "OCI partner demo-oci: USERNAME 'demo-oci', PASSWORD 'demo', "
+        "HOOK_URLs under http://127.0.0.1 and http://localhost; see fixtures/oci/"
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -68,11 +69,19 @@ class PunchOutSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CartReturn:
-    """What the browser posts back to the buyer: the URL and the one hidden field."""
+    """What the browser posts back to the buyer: the URL, the hidden fields and how to post.
+
+    cXML sends one hidden field holding `document`; OCI sends `NEW_ITEM-*` fields in the
+    buyer's charset (`notice` says when characters it cannot carry were replaced).
+    """
 
     url: str
     fields: tuple[tuple[str, str], ...]
-    document: bytes
+    document: bytes = b""
+    target: str = "_top"
+    charset: str = "UTF-8"
+    autosubmit: bool = True
+    notice: str = ""
 
 
 def identify(session: Session, header: cxml.Header | None) -> TradingPartner | None:
@@ -134,11 +143,10 @@ def start(
         name=request.user_name,
         role_name=partner.default_role,
     )
-    token, digest = new_token()
-    punchout = PunchOutSession(
+    return open_punchout(
+        session,
         partner=partner,
-        organisation=partner.organisation,
-        user_id=user.id,
+        user=user,
         operation=request.operation.value,
         buyer_cookie=request.buyer_cookie,
         return_url=url,
@@ -148,9 +156,42 @@ def start(
         ]
         if document.header
         else [],
+        lines=lines,
+        settings=settings,
+        now=now,
+    )
+
+
+def open_punchout(
+    session: Session,
+    *,
+    partner: TradingPartner,
+    user: User,
+    operation: str,
+    buyer_cookie: str,
+    return_url: str,
+    payload_id: str,
+    buyer_credentials: list[dict[str, str]],
+    lines: list[CartLine],
+    settings: PunchOutSettings,
+    now: datetime,
+    oci_parameters: dict[str, Any] | None = None,
+) -> tuple[PunchOutSession, str]:
+    """A pending punchout with its cart, and the single-use start URL (cXML and OCI alike)."""
+    token, digest = new_token()
+    punchout = PunchOutSession(
+        partner=partner,
+        organisation=partner.organisation,
+        user_id=user.id,
+        operation=operation,
+        buyer_cookie=buyer_cookie,
+        return_url=return_url,
+        payload_id=payload_id,
+        buyer_credentials=buyer_credentials,
         token_digest=digest,
         token_expires_at=now + timedelta(seconds=settings.start_token_ttl),
         created_at=now,
+        oci_parameters=oci_parameters,
     )
     session.add(punchout)
     session.flush()
@@ -264,14 +305,23 @@ def return_cart(
         partner_id=punchout.partner_id,
         punchout_session_id=punchout.id,
     )
+    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
+    return CartReturn(
+        url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
+    )
+
+
+def finish(
+    session: Session, *, shop_session: ShopSession, cart: Cart, cancel: bool, now: datetime
+) -> None:
+    """End a punchout once its cart (or the cancellation) is on its way back to the buyer."""
+    punchout = shop_session.punchout
+    assert punchout is not None  # noqa: S101 - callers check
     punchout.status = "cancelled" if cancel else "transferred"
     punchout.ended_at = now
     cart.status = "transferred"
     shop_sessions.end(shop_session, now=now)
     session.flush()
-    return CartReturn(
-        url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
-    )
 
 
 def _check_replay(
