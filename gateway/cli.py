@@ -6,6 +6,7 @@ never touch the ORM themselves.
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -135,6 +136,47 @@ def add_cxml_command(
             click.echo(f"Partner {partner.name!r} registered for customer {customer}.")
     except InvalidInput as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+@main.group("orders")
+def orders_group() -> None:
+    """Customers' orders (shop, cXML and OCI)."""
+
+
+@orders_group.command("list")
+@click.option("--customer", required=True, help="Customer number.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
+@with_appcontext
+def orders_list_command(customer: str, as_json: bool) -> None:
+    """List a customer's orders: id, buyer PO number, source, status and total."""
+    from gateway.services.order_queries import list_orders  # noqa: PLC0415 - keeps merges apart
+
+    try:
+        with _database().session_scope() as session:
+            orders = list_orders(session, customer_number=customer)
+    except InvalidInput as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        rows = [
+            {
+                "id": order.id,
+                "number": order.number,
+                "buyer_po_number": order.buyer_reference,
+                "source": order.source,
+                "status": order.status,
+                "total": str(order.total),
+                "currency": order.currency,
+                "placed_at": order.placed_at.isoformat(),
+            }
+            for order in orders
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for order in orders:
+        click.echo(
+            f"{order.id:>6}  {order.number:<18} {order.buyer_reference or '-':<20} "
+            f"{order.source:<5} {order.status:<16} {order.total} {order.currency}"
+        )
 
 
 def _init() -> None:

@@ -28,8 +28,10 @@ from gateway.cxml.documents import (
     ItemIn,
     ItemOut,
     Money,
+    OrderRequest,
     Payload,
     ProfileRequest,
+    ProfileResponse,
     PunchOutOrderMessage,
     PunchOutSetupRequest,
     Response,
@@ -138,6 +140,8 @@ def _payload(
             _setup_request(_SubElement(wrapper, "PunchOutSetupRequest"), payload, lang)
         case ProfileRequest():
             _SubElement(wrapper, "ProfileRequest")
+        case OrderRequest():
+            _order_request(_SubElement(wrapper, "OrderRequest"), payload, lang)
         case _:
             assert_never(payload)
 
@@ -168,9 +172,59 @@ def _response(element: etree._Element, response: Response) -> None:
     _status(element, response.status)
     if response.body is not None:
         if not response.status.code.is_success:
-            raise OutboundDocumentError("only a 2xx Status may come with a PunchOutSetupResponse")
+            raise OutboundDocumentError("only a 2xx Status may come with a response body")
+        if isinstance(response.body, ProfileResponse):
+            _profile_response(element, response.body)
+            return
         start_page = _SubElement(_SubElement(element, "PunchOutSetupResponse"), "StartPage")
         _SubElement(start_page, "URL").text = response.body.start_page_url
+
+
+def _profile_response(parent: etree._Element, profile: ProfileResponse) -> None:
+    if not profile.transactions:
+        raise OutboundDocumentError("a ProfileResponse needs at least one Transaction")
+    element = _SubElement(
+        parent, "ProfileResponse", effectiveDate=format_timestamp(profile.effective_date)
+    )
+    for option in profile.options:
+        _SubElement(element, "Option", name=option.name).text = option.value
+    for transaction in profile.transactions:
+        node = _SubElement(element, "Transaction", requestName=transaction.request_name)
+        _SubElement(node, "URL").text = transaction.url
+        for option in transaction.options:
+            _SubElement(node, "Option", name=option.name).text = option.value
+
+
+def _order_request(element: etree._Element, order: OrderRequest, lang: str) -> None:
+    header = _SubElement(
+        element,
+        "OrderRequestHeader",
+        orderID=order.order_id,
+        orderDate=format_timestamp(order.order_date),
+        orderType=order.order_type,
+        type=order.type,
+    )
+    if order.order_version is not None:
+        header.set("orderVersion", str(order.order_version))
+    _money(_SubElement(header, "Total"), order.total)
+    if order.ship_to is not None:
+        _address(_SubElement(_SubElement(header, "ShipTo"), "Address"), order.ship_to, lang)
+    if order.bill_to is None:
+        raise OutboundDocumentError("an OrderRequestHeader needs a BillTo")
+    _address(_SubElement(_SubElement(header, "BillTo"), "Address"), order.bill_to, lang)
+    if order.shipping is not None:
+        _charge(_SubElement(header, "Shipping"), order.shipping)
+    if order.tax is not None:
+        _charge(_SubElement(header, "Tax"), order.tax)
+    if order.comments:
+        _SubElement(header, "Comments", {_XML_LANG: lang}).text = order.comments
+    if order.document_reference is not None:
+        _SubElement(header, "DocumentReference", payloadID=order.document_reference)
+    _extrinsics(header, order.extrinsics)
+    if not order.items:
+        raise OutboundDocumentError("an OrderRequest needs at least one ItemOut")
+    for item in order.items:
+        _item_out(element, item, lang)
 
 
 def _status(parent: etree._Element, status: Status) -> None:
@@ -219,13 +273,17 @@ def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang:
         _item_out(element, item)
 
 
-def _item_out(parent: etree._Element, item: ItemOut) -> None:
+def _item_out(parent: etree._Element, item: ItemOut, lang: str = "en-US") -> None:
     node = _SubElement(parent, "ItemOut", quantity=_quantity(item.quantity))
     if item.line_number is not None:
         node.set("lineNumber", str(item.line_number))
+    if item.requested_delivery_date is not None:
+        node.set("requestedDeliveryDate", item.requested_delivery_date.isoformat())
     _item_id(node, item.item_id)
     if item.detail is not None:
         _item_detail(_SubElement(node, "ItemDetail"), item.detail)
+    if item.comments:
+        _SubElement(node, "Comments", {_XML_LANG: lang}).text = item.comments
 
 
 def _contact(parent: etree._Element, contact: Contact, lang: str) -> None:

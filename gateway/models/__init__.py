@@ -8,11 +8,19 @@ from gateway.models.message_log import MessageLogEntry
 from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
 from gateway.models.organisation import Organisation
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
+from gateway.models.purchase_order import (
+    BuyerOrder,
+    BuyerOrderVersion,
+    PartnerOrderSettings,
+    ReceivedDocument,
+)
 from gateway.models.shop_session import ShopSession
 from gateway.models.user import Membership, Role, User
 
 __all__ = [
     "ORDER_STATUSES",
+    "BuyerOrder",
+    "BuyerOrderVersion",
     "Cart",
     "CartLine",
     "Membership",
@@ -22,10 +30,12 @@ __all__ = [
     "OrderStatusChange",
     "Organisation",
     "PartnerIdentity",
+    "PartnerOrderSettings",
     "PriceList",
     "PriceListItem",
     "Product",
     "PunchOutSession",
+    "ReceivedDocument",
     "Role",
     "ShopSession",
     "TradingPartner",

@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.cxml import StatusCode
-from gateway.db import get_session, utcnow
+from gateway.db import get_session, lock_for_writing, utcnow
 from gateway.errors import InvalidInput
 from gateway.punchout.settings import punchout_settings
 from gateway.services import cxml_inbox, punchout
@@ -30,6 +30,7 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 def cxml_endpoint() -> Response:
     """Every cXML request; the answer is always a cXML Response (HTTP 200, 413 for size)."""
     db = get_session()
+    lock_for_writing(db)  # every cXML request writes (at least the message log)
     settings = punchout_settings(current_app.config)
     now = utcnow()
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()

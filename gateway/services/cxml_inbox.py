@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.cxml import CXMLError, PunchOutSetupRequest, StatusCode
+from gateway.cxml import CXMLError, OrderRequest, PunchOutSetupRequest, StatusCode
 from gateway.models import TradingPartner
-from gateway.services import message_log, punchout
+from gateway.services import message_log, orders_intake, punchout
 from gateway.services.partners import find_by_credentials
 from gateway.services.punchout import PunchOutSettings
 
@@ -29,10 +30,9 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     try:
         document = cxml.parse(body)
         partner = _named_partner(session, document)
-        with session.begin_nested():
-            response, punchout_session_id = _dispatch(
-                session, document=document, settings=settings, now=now
-            )
+        response, punchout_session_id = _dispatch_once(
+            session, document=document, body=body, settings=settings, now=now
+        )
     except CXMLError as exc:
         log.info(
             "cXML request refused with %s (payloadID %s)",
@@ -66,9 +66,46 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     return answer
 
 
-def _dispatch(
-    session: Session, *, document: cxml.CXMLDocument, settings: PunchOutSettings, now: datetime
+def _dispatch_once(
+    session: Session,
+    *,
+    document: cxml.CXMLDocument,
+    body: bytes,
+    settings: PunchOutSettings,
+    now: datetime,
 ) -> tuple[cxml.Response, int | None]:
+    """Run the request in a savepoint; a unique-key race with a concurrent twin runs it again.
+
+    The second run sees the twin's committed rows (its dedup key, its order) and answers as
+    for a repeated document.
+    """
+    try:
+        with session.begin_nested():
+            return _dispatch(session, document=document, body=body, settings=settings, now=now)
+    except IntegrityError:
+        log.info("concurrent duplicate of payloadID %s; answering again", document.payload_id)
+    with session.begin_nested():
+        return _dispatch(session, document=document, body=body, settings=settings, now=now)
+
+
+def _dispatch(
+    session: Session,
+    *,
+    document: cxml.CXMLDocument,
+    body: bytes,
+    settings: PunchOutSettings,
+    now: datetime,
+) -> tuple[cxml.Response, int | None]:
+    if isinstance(document.payload, OrderRequest):
+        if document.header is None:
+            raise cxml.CredentialError()
+        partner = punchout.authenticate(
+            session, header=document.header, digest_key=settings.digest_key
+        )
+        result = orders_intake.receive_order(
+            session, document=document, body=body, partner=partner, now=now
+        )
+        return cxml.Response(status=result.status), None
     if isinstance(document.payload, PunchOutSetupRequest):
         if document.header is None:
             raise cxml.CredentialError()
