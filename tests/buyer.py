@@ -182,3 +182,22 @@ def order_request(
         payload_id=payload_id or f"{uuid4()}@buyer.example",
         timestamp=datetime.now(UTC),
     )
+
+
+def profile_request(
+    *, identity: tuple[str, str] = DEMO_IDENTITY, secret: str = "demo-secret"
+) -> bytes:
+    """A ProfileRequest (the ping) with the given Sender credentials."""
+    domain, name = identity
+    header = Header(
+        from_credentials=(Credential(domain=domain, identity=name),),
+        to_credentials=(Credential(domain="DUNS", identity="123456789"),),
+        sender_credentials=(Credential(domain=domain, identity=name, shared_secret=secret),),
+        user_agent="Test Buyer 1.0",
+    )
+    return cxml.build(
+        cxml.ProfileRequest(),
+        header=header,
+        payload_id=f"{uuid4()}@buyer.example",
+        timestamp=datetime.now(UTC),
+    )

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.cxml import CXMLError, OrderRequest, PunchOutSetupRequest, StatusCode
+from gateway.cxml import CXMLError, OrderRequest, ProfileRequest, PunchOutSetupRequest, StatusCode
 from gateway.models import TradingPartner
-from gateway.services import message_log, orders_intake, punchout
+from gateway.services import message_log, orders_intake, profile, punchout
 from gateway.services.partners import find_by_credentials
 from gateway.services.punchout import PunchOutSettings
 
@@ -96,12 +96,16 @@ def _dispatch(
     settings: PunchOutSettings,
     now: datetime,
 ) -> tuple[cxml.Response, int | None]:
-    if isinstance(document.payload, OrderRequest):
+    if isinstance(document.payload, ProfileRequest | OrderRequest):
         if document.header is None:
             raise cxml.CredentialError()
         partner = punchout.authenticate(
             session, header=document.header, digest_key=settings.digest_key
         )
+        if isinstance(document.payload, ProfileRequest):
+            ok = cxml.Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
+            answer = profile.profile(session, partner=partner, base_url=settings.base_url)
+            return cxml.Response(status=ok, body=answer), None
         result = orders_intake.receive_order(
             session, document=document, body=body, partner=partner, now=now
         )

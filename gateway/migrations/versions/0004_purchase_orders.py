@@ -115,7 +115,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("buyer_order_version", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_buyer_order_version_buyer_order_id"))
