@@ -179,6 +179,43 @@ def orders_list_command(customer: str, as_json: bool) -> None:
         )
 
 
+@partner_group.command("order-settings")
+@click.option("--name", required=True, help="The partner's name.")
+@click.option(
+    "--async-ack/--sync-ack",
+    "async_ack",
+    default=None,
+    help="Answer OrderRequests 201 Accepted (a StatusUpdateRequest follows) or 200.",
+)
+@click.option(
+    "--credential-mac-secret",
+    help="Accept CredentialMac keyed with this secret (stored encrypted).",
+)
+@click.option("--no-credential-mac", is_flag=True, help="Stop accepting CredentialMac.")
+@with_appcontext
+def partner_order_settings_command(
+    name: str, async_ack: bool | None, credential_mac_secret: str | None, no_credential_mac: bool
+) -> None:
+    """Set a partner's purchase-order options."""
+    from gateway.services.partner_orders import configure  # noqa: PLC0415 - keeps merges apart
+
+    try:
+        with _database().session_scope() as session:
+            row = configure(
+                session,
+                partner_name=name,
+                async_acknowledgement=async_ack,
+                credential_mac_secret=credential_mac_secret,
+                disable_credential_mac=no_credential_mac,
+                encryption_key=current_app.config["GATEWAY_ENCRYPTION_KEY"],
+            )
+            acknowledgement = "201 Accepted" if row.async_acknowledgement else "200 OK"
+            mac = "on" if row.credential_mac_secret is not None else "off"
+    except InvalidInput as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Partner {name!r}: OrderRequests answered {acknowledgement}; CredentialMac {mac}.")
+
+
 def _init() -> None:
     database = _database()
     upgrade(database.engine)

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SUPPLIER_IDENTITY": "AN-PUNCHOUT-GATEWAY",
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
+    "GATEWAY_ENCRYPTION_KEY": None,  # Fernet key for secrets we must read back (CredentialMac)
     "TESTING": False,
 }
 

@@ -27,6 +27,7 @@ def setup_request(
     email: str | None = "jane.doe@buyer.example",
     payload_id: str | None = None,
     timestamp: datetime | None = None,
+    sender: Credential | None = None,
 ) -> bytes:
     """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity)."""
     domain, name = identity
@@ -50,7 +51,9 @@ def setup_request(
     header = Header(
         from_credentials=(Credential(domain=domain, identity=name),),
         to_credentials=(Credential(domain="DUNS", identity="123456789"),),
-        sender_credentials=(Credential(domain=domain, identity=name, shared_secret=secret),),
+        sender_credentials=(
+            sender or Credential(domain=domain, identity=name, shared_secret=secret),
+        ),
         user_agent="Test Buyer 1.0",
     )
     return cxml.build(
@@ -123,6 +126,7 @@ def order_request(
     payload_id: str | None = None,
     comments: str = "Deliver to the back door",
     unit: str = "EA",
+    sender: Credential | None = None,
 ) -> bytes:
     """An OrderRequest as a buyer would post it; items are (SKU, SPAID, quantity, unit price).
 
@@ -173,7 +177,9 @@ def order_request(
     header = Header(
         from_credentials=(Credential(domain=domain, identity=name),),
         to_credentials=(Credential(domain="DUNS", identity="123456789"),),
-        sender_credentials=(Credential(domain=domain, identity=name, shared_secret=secret),),
+        sender_credentials=(
+            sender or Credential(domain=domain, identity=name, shared_secret=secret),
+        ),
         user_agent="Test Buyer 1.0",
     )
     return cxml.build(
@@ -185,14 +191,19 @@ def order_request(
 
 
 def profile_request(
-    *, identity: tuple[str, str] = DEMO_IDENTITY, secret: str = "demo-secret"
+    *,
+    identity: tuple[str, str] = DEMO_IDENTITY,
+    secret: str = "demo-secret",
+    sender: Credential | None = None,
 ) -> bytes:
     """A ProfileRequest (the ping) with the given Sender credentials."""
     domain, name = identity
     header = Header(
         from_credentials=(Credential(domain=domain, identity=name),),
         to_credentials=(Credential(domain="DUNS", identity="123456789"),),
-        sender_credentials=(Credential(domain=domain, identity=name, shared_secret=secret),),
+        sender_credentials=(
+            sender or Credential(domain=domain, identity=name, shared_secret=secret),
+        ),
         user_agent="Test Buyer 1.0",
     )
     return cxml.build(
@@ -200,4 +211,38 @@ def profile_request(
         header=header,
         payload_id=f"{uuid4()}@buyer.example",
         timestamp=datetime.now(UTC),
+    )
+
+
+def mac_sender(
+    secret: str,
+    *,
+    created: datetime,
+    expires: datetime,
+    identity: tuple[str, str] = DEMO_IDENTITY,
+) -> Credential:
+    """A Sender credential proving itself with a CredentialMac instead of the secret."""
+    domain, name = identity
+    own = Credential(domain=domain, identity=name)
+    creation, expiration = (
+        created.isoformat(timespec="seconds"),
+        expires.isoformat(timespec="seconds"),
+    )
+    value = cxml.credential_mac.compute(
+        secret=secret,
+        from_credential=own,
+        sender_credential=own,
+        creation_date=creation,
+        expiration_date=expiration,
+    )
+    return Credential(
+        domain=domain,
+        identity=name,
+        credential_mac=cxml.CredentialMac(
+            value=value,
+            type="FromSenderCredentials",
+            algorithm="HMAC-SHA1-96",
+            creation_date=creation,
+            expiration_date=expiration,
+        ),
     )

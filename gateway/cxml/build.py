@@ -165,6 +165,16 @@ def _header(element: etree._Element, header: Header, *, one_way: bool) -> None:
                 if one_way:
                     raise OutboundDocumentError("a Message must not carry a SharedSecret")
                 _SubElement(node, "SharedSecret").text = credential.shared_secret
+            elif credential.credential_mac is not None:
+                mac = credential.credential_mac
+                _SubElement(
+                    node,
+                    "CredentialMac",
+                    type=mac.type,
+                    algorithm=mac.algorithm,
+                    creationDate=mac.creation_date,
+                    expirationDate=mac.expiration_date,
+                ).text = mac.value
     _SubElement(party, "UserAgent").text = header.user_agent  # the last party is Sender
 
 

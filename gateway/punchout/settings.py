@@ -23,4 +23,5 @@ def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:
         user_agent=f"punchout-gateway {__version__}",
         hostname=urlsplit(config["GATEWAY_BASE_URL"]).hostname or "localhost",
         dtd_dir=config["GATEWAY_CXML_DTD_DIR"],
+        encryption_key=config.get("GATEWAY_ENCRYPTION_KEY"),
     )

@@ -100,7 +100,11 @@ def _dispatch(
         if document.header is None:
             raise cxml.CredentialError()
         partner = punchout.authenticate(
-            session, header=document.header, digest_key=settings.digest_key
+            session,
+            header=document.header,
+            digest_key=settings.digest_key,
+            encryption_key=settings.encryption_key,
+            now=now,
         )
         if isinstance(document.payload, ProfileRequest):
             ok = cxml.Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
@@ -114,7 +118,11 @@ def _dispatch(
         if document.header is None:
             raise cxml.CredentialError()
         partner = punchout.authenticate(
-            session, header=document.header, digest_key=settings.digest_key
+            session,
+            header=document.header,
+            digest_key=settings.digest_key,
+            encryption_key=settings.encryption_key,
+            now=now,
         )
         started, start_url = punchout.start(
             session, document=document, partner=partner, settings=settings, now=now

@@ -38,6 +38,7 @@ from gateway.models import (
     User,
 )
 from gateway.services import carts, message_log, shop_sessions
+from gateway.services.partner_orders import mac_matches
 from gateway.services.partners import find_by_credentials
 from gateway.services.users import punchout_user
 from gateway.urls import url_allowed
@@ -64,6 +65,7 @@ class PunchOutSettings:
     user_agent: str
     hostname: str
     dtd_dir: Path | None
+    encryption_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,10 +77,18 @@ class CartReturn:
     document: bytes
 
 
-def authenticate(session: Session, *, header: cxml.Header, digest_key: str) -> TradingPartner:
-    """The partner From (or Sender) names, if the Sender's SharedSecret is right.
+def authenticate(
+    session: Session,
+    *,
+    header: cxml.Header,
+    digest_key: str,
+    encryption_key: str | None = None,
+    now: datetime | None = None,
+) -> TradingPartner:
+    """The partner From (or Sender) names, if the Sender's SharedSecret (or CredentialMac) is right.
 
     An unknown identity, a wrong secret and a disabled partner all raise the same CredentialError.
+    A CredentialMac is checked only for partners set up for it, and only with `now`.
     """
     partner = find_by_credentials(
         session, [(c.domain, c.identity) for c in header.from_credentials]
@@ -86,6 +96,10 @@ def authenticate(session: Session, *, header: cxml.Header, digest_key: str) -> T
     presented = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
     digest = partner.secret_digest if partner is not None else "0" * 64
     matched = [secret_matches(secret, digest, digest_key) for secret in presented or [""]]
+    if partner is not None and now is not None and not any(matched):
+        matched = [
+            mac_matches(session, partner=partner, header=header, key=encryption_key, now=now)
+        ]
     if partner is None or not partner.active or partner.protocol != "cxml" or not any(matched):
         raise cxml.CredentialError()
     return partner

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from gateway import cxml
@@ -54,3 +56,14 @@ def test_order_request_without_lines_is_refused() -> None:
     start, end = body.index(b"<ItemOut"), body.index(b"</OrderRequest>")
     with pytest.raises(InboundDocumentError, match="has no ItemOut"):
         cxml.parse(body[:start] + body[end:])
+
+
+def test_credential_mac_sender_is_dtd_valid_and_parses_back() -> None:
+    now = datetime.now(UTC)
+    sender = buyer.mac_sender("abracadabra", created=now, expires=now + timedelta(hours=1))
+    body = buyer.order_request(sender=sender)
+    cxml.dtd.validate(body, cxml_dtd_dir())
+    header = cxml.parse(body).header
+    assert header is not None
+    assert header.sender_credentials == (sender,)
+    assert b"<SharedSecret>" not in body

@@ -1,0 +1,92 @@
+"""Per-partner options of the order exchange: asynchronous acknowledgement and CredentialMac."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway import cxml
+from gateway.auth.encryption import decrypt, encrypt
+from gateway.errors import InvalidInput
+from gateway.models import PartnerOrderSettings, TradingPartner
+from gateway.services.partners import MIN_SECRET_LENGTH
+
+
+def settings_for(session: Session, partner: TradingPartner) -> PartnerOrderSettings:
+    """The partner's order settings row, created with the defaults when missing."""
+    row = session.scalar(
+        select(PartnerOrderSettings).where(PartnerOrderSettings.partner_id == partner.id)
+    )
+    if row is None:
+        row = PartnerOrderSettings(partner_id=partner.id, async_acknowledgement=False)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def configure(
+    session: Session,
+    *,
+    partner_name: str,
+    async_acknowledgement: bool | None = None,
+    credential_mac_secret: str | None = None,
+    disable_credential_mac: bool = False,
+    encryption_key: str | None = None,
+) -> PartnerOrderSettings:
+    """Change a partner's order settings; the CredentialMac secret is stored encrypted."""
+    partner = session.scalar(select(TradingPartner).where(TradingPartner.name == partner_name))
+    if partner is None:
+        raise InvalidInput(f"No partner named {partner_name!r}.")
+    row = settings_for(session, partner)
+    if async_acknowledgement is not None:
+        row.async_acknowledgement = async_acknowledgement
+    if credential_mac_secret is not None:
+        if len(credential_mac_secret) < MIN_SECRET_LENGTH:
+            raise InvalidInput(f"The secret must be at least {MIN_SECRET_LENGTH} characters.")
+        row.credential_mac_secret = encrypt(credential_mac_secret, encryption_key)
+    if disable_credential_mac:
+        row.credential_mac_secret = None
+    session.flush()
+    return row
+
+
+def mac_matches(
+    session: Session,
+    *,
+    partner: TradingPartner,
+    header: cxml.Header,
+    key: str | None,
+    now: datetime,
+) -> bool:
+    """True if the Sender carries a valid CredentialMac keyed with the partner's secret.
+
+    From is the credential that names the partner (else the first one). Partners without a
+    CredentialMac secret never match.
+    """
+    stored = session.scalar(
+        select(PartnerOrderSettings.credential_mac_secret).where(
+            PartnerOrderSettings.partner_id == partner.id
+        )
+    )
+    macs = [c for c in header.sender_credentials if c.credential_mac is not None]
+    if stored is None or not macs or not header.from_credentials:
+        return False
+    secret = decrypt(stored, key)
+    names = {(i.domain, i.identity) for i in partner.identities}
+    from_credential = next(
+        (c for c in header.from_credentials if (c.domain.casefold(), c.identity.strip()) in names),
+        header.from_credentials[0],
+    )
+    return any(
+        cxml.credential_mac.verify(
+            sender.credential_mac,
+            secret=secret,
+            from_credential=from_credential,
+            sender_credential=sender,
+            now=now,
+        )
+        for sender in macs
+        if sender.credential_mac is not None
+    )
