@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -192,9 +193,30 @@ def orders_list_command(customer: str, as_json: bool) -> None:
     help="Accept CredentialMac keyed with this secret (stored encrypted).",
 )
 @click.option("--no-credential-mac", is_flag=True, help="Stop accepting CredentialMac.")
+@click.option("--outbound-url", help="Where confirmations and ship notices are posted.")
+@click.option(
+    "--allow-outbound",
+    "outbound_prefixes",
+    multiple=True,
+    help="Allowed outbound URL prefix (repeatable; replaces the list).",
+)
+@click.option(
+    "--allow-private-network/--public-network-only",
+    "allow_private",
+    default=None,
+    help="Tests and demos only: allow http and loopback/private outbound addresses.",
+)
+@click.option("--outbound-secret", help="The SharedSecret we send (stored encrypted).")
 @with_appcontext
 def partner_order_settings_command(
-    name: str, async_ack: bool | None, credential_mac_secret: str | None, no_credential_mac: bool
+    name: str,
+    async_ack: bool | None,
+    credential_mac_secret: str | None,
+    no_credential_mac: bool,
+    outbound_url: str | None,
+    outbound_prefixes: tuple[str, ...],
+    allow_private: bool | None,
+    outbound_secret: str | None,
 ) -> None:
     """Set a partner's purchase-order options."""
     from gateway.services.partner_orders import configure  # noqa: PLC0415 - keeps merges apart
@@ -207,6 +229,10 @@ def partner_order_settings_command(
                 async_acknowledgement=async_ack,
                 credential_mac_secret=credential_mac_secret,
                 disable_credential_mac=no_credential_mac,
+                outbound_url=outbound_url,
+                outbound_prefixes=outbound_prefixes or None,
+                allow_private_network=allow_private,
+                outbound_secret=outbound_secret,
                 encryption_key=current_app.config["GATEWAY_ENCRYPTION_KEY"],
             )
             acknowledgement = "201 Accepted" if row.async_acknowledgement else "200 OK"
@@ -214,6 +240,138 @@ def partner_order_settings_command(
     except InvalidInput as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"Partner {name!r}: OrderRequests answered {acknowledgement}; CredentialMac {mac}.")
+
+
+@orders_group.command("accept")
+@click.argument("order_id", type=int)
+@with_appcontext
+def orders_accept_command(order_id: int) -> None:
+    """Accept a received cXML order; queues the confirmation."""
+    from gateway.services import order_documents  # noqa: PLC0415 - keeps merges apart
+
+    _staff_action(order_documents.accept, order_id=order_id)
+
+
+@orders_group.command("reject")
+@click.argument("order_id", type=int)
+@click.option("--reason", required=True, help="Told to the buyer.")
+@with_appcontext
+def orders_reject_command(order_id: int, reason: str) -> None:
+    """Reject a received cXML order; queues the confirmation."""
+    from gateway.services import order_documents  # noqa: PLC0415 - keeps merges apart
+
+    _staff_action(order_documents.reject, order_id=order_id, reason=reason)
+
+
+@orders_group.command("ship")
+@click.argument("order_id", type=int)
+@click.option("--shipment-id", required=True)
+@click.option("--carrier", help="Carrier name.")
+@click.option("--tracking", help="Tracking number.")
+@with_appcontext
+def orders_ship_command(
+    order_id: int, shipment_id: str, carrier: str | None, tracking: str | None
+) -> None:
+    """Record the shipment of a cXML order; queues the ship notice."""
+    from gateway.services import order_documents  # noqa: PLC0415 - keeps merges apart
+
+    _staff_action(
+        order_documents.ship,
+        order_id=order_id,
+        shipment_id=shipment_id,
+        carrier=carrier,
+        tracking_number=tracking,
+    )
+
+
+def _staff_action(action: Any, **arguments: Any) -> None:
+    from gateway.db import utcnow  # noqa: PLC0415
+    from gateway.punchout.settings import punchout_settings  # noqa: PLC0415
+
+    try:
+        with _database().session_scope() as session:
+            order = action(
+                session,
+                actor=None,
+                settings=punchout_settings(current_app.config),
+                now=utcnow(),
+                **arguments,
+            )
+            click.echo(f"Order {order.number} is now {order.status}; documents queued.")
+    except InvalidInput as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="One pass over due documents, then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between idle polls.")
+@with_appcontext
+def worker_command(once: bool, interval: float) -> None:
+    """Deliver queued outbound documents (several workers may run at once)."""
+    import os  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from gateway.db import utcnow  # noqa: PLC0415
+    from gateway.services.outbox import WorkerSettings, deliver_due  # noqa: PLC0415
+    from gateway.transport import Transport  # noqa: PLC0415
+
+    config = current_app.config
+    settings = WorkerSettings(
+        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+        encryption_key=config["GATEWAY_ENCRYPTION_KEY"],
+        max_attempts=config["GATEWAY_OUTBOX_MAX_ATTEMPTS"],
+        backoff_base=config["GATEWAY_OUTBOX_BACKOFF"],
+    )
+    transport = Transport(
+        connect_timeout=config["GATEWAY_OUTBOUND_CONNECT_TIMEOUT"],
+        read_timeout=config["GATEWAY_OUTBOUND_READ_TIMEOUT"],
+        max_response_bytes=config["GATEWAY_OUTBOUND_MAX_RESPONSE"],
+    )
+    while True:
+        outcomes = deliver_due(_database(), transport=transport, settings=settings, now=utcnow())
+        for outcome in outcomes:
+            click.echo(f"{outcome.status}: {outcome.reason}")
+        if once:
+            return
+        if not outcomes:
+            time.sleep(interval)
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """Outbound documents: what is queued, sent or dead-lettered."""
+
+
+@outbox_group.command("list")
+@click.option("--status", type=click.Choice(["pending", "sent", "dead"]))
+@with_appcontext
+def outbox_list_command(status: str | None) -> None:
+    """List outbound documents with their state and last error."""
+    from gateway.services.outbox import list_messages  # noqa: PLC0415
+
+    with _database().session_scope() as session:
+        for message in list_messages(session, status=status):
+            click.echo(
+                f"{message.id:>6}  {message.status:<7} {message.document_type:<20} "
+                f"attempts={message.attempts} {message.payload_id}  {message.last_error}"
+            )
+
+
+@outbox_group.command("resend")
+@click.argument("message_id", type=int)
+@with_appcontext
+def outbox_resend_command(message_id: int) -> None:
+    """Queue a dead-lettered document again (same payloadID)."""
+    from gateway.db import utcnow  # noqa: PLC0415
+    from gateway.services.outbox import resend  # noqa: PLC0415
+
+    try:
+        with _database().session_scope() as session:
+            message = resend(session, message_id=message_id, now=utcnow())
+            click.echo(f"Outbox message {message.id} queued again ({message.payload_id}).")
+    except InvalidInput as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _init() -> None:

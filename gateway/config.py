@@ -34,6 +34,11 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
     "GATEWAY_ENCRYPTION_KEY": None,  # Fernet key for secrets we must read back (CredentialMac)
+    "GATEWAY_OUTBOUND_CONNECT_TIMEOUT": 5,  # seconds, outbound documents
+    "GATEWAY_OUTBOUND_READ_TIMEOUT": 30,  # seconds
+    "GATEWAY_OUTBOUND_MAX_RESPONSE": 1024 * 1024,  # bytes read of a partner's reply
+    "GATEWAY_OUTBOX_MAX_ATTEMPTS": 10,  # then the document is dead-lettered
+    "GATEWAY_OUTBOX_BACKOFF": 60,  # seconds before the first retry; doubles, capped at 1 h
     "TESTING": False,
 }
 
@@ -43,6 +48,11 @@ _INTEGERS = frozenset(
         "GATEWAY_START_TOKEN_TTL",
         "GATEWAY_SETUP_CLOCK_SKEW",
         "GATEWAY_SHOP_SESSION_TTL",
+        "GATEWAY_OUTBOUND_CONNECT_TIMEOUT",
+        "GATEWAY_OUTBOUND_READ_TIMEOUT",
+        "GATEWAY_OUTBOUND_MAX_RESPONSE",
+        "GATEWAY_OUTBOX_MAX_ATTEMPTS",
+        "GATEWAY_OUTBOX_BACKOFF",
     }
 )
 

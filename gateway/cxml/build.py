@@ -18,8 +18,10 @@ from lxml import etree
 
 from gateway.cxml import dtd
 from gateway.cxml.documents import (
+    FULFILL_DOCUMENTS,
     Address,
     Charge,
+    ConfirmationRequest,
     Contact,
     Extrinsic,
     Header,
@@ -28,6 +30,7 @@ from gateway.cxml.documents import (
     ItemIn,
     ItemOut,
     Money,
+    OrderReference,
     OrderRequest,
     Payload,
     ProfileRequest,
@@ -35,7 +38,9 @@ from gateway.cxml.documents import (
     PunchOutOrderMessage,
     PunchOutSetupRequest,
     Response,
+    ShipNoticeRequest,
     Status,
+    StatusUpdateRequest,
 )
 from gateway.cxml.errors import OutboundDocumentError
 
@@ -70,8 +75,9 @@ def build(
 
     `encoding="US-ASCII"` writes every other character as a numeric character reference (the
     `cxml-urlencoded` cart return). The timestamp always carries a numeric offset, never `Z`.
-    With `dtd_dir`, the tree is checked against that folder's `cXML.dtd` before serialising
-    (much cheaper than re-parsing the bytes); a finding raises `OutboundDocumentError`.
+    With `dtd_dir`, the tree is checked against that folder's `cXML.dtd` (`Fulfill.dtd` for
+    confirmations and ship notices) before serialising (much cheaper than re-parsing the
+    bytes); a finding raises `OutboundDocumentError`.
     """
     encoding = encoding.upper()
     if encoding not in _ENCODINGS:
@@ -89,13 +95,15 @@ def build(
         _payload(root, payload, header=header, lang=lang, deployment_mode=deployment_mode)
     except ValueError as error:  # lxml refuses text that XML cannot carry (control characters)
         raise OutboundDocumentError(f"text not allowed in XML: {error}") from error
+    module = "Fulfill.dtd" if isinstance(payload, FULFILL_DOCUMENTS) else "cXML.dtd"
     if dtd_dir is not None:
-        findings = tuple(dtd.iter_errors(root, dtd_dir))
+        findings = tuple(dtd.iter_errors(root, dtd_dir, module))
         if findings:
-            raise OutboundDocumentError("fails the cXML DTD: " + "; ".join(findings[:3]))
+            label = "the cXML DTD" if module == "cXML.dtd" else module
+            raise OutboundDocumentError(f"fails {label}: " + "; ".join(findings[:3]))
     prolog = (
         f'<?xml version="1.0" encoding="{encoding}"?>\n'
-        f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/cXML.dtd">\n'
+        f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/{module}">\n'
     )
     return prolog.encode("ascii") + etree.tostring(root, encoding=encoding, xml_declaration=False)
 
@@ -142,6 +150,14 @@ def _payload(
             _SubElement(wrapper, "ProfileRequest")
         case OrderRequest():
             _order_request(_SubElement(wrapper, "OrderRequest"), payload, lang)
+        case ConfirmationRequest():
+            _confirmation(_SubElement(wrapper, "ConfirmationRequest"), payload, lang)
+        case ShipNoticeRequest():
+            _ship_notice(_SubElement(wrapper, "ShipNoticeRequest"), payload)
+        case StatusUpdateRequest():
+            update = _SubElement(wrapper, "StatusUpdateRequest")
+            _SubElement(update, "DocumentReference", payloadID=payload.document_reference)
+            _status(update, payload.status)
         case _:
             assert_never(payload)
 
@@ -281,6 +297,83 @@ def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang:
         _item_id(_SubElement(element, "SelectedItem"), request.selected_item)
     for item in request.items:
         _item_out(element, item)
+
+
+def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, lang: str) -> None:
+    header = _SubElement(
+        element,
+        "ConfirmationHeader",
+        type=confirmation.type,
+        noticeDate=format_timestamp(confirmation.notice_date),
+    )
+    if confirmation.confirm_id is not None:
+        header.set("confirmID", confirmation.confirm_id)
+    if confirmation.comments:
+        _SubElement(header, "Comments", {_XML_LANG: lang}).text = confirmation.comments
+    _order_reference(element, confirmation.order)
+    if confirmation.type == "detail" and not confirmation.items:
+        raise OutboundDocumentError("a detail confirmation needs at least one ConfirmationItem")
+    for item in confirmation.items:
+        if not item.statuses:
+            raise OutboundDocumentError("a ConfirmationItem needs at least one ConfirmationStatus")
+        node = _SubElement(
+            element,
+            "ConfirmationItem",
+            quantity=_quantity(item.quantity),
+            lineNumber=str(item.line_number),
+        )
+        _SubElement(node, "UnitOfMeasure").text = item.unit_of_measure
+        for status in item.statuses:
+            child = _SubElement(
+                node, "ConfirmationStatus", quantity=_quantity(status.quantity), type=status.type
+            )
+            if status.shipment_date is not None:
+                child.set("shipmentDate", format_timestamp(status.shipment_date))
+            if status.delivery_date is not None:
+                child.set("deliveryDate", format_timestamp(status.delivery_date))
+            _SubElement(child, "UnitOfMeasure").text = status.unit_of_measure
+            if status.unit_price is not None:
+                _money(_SubElement(child, "UnitPrice"), status.unit_price)
+            if status.comments:
+                _SubElement(child, "Comments", {_XML_LANG: lang}).text = status.comments
+
+
+def _ship_notice(element: etree._Element, notice: ShipNoticeRequest) -> None:
+    header = _SubElement(
+        element,
+        "ShipNoticeHeader",
+        shipmentID=notice.shipment_id,
+        noticeDate=format_timestamp(notice.notice_date),
+    )
+    if notice.shipment_date is not None:
+        header.set("shipmentDate", format_timestamp(notice.shipment_date))
+    if notice.delivery_date is not None:
+        header.set("deliveryDate", format_timestamp(notice.delivery_date))
+    if notice.carrier and notice.tracking_number:
+        control = _SubElement(element, "ShipControl")
+        _SubElement(control, "CarrierIdentifier", domain="companyName").text = notice.carrier
+        _SubElement(control, "ShipmentIdentifier").text = notice.tracking_number
+    portion = _SubElement(element, "ShipNoticePortion")
+    _order_reference(portion, notice.order)
+    if not notice.items:
+        raise OutboundDocumentError("a ship notice needs at least one ShipNoticeItem")
+    for item in notice.items:
+        node = _SubElement(
+            portion,
+            "ShipNoticeItem",
+            quantity=_quantity(item.quantity),
+            lineNumber=str(item.line_number),
+        )
+        if item.item_id is not None:
+            _item_id(node, item.item_id)
+        _SubElement(node, "UnitOfMeasure").text = item.unit_of_measure
+
+
+def _order_reference(parent: etree._Element, order: OrderReference) -> None:
+    node = _SubElement(parent, "OrderReference", orderID=order.order_id)
+    if order.order_date is not None:
+        node.set("orderDate", format_timestamp(order.order_date))
+    _SubElement(node, "DocumentReference", payloadID=order.payload_id)
 
 
 def _item_out(parent: etree._Element, item: ItemOut, lang: str = "en-US") -> None:

@@ -269,6 +269,90 @@ class OrderRequest:
     extrinsics: tuple[Extrinsic, ...] = ()
 
 
+class ConfirmationType(StrEnum):
+    """`ConfirmationHeader/@type` values we send."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    DETAIL = "detail"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderReference:
+    """The buyer's order a confirmation or ship notice is about."""
+
+    order_id: str
+    payload_id: str  # of the OrderRequest
+    order_date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmationStatus:
+    """What happens to (part of) a line: `accept`, `reject`, `backordered` or `detail`."""
+
+    type: str
+    quantity: Decimal
+    unit_of_measure: str
+    delivery_date: datetime | None = None
+    shipment_date: datetime | None = None
+    unit_price: Money | None = None
+    comments: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmationItem:
+    """A confirmed line: the ItemOut's lineNumber and quantity, then its statuses."""
+
+    line_number: int
+    quantity: Decimal
+    unit_of_measure: str
+    statuses: tuple[ConfirmationStatus, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmationRequest:
+    """An order confirmation (Fulfill.dtd): accept or reject all, or detail changed lines."""
+
+    type: ConfirmationType
+    notice_date: datetime
+    order: OrderReference
+    confirm_id: str | None = None
+    comments: str = ""
+    items: tuple[ConfirmationItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeItem:
+    """A shipped quantity of one order line."""
+
+    line_number: int
+    quantity: Decimal
+    unit_of_measure: str
+    item_id: ItemID | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeRequest:
+    """A ship notice (Fulfill.dtd) for one order."""
+
+    shipment_id: str
+    notice_date: datetime
+    order: OrderReference
+    items: tuple[ShipNoticeItem, ...]
+    shipment_date: datetime | None = None
+    delivery_date: datetime | None = None
+    carrier: str | None = None  # CarrierIdentifier domain="companyName"
+    tracking_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusUpdateRequest:
+    """The final status of an asynchronously acknowledged document."""
+
+    document_reference: str
+    status: Status
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProfileOption:
     """An `Option name=…` of a ProfileResponse or of one of its transactions."""
@@ -304,8 +388,18 @@ class Response:
 
 
 Payload: TypeAlias = (
-    PunchOutSetupRequest | ProfileRequest | OrderRequest | PunchOutOrderMessage | Response
+    PunchOutSetupRequest
+    | ProfileRequest
+    | OrderRequest
+    | ConfirmationRequest
+    | ShipNoticeRequest
+    | StatusUpdateRequest
+    | PunchOutOrderMessage
+    | Response
 )
+
+#: documents declared by Fulfill.dtd rather than cXML.dtd (DESIGN.md §4.1)
+FULFILL_DOCUMENTS = (ConfirmationRequest, ShipNoticeRequest)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

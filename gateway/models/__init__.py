@@ -7,6 +7,7 @@ from gateway.models.catalogue import PriceList, PriceListItem, Product
 from gateway.models.message_log import MessageLogEntry
 from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
 from gateway.models.organisation import Organisation
+from gateway.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
 from gateway.models.purchase_order import (
     BuyerOrder,
@@ -19,6 +20,7 @@ from gateway.models.user import Membership, Role, User
 
 __all__ = [
     "ORDER_STATUSES",
+    "OUTBOX_STATUSES",
     "BuyerOrder",
     "BuyerOrderVersion",
     "Cart",
@@ -29,6 +31,7 @@ __all__ = [
     "OrderLine",
     "OrderStatusChange",
     "Organisation",
+    "OutboxMessage",
     "PartnerIdentity",
     "PartnerOrderSettings",
     "PriceList",

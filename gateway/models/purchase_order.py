@@ -27,6 +27,13 @@ class PartnerOrderSettings(Base):
     async_acknowledgement: Mapped[bool] = mapped_column(default=False)
     #: the partner authenticates with CredentialMac; its secret, encrypted (Fernet)
     credential_mac_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: where confirmations, ship notices and status updates go, and the allowed URL prefixes
+    outbound_url: Mapped[str | None] = mapped_column(Text)
+    outbound_url_prefixes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: tests and demos only: plain http and loopback/private addresses for outbound documents
+    allow_private_network: Mapped[bool] = mapped_column(default=False)
+    #: the SharedSecret we present to the partner, encrypted (Fernet)
+    outbound_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ReceivedDocument(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from gateway.auth.encryption import decrypt, encrypt
 from gateway.errors import InvalidInput
 from gateway.models import PartnerOrderSettings, TradingPartner
 from gateway.services.partners import MIN_SECRET_LENGTH
+from gateway.urls import url_allowed
 
 
 def settings_for(session: Session, partner: TradingPartner) -> PartnerOrderSettings:
@@ -33,9 +35,16 @@ def configure(
     async_acknowledgement: bool | None = None,
     credential_mac_secret: str | None = None,
     disable_credential_mac: bool = False,
+    outbound_url: str | None = None,
+    outbound_prefixes: Sequence[str] | None = None,
+    allow_private_network: bool | None = None,
+    outbound_secret: str | None = None,
     encryption_key: str | None = None,
 ) -> PartnerOrderSettings:
-    """Change a partner's order settings; the CredentialMac secret is stored encrypted."""
+    """Change a partner's order settings; secrets are stored encrypted.
+
+    The outbound URL must fall under the partner's outbound prefixes (given now or before).
+    """
     partner = session.scalar(select(TradingPartner).where(TradingPartner.name == partner_name))
     if partner is None:
         raise InvalidInput(f"No partner named {partner_name!r}.")
@@ -48,6 +57,19 @@ def configure(
         row.credential_mac_secret = encrypt(credential_mac_secret, encryption_key)
     if disable_credential_mac:
         row.credential_mac_secret = None
+    if outbound_prefixes is not None:
+        for prefix in outbound_prefixes:
+            if not url_allowed(prefix, [prefix]):
+                raise InvalidInput(f"{prefix!r} is not an absolute http(s) URL prefix.")
+        row.outbound_url_prefixes = list(outbound_prefixes)
+    if allow_private_network is not None:
+        row.allow_private_network = allow_private_network
+    if outbound_url is not None:
+        if not url_allowed(outbound_url, row.outbound_url_prefixes or []):
+            raise InvalidInput("The outbound URL is not under an allowed outbound prefix.")
+        row.outbound_url = outbound_url
+    if outbound_secret is not None:
+        row.outbound_secret = encrypt(outbound_secret, encryption_key)
     session.flush()
     return row
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from gateway import create_app
-from gateway.db import make_engine
+from gateway.db import make_engine, utcnow
 from gateway.migrate import upgrade
 from gateway.models import (
     BuyerOrder,
@@ -27,10 +27,16 @@ from gateway.models import (
     Order,
     OrderLine,
     OrderStatusChange,
+    OutboxMessage,
+    PartnerOrderSettings,
     ReceivedDocument,
+    TradingPartner,
 )
+from gateway.services import outbox
 from gateway.services.demo import seed_demo
+from gateway.services.partner_orders import configure
 from gateway.services.users import sync_default_roles
+from gateway.transport import Destination, Reply, Transport
 from tests import buyer
 from tests.conftest import DIGEST_KEY, TEST_CONFIG
 from tests.paths import cxml_dtd_dir
@@ -110,3 +116,76 @@ def test_ten_identical_orders_at_once_create_one(
     finally:
         with database.session_scope() as session:
             _cleanup(session, [po_number], payload_ids)
+
+
+class CountingTransport(Transport):
+    """Records each payloadID it is asked to post; always answers an empty 200."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+
+    def post(self, destination: Destination, body: bytes) -> Reply:
+        payload_id = body.split(b'payloadID="', 1)[1].split(b'"', 1)[0].decode()
+        with self._lock:
+            self.sent.append(payload_id)
+        return Reply(status=200, body=b"")
+
+
+def test_several_workers_send_each_document_once(committing_app: Flask) -> None:
+    database = committing_app.extensions["gateway.db"]
+    marker = uuid4().hex[:8]
+    payload_ids = [f"{marker}-{n}@gw.test" for n in range(30)]
+    transport = CountingTransport()
+    try:
+        with database.session_scope() as session:
+            partner = session.scalars(
+                select(TradingPartner).where(TradingPartner.name == "demo-cxml")
+            ).one()
+            configure(
+                session,
+                partner_name="demo-cxml",
+                outbound_prefixes=["https://buyer.example/cxml"],
+                outbound_url="https://buyer.example/cxml",
+            )
+            for payload_id in payload_ids:
+                outbox.enqueue(
+                    session,
+                    partner_id=partner.id,
+                    order_id=None,
+                    document_type="StatusUpdateRequest",
+                    payload_id=payload_id,
+                    body=f'<cXML payloadID="{payload_id}"/>'.encode(),
+                    now=utcnow(),
+                )
+        barrier = threading.Barrier(4)
+
+        def work(number: int) -> None:
+            settings = outbox.WorkerSettings(
+                worker_id=f"worker-{number}", encryption_key=None, batch_size=5
+            )
+            barrier.wait()
+            while outbox.deliver_due(
+                database, transport=transport, settings=settings, now=utcnow()
+            ):
+                pass
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(transport.sent) == sorted(payload_ids)
+        with database.session_scope() as session:
+            statuses = session.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.payload_id.in_(payload_ids))
+            ).all()
+            assert statuses == ["sent"] * len(payload_ids)
+    finally:
+        with database.session_scope() as session:
+            session.execute(delete(OutboxMessage).where(OutboxMessage.payload_id.in_(payload_ids)))
+            session.execute(delete(PartnerOrderSettings))
+            session.execute(
+                delete(MessageLogEntry).where(MessageLogEntry.payload_id.in_(payload_ids))
+            )

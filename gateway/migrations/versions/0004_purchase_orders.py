@@ -1,4 +1,4 @@
-"""Purchase order intake: dedup keys, buyer orders and versions, partner order settings
+"""Purchase orders: dedup keys, buyer orders and versions, partner order settings, outbox
 
 Revision ID: 0004
 Revises: 0002
@@ -17,11 +17,54 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("document_type", sa.String(length=40), nullable=False),
+        sa.Column("payload_id", sa.String(length=250), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(length=100), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["customer_order.id"],
+            name=op.f("fk_outbox_message_order_id_customer_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["trading_partner.id"],
+            name=op.f("fk_outbox_message_partner_id_trading_partner"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
+        sa.UniqueConstraint("payload_id", name=op.f("uq_outbox_message_payload_id")),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_message_next_attempt_at"), ["next_attempt_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_message_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outbox_message_partner_id"), ["partner_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_message_status"), ["status"], unique=False)
+
+    op.create_table(
         "partner_order_settings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("partner_id", sa.Integer(), nullable=False),
         sa.Column("async_acknowledgement", sa.Boolean(), nullable=False),
         sa.Column("credential_mac_secret", sa.LargeBinary(), nullable=True),
+        sa.Column("outbound_url", sa.Text(), nullable=True),
+        sa.Column("outbound_url_prefixes", sa.JSON(), nullable=False),
+        sa.Column("allow_private_network", sa.Boolean(), nullable=False),
+        sa.Column("outbound_secret", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["partner_id"],
             ["trading_partner.id"],
@@ -126,3 +169,10 @@ def downgrade() -> None:
 
     op.drop_table("received_document")
     op.drop_table("partner_order_settings")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_message_status"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_partner_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_order_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_next_attempt_at"))
+
+    op.drop_table("outbox_message")
