@@ -48,3 +48,57 @@ def test_orders_list_names_an_unknown_customer(tmp_path: Path) -> None:
     result = runner.invoke(main, ["orders", "list", "--customer", "9999", "--json"])
     assert result.exit_code != 0
     assert "No customer numbered '9999'" in result.output
+
+
+def test_staff_commands_queue_documents_and_the_worker_sends_them(tmp_path: Path) -> None:
+    app = create_app({**TEST_CONFIG, "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    for number in ("PO-A", "PO-B"):
+        body = buyer.order_request(order_id=number)
+        answer = app.test_client().post("/cxml", data=body, content_type="text/xml")
+        assert buyer.status_of(answer.data)[0] == 200
+    rows = json.loads(
+        runner.invoke(main, ["orders", "list", "--customer", "1001", "--json"]).output
+    )
+    ids = {row["buyer_po_number"]: row["id"] for row in rows}
+
+    result = runner.invoke(main, ["orders", "accept", str(ids["PO-A"])])
+    assert "is now confirmed" in result.output, result.output
+    result = runner.invoke(main, ["orders", "ship", str(ids["PO-A"]), "--shipment-id", "S-9"])
+    assert "is now shipped" in result.output, result.output
+    result = runner.invoke(main, ["orders", "reject", str(ids["PO-B"]), "--reason", "no stock"])
+    assert "is now rejected" in result.output, result.output
+    result = runner.invoke(main, ["orders", "accept", str(ids["PO-B"])])
+    assert result.exit_code != 0
+    assert "cannot be accepted" in result.output
+
+    # no outbound URL configured: the worker dead-letters with a visible reason
+    result = runner.invoke(main, ["worker", "--once"])
+    assert result.output.count("dead: the partner has no outbound URL configured") == 3
+    listing = runner.invoke(main, ["outbox", "list", "--status", "dead"]).output
+    assert listing.count("no outbound URL") == 3
+    assert "ShipNoticeRequest" in listing
+
+    args = ["partner", "order-settings", "--name", "demo-cxml"]
+    result = runner.invoke(
+        main,
+        [
+            *args,
+            "--allow-outbound",
+            "https://buyer.example/",
+            "--outbound-url",
+            "https://buyer.example/in",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    message_id = listing.split()[0]
+    result = runner.invoke(main, ["outbox", "resend", message_id])
+    assert f"Outbox message {message_id} queued again" in result.output
+    assert "pending" in runner.invoke(main, ["outbox", "list", "--status", "pending"]).output
+    result = runner.invoke(main, ["outbox", "resend", message_id])
+    assert result.exit_code != 0
+    assert "still queued" in result.output
+    result = runner.invoke(main, [*args, "--outbound-url", "https://elsewhere.example/in"])
+    assert result.exit_code != 0
+    assert "not under an allowed outbound prefix" in result.output
