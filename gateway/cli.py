@@ -207,6 +207,16 @@ def orders_list_command(customer: str, as_json: bool) -> None:
     help="Tests and demos only: allow http and loopback/private outbound addresses.",
 )
 @click.option("--outbound-secret", help="The SharedSecret we send (stored encrypted).")
+@click.option(
+    "--signature-certificate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PEM file of the certificate the partner signs with (pinned).",
+)
+@click.option(
+    "--require-signature/--no-require-signature",
+    default=None,
+    help="Refuse inbound documents not signed with the pinned certificate (475/476/477).",
+)
 @with_appcontext
 def partner_order_settings_command(
     name: str,
@@ -217,6 +227,8 @@ def partner_order_settings_command(
     outbound_prefixes: tuple[str, ...],
     allow_private: bool | None,
     outbound_secret: str | None,
+    signature_certificate: Path | None,
+    require_signature: bool | None,
 ) -> None:
     """Set a partner's purchase-order options."""
     from gateway.services.partner_orders import configure  # noqa: PLC0415 - keeps merges apart
@@ -233,6 +245,10 @@ def partner_order_settings_command(
                 outbound_prefixes=outbound_prefixes or None,
                 allow_private_network=allow_private,
                 outbound_secret=outbound_secret,
+                signature_certificate=signature_certificate.read_text()
+                if signature_certificate
+                else None,
+                require_signature=require_signature,
                 encryption_key=current_app.config["GATEWAY_ENCRYPTION_KEY"],
             )
             acknowledgement = "201 Accepted" if row.async_acknowledgement else "200 OK"

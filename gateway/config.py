@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
     "GATEWAY_ENCRYPTION_KEY": None,  # Fernet key for secrets we must read back (CredentialMac)
+    "GATEWAY_SIGNING_KEY_FILE": None,  # PEM key and certificate: sign outbound documents
+    "GATEWAY_SIGNING_CERT_FILE": None,
     "GATEWAY_OUTBOUND_CONNECT_TIMEOUT": 5,  # seconds, outbound documents
     "GATEWAY_OUTBOUND_READ_TIMEOUT": 30,  # seconds
     "GATEWAY_OUTBOUND_MAX_RESPONSE": 1024 * 1024,  # bytes read of a partner's reply

@@ -6,7 +6,7 @@ through `gateway.cxml._xml` only; DTD and XSD checks live in `dtd` and `schema`.
 
 from __future__ import annotations
 
-from gateway.cxml import credential_mac, dtd, schema
+from gateway.cxml import credential_mac, dtd, schema, signing
 from gateway.cxml._xml import DEFAULT_LIMITS, ParserLimits
 from gateway.cxml.build import build, format_timestamp, make_payload_id
 from gateway.cxml.cart_return import decode_cart, encode_cart
@@ -55,6 +55,10 @@ from gateway.cxml.errors import (
     DuplicateDocumentError,
     InboundDocumentError,
     OutboundDocumentError,
+    SignatureError,
+    SignatureInvalidError,
+    SignatureRequiredError,
+    SignatureUnacceptableError,
     UnsupportedDocumentError,
 )
 from gateway.cxml.parse import parse
@@ -103,6 +107,10 @@ __all__ = [
     "Response",
     "ShipNoticeItem",
     "ShipNoticeRequest",
+    "SignatureError",
+    "SignatureInvalidError",
+    "SignatureRequiredError",
+    "SignatureUnacceptableError",
     "Status",
     "StatusCode",
     "StatusUpdateRequest",
@@ -116,4 +124,5 @@ __all__ = [
     "make_payload_id",
     "parse",
     "schema",
+    "signing",
 ]

@@ -34,6 +34,9 @@ class PartnerOrderSettings(Base):
     allow_private_network: Mapped[bool] = mapped_column(default=False)
     #: the SharedSecret we present to the partner, encrypted (Fernet)
     outbound_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: inbound documents must carry a cXML signature made with this pinned certificate (PEM)
+    require_signature: Mapped[bool] = mapped_column(default=False)
+    signature_certificate: Mapped[str | None] = mapped_column(Text)
 
 
 class ReceivedDocument(Base):

@@ -16,6 +16,7 @@ from gateway import cxml
 from gateway.cxml import CXMLError, OrderRequest, ProfileRequest, PunchOutSetupRequest, StatusCode
 from gateway.models import TradingPartner
 from gateway.services import message_log, orders_intake, profile, punchout
+from gateway.services.partner_orders import signature_certificate
 from gateway.services.partners import find_by_credentials
 from gateway.services.punchout import PunchOutSettings
 
@@ -30,6 +31,9 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     try:
         document = cxml.parse(body)
         partner = _named_partner(session, document)
+        certificate = None if partner is None else signature_certificate(session, partner)
+        if certificate is not None:  # from here on, only what the partner signed is read
+            document = cxml.parse(cxml.signing.verified_document(body, certificate_pem=certificate))
         response, punchout_session_id = _dispatch_once(
             session, document=document, body=body, settings=settings, now=now
         )

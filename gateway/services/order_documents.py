@@ -263,6 +263,10 @@ def _queue(
     body = cxml.build(
         payload, payload_id=payload_id, timestamp=now, header=header, dtd_dir=settings.dtd_dir
     )
+    if settings.signing_key and settings.signing_certificate:  # the Header stays unsigned
+        body = cxml.signing.sign(
+            body, key_pem=settings.signing_key, certificate_pem=settings.signing_certificate
+        )
     outbox.enqueue(
         session,
         partner_id=partner.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,8 @@ def configure(
     outbound_prefixes: Sequence[str] | None = None,
     allow_private_network: bool | None = None,
     outbound_secret: str | None = None,
+    signature_certificate: str | None = None,
+    require_signature: bool | None = None,
     encryption_key: str | None = None,
 ) -> PartnerOrderSettings:
     """Change a partner's order settings; secrets are stored encrypted.
@@ -57,21 +60,47 @@ def configure(
         row.credential_mac_secret = encrypt(credential_mac_secret, encryption_key)
     if disable_credential_mac:
         row.credential_mac_secret = None
-    if outbound_prefixes is not None:
-        for prefix in outbound_prefixes:
-            if not url_allowed(prefix, [prefix]):
-                raise InvalidInput(f"{prefix!r} is not an absolute http(s) URL prefix.")
-        row.outbound_url_prefixes = list(outbound_prefixes)
-    if allow_private_network is not None:
-        row.allow_private_network = allow_private_network
-    if outbound_url is not None:
-        if not url_allowed(outbound_url, row.outbound_url_prefixes or []):
-            raise InvalidInput("The outbound URL is not under an allowed outbound prefix.")
-        row.outbound_url = outbound_url
+    _outbound(row, url=outbound_url, prefixes=outbound_prefixes, private=allow_private_network)
     if outbound_secret is not None:
         row.outbound_secret = encrypt(outbound_secret, encryption_key)
+    _signatures(row, certificate=signature_certificate, required=require_signature)
     session.flush()
     return row
+
+
+def _outbound(
+    row: PartnerOrderSettings,
+    *,
+    url: str | None,
+    prefixes: Sequence[str] | None,
+    private: bool | None,
+) -> None:
+    if prefixes is not None:
+        for prefix in prefixes:
+            if not url_allowed(prefix, [prefix]):
+                raise InvalidInput(f"{prefix!r} is not an absolute http(s) URL prefix.")
+        row.outbound_url_prefixes = list(prefixes)
+    if private is not None:
+        row.allow_private_network = private
+    if url is not None:
+        if not url_allowed(url, row.outbound_url_prefixes or []):
+            raise InvalidInput("The outbound URL is not under an allowed outbound prefix.")
+        row.outbound_url = url
+
+
+def _signatures(
+    row: PartnerOrderSettings, *, certificate: str | None, required: bool | None
+) -> None:
+    if certificate is not None:
+        try:
+            x509.load_pem_x509_certificate(certificate.encode())
+        except ValueError as exc:
+            raise InvalidInput("The signature certificate is not a PEM certificate.") from exc
+        row.signature_certificate = certificate
+    if required is not None:
+        if required and not row.signature_certificate:
+            raise InvalidInput("Pin the partner's certificate before requiring signatures.")
+        row.require_signature = required
 
 
 def mac_matches(
@@ -112,3 +141,13 @@ def mac_matches(
         for sender in macs
         if sender.credential_mac is not None
     )
+
+
+def signature_certificate(session: Session, partner: TradingPartner) -> bytes | None:
+    """The pinned certificate (PEM) if the partner must sign its documents, else None."""
+    row = session.scalar(
+        select(PartnerOrderSettings).where(PartnerOrderSettings.partner_id == partner.id)
+    )
+    if row is None or not row.require_signature or not row.signature_certificate:
+        return None
+    return row.signature_certificate.encode()

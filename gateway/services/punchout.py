@@ -66,6 +66,8 @@ class PunchOutSettings:
     hostname: str
     dtd_dir: Path | None
     encryption_key: str | None = None
+    signing_key: bytes | None = None  # PEM; with the certificate, outbound documents are signed
+    signing_certificate: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("outbound_url_prefixes", sa.JSON(), nullable=False),
         sa.Column("allow_private_network", sa.Boolean(), nullable=False),
         sa.Column("outbound_secret", sa.LargeBinary(), nullable=True),
+        sa.Column("require_signature", sa.Boolean(), nullable=False),
+        sa.Column("signature_certificate", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["partner_id"],
             ["trading_partner.id"],
