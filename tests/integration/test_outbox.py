@@ -380,3 +380,48 @@ def test_private_receiver_is_refused_unless_the_partner_allows_it(
     [result] = deliver_due(database(app), transport=Transport(), settings=WORKER, now=utcnow())
     assert result.status == "dead"
     assert _Receiver.bodies == []
+
+
+class _Hanging(BaseHTTPRequestHandler):
+    release = threading.Event()
+
+    def do_POST(self) -> None:
+        self.release.wait(10)  # never answers in time
+
+    def log_message(self, *_args: object) -> None:
+        """Quiet."""
+
+
+def test_a_hanging_endpoint_times_out_and_is_retried_later(
+    app: Flask, db_session: Session, order_id: int
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
+    server.daemon_threads = True
+    _Hanging.release.clear()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cxml"
+        configure(
+            db_session,
+            partner_name="demo-cxml",
+            outbound_prefixes=["http://127.0.0.1"],
+            outbound_url=url,
+            allow_private_network=True,
+            outbound_secret=OUR_SECRET,
+            encryption_key=ENCRYPTION_KEY,
+        )
+        db_session.commit()
+        accept(app, db_session, order_id)
+        now = utcnow()
+        impatient = Transport(connect_timeout=1, read_timeout=0.2)
+        [result] = deliver_due(database(app), transport=impatient, settings=WORKER, now=now)
+    finally:
+        _Hanging.release.set()
+        server.shutdown()
+        server.server_close()
+    assert result.status == "retry"
+    assert "ReadTimeout" in result.reason
+    [message] = queued(db_session)
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert message.next_attempt_at > now
