@@ -7,12 +7,22 @@ from gateway.models.catalogue import PriceList, PriceListItem, Product
 from gateway.models.message_log import MessageLogEntry
 from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
 from gateway.models.organisation import Organisation
+from gateway.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
+from gateway.models.purchase_order import (
+    BuyerOrder,
+    BuyerOrderVersion,
+    PartnerOrderSettings,
+    ReceivedDocument,
+)
 from gateway.models.shop_session import ShopSession
 from gateway.models.user import Membership, Role, User
 
 __all__ = [
     "ORDER_STATUSES",
+    "OUTBOX_STATUSES",
+    "BuyerOrder",
+    "BuyerOrderVersion",
     "Cart",
     "CartLine",
     "Membership",
@@ -21,11 +31,14 @@ __all__ = [
     "OrderLine",
     "OrderStatusChange",
     "Organisation",
+    "OutboxMessage",
     "PartnerIdentity",
+    "PartnerOrderSettings",
     "PriceList",
     "PriceListItem",
     "Product",
     "PunchOutSession",
+    "ReceivedDocument",
     "Role",
     "ShopSession",
     "TradingPartner",

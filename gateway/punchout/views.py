@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.cxml import StatusCode
-from gateway.db import get_session, keep_changes, utcnow
+from gateway.db import get_session, keep_changes, lock_for_writing, utcnow
 from gateway.errors import InvalidInput
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
@@ -40,6 +40,7 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 def cxml_endpoint() -> Response:
     """Every cXML request; the answer is always a cXML Response (HTTP 200, 413 for size)."""
     db = get_session()
+    lock_for_writing(db)  # every cXML request writes (at least the message log)
     settings = punchout_settings(current_app.config)
     now = utcnow()
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()

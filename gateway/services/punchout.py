@@ -39,6 +39,7 @@ from gateway.models import (
     User,
 )
 from gateway.services import carts, message_log, shop_sessions
+from gateway.services.partner_orders import mac_matches
 from gateway.services.partners import find_by_credentials
 from gateway.services.users import punchout_user
 from gateway.urls import url_allowed
@@ -65,6 +66,9 @@ class PunchOutSettings:
     user_agent: str
     hostname: str
     dtd_dir: Path | None
+    encryption_key: str | None = None
+    signing_key: bytes | None = None  # PEM; with the certificate, outbound documents are signed
+    signing_certificate: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,18 +98,29 @@ def identify(session: Session, header: cxml.Header | None) -> TradingPartner | N
 
 
 def authenticate(
-    partner: TradingPartner | None, *, header: cxml.Header | None, digest_key: str
+    session: Session,
+    *,
+    partner: TradingPartner | None,
+    header: cxml.Header | None,
+    digest_key: str,
+    encryption_key: str | None = None,
+    now: datetime | None = None,
 ) -> TradingPartner:
-    """`partner` (as `identify` found it), if the Sender's SharedSecret is right.
+    """`partner` (as `identify` found it), if the Sender's SharedSecret (or CredentialMac) is right.
 
     No partner, a wrong secret and a disabled partner all raise the same CredentialError, after
-    the same digest comparison.
+    the same digest comparison. A CredentialMac is checked only for partners set up for it, and
+    only with `now`.
     """
     if header is None:
         raise cxml.CredentialError()
     presented = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
     digest = partner.secret_digest if partner is not None else "0" * 64
     matched = [secret_matches(secret, digest, digest_key) for secret in presented or [""]]
+    if partner is not None and now is not None and not any(matched):
+        matched = [
+            mac_matches(session, partner=partner, header=header, key=encryption_key, now=now)
+        ]
     if partner is None or not partner.active or partner.protocol != "cxml" or not any(matched):
         raise cxml.CredentialError()
     return partner
