@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from gateway.models.cart import Cart, CartLine
-from gateway.models.catalogue import PriceList, PriceListItem, Product
+from gateway.models.catalogue import (
+    Catalog,
+    Category,
+    PriceList,
+    PriceListItem,
+    Product,
+    catalog_product,
+    membership_catalog,
+    organisation_catalog,
+    price_list_assignment,
+)
 from gateway.models.message_log import MessageLogEntry
 from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
-from gateway.models.organisation import Organisation
+from gateway.models.organisation import Address, Organisation
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
 from gateway.models.shop_session import ShopSession
-from gateway.models.user import Membership, Role, User
+from gateway.models.user import Membership, PasswordReset, Role, User
 
 __all__ = [
     "ORDER_STATUSES",
+    "Address",
     "Cart",
     "CartLine",
+    "Catalog",
+    "Category",
     "Membership",
     "MessageLogEntry",
     "Order",
@@ -22,6 +35,7 @@ __all__ = [
     "OrderStatusChange",
     "Organisation",
     "PartnerIdentity",
+    "PasswordReset",
     "PriceList",
     "PriceListItem",
     "Product",
@@ -30,4 +44,8 @@ __all__ = [
     "ShopSession",
     "TradingPartner",
     "User",
+    "catalog_product",
+    "membership_catalog",
+    "organisation_catalog",
+    "price_list_assignment",
 ]

@@ -13,7 +13,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Cart, CartLine, Organisation, Product
-from gateway.services import pricing
+from gateway.services import assortment, pricing
 
 MAX_QUANTITY = Decimal(1_000_000)
 
@@ -62,12 +62,15 @@ def new_aux_id() -> str:
     return secrets.token_hex(8)
 
 
-def find_product(session: Session, sku: str) -> Product:
-    """An active product by SKU, or NotFound."""
-    product = session.scalar(select(Product).where(Product.sku == sku, Product.active))
-    if product is None:
-        raise NotFound(f"No product {sku!r}.")
-    return product
+def find_product(session: Session, *, actor: Actor, sku: str) -> Product:
+    """An active product of the actor's assortment by SKU, or NotFound (also outside it)."""
+    return assortment.find_product(
+        session,
+        sku=sku,
+        assortment=assortment.for_customer(
+            session, organisation_id=actor.organisation_id, user_id=actor.user_id
+        ),
+    )
 
 
 def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None = None) -> Cart:
@@ -97,7 +100,7 @@ def add_item(
 ) -> CartLine:
     """Add `quantity` of a product; a product already in the cart keeps its line (and SPAID)."""
     require(actor, Permission.CART_WRITE, cart)
-    product = find_product(session, sku)
+    product = find_product(session, actor=actor, sku=sku)
     line = next((line for line in cart.lines if line.product_id == product.id), None)
     if line is None:
         line = CartLine(product=product, quantity=quantity, aux_id=new_aux_id())

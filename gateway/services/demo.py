@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from gateway.models import (
+    Address,
+    Catalog,
+    Category,
     Membership,
     Organisation,
     PriceList,
@@ -17,7 +20,9 @@ from gateway.models import (
     Product,
     TradingPartner,
     User,
+    catalog_product,
 )
+from gateway.services.catalogs import assign_catalog
 from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
 from gateway.services.pricing import CENT
 from gateway.services.users import membership, role_named
@@ -82,8 +87,160 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
     if session.scalar(select(TradingPartner).where(TradingPartner.name == "demo-cxml")) is None:
         add_cxml_partner(session, spec=DEMO_CXML_PARTNER, digest_key=digest_key)
     summary.partners = ["demo-cxml"]
+    _shop_data(session, products, first_customer, second_customer)
     session.flush()
     return summary
+
+
+# Shop additions (issue 3): categories, catalogs, customer details and addresses.
+_DUTCH_NAMES = (
+    "Balpen",
+    "Kopieerpapier A4 80 g",
+    "Ordner",
+    "Optische muis",
+    "USB-toetsenbord",
+    "Nitril handschoenen, doos van 100",
+    "Microvezeldoek",
+    "Houtschroef",
+    "Schroevendraaier",
+    "LED-buis",
+    "Netwerkkabel Cat6",
+    "Opbergbox",
+)
+_CATEGORIES = (  # code, parent code, English, Dutch; one leaf per product family
+    ("office", None, "Office supplies", "Kantoorartikelen"),
+    ("it", None, "IT accessories", "IT-accessoires"),
+    ("facility", None, "Facility and tools", "Facilitair en gereedschap"),
+    ("office-writing", "office", "Writing", "Schrijfwaren"),
+    ("office-paper", "office", "Paper", "Papier"),
+    ("office-filing", "office", "Filing", "Archivering"),
+    ("it-input", "it", "Input devices", "Invoerapparaten"),
+    ("facility-hygiene", "facility", "Hygiene", "Hygiëne"),
+    ("facility-tools", "facility", "Tools and fixings", "Gereedschap en bevestiging"),
+    ("facility-lighting", "facility", "Lighting", "Verlichting"),
+    ("it-cabling", "it", "Cabling", "Bekabeling"),
+)
+_FAMILY_CATEGORY = (
+    "office-writing",
+    "office-paper",
+    "office-filing",
+    "it-input",
+    "it-input",
+    "facility-hygiene",
+    "facility-hygiene",
+    "facility-tools",
+    "facility-tools",
+    "facility-lighting",
+    "it-cabling",
+    "office-filing",
+)
+STANDARD_CATALOG = "Standard assortment"
+SPECIALS_CATALOG = "1001 specials"
+# Products only customer 1001's assortment holds: (SKU, English, Dutch, VAT class, list price).
+SPECIALS = (
+    ("ACME-0001", "Municipal parking permit holder", "Parkeervergunninghouder", "standard", "3.60"),
+    ("ACME-0002", "Council meeting notebook", "Notitieboek raadsvergadering", "standard", "6.40"),
+    ("ACME-0003", "Printed town guide", "Gedrukte stadsgids", "reduced", "9.95"),
+)
+
+
+def _shop_data(
+    session: Session, products: list[Product], first: Organisation, second: Organisation
+) -> None:
+    categories = _categories(session)
+    for index, product in enumerate(products):
+        family = index // _VARIANTS
+        if not product.name_nl:
+            product.name_nl = f"{_DUTCH_NAMES[family]} {_variant_name(index % _VARIANTS + 1)}"
+        if product.category_id is None:
+            product.category_id = categories[_FAMILY_CATEGORY[family]].id
+    standard = _catalog(session, STANDARD_CATALOG, products, public=True)
+    specials = _catalog(session, SPECIALS_CATALOG, _specials(session, categories), public=False)
+    for organisation, catalogs, coc, vat, city in (
+        (first, (standard, specials), "12345678", "NL001234567B01", "Utrecht"),
+        (second, (standard,), "87654321", "NL009876543B01", "Rotterdam"),
+    ):
+        organisation.coc_number = organisation.coc_number or coc
+        organisation.vat_number = organisation.vat_number or vat
+        for catalog in catalogs:
+            assign_catalog(session, organisation=organisation, catalog=catalog)
+        _addresses(session, organisation, city)
+    session.flush()
+
+
+def _categories(session: Session) -> dict[str, Category]:
+    found = {c.code: c for c in session.scalars(select(Category))}
+    for code, parent, name, name_nl in _CATEGORIES:
+        if code not in found:
+            found[code] = Category(
+                code=code, name=name, name_nl=name_nl, parent=found[parent] if parent else None
+            )
+            session.add(found[code])
+    session.flush()
+    return found
+
+
+def _specials(session: Session, categories: dict[str, Category]) -> list[Product]:
+    existing = {p.sku: p for p in session.scalars(select(Product))}
+    products = []
+    for sku, name, name_nl, vat_class, price in SPECIALS:
+        product = existing.get(sku)
+        if product is None:
+            product = Product(
+                sku=sku,
+                name=name,
+                name_nl=name_nl,
+                description=f"{name}, made for customer 1001 only.",
+                description_nl=f"{name_nl}, alleen voor klant 1001.",
+                unit="EA",
+                unspsc="55121700",
+                manufacturer_name="Acme",
+                manufacturer_part_id=sku.replace("ACME", "AC"),
+                list_price=Decimal(price),
+                currency="EUR",
+                lead_time_days=10,
+                vat_class=vat_class,
+                category=categories["office"],
+            )
+            session.add(product)
+        products.append(product)
+    session.flush()
+    return products
+
+
+def _catalog(session: Session, name: str, products: list[Product], *, public: bool) -> Catalog:
+    catalog = session.scalar(select(Catalog).where(Catalog.name == name))
+    if catalog is None:
+        catalog = Catalog(name=name, public=public)
+        session.add(catalog)
+        session.flush()
+        session.execute(
+            catalog_product.insert(),
+            [{"catalog_id": catalog.id, "product_id": product.id} for product in products],
+        )
+    return catalog
+
+
+def _addresses(session: Session, organisation: Organisation, city: str) -> None:
+    if session.scalar(select(Address.id).where(Address.organisation_id == organisation.id)):
+        return
+    for kind, name, street, default in (
+        ("billing", f"{organisation.name}, Accounts payable", "Postbus 100", True),
+        ("delivery", f"{organisation.name}, Head office", "Stationsplein 1", True),
+        ("delivery", f"{organisation.name}, Warehouse", "Industrieweg 25", False),
+    ):
+        session.add(
+            Address(
+                organisation_id=organisation.id,
+                kind=kind,
+                name=name,
+                street=street,
+                postcode="3500 AA",
+                city=city,
+                country="NL",
+                is_default=default,
+            )
+        )
 
 
 def _products(session: Session) -> list[Product]:

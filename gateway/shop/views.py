@@ -6,16 +6,16 @@ import json
 from decimal import Decimal
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import get_session, utcnow
-from gateway.errors import InvalidInput
-from gateway.models import Cart, Membership, Organisation, Product, User
-from gateway.services import carts, pricing, shop_sessions
+from gateway.errors import InvalidInput, NotFound
+from gateway.models import Cart, Category, Membership, Organisation, Product, User
+from gateway.services import assortment, carts, pricing, search, shop_sessions
 from gateway.shop import context
 
 blueprint = Blueprint("shop", __name__)
@@ -31,41 +31,37 @@ def home() -> Response:
 
 @blueprint.get("/catalog")
 def catalog() -> str:
-    """Products with the prices that apply to the viewer, searchable and paged."""
+    """Products of the viewer's assortment with their prices: searchable, by category, paged."""
     db = get_session()
     shopper = context.current_shopper()
     query_text = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = select(Product).where(Product.active)
-    if query_text:
-        pattern = f"%{query_text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Product.sku).like(pattern),
-                func.lower(Product.name).like(pattern),
-                func.lower(Product.manufacturer_part_id).like(pattern),
-            )
-        )
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    products = list(
-        db.scalars(query.order_by(Product.sku).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    category = _category(request.args.get("category", ""))
+    found = search.search_products(
+        db,
+        assortment=_assortment(shopper),
+        query=query_text,
+        category_id=category.id if category else None,
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page_size=PAGE_SIZE,
     )
-    prices = _prices(products, shopper)
+    products = list(found.products)
     return render_template(
         "shop/catalog.html",
         products=products,
-        prices=prices,
+        prices=_prices(products, shopper),
         query=query_text,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total,
+        category=category,
+        categories=db.scalars(select(Category).order_by(Category.code)).all(),
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
     )
 
 
 @blueprint.get("/products/<sku>")
 def product(sku: str) -> str:
     """One product, its price for the viewer (also as JSON-LD) and the add-to-cart form."""
-    return _product_page(carts.find_product(get_session(), sku))
+    return _product_page(_find_product(sku))
 
 
 @blueprint.post("/cart/items")
@@ -73,7 +69,7 @@ def add_to_cart() -> Response | tuple[str, int]:
     """Add a product (`sku`, `quantity`) to the cart."""
     shopper = context.require_shopper()
     db = get_session()
-    product = carts.find_product(db, request.form.get("sku", ""))
+    product = _find_product(request.form.get("sku", ""))
     try:
         quantity = carts.parse_quantity(request.form.get("quantity", ""))
     except InvalidInput as exc:
@@ -163,6 +159,29 @@ def logout() -> Response:
         shop_sessions.end(shopper.shop_session, now=utcnow())
     context.finish()
     return redirect(url_for("shop.login"))
+
+
+def _assortment(shopper: context.Shopper | None) -> assortment.Assortment:
+    if shopper is None:
+        return assortment.for_guests(get_session())
+    return assortment.for_customer(
+        get_session(), organisation_id=shopper.organisation.id, user_id=shopper.user.id
+    )
+
+
+def _find_product(sku: str) -> Product:
+    return assortment.find_product(
+        get_session(), sku=sku, assortment=_assortment(context.current_shopper())
+    )
+
+
+def _category(code: str) -> Category | None:
+    if not code:
+        return None
+    category = get_session().scalar(select(Category).where(Category.code == code))
+    if category is None:
+        raise NotFound(f"No category {code!r}.")
+    return category
 
 
 def _cart(shopper: context.Shopper) -> Cart:
