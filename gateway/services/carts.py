@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -28,16 +30,28 @@ class PricedLine:
     quantity: Decimal
     unit_price: Decimal
     total: Decimal
+    vat_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PricedCart:
-    """A cart as the customer sees it: priced lines and their total (excluding tax)."""
+    """A cart as the customer sees it: priced lines, their total (excluding tax) and the VAT."""
 
     cart_id: int
     lines: tuple[PricedLine, ...]
     total: Decimal
     currency: str
+    vat: tuple[pricing.VatLine, ...] = ()
+
+    @property
+    def vat_total(self) -> Decimal:
+        """The VAT over all rates."""
+        return sum((line.vat for line in self.vat), Decimal("0.00"))
+
+    @property
+    def total_incl_vat(self) -> Decimal:
+        """What a guest pays: net total plus VAT."""
+        return self.total + self.vat_total
 
 
 def parse_quantity(text: str) -> Decimal:
@@ -129,26 +143,55 @@ def remove_line(session: Session, *, actor: Actor, cart: Cart, line_id: int) -> 
     session.flush()
 
 
-def price_cart(session: Session, *, cart: Cart, organisation: Organisation) -> PricedCart:
-    """Price every line for the customer and quantity; the total excludes tax and shipping."""
+def price_cart(
+    session: Session,
+    *,
+    cart: Cart,
+    organisation: Organisation,
+    on: date | None = None,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
+) -> PricedCart:
+    """Price every line for the customer, quantity and date; the total excludes tax."""
+    return price_items(
+        session,
+        items=[(line.id, line.product, line.aux_id, line.quantity) for line in cart.lines],
+        organisation=organisation,
+        cart_id=cart.id,
+        on=on,
+        vat_rates=vat_rates,
+    )
+
+
+def price_items(
+    session: Session,
+    *,
+    items: Iterable[tuple[int, Product, str, Decimal]],
+    organisation: Organisation | None,
+    cart_id: int = 0,
+    on: date | None = None,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
+) -> PricedCart:
+    """Price (line id, product, aux id, quantity) items for a customer (None: a guest)."""
     lines = []
-    for line in cart.lines:
-        price = pricing.unit_price(session, organisation, line.product, line.quantity)
+    for line_id, product, aux_id, quantity in items:
+        price = pricing.unit_price(session, organisation, product, quantity, on=on)
         lines.append(
             PricedLine(
-                line_id=line.id,
-                product=line.product,
-                aux_id=line.aux_id,
-                quantity=line.quantity,
+                line_id=line_id,
+                product=product,
+                aux_id=aux_id,
+                quantity=quantity,
                 unit_price=price,
-                total=pricing.line_total(price, line.quantity),
+                total=pricing.line_total(price, quantity),
+                vat_rate=pricing.vat_rate(product.vat_class, vat_rates),
             )
         )
     return PricedCart(
-        cart_id=cart.id,
+        cart_id=cart_id,
         lines=tuple(lines),
         total=sum((line.total for line in lines), Decimal("0.00")),
-        currency=organisation.currency,
+        currency=organisation.currency if organisation is not None else "EUR",
+        vat=pricing.vat_breakdown((line.vat_rate, line.total) for line in lines),
     )
 
 

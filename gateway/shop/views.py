@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -193,11 +194,22 @@ def _cart(shopper: context.Shopper) -> Cart:
 
 
 def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[int, Decimal]:
+    """Unit prices for the viewer: a customer's excl. VAT, a guest's list prices incl. VAT."""
     if shopper is None:
-        return {product.id: product.list_price for product in products}
+        rates = current_app.config["GATEWAY_VAT_RATES"]
+        return {
+            product.id: pricing.with_vat(
+                product.list_price, pricing.vat_rate(product.vat_class, rates)
+            )
+            for product in products
+        }
     if not can(shopper.actor, Permission.PRICE_READ):
         return {}
-    return pricing.unit_prices(get_session(), shopper.organisation, products)
+    return pricing.unit_prices(get_session(), shopper.organisation, products, on=_today())
+
+
+def _today() -> date:
+    return pricing.price_date(utcnow(), current_app.config["GATEWAY_TIMEZONE"])
 
 
 def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> str:
@@ -232,7 +244,13 @@ def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> 
 
 def _cart_page(shopper: context.Shopper, *, error: str = "", error_line: int | None = None) -> str:
     db = get_session()
-    priced = carts.price_cart(db, cart=_cart(shopper), organisation=shopper.organisation)
+    priced = carts.price_cart(
+        db,
+        cart=_cart(shopper),
+        organisation=shopper.organisation,
+        on=_today(),
+        vat_rates=current_app.config["GATEWAY_VAT_RATES"],
+    )
     return render_template(
         "shop/cart.html",
         cart=priced,
