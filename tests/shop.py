@@ -20,7 +20,7 @@ def login(client: FlaskClient, email: str, password: str = "demo") -> TestRespon
     return response
 
 
-def post(client: FlaskClient, url: str, data: dict[str, Any], *, via: str = "/catalog") -> Any:
+def post(client: FlaskClient, url: str, data: dict[str, Any], *, via: str = "/login") -> Any:
     """Post a form as a browser would, with the CSRF token of the page `via`."""
     token = csrf_token(client.get(via).text)
     return client.post(url, data={**data, "csrf_token": token})

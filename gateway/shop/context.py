@@ -37,6 +37,12 @@ class Shopper:
     def punchout(self) -> PunchOutSession | None:
         return self.shop_session.punchout
 
+    def customers(self) -> list[Organisation]:
+        """The customers this user may switch to (for the header's switcher)."""
+        if self.punchout is not None:
+            return [self.organisation]
+        return shop_sessions.customers_of(get_session(), user_id=self.user.id)
+
 
 def current_shopper() -> Shopper | None:
     """The shopper of this request, or None for an anonymous visitor."""

@@ -15,8 +15,9 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput, NotFound
+from gateway.mailer import Mailer
 from gateway.models import Cart, Category, Membership, Organisation, Product, User
-from gateway.services import assortment, carts, pricing, search, shop_sessions
+from gateway.services import assortment, carts, password_resets, pricing, search, shop_sessions
 from gateway.shop import context
 
 blueprint = Blueprint("shop", __name__)
@@ -115,7 +116,7 @@ def delete_line(line_id: int) -> Response:
 def login() -> Response | tuple[str, int] | str:
     """Password login for direct shop users (fields `email`, `password`)."""
     if request.method == "GET":
-        return render_template("shop/login.html", email="")
+        return render_template("shop/login.html", email="", reset=request.args.get("reset"))
     db = get_session()
     email = request.form.get("email", "").strip().lower()
     user = db.scalar(select(User).where(User.email == email, User.active))
@@ -160,6 +161,72 @@ def logout() -> Response:
         shop_sessions.end(shopper.shop_session, now=utcnow())
     context.finish()
     return redirect(url_for("shop.login"))
+
+
+@blueprint.post("/customer")
+def switch_customer() -> Response:
+    """Act for another of the user's customers (field `customer`: its number)."""
+    shopper = context.require_shopper()
+    shop_sessions.switch_customer(
+        get_session(),
+        shop_session=shopper.shop_session,
+        number=request.form.get("customer", "").strip(),
+    )
+    return redirect(url_for("shop.catalog"))
+
+
+@blueprint.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> str:
+    """Ask for a reset link by e-mail; the answer is the same for unknown addresses."""
+    if request.method == "GET":
+        return render_template("shop/password_forgot.html", email="", sent=False)
+    email = request.form.get("email", "").strip()[:254]
+    found = password_resets.request_reset(
+        get_session(),
+        email=email,
+        now=utcnow(),
+        ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
+    )
+    if found is not None:
+        user, token = found
+        link = (
+            f"{current_app.config['GATEWAY_BASE_URL']}{url_for('shop.reset_password', token=token)}"
+        )
+        minutes = current_app.config["GATEWAY_PASSWORD_RESET_TTL"] // 60
+        Mailer.from_config(current_app.config).send(
+            to=user.email,
+            subject="Reset your password",
+            body=(
+                f"Someone (hopefully you) asked to reset the shop password of {user.email}.\n\n"
+                f"Choose a new password here within {minutes} minutes; the link works once:\n"
+                f"{link}\n\nIf you did not ask for this, ignore this message.\n"
+            ),
+        )
+    return render_template("shop/password_forgot.html", email=email, sent=True)
+
+
+@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response | tuple[str, int] | str:
+    """Choose a new password through a reset link (fields `password`, `password_confirm`)."""
+    db = get_session()
+    if request.method == "GET":
+        try:
+            password_resets.check_token(db, token=token, now=utcnow())
+        except InvalidInput as exc:
+            return render_template("message.html", title="Link expired", message=str(exc)), 410
+        return render_template("shop/password_reset.html", error="")
+    try:
+        password_resets.reset_password(
+            db,
+            token=token,
+            password=request.form.get("password", ""),
+            confirmation=request.form.get("password_confirm", ""),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return render_template("shop/password_reset.html", error=str(exc)), 400
+    context.finish()
+    return redirect(url_for("shop.login", reset="done"))
 
 
 def _assortment(shopper: context.Shopper | None) -> assortment.Assortment:
