@@ -18,6 +18,9 @@ from gateway.models import Cart, CartLine, Organisation, Product
 from gateway.services import assortment, pricing
 
 MAX_QUANTITY = Decimal(1_000_000)
+# UN/CEFACT packaging units that cannot be split: box, pack, ream, pair, set, carton, pallet, bag.
+# EA stays divisible as before (punchout buyers send 1.5 EA; cXML allows it).
+WHOLE_UNITS = frozenset({"BX", "PK", "RM", "PR", "SET", "CT", "PF", "BG"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +74,13 @@ def parse_quantity(text: str) -> Decimal:
     return quantity
 
 
+def check_unit(product: Product, quantity: Decimal) -> Decimal:
+    """The quantity, or InvalidInput when the product's unit cannot be split."""
+    if product.unit in WHOLE_UNITS and quantity != quantity.to_integral_value():
+        raise InvalidInput(f"{product.sku} is sold per {product.unit}: whole numbers only.")
+    return quantity
+
+
 def new_aux_id() -> str:
     """A SupplierPartAuxiliaryID for a new line: opaque, stable, and free of `?{}`."""
     return secrets.token_hex(8)
@@ -115,6 +125,7 @@ def add_item(
     """Add `quantity` of a product; a product already in the cart keeps its line (and SPAID)."""
     require(actor, Permission.CART_WRITE, cart)
     product = find_product(session, actor=actor, sku=sku)
+    check_unit(product, quantity)
     line = next((line for line in cart.lines if line.product_id == product.id), None)
     if line is None:
         line = CartLine(product=product, quantity=quantity, aux_id=new_aux_id())
@@ -131,7 +142,7 @@ def set_quantity(
     """Change one line's quantity."""
     require(actor, Permission.CART_WRITE, cart)
     line = _line(cart, line_id)
-    line.quantity = quantity
+    line.quantity = check_unit(line.product, quantity)
     session.flush()
     return line
 
@@ -193,6 +204,63 @@ def price_items(
         currency=organisation.currency if organisation is not None else "EUR",
         vat=pricing.vat_breakdown((line.vat_rate, line.total) for line in lines),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectedLine:
+    """A quick-order line that was not added, and why."""
+
+    number: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuickOrder:
+    """The outcome of a pasted list: SKUs added and lines rejected."""
+
+    added: tuple[str, ...]
+    rejected: tuple[RejectedLine, ...]
+
+
+MAX_QUICK_ORDER_LINES = 200
+
+
+def quick_order(session: Session, *, actor: Actor, cart: Cart, text: str) -> QuickOrder:
+    """Add pasted `SKU quantity` lines (space, tab, `;` or `,` between); report the rest.
+
+    Valid lines are added even when others are rejected; blank lines are ignored.
+    """
+    require(actor, Permission.CART_WRITE, cart)
+    added: list[str] = []
+    rejected: list[RejectedLine] = []
+    lines = text.splitlines()
+    for number, raw in enumerate(lines[:MAX_QUICK_ORDER_LINES], start=1):
+        fields = raw.replace(";", " ").replace(",", " ").split()
+        if not fields:
+            continue
+        if len(fields) != 2:  # noqa: PLR2004 - SKU and quantity
+            rejected.append(
+                RejectedLine(number=number, text=raw, reason="Expected “SKU quantity”.")
+            )
+            continue
+        try:
+            quantity = parse_quantity(fields[1])
+            add_item(session, actor=actor, cart=cart, sku=fields[0], quantity=quantity)
+        except (InvalidInput, NotFound) as exc:
+            rejected.append(RejectedLine(number=number, text=raw, reason=str(exc)))
+        else:
+            added.append(fields[0])
+    for number, raw in enumerate(lines[MAX_QUICK_ORDER_LINES:], start=MAX_QUICK_ORDER_LINES + 1):
+        if raw.strip():
+            rejected.append(
+                RejectedLine(
+                    number=number,
+                    text=raw,
+                    reason=f"At most {MAX_QUICK_ORDER_LINES} lines at a time.",
+                )
+            )
+    return QuickOrder(added=tuple(added), rejected=tuple(rejected))
 
 
 def _line(cart: Cart, line_id: int) -> CartLine:

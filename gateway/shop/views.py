@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -16,7 +15,7 @@ from gateway.auth.policy import can
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.mailer import Mailer
-from gateway.models import Cart, Category, Membership, Organisation, Product, User
+from gateway.models import Category, Membership, Organisation, Product, User
 from gateway.services import assortment, carts, password_resets, pricing, search, shop_sessions
 from gateway.shop import context
 
@@ -74,12 +73,12 @@ def add_to_cart() -> Response | tuple[str, int]:
     product = _find_product(request.form.get("sku", ""))
     try:
         quantity = carts.parse_quantity(request.form.get("quantity", ""))
+        cart = context.cart_for(shopper)
+        carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
     except InvalidInput as exc:
         return _product_page(
             product, error=str(exc), quantity=request.form.get("quantity", "")
         ), 400
-    cart = _cart(shopper)
-    carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
     return redirect(url_for("shop.cart"))
 
 
@@ -96,11 +95,15 @@ def update_line(line_id: int) -> Response | tuple[str, int]:
     shopper = context.require_shopper()
     try:
         quantity = carts.parse_quantity(request.form.get("quantity", ""))
+        carts.set_quantity(
+            get_session(),
+            actor=shopper.actor,
+            cart=context.cart_for(shopper),
+            line_id=line_id,
+            quantity=quantity,
+        )
     except InvalidInput as exc:
         return _cart_page(shopper, error=str(exc), error_line=line_id), 400
-    carts.set_quantity(
-        get_session(), actor=shopper.actor, cart=_cart(shopper), line_id=line_id, quantity=quantity
-    )
     return redirect(url_for("shop.cart"))
 
 
@@ -108,7 +111,9 @@ def update_line(line_id: int) -> Response | tuple[str, int]:
 def delete_line(line_id: int) -> Response:
     """Remove one line."""
     shopper = context.require_shopper()
-    carts.remove_line(get_session(), actor=shopper.actor, cart=_cart(shopper), line_id=line_id)
+    carts.remove_line(
+        get_session(), actor=shopper.actor, cart=context.cart_for(shopper), line_id=line_id
+    )
     return redirect(url_for("shop.cart"))
 
 
@@ -252,14 +257,6 @@ def _category(code: str) -> Category | None:
     return category
 
 
-def _cart(shopper: context.Shopper) -> Cart:
-    return carts.open_cart(
-        get_session(),
-        actor=shopper.actor,
-        punchout_session_id=shopper.shop_session.punchout_session_id,
-    )
-
-
 def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[int, Decimal]:
     """Unit prices for the viewer: a customer's excl. VAT, a guest's list prices incl. VAT."""
     if shopper is None:
@@ -272,11 +269,7 @@ def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[in
         }
     if not can(shopper.actor, Permission.PRICE_READ):
         return {}
-    return pricing.unit_prices(get_session(), shopper.organisation, products, on=_today())
-
-
-def _today() -> date:
-    return pricing.price_date(utcnow(), current_app.config["GATEWAY_TIMEZONE"])
+    return pricing.unit_prices(get_session(), shopper.organisation, products, on=context.today())
 
 
 def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> str:
@@ -313,9 +306,9 @@ def _cart_page(shopper: context.Shopper, *, error: str = "", error_line: int | N
     db = get_session()
     priced = carts.price_cart(
         db,
-        cart=_cart(shopper),
+        cart=context.cart_for(shopper),
         organisation=shopper.organisation,
-        on=_today(),
+        on=context.today(),
         vat_rates=current_app.config["GATEWAY_VAT_RATES"],
     )
     return render_template(

@@ -208,6 +208,25 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _create_search_index()
+    _grant_superusers_colleague_orders()
+
+
+def _grant_superusers_colleague_orders() -> None:
+    """Existing `superuser` roles get the new right to see colleagues' orders (as new ones do)."""
+    role = sa.table(
+        "role", sa.column("id", sa.Integer), sa.column("name"), sa.column("permissions", sa.JSON)
+    )
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(role.c.id, role.c.permissions).where(role.c.name == "superuser")
+    ).all()
+    for role_id, permissions in rows:
+        if "shop:order:read_all" not in permissions:
+            connection.execute(
+                role.update()
+                .where(role.c.id == role_id)
+                .values(permissions=sorted([*permissions, "shop:order:read_all"]))
+            )
 
 
 # Keep in step with gateway.services.search.
