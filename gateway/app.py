@@ -16,6 +16,7 @@ from gateway.logging import configure_logging
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop.context import current_shopper
+from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
 from gateway.web_errors import register_error_handlers
@@ -47,6 +48,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(shop_blueprint)
     app.register_blueprint(tools_blueprint)
     app.register_blueprint(orders_blueprint)
+    app.register_blueprint(guest_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper

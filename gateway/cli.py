@@ -20,6 +20,7 @@ from gateway.migrate import upgrade
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
 from gateway.services.partners import CART_ENCODINGS, CXMLPartnerSpec, add_cxml_partner
 from gateway.services.users import sync_default_roles
+from gateway.shop_cli import guests_group
 
 DEMO_FIXTURE = (
     Path(__file__).resolve().parent.parent
@@ -38,6 +39,9 @@ def _database() -> Database:
 @click.group(cls=FlaskGroup, create_app=_app, add_default_commands=True)
 def main() -> None:
     """punchout-gateway: cXML and SAP OCI punchout with a B2B shop."""
+
+
+main.add_command(guests_group)
 
 
 @main.command("init")

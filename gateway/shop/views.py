@@ -235,6 +235,8 @@ def reset_password(token: str) -> Response | tuple[str, int] | str:
 
 
 def _assortment(shopper: context.Shopper | None) -> assortment.Assortment:
+    if shopper is None and current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"]:
+        raise context.LoginRequired
     if shopper is None:
         return assortment.for_guests(get_session())
     return assortment.for_customer(
@@ -299,6 +301,7 @@ def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> 
         error=error,
         quantity=quantity,
         can_buy=shopper is not None and can(shopper.actor, Permission.CART_WRITE),
+        guest_can_buy=shopper is None and not current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"],
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -214,9 +215,7 @@ def test_a_punchout_has_no_checkout(client: FlaskClient, db_session: Session) ->
 
 
 def test_order_history_shows_own_orders_and_colleagues_with_the_right(
-    client: FlaskClient,
-    app,
-    db_session: Session,
+    client: FlaskClient, app: Flask, db_session: Session
 ) -> None:
     shop.login(client, "buyer@1001.demo")
     _fill_cart(client, ("DEMO-0001", "1"))

@@ -1,0 +1,37 @@
+"""Shop commands for the `gateway` CLI: `guests purge`, `catalog import`, `catalog export`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from gateway.db import Database, utcnow
+from gateway.services import guests
+
+
+def _database() -> Database:
+    return current_app.extensions["gateway.db"]
+
+
+@click.group("guests")
+def guests_group() -> None:
+    """Guest (B2C) orders."""
+
+
+@guests_group.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Retention after delivery in days [default: GATEWAY_GUEST_RETENTION_DAYS, 90].",
+)
+@with_appcontext
+def purge_command(days: int | None) -> None:
+    """Anonymise guests' personal data once the retention period after delivery has passed."""
+    retention = current_app.config["GATEWAY_GUEST_RETENTION_DAYS"] if days is None else days
+    with _database().session_scope() as session:
+        count = guests.purge(session, now=utcnow(), retention_days=retention)
+    click.echo(
+        f"Anonymised {count} guest order{'' if count == 1 else 's'} (retention {retention} days)."
+    )
