@@ -10,12 +10,14 @@ from typing import Any
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
-from gateway import db
+from gateway import db, i18n
 from gateway.config import load_settings
 from gateway.logging import configure_logging
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop.context import current_shopper
+from gateway.shop.guest import blueprint as guest_blueprint
+from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
 from gateway.web_errors import register_error_handlers
 
@@ -43,9 +45,12 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
     db.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(punchout_blueprint)
     app.register_blueprint(shop_blueprint)
     app.register_blueprint(tools_blueprint)
+    app.register_blueprint(orders_blueprint)
+    app.register_blueprint(guest_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design

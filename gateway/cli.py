@@ -38,6 +38,7 @@ from gateway.services.partners import (
     add_oci_partner,
 )
 from gateway.services.users import sync_default_roles
+from gateway.shop_cli import catalog_group, guests_group
 from gateway.transport import Transport
 
 DEMO_FIXTURE = (
@@ -57,6 +58,10 @@ def _database() -> Database:
 @click.group(cls=FlaskGroup, create_app=_app, add_default_commands=True)
 def main() -> None:
     """punchout-gateway: cXML and SAP OCI punchout with a B2B shop."""
+
+
+main.add_command(guests_group)
+main.add_command(catalog_group)
 
 
 @main.command("init")

@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,13 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_OUTBOUND_MAX_RESPONSE": 1024 * 1024,  # bytes read of a partner's reply
     "GATEWAY_OUTBOX_MAX_ATTEMPTS": 10,  # then the document is dead-lettered
     "GATEWAY_OUTBOX_BACKOFF": 60,  # seconds before the first retry; doubles, capped at 1 h
+    "GATEWAY_VAT_RATES": "standard=21,reduced=9,zero=0",  # VAT class=percent, comma-separated
+    "GATEWAY_SHOP_LOGIN_REQUIRED": False,  # True: no guest browsing or checkout (B2B only)
+    "GATEWAY_SMTP_HOST": "localhost",
+    "GATEWAY_SMTP_PORT": 25,
+    "GATEWAY_MAIL_FROM": "shop@localhost",
+    "GATEWAY_PASSWORD_RESET_TTL": 3600,
+    "GATEWAY_GUEST_RETENTION_DAYS": 90,
     "TESTING": False,
 }
 
@@ -55,6 +63,9 @@ _INTEGERS = frozenset(
         "GATEWAY_OUTBOUND_MAX_RESPONSE",
         "GATEWAY_OUTBOX_MAX_ATTEMPTS",
         "GATEWAY_OUTBOX_BACKOFF",
+        "GATEWAY_SMTP_PORT",
+        "GATEWAY_PASSWORD_RESET_TTL",
+        "GATEWAY_GUEST_RETENTION_DAYS",
     }
 )
 
@@ -72,6 +83,10 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
             "true",
             "yes",
         )
+    login_required = settings["GATEWAY_SHOP_LOGIN_REQUIRED"]
+    if isinstance(login_required, str):
+        settings["GATEWAY_SHOP_LOGIN_REQUIRED"] = login_required.lower() in ("1", "true", "yes")
+    settings["GATEWAY_VAT_RATES"] = _vat_rates(settings["GATEWAY_VAT_RATES"])
     for key in _INTEGERS:
         try:
             settings[key] = int(settings[key])
@@ -89,6 +104,25 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
     dtd_dir = settings["GATEWAY_CXML_DTD_DIR"]
     settings["GATEWAY_CXML_DTD_DIR"] = Path(dtd_dir).resolve() if dtd_dir else None
     return settings
+
+
+_MAX_VAT_PERCENT = 100
+
+
+def _vat_rates(value: str | Mapping[str, Any]) -> dict[str, Decimal]:
+    """`standard=21,reduced=9,zero=0` (or a mapping) as VAT class → percentage."""
+    pairs = (
+        value.items()
+        if isinstance(value, Mapping)
+        else (item.split("=", 1) for item in str(value).split(",") if item.strip())
+    )
+    try:
+        rates = {str(name).strip(): Decimal(str(rate).strip()) for name, rate in pairs}
+    except (ValueError, ArithmeticError) as exc:
+        raise ConfigurationError("GATEWAY_VAT_RATES must look like standard=21,reduced=9") from exc
+    if not all(rate.is_finite() and 0 <= rate < _MAX_VAT_PERCENT for rate in rates.values()):
+        raise ConfigurationError("GATEWAY_VAT_RATES must be percentages from 0 to 100")
+    return rates
 
 
 def _instance_secret(instance_path: Path) -> str:

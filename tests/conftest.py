@@ -20,6 +20,7 @@ from gateway.db import Base, Database, make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
 from gateway.services.users import sync_default_roles
+from tests.mail import Inbox, smtp_server
 from tests.paths import cxml_dtd_dir
 
 DIGEST_KEY = "test-digest-key"
@@ -90,3 +91,11 @@ def app(engine: Engine, sessions: sessionmaker[Session]) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """A test client with cookies."""
     return app.test_client()
+
+
+@pytest.fixture
+def inbox(app: Flask) -> Iterator[Inbox]:
+    """A real local SMTP server the app sends its mail to."""
+    with smtp_server() as received:
+        app.config.update(GATEWAY_SMTP_HOST="127.0.0.1", GATEWAY_SMTP_PORT=received.port)
+        yield received

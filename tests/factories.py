@@ -5,17 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import count
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.models import Product, TradingPartner
+from gateway.models import Catalog, Product, TradingPartner, catalog_product
+from gateway.services.demo import STANDARD_CATALOG
 from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
 from tests.conftest import DIGEST_KEY
 
 _numbers = count(1)
 
 
-def make_product(session: Session, **fields: object) -> Product:
-    """A product with sensible defaults; any field may be overridden."""
+def make_product(
+    session: Session, *, catalog: str | None = STANDARD_CATALOG, **fields: object
+) -> Product:
+    """A product with sensible defaults, in the demo's standard catalog (which both demo
+    customers hold) unless `catalog` says otherwise; any field may be overridden."""
     number = next(_numbers)
     values: dict[str, object] = {
         "sku": f"TEST-{number:05d}",
@@ -30,6 +35,11 @@ def make_product(session: Session, **fields: object) -> Product:
     product = Product(**values)
     session.add(product)
     session.flush()
+    if catalog is not None:
+        catalog_id = session.scalars(select(Catalog.id).where(Catalog.name == catalog)).one()
+        session.execute(
+            catalog_product.insert().values(catalog_id=catalog_id, product_id=product.id)
+        )
     return product
 
 

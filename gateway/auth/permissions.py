@@ -15,6 +15,7 @@ class Permission(StrEnum):
     CATALOG_READ = "shop:catalog:read"
     CART_WRITE = "shop:cart:write"
     ORDER_PLACE = "shop:order:place"
+    ORDER_READ_ALL = "shop:order:read_all"  # colleagues' orders too, not only one's own
     PRICE_READ = "shop:price:read"
     PUNCHOUT_TRANSFER = "punchout:cart:transfer"
 
@@ -22,7 +23,7 @@ class Permission(StrEnum):
 _SHOPPER = frozenset({Permission.CATALOG_READ, Permission.PRICE_READ, Permission.CART_WRITE})
 
 DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
-    "superuser": _SHOPPER | {Permission.ORDER_PLACE},
+    "superuser": _SHOPPER | {Permission.ORDER_PLACE, Permission.ORDER_READ_ALL},
     "buyer": _SHOPPER | {Permission.ORDER_PLACE},
     "requester": _SHOPPER | {Permission.ORDER_PLACE},
     "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER},

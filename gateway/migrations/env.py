@@ -19,6 +19,11 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def _include_object(obj: Any, name: str | None, type_: str, *_args: Any) -> bool:
+    """Leave out the search index the migrations maintain by hand (FTS5 table, GIN index)."""
+    return not (name or "").startswith(("product_search", "ix_product_search"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -26,6 +31,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

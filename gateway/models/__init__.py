@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from gateway.models.cart import Cart, CartLine
-from gateway.models.catalogue import PriceList, PriceListItem, Product
+from gateway.models.catalogue import (
+    Catalog,
+    Category,
+    PriceList,
+    PriceListItem,
+    Product,
+    catalog_product,
+    membership_catalog,
+    organisation_catalog,
+    price_list_assignment,
+)
 from gateway.models.message_log import MessageLogEntry
 from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
-from gateway.models.organisation import Organisation
+from gateway.models.organisation import Address, Organisation
 from gateway.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
 from gateway.models.purchase_order import (
@@ -16,15 +26,18 @@ from gateway.models.purchase_order import (
     ReceivedDocument,
 )
 from gateway.models.shop_session import ShopSession
-from gateway.models.user import Membership, Role, User
+from gateway.models.user import Membership, PasswordReset, Role, User
 
 __all__ = [
     "ORDER_STATUSES",
     "OUTBOX_STATUSES",
+    "Address",
     "BuyerOrder",
     "BuyerOrderVersion",
     "Cart",
     "CartLine",
+    "Catalog",
+    "Category",
     "Membership",
     "MessageLogEntry",
     "Order",
@@ -34,6 +47,7 @@ __all__ = [
     "OutboxMessage",
     "PartnerIdentity",
     "PartnerOrderSettings",
+    "PasswordReset",
     "PriceList",
     "PriceListItem",
     "Product",
@@ -43,4 +57,8 @@ __all__ = [
     "ShopSession",
     "TradingPartner",
     "User",
+    "catalog_product",
+    "membership_catalog",
+    "organisation_catalog",
+    "price_list_assignment",
 ]

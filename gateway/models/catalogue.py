@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, ScaledDecimal
 
@@ -13,8 +14,22 @@ PRICE = ScaledDecimal(4)
 QUANTITY = ScaledDecimal(3)
 
 
+class Category(Base):
+    """A node of the category tree (English and Dutch names)."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_nl: Mapped[str] = mapped_column(String(200), default="")
+
+    parent: Mapped[Category | None] = relationship(remote_side="Category.id")
+
+
 class Product(Base):
-    """A sellable article."""
+    """A sellable article; `name`/`description` are English, the `_nl` fields Dutch."""
 
     __tablename__ = "product"
 
@@ -30,6 +45,47 @@ class Product(Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     lead_time_days: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
+    name_nl: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    description_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
+    vat_class: Mapped[str] = mapped_column(
+        String(16), default="standard", server_default="standard"
+    )  # standard | reduced | zero, rates in GATEWAY_VAT_RATES
+    image_url: Mapped[str | None] = mapped_column(String(500))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+
+    category: Mapped[Category | None] = relationship()
+
+
+catalog_product = Table(
+    "catalog_product",
+    Base.metadata,
+    Column("catalog_id", ForeignKey("catalog.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+)
+
+organisation_catalog = Table(
+    "organisation_catalog",
+    Base.metadata,
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("catalog_id", ForeignKey("catalog.id", ondelete="CASCADE"), primary_key=True),
+)
+
+membership_catalog = Table(
+    "membership_catalog",
+    Base.metadata,
+    Column("membership_id", ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True),
+    Column("catalog_id", ForeignKey("catalog.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Catalog(Base):
+    """A named assortment; customers (and users within a customer) are assigned catalogs."""
+
+    __tablename__ = "catalog"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    public: Mapped[bool] = mapped_column(default=False)  # what guests (B2C) see
 
 
 class PriceList(Base):
@@ -40,6 +96,16 @@ class PriceList(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]  # inclusive
+
+
+price_list_assignment = Table(
+    "price_list_assignment",
+    Base.metadata,
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("price_list_id", ForeignKey("price_list.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class PriceListItem(Base):

@@ -45,6 +45,14 @@ class Order(Base):
     bill_to: Mapped[dict[str, str] | None] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    vat_breakdown: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # rate, base, vat
+    # Guest (B2C) orders: only what delivery needs, reachable through an unguessable link.
+    guest_name: Mapped[str | None] = mapped_column(String(200))
+    guest_email: Mapped[str | None] = mapped_column(String(254))
+    guest_phone: Mapped[str | None] = mapped_column(String(40))
+    access_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_number"

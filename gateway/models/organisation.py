@@ -22,3 +22,32 @@ class Organisation(Base):
     price_list_id: Mapped[int | None] = mapped_column(ForeignKey("price_list.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    coc_number: Mapped[str | None] = mapped_column(String(20))  # Chamber of Commerce (KvK)
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    payment_terms_days: Mapped[int] = mapped_column(default=30, server_default="30")
+
+
+class Address(Base):
+    """A customer's billing address (one) or one of its delivery addresses."""
+
+    __tablename__ = "address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # billing | delivery
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2), default="NL")
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    def as_dict(self) -> dict[str, str]:
+        """The address as stored on an order (a copy: later edits do not change old orders)."""
+        return {
+            "name": self.name,
+            "street": self.street,
+            "postcode": self.postcode,
+            "city": self.city,
+            "country": self.country,
+        }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -13,9 +15,12 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Cart, CartLine, Organisation, Product
-from gateway.services import pricing
+from gateway.services import assortment, pricing
 
 MAX_QUANTITY = Decimal(1_000_000)
+# UN/CEFACT packaging units that cannot be split: box, pack, ream, pair, set, carton, pallet, bag.
+# EA stays divisible as before (punchout buyers send 1.5 EA; cXML allows it).
+WHOLE_UNITS = frozenset({"BX", "PK", "RM", "PR", "SET", "CT", "PF", "BG"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,16 +33,28 @@ class PricedLine:
     quantity: Decimal
     unit_price: Decimal
     total: Decimal
+    vat_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PricedCart:
-    """A cart as the customer sees it: priced lines and their total (excluding tax)."""
+    """A cart as the customer sees it: priced lines, their total (excluding tax) and the VAT."""
 
     cart_id: int
     lines: tuple[PricedLine, ...]
     total: Decimal
     currency: str
+    vat: tuple[pricing.VatLine, ...] = ()
+
+    @property
+    def vat_total(self) -> Decimal:
+        """The VAT over all rates."""
+        return sum((line.vat for line in self.vat), Decimal("0.00"))
+
+    @property
+    def total_incl_vat(self) -> Decimal:
+        """What a guest pays: net total plus VAT."""
+        return self.total + self.vat_total
 
 
 def parse_quantity(text: str) -> Decimal:
@@ -57,17 +74,27 @@ def parse_quantity(text: str) -> Decimal:
     return quantity
 
 
+def check_unit(product: Product, quantity: Decimal) -> Decimal:
+    """The quantity, or InvalidInput when the product's unit cannot be split."""
+    if product.unit in WHOLE_UNITS and quantity != quantity.to_integral_value():
+        raise InvalidInput(f"{product.sku} is sold per {product.unit}: whole numbers only.")
+    return quantity
+
+
 def new_aux_id() -> str:
     """A SupplierPartAuxiliaryID for a new line: opaque, stable, and free of `?{}`."""
     return secrets.token_hex(8)
 
 
-def find_product(session: Session, sku: str) -> Product:
-    """An active product by SKU, or NotFound."""
-    product = session.scalar(select(Product).where(Product.sku == sku, Product.active))
-    if product is None:
-        raise NotFound(f"No product {sku!r}.")
-    return product
+def find_product(session: Session, *, actor: Actor, sku: str) -> Product:
+    """An active product of the actor's assortment by SKU, or NotFound (also outside it)."""
+    return assortment.find_product(
+        session,
+        sku=sku,
+        assortment=assortment.for_customer(
+            session, organisation_id=actor.organisation_id, user_id=actor.user_id
+        ),
+    )
 
 
 def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None = None) -> Cart:
@@ -97,7 +124,8 @@ def add_item(
 ) -> CartLine:
     """Add `quantity` of a product; a product already in the cart keeps its line (and SPAID)."""
     require(actor, Permission.CART_WRITE, cart)
-    product = find_product(session, sku)
+    product = find_product(session, actor=actor, sku=sku)
+    check_unit(product, quantity)
     line = next((line for line in cart.lines if line.product_id == product.id), None)
     if line is None:
         line = CartLine(product=product, quantity=quantity, aux_id=new_aux_id())
@@ -114,7 +142,7 @@ def set_quantity(
     """Change one line's quantity."""
     require(actor, Permission.CART_WRITE, cart)
     line = _line(cart, line_id)
-    line.quantity = quantity
+    line.quantity = check_unit(line.product, quantity)
     session.flush()
     return line
 
@@ -126,27 +154,113 @@ def remove_line(session: Session, *, actor: Actor, cart: Cart, line_id: int) -> 
     session.flush()
 
 
-def price_cart(session: Session, *, cart: Cart, organisation: Organisation) -> PricedCart:
-    """Price every line for the customer and quantity; the total excludes tax and shipping."""
+def price_cart(
+    session: Session,
+    *,
+    cart: Cart,
+    organisation: Organisation,
+    on: date | None = None,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
+) -> PricedCart:
+    """Price every line for the customer, quantity and date; the total excludes tax."""
+    return price_items(
+        session,
+        items=[(line.id, line.product, line.aux_id, line.quantity) for line in cart.lines],
+        organisation=organisation,
+        cart_id=cart.id,
+        on=on,
+        vat_rates=vat_rates,
+    )
+
+
+def price_items(
+    session: Session,
+    *,
+    items: Iterable[tuple[int, Product, str, Decimal]],
+    organisation: Organisation | None,
+    cart_id: int = 0,
+    on: date | None = None,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
+) -> PricedCart:
+    """Price (line id, product, aux id, quantity) items for a customer (None: a guest)."""
     lines = []
-    for line in cart.lines:
-        price = pricing.unit_price(session, organisation, line.product, line.quantity)
+    for line_id, product, aux_id, quantity in items:
+        price = pricing.unit_price(session, organisation, product, quantity, on=on)
         lines.append(
             PricedLine(
-                line_id=line.id,
-                product=line.product,
-                aux_id=line.aux_id,
-                quantity=line.quantity,
+                line_id=line_id,
+                product=product,
+                aux_id=aux_id,
+                quantity=quantity,
                 unit_price=price,
-                total=pricing.line_total(price, line.quantity),
+                total=pricing.line_total(price, quantity),
+                vat_rate=pricing.vat_rate(product.vat_class, vat_rates),
             )
         )
     return PricedCart(
-        cart_id=cart.id,
+        cart_id=cart_id,
         lines=tuple(lines),
         total=sum((line.total for line in lines), Decimal("0.00")),
-        currency=organisation.currency,
+        currency=organisation.currency if organisation is not None else "EUR",
+        vat=pricing.vat_breakdown((line.vat_rate, line.total) for line in lines),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectedLine:
+    """A quick-order line that was not added, and why."""
+
+    number: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuickOrder:
+    """The outcome of a pasted list: SKUs added and lines rejected."""
+
+    added: tuple[str, ...]
+    rejected: tuple[RejectedLine, ...]
+
+
+MAX_QUICK_ORDER_LINES = 200
+
+
+def quick_order(session: Session, *, actor: Actor, cart: Cart, text: str) -> QuickOrder:
+    """Add pasted `SKU quantity` lines (space, tab, `;` or `,` between); report the rest.
+
+    Valid lines are added even when others are rejected; blank lines are ignored.
+    """
+    require(actor, Permission.CART_WRITE, cart)
+    added: list[str] = []
+    rejected: list[RejectedLine] = []
+    lines = text.splitlines()
+    for number, raw in enumerate(lines[:MAX_QUICK_ORDER_LINES], start=1):
+        fields = raw.replace(";", " ").replace(",", " ").split()
+        if not fields:
+            continue
+        if len(fields) != 2:  # noqa: PLR2004 - SKU and quantity
+            rejected.append(
+                RejectedLine(number=number, text=raw, reason="Expected “SKU quantity”.")
+            )
+            continue
+        try:
+            quantity = parse_quantity(fields[1])
+            add_item(session, actor=actor, cart=cart, sku=fields[0], quantity=quantity)
+        except (InvalidInput, NotFound) as exc:
+            rejected.append(RejectedLine(number=number, text=raw, reason=str(exc)))
+        else:
+            added.append(fields[0])
+    for number, raw in enumerate(lines[MAX_QUICK_ORDER_LINES:], start=MAX_QUICK_ORDER_LINES + 1):
+        if raw.strip():
+            rejected.append(
+                RejectedLine(
+                    number=number,
+                    text=raw,
+                    reason=f"At most {MAX_QUICK_ORDER_LINES} lines at a time.",
+                )
+            )
+    return QuickOrder(added=tuple(added), rejected=tuple(rejected))
 
 
 def _line(cart: Cart, line_id: int) -> CartLine:

@@ -16,16 +16,17 @@ from functools import cache
 from http import HTTPStatus
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gateway import oci
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
+from gateway.errors import NotFound
 from gateway.models import Organisation, Product, ShopSession, TradingPartner
 from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCIProfile, OCISetup
-from gateway.services import carts, message_log, pricing, shop_sessions
+from gateway.services import assortment, carts, message_log, pricing, search, shop_sessions
 from gateway.services.punchout import (
     CartReturn,
     PunchOutSettings,
@@ -160,7 +161,7 @@ def launch(
     setup = oci.parse_setup(fields, options.profile())
     _log_call(session, partner=partner, setup=setup)
     if setup.function == Function.QUANTITYCHECK:
-        answer = JsonAnswer(body=_quantity_check(session, setup))
+        answer = JsonAnswer(body=_quantity_check(session, partner, setup))
         _log_answer(session, partner=partner, setup=setup, fields=sorted(answer.body.items()))
         return answer
     if not setup.hook_url:
@@ -172,20 +173,20 @@ def launch(
     charset = setup.charset or oci.fields.normalise_charset(options.charset)
     target = setup.return_target or _tilde(setup, "~TARGET") or _hook_target(setup.hook_url)
     if setup.function == Function.VALIDATE:
-        product = _product(session, setup.product_id)
+        product = _product(session, partner, setup.product_id)
         item = _item(session, partner.organisation, product, setup.quantity or Decimal(1), options)
         page = _cart_return([item], setup.hook_url, options, charset=charset, target=target)
         _log_answer(session, partner=partner, setup=setup, fields=page.fields)
         return FormPage(cart_return=page)
     if setup.function == Function.BACKGROUND_SEARCH:
-        hits = _search(session, setup.search_string)
+        hits = _search(session, partner, setup.search_string)
         items = [_item(session, partner.organisation, p, Decimal(1), options) for p in hits]
         page = _cart_return(items, setup.hook_url, options, charset=charset, target=target)
         _log_answer(session, partner=partner, setup=setup, fields=page.fields)
         return FormPage(cart_return=replace(page, autosubmit=False))
     landing: dict[str, str] = {}
     if setup.function in (Function.DETAIL, Function.DETAILADD):
-        landing = {"product": _product(session, setup.product_id).sku}
+        landing = {"product": _product(session, partner, setup.product_id).sku}
     elif setup.function == Function.SOURCING:
         landing = {"search": setup.search_string}
     user = punchout_user(
@@ -422,32 +423,37 @@ def _longest_prefix(mapping: Mapping[str, str], code: str) -> str:
     return ""
 
 
-def _product(session: Session, product_id: str) -> Product:
-    product = session.scalar(select(Product).where(Product.sku == product_id, Product.active))
-    if product is None:
+def _assortment(session: Session, partner: TradingPartner) -> assortment.Assortment:
+    return assortment.for_customer(session, organisation_id=partner.organisation_id)
+
+
+def _product(session: Session, partner: TradingPartner, product_id: str) -> Product:
+    """A product of the partner's customer's assortment, or 404 (also for one outside it)."""
+    try:
+        return assortment.find_product(
+            session, sku=product_id, assortment=_assortment(session, partner)
+        )
+    except NotFound:
         raise InvalidSetupError(
             "PRODUCTID is not in this catalogue (any more).", status=HTTPStatus.NOT_FOUND
-        )
-    return product
+        ) from None
 
 
-def _search(session: Session, text: str) -> list[Product]:
-    query = select(Product).where(Product.active)
-    if text.strip():
-        escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            or_(
-                func.lower(Product.sku).like(pattern, escape="\\"),
-                func.lower(Product.name).like(pattern, escape="\\"),
-                func.lower(Product.manufacturer_part_id).like(pattern, escape="\\"),
-            )
-        )
-    return list(session.scalars(query.order_by(Product.sku).limit(MAX_SEARCH_HITS)))
+def _search(session: Session, partner: TradingPartner, text: str) -> list[Product]:
+    """Every hit of the shop's search in the customer's assortment (none for a wordless text)."""
+    if not search.has_words(text):
+        return []
+    found = search.search_products(
+        session,
+        assortment=_assortment(session, partner),
+        query=text,
+        page_size=MAX_SEARCH_HITS,
+    )
+    return list(found.products)
 
 
-def _quantity_check(session: Session, setup: OCISetup) -> dict[str, Any]:
-    product = _product(session, setup.product_id)
+def _quantity_check(session: Session, partner: TradingPartner, setup: OCISetup) -> dict[str, Any]:
+    product = _product(session, partner, setup.product_id)
     quantity = setup.quantity or Decimal(1)
     return {
         "EXT_PRODUCT_ID": product.sku,

@@ -1,53 +1,145 @@
-"""The price that applies to a customer, a product and a quantity."""
+"""The price that applies to a customer, a product, a quantity and a date; VAT on top.
+
+A customer's price lists are its own list (`Organisation.price_list_id`) and any contract lists
+assigned to it (`price_list_assignment`). A list applies on a date inside its validity
+(`valid_from`/`valid_to`, inclusive, open when unset). On each applicable list the highest tier
+the quantity reaches gives a price; the lowest of those is charged. Without any, the list price.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gateway.models import Organisation, PriceListItem, Product
+from gateway.errors import ConfigurationError
+from gateway.models import Organisation, PriceList, PriceListItem, Product, price_list_assignment
 
 CENT = Decimal("0.01")
+DEFAULT_VAT_RATES: Mapping[str, Decimal] = {
+    "standard": Decimal(21),
+    "reduced": Decimal(9),
+    "zero": Decimal(0),
+}
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+def price_date(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> date:
+    """The calendar date prices are valid on at `now`, in the shop's time zone."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def applicable_price_lists(session: Session, organisation: Organisation, on: date) -> list[int]:
+    """Ids of the customer's price lists valid on `on`."""
+    assigned = select(price_list_assignment.c.price_list_id).where(
+        price_list_assignment.c.organisation_id == organisation.id
+    )
+    return list(
+        session.scalars(
+            select(PriceList.id).where(
+                or_(PriceList.id == organisation.price_list_id, PriceList.id.in_(assigned)),
+                or_(PriceList.valid_from.is_(None), PriceList.valid_from <= on),
+                or_(PriceList.valid_to.is_(None), PriceList.valid_to >= on),
+            )
+        )
+    )
 
 
 def unit_prices(
     session: Session,
-    organisation: Organisation,
+    organisation: Organisation | None,
     products: Iterable[Product],
     quantity: Decimal = Decimal(1),
+    *,
+    on: date | None = None,
 ) -> dict[int, Decimal]:
-    """Unit price per product id: the customer's price-list tier for `quantity`, else list price.
+    """Unit price (excl. VAT) per product id for a customer (None: a guest), quantity and date.
 
-    One query for all products, so a catalogue page costs the same at any size.
+    One query for all products, so a catalogue page costs the same at any size. `on` defaults
+    to today in the shop's time zone.
     """
     products = list(products)
     prices = {product.id: product.list_price for product in products}
-    if organisation.price_list_id is None or not products:
+    if organisation is None or not products:
+        return prices
+    lists = applicable_price_lists(
+        session, organisation, on or price_date(datetime.now(ZoneInfo(DEFAULT_TIMEZONE)))
+    )
+    if not lists:
         return prices
     tiers = session.execute(
-        select(PriceListItem.product_id, PriceListItem.unit_price)
+        select(PriceListItem.price_list_id, PriceListItem.product_id, PriceListItem.unit_price)
         .where(
-            PriceListItem.price_list_id == organisation.price_list_id,
+            PriceListItem.price_list_id.in_(lists),
             PriceListItem.product_id.in_(prices),
             PriceListItem.min_quantity <= quantity,
         )
         .order_by(PriceListItem.min_quantity)
     )
-    for product_id, unit_price in tiers:
-        prices[product_id] = unit_price  # the highest tier reached wins
+    reached: dict[tuple[int, int], Decimal] = {}
+    for list_id, product_id, unit_price in tiers:
+        reached[list_id, product_id] = unit_price  # the highest tier reached on each list wins
+    contract: dict[int, Decimal] = {}
+    for (_list_id, product_id), unit_price in reached.items():
+        contract[product_id] = min(unit_price, contract.get(product_id, unit_price))
+    prices.update(contract)
     return prices
 
 
 def unit_price(
-    session: Session, organisation: Organisation, product: Product, quantity: Decimal
+    session: Session,
+    organisation: Organisation | None,
+    product: Product,
+    quantity: Decimal,
+    *,
+    on: date | None = None,
 ) -> Decimal:
     """The unit price one customer pays for `quantity` of one product."""
-    return unit_prices(session, organisation, [product], quantity)[product.id]
+    return unit_prices(session, organisation, [product], quantity, on=on)[product.id]
 
 
 def line_total(price: Decimal, quantity: Decimal) -> Decimal:
     """A line amount, rounded half-up to cents."""
     return (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def vat_rate(vat_class: str, rates: Mapping[str, Decimal] = DEFAULT_VAT_RATES) -> Decimal:
+    """The VAT percentage of a VAT class; an unknown class is a configuration error."""
+    try:
+        return rates[vat_class]
+    except KeyError:
+        raise ConfigurationError(f"no VAT rate for VAT class {vat_class!r}") from None
+
+
+def with_vat(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount including VAT at `rate` percent, rounded half-up to cents."""
+    return (amount * (1 + rate / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VatLine:
+    """VAT at one rate: the sum of the net line amounts and the VAT on it."""
+
+    rate: Decimal
+    base: Decimal
+    vat: Decimal
+
+
+def vat_breakdown(lines: Iterable[tuple[Decimal, Decimal]]) -> tuple[VatLine, ...]:
+    """VAT per rate from (rate, net line amount) pairs; VAT is rounded once per rate."""
+    bases: dict[Decimal, Decimal] = {}
+    for rate, amount in lines:
+        bases[rate] = bases.get(rate, Decimal("0.00")) + amount
+    return tuple(
+        VatLine(
+            rate=rate,
+            base=base,
+            vat=(base * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP),
+        )
+        for rate, base in sorted(bases.items(), reverse=True)
+    )

@@ -38,7 +38,7 @@ from gateway.models import (
     TradingPartner,
     User,
 )
-from gateway.services import carts, message_log, shop_sessions
+from gateway.services import assortment, carts, message_log, shop_sessions
 from gateway.services.partner_orders import mac_matches
 from gateway.services.partners import find_by_credentials
 from gateway.services.users import punchout_user
@@ -149,7 +149,11 @@ def start(
         )
     if partner.replay_protection:
         _check_replay(session, document=document, partner=partner, settings=settings, now=now)
-    lines = _lines_from_items(session, request) if request.operation != Operation.CREATE else []
+    lines = (
+        _lines_from_items(session, request, organisation_id=partner.organisation_id)
+        if request.operation != Operation.CREATE
+        else []
+    )
     user = punchout_user(
         session,
         organisation=partner.organisation,
@@ -361,12 +365,20 @@ def _check_replay(
         raise cxml.DuplicateDocumentError("payloadID already used for a punchout")
 
 
-def _lines_from_items(session: Session, request: PunchOutSetupRequest) -> list[CartLine]:
-    """Rebuild the buyer's cart (edit/inspect): keyed by part number, keeping each line's SPAID."""
+def _lines_from_items(
+    session: Session, request: PunchOutSetupRequest, *, organisation_id: int
+) -> list[CartLine]:
+    """Rebuild the buyer's cart (edit/inspect): keyed by part number, keeping each line's SPAID.
+
+    A part outside the customer's assortment counts as unknown (412), like an inactive one.
+    """
     skus = {item.item_id.supplier_part_id for item in request.items}
+    visible = assortment.for_customer(session, organisation_id=organisation_id)
     products = {
         product.sku: product
-        for product in session.scalars(select(Product).where(Product.sku.in_(skus), Product.active))
+        for product in session.scalars(
+            select(Product).where(Product.sku.in_(skus), Product.active, visible.condition())
+        )
     }
     unknown = sorted(skus - products.keys())
     if unknown:

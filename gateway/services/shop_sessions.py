@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from gateway.auth.credentials import new_token, token_digest
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
-from gateway.models import Organisation, PunchOutSession, ShopSession, User
+from gateway.errors import NotFound, PermissionDenied
+from gateway.models import Membership, Organisation, PunchOutSession, ShopSession, User
 from gateway.services.users import membership, role_named
 
 
@@ -75,3 +76,48 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
         organisation_id=shop_session.organisation_id,
         permissions=frozenset(link.role.permissions) if link is not None else frozenset(),
     )
+
+
+def switch_customer(session: Session, *, shop_session: ShopSession, number: str) -> Organisation:
+    """Act for another customer the user is linked to (O-1); anything else is NotFound.
+
+    Prices, assortment, cart and orders follow, because they are all read per active customer.
+    A punchout session belongs to its buyer's customer and cannot switch.
+    """
+    if shop_session.punchout is not None:
+        raise PermissionDenied("A punchout session acts for its buyer's customer only.")
+    organisation = session.scalar(
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(
+            Organisation.number == number,
+            Organisation.active,
+            Membership.user_id == shop_session.user_id,
+        )
+    )
+    if organisation is None:
+        raise NotFound("No such customer.")
+    shop_session.organisation = organisation
+    session.flush()
+    return organisation
+
+
+def customers_of(session: Session, *, user_id: int) -> list[Organisation]:
+    """The active customers a user may act for, by number."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user_id, Organisation.active)
+            .order_by(Organisation.number)
+        )
+    )
+
+
+def end_all(session: Session, *, user_id: int, now: datetime) -> None:
+    """End every open shop session of a user (after a password reset)."""
+    for shop_session in session.scalars(
+        select(ShopSession).where(ShopSession.user_id == user_id, ShopSession.ended_at.is_(None))
+    ):
+        shop_session.ended_at = now
+    session.flush()

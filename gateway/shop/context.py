@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from flask import g, session
+from flask import current_app, g, session
 
 from gateway.auth.policy import Actor
 from gateway.db import get_session, utcnow
-from gateway.models import Organisation, PunchOutSession, ShopSession, User
-from gateway.services import shop_sessions
+from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
+from gateway.services import carts, pricing, shop_sessions
 
 SESSION_KEY = "shop"
 
@@ -36,6 +37,12 @@ class Shopper:
     @property
     def punchout(self) -> PunchOutSession | None:
         return self.shop_session.punchout
+
+    def customers(self) -> list[Organisation]:
+        """The customers this user may switch to (for the header's switcher)."""
+        if self.punchout is not None:
+            return [self.organisation]
+        return shop_sessions.customers_of(get_session(), user_id=self.user.id)
 
 
 def current_shopper() -> Shopper | None:
@@ -72,3 +79,17 @@ def finish() -> None:
     """Forget the shop session in the browser."""
     session.clear()
     g.pop("shopper", None)
+
+
+def cart_for(shopper: Shopper) -> Cart:
+    """The shopper's open cart for the active customer (the punchout's own cart in a punchout)."""
+    return carts.open_cart(
+        get_session(),
+        actor=shopper.actor,
+        punchout_session_id=shopper.shop_session.punchout_session_id,
+    )
+
+
+def today() -> date:
+    """Today's date in the shop's time zone: the date prices and delivery dates go by."""
+    return pricing.price_date(utcnow(), current_app.config["GATEWAY_TIMEZONE"])

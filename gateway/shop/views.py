@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
+from gateway import i18n
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import get_session, utcnow
-from gateway.errors import InvalidInput
-from gateway.models import Cart, Membership, Organisation, Product, User
-from gateway.services import carts, pricing, shop_sessions
+from gateway.errors import InvalidInput, NotFound
+from gateway.mailer import Mailer
+from gateway.models import Category, Membership, Organisation, Product, User
+from gateway.services import assortment, carts, password_resets, pricing, search, shop_sessions
 from gateway.shop import context
 
 blueprint = Blueprint("shop", __name__)
@@ -31,41 +33,37 @@ def home() -> Response:
 
 @blueprint.get("/catalog")
 def catalog() -> str:
-    """Products with the prices that apply to the viewer, searchable and paged."""
+    """Products of the viewer's assortment with their prices: searchable, by category, paged."""
     db = get_session()
     shopper = context.current_shopper()
     query_text = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = select(Product).where(Product.active)
-    if query_text:
-        pattern = f"%{query_text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Product.sku).like(pattern),
-                func.lower(Product.name).like(pattern),
-                func.lower(Product.manufacturer_part_id).like(pattern),
-            )
-        )
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    products = list(
-        db.scalars(query.order_by(Product.sku).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    category = _category(request.args.get("category", ""))
+    found = search.search_products(
+        db,
+        assortment=_assortment(shopper),
+        query=query_text,
+        category_id=category.id if category else None,
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page_size=PAGE_SIZE,
     )
-    prices = _prices(products, shopper)
+    products = list(found.products)
     return render_template(
         "shop/catalog.html",
         products=products,
-        prices=prices,
+        prices=_prices(products, shopper),
         query=query_text,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total,
+        category=category,
+        categories=db.scalars(select(Category).order_by(Category.code)).all(),
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
     )
 
 
 @blueprint.get("/products/<sku>")
 def product(sku: str) -> str:
     """One product, its price for the viewer (also as JSON-LD) and the add-to-cart form."""
-    return _product_page(carts.find_product(get_session(), sku))
+    return _product_page(_find_product(sku))
 
 
 @blueprint.post("/cart/items")
@@ -73,15 +71,15 @@ def add_to_cart() -> Response | tuple[str, int]:
     """Add a product (`sku`, `quantity`) to the cart."""
     shopper = context.require_shopper()
     db = get_session()
-    product = carts.find_product(db, request.form.get("sku", ""))
+    product = _find_product(request.form.get("sku", ""))
     try:
         quantity = carts.parse_quantity(request.form.get("quantity", ""))
+        cart = context.cart_for(shopper)
+        carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
     except InvalidInput as exc:
         return _product_page(
             product, error=str(exc), quantity=request.form.get("quantity", "")
         ), 400
-    cart = _cart(shopper)
-    carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
     return redirect(url_for("shop.cart"))
 
 
@@ -98,11 +96,15 @@ def update_line(line_id: int) -> Response | tuple[str, int]:
     shopper = context.require_shopper()
     try:
         quantity = carts.parse_quantity(request.form.get("quantity", ""))
+        carts.set_quantity(
+            get_session(),
+            actor=shopper.actor,
+            cart=context.cart_for(shopper),
+            line_id=line_id,
+            quantity=quantity,
+        )
     except InvalidInput as exc:
         return _cart_page(shopper, error=str(exc), error_line=line_id), 400
-    carts.set_quantity(
-        get_session(), actor=shopper.actor, cart=_cart(shopper), line_id=line_id, quantity=quantity
-    )
     return redirect(url_for("shop.cart"))
 
 
@@ -110,7 +112,9 @@ def update_line(line_id: int) -> Response | tuple[str, int]:
 def delete_line(line_id: int) -> Response:
     """Remove one line."""
     shopper = context.require_shopper()
-    carts.remove_line(get_session(), actor=shopper.actor, cart=_cart(shopper), line_id=line_id)
+    carts.remove_line(
+        get_session(), actor=shopper.actor, cart=context.cart_for(shopper), line_id=line_id
+    )
     return redirect(url_for("shop.cart"))
 
 
@@ -118,7 +122,7 @@ def delete_line(line_id: int) -> Response:
 def login() -> Response | tuple[str, int] | str:
     """Password login for direct shop users (fields `email`, `password`)."""
     if request.method == "GET":
-        return render_template("shop/login.html", email="")
+        return render_template("shop/login.html", email="", reset=request.args.get("reset"))
     db = get_session()
     email = request.form.get("email", "").strip().lower()
     user = db.scalar(select(User).where(User.email == email, User.active))
@@ -165,20 +169,126 @@ def logout() -> Response:
     return redirect(url_for("shop.login"))
 
 
-def _cart(shopper: context.Shopper) -> Cart:
-    return carts.open_cart(
+@blueprint.post("/customer")
+def switch_customer() -> Response:
+    """Act for another of the user's customers (field `customer`: its number)."""
+    shopper = context.require_shopper()
+    shop_sessions.switch_customer(
         get_session(),
-        actor=shopper.actor,
-        punchout_session_id=shopper.shop_session.punchout_session_id,
+        shop_session=shopper.shop_session,
+        number=request.form.get("customer", "").strip(),
+    )
+    return redirect(url_for("shop.catalog"))
+
+
+@blueprint.post("/locale")
+def set_locale() -> Response:
+    """Choose Dutch or English (field `locale`): on the account when logged in, else in the
+    browser session."""
+    chosen = request.form.get("locale", "")
+    if chosen not in i18n.LOCALES:
+        raise InvalidInput("Choose nl or en.")
+    shopper = context.current_shopper()
+    if shopper is not None and shopper.punchout is None:
+        shopper.user.locale = chosen
+    session[i18n.SESSION_KEY] = chosen
+    target = request.referrer or ""
+    base = request.host_url
+    return redirect(target if target.startswith(base) else url_for("shop.catalog"))
+
+
+@blueprint.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> str:
+    """Ask for a reset link by e-mail; the answer is the same for unknown addresses."""
+    if request.method == "GET":
+        return render_template("shop/password_forgot.html", email="", sent=False)
+    email = request.form.get("email", "").strip()[:254]
+    found = password_resets.request_reset(
+        get_session(),
+        email=email,
+        now=utcnow(),
+        ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
+    )
+    if found is not None:
+        user, token = found
+        link = (
+            f"{current_app.config['GATEWAY_BASE_URL']}{url_for('shop.reset_password', token=token)}"
+        )
+        minutes = current_app.config["GATEWAY_PASSWORD_RESET_TTL"] // 60
+        Mailer.from_config(current_app.config).send(
+            to=user.email,
+            subject="Reset your password",
+            body=(
+                f"Someone (hopefully you) asked to reset the shop password of {user.email}.\n\n"
+                f"Choose a new password here within {minutes} minutes; the link works once:\n"
+                f"{link}\n\nIf you did not ask for this, ignore this message.\n"
+            ),
+        )
+    return render_template("shop/password_forgot.html", email=email, sent=True)
+
+
+@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response | tuple[str, int] | str:
+    """Choose a new password through a reset link (fields `password`, `password_confirm`)."""
+    db = get_session()
+    if request.method == "GET":
+        try:
+            password_resets.check_token(db, token=token, now=utcnow())
+        except InvalidInput as exc:
+            return render_template("message.html", title="Link expired", message=str(exc)), 410
+        return render_template("shop/password_reset.html", error="")
+    try:
+        password_resets.reset_password(
+            db,
+            token=token,
+            password=request.form.get("password", ""),
+            confirmation=request.form.get("password_confirm", ""),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return render_template("shop/password_reset.html", error=str(exc)), 400
+    context.finish()
+    return redirect(url_for("shop.login", reset="done"))
+
+
+def _assortment(shopper: context.Shopper | None) -> assortment.Assortment:
+    if shopper is None and current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"]:
+        raise context.LoginRequired
+    if shopper is None:
+        return assortment.for_guests(get_session())
+    return assortment.for_customer(
+        get_session(), organisation_id=shopper.organisation.id, user_id=shopper.user.id
     )
 
 
+def _find_product(sku: str) -> Product:
+    return assortment.find_product(
+        get_session(), sku=sku, assortment=_assortment(context.current_shopper())
+    )
+
+
+def _category(code: str) -> Category | None:
+    if not code:
+        return None
+    category = get_session().scalar(select(Category).where(Category.code == code))
+    if category is None:
+        raise NotFound(f"No category {code!r}.")
+    return category
+
+
 def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[int, Decimal]:
+    """Unit prices for the viewer: a customer's excl. VAT, a guest's list prices incl. VAT."""
     if shopper is None:
-        return {product.id: product.list_price for product in products}
+        rates = current_app.config["GATEWAY_VAT_RATES"]
+        return {
+            product.id: pricing.with_vat(
+                product.list_price, pricing.vat_rate(product.vat_class, rates)
+            )
+            for product in products
+        }
     if not can(shopper.actor, Permission.PRICE_READ):
         return {}
-    return pricing.unit_prices(get_session(), shopper.organisation, products)
+    return pricing.unit_prices(get_session(), shopper.organisation, products, on=context.today())
 
 
 def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> str:
@@ -208,12 +318,19 @@ def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> 
         error=error,
         quantity=quantity,
         can_buy=shopper is not None and can(shopper.actor, Permission.CART_WRITE),
+        guest_can_buy=shopper is None and not current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"],
     )
 
 
 def _cart_page(shopper: context.Shopper, *, error: str = "", error_line: int | None = None) -> str:
     db = get_session()
-    priced = carts.price_cart(db, cart=_cart(shopper), organisation=shopper.organisation)
+    priced = carts.price_cart(
+        db,
+        cart=context.cart_for(shopper),
+        organisation=shopper.organisation,
+        on=context.today(),
+        vat_rates=current_app.config["GATEWAY_VAT_RATES"],
+    )
     return render_template(
         "shop/cart.html",
         cart=priced,

@@ -29,16 +29,17 @@ def make_partner(
     *,
     name: str = "srm-test",
     username: str = "srm-user",
+    customer: str = "1001",
     version: str = "4.0",
     urls: tuple[str, ...] = ("http://127.0.0.1", "http://localhost"),
     **settings: Any,
 ) -> dict[str, str]:
-    """An OCI partner for customer 1001; returns its login parameters."""
+    """An OCI partner (for customer 1001 unless told); returns its login parameters."""
     add_oci_partner(
         db_session,
         spec=OCIPartnerSpec(
             name=name,
-            customer_number="1001",
+            customer_number=customer,
             username=username,
             password="pw-" + username,
             allowed_urls=urls,
@@ -117,7 +118,7 @@ def test_the_whole_oci_flow_round_trips_every_item(
     login = make_partner(db_session, version=version, unit_map={"EA": "ST"}, vendor="4711")
     punch_in(client, method, login=login)
     add_to_cart(client, "DEMO-0001", "12")  # a tier price from 10 on
-    add_to_cart(client, "DEMO-0021", "2.5")
+    add_to_cart(client, "DEMO-0201", "2.5")
     form, _ = transfer(client)
 
     assert form.attrs["action"] == HOOK_URL
@@ -127,7 +128,7 @@ def test_the_whole_oci_flow_round_trips_every_item(
     assert "data-autosubmit" in form.attrs
     assert form.other == [("~OkCode", "ADDI"), ("~TARGET", "_top"), ("~CALLER", "CTLG")]
     assert sorted(form.items) == [1, 2]
-    for index, (sku, quantity) in enumerate((("DEMO-0001", "12"), ("DEMO-0021", "2.5")), 1):
+    for index, (sku, quantity) in enumerate((("DEMO-0001", "12"), ("DEMO-0201", "2.5")), 1):
         item, ours = form.items[index], product(db_session, sku)
         assert item["DESCRIPTION"] == ours.name[:40]
         assert item["EXT_PRODUCT_ID"] == sku
@@ -154,7 +155,7 @@ def test_the_whole_oci_flow_round_trips_every_item(
     assert "USERNAME=srm-user" in log[0].body
     assert "pw-srm-user" not in log[0].body
     assert "PASSWORD" not in log[0].body
-    assert "NEW_ITEM-EXT_PRODUCT_ID[2]=DEMO-0021" in log[1].body
+    assert "NEW_ITEM-EXT_PRODUCT_ID[2]=DEMO-0201" in log[1].body
 
 
 def test_the_start_link_works_once(client: FlaskClient) -> None:
@@ -406,8 +407,10 @@ def test_background_search_lists_every_hit_without_paging_or_submit(
     form = oci_buyer.read_return(response.data, response.content_type)
     assert "data-autosubmit" not in form.attrs
     assert b"autosubmit.js" not in response.data
-    active = db_session.scalar(select(func.count()).where(Product.active)) or 0
-    assert len(form.items) == active > 48  # more than one shop page
+    demo = select(func.count()).where(Product.active, Product.sku.startswith("DEMO-"))
+    hits = db_session.scalar(demo) or 0
+    assert len(form.items) == hits > 48  # more than one shop page
+    assert {item["EXT_PRODUCT_ID"][:5] for item in form.items.values()} == {"DEMO-"}
     assert all(item["QUANTITY"] == "1" for item in form.items.values())
     assert {"DESCRIPTION", "PRICE", "CURRENCY", "UNIT", "EXT_PRODUCT_ID", "LONGTEXT"} <= set(
         form.items[1]
@@ -469,3 +472,21 @@ def test_function_answers_reach_the_message_log(client: FlaskClient, db_session:
     assert "NEW_ITEM-QUANTITY[1]=2" in log[1].body
     assert "AVAILABLE_QUANTITY=1" in log[3].body
     assert all("PASSWORD" not in entry.body for entry in log)
+
+
+@pytest.mark.parametrize("function", ["VALIDATE", "DETAIL", "QUANTITYCHECK", "BACKGROUND_SEARCH"])
+def test_functions_see_only_the_customers_assortment(
+    client: FlaskClient, db_session: Session, function: str
+) -> None:
+    """ACME-0001 is in customer 1001's assortment only: a 1002 buyer cannot reach it."""
+    login = make_partner(db_session, customer="1002", name="srm-1002", username="srm-1002")
+    params = {"FUNCTION": function, "PRODUCTID": "ACME-0001", "EXT_PRODUCT_ID": "ACME-0001"}
+    if function == "BACKGROUND_SEARCH":
+        params = {"FUNCTION": function, "SEARCHSTRING": "ACME"}
+    response = launch(client, login=login, **params)
+    if function == "BACKGROUND_SEARCH":
+        assert oci_buyer.read_return(response.data, response.content_type).items == {}
+    else:
+        assert response.status_code == 404
+    own = launch(client, FUNCTION="VALIDATE", PRODUCTID="ACME-0001")  # the demo partner, 1001
+    assert own.status_code == 200

@@ -20,7 +20,7 @@ def _org(session: Session, number: str) -> Organisation:
 
 
 def _product(session: Session, sku: str) -> Product:
-    return carts.find_product(session, sku)
+    return session.scalars(select(Product).where(Product.sku == sku)).one()
 
 
 def _actor(organisation: Organisation, role: str = "buyer", user_id: int = 1) -> Actor:

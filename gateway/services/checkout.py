@@ -1,0 +1,299 @@
+"""Checkout: gather what the rules need into `CheckoutInfo`, check it, then place the order.
+
+Budgets and approvals (issue 4) hook in here: they add fields to `CheckoutInfo` and problems or a
+`pending_approval` status to `evaluate`, without touching the views.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor, require
+from gateway.errors import NotFound
+from gateway.models import (
+    Address,
+    Cart,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Organisation,
+    Product,
+)
+from gateway.services import assortment, carts, pricing
+
+MAX_REFERENCE_LENGTH = 100
+MAX_COMMENT_LENGTH = 2000
+MAX_DELIVERY_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutForm:
+    """What the buyer chose at checkout."""
+
+    delivery_address_id: int | None
+    buyer_reference: str = ""
+    requested_delivery_date: date | None = None
+    comment: str = ""
+    cart_digest: str = ""  # what the buyer saw; another digest means the cart changed since
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutInfo:
+    """Everything the checkout rules look at, gathered once."""
+
+    actor: Actor
+    organisation: Organisation
+    cart: Cart
+    priced: carts.PricedCart
+    delivery_address: Address
+    billing_address: Address | None
+    form: CheckoutForm
+    today: date
+    unavailable: tuple[str, ...]  # SKUs no longer active or in the assortment
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutProblem:
+    """Why the order cannot be placed: the form field concerned and a message for the buyer."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutResult:
+    """The placed order, or the problems that stopped it (with the inputs, to show them again)."""
+
+    info: CheckoutInfo
+    order: Order | None
+    problems: tuple[CheckoutProblem, ...] = ()
+
+
+def addresses(session: Session, *, organisation_id: int, kind: str) -> list[Address]:
+    """A customer's addresses of one kind, the default first."""
+    return list(
+        session.scalars(
+            select(Address)
+            .where(Address.organisation_id == organisation_id, Address.kind == kind)
+            .order_by(Address.is_default.desc(), Address.id)
+        )
+    )
+
+
+def cart_digest(priced: carts.PricedCart) -> str:
+    """A fingerprint of the cart's lines and prices, carried by the checkout form."""
+    text = "|".join(
+        f"{line.product.sku}:{line.quantity}:{line.unit_price}" for line in priced.lines
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def defaults(
+    session: Session, *, actor: Actor, priced: carts.PricedCart, today: date
+) -> CheckoutForm:
+    """The form pre-filled from the customer: posting it unchanged places the order."""
+    delivery = addresses(session, organisation_id=actor.organisation_id, kind="delivery")
+    lead_time = max((line.product.lead_time_days or 0 for line in priced.lines), default=0)
+    return CheckoutForm(
+        delivery_address_id=delivery[0].id if delivery else None,
+        requested_delivery_date=today + timedelta(days=max(lead_time, 1)),
+        cart_digest=cart_digest(priced),
+    )
+
+
+def gather(
+    session: Session,
+    *,
+    actor: Actor,
+    cart: Cart,
+    form: CheckoutForm,
+    today: date,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
+) -> CheckoutInfo:
+    """Collect the checkout's inputs; an address of another customer is NotFound (O-4)."""
+    require(actor, Permission.ORDER_PLACE, cart)
+    organisation = session.get_one(Organisation, actor.organisation_id)
+    address = session.get(Address, form.delivery_address_id) if form.delivery_address_id else None
+    if (
+        address is None
+        or address.organisation_id != actor.organisation_id
+        or address.kind != "delivery"
+    ):
+        raise NotFound("No such delivery address.")
+    visible = assortment.for_customer(
+        session, organisation_id=actor.organisation_id, user_id=actor.user_id
+    )
+    available = set(
+        session.scalars(
+            select(Product.id).where(
+                Product.id.in_([line.product_id for line in cart.lines]),
+                Product.active,
+                visible.condition(),
+            )
+        )
+    )
+    billing = addresses(session, organisation_id=actor.organisation_id, kind="billing")
+    return CheckoutInfo(
+        actor=actor,
+        organisation=organisation,
+        cart=cart,
+        priced=carts.price_cart(
+            session, cart=cart, organisation=organisation, on=today, vat_rates=vat_rates
+        ),
+        delivery_address=address,
+        billing_address=billing[0] if billing else None,
+        form=form,
+        today=today,
+        unavailable=tuple(
+            sorted(line.product.sku for line in cart.lines if line.product_id not in available)
+        ),
+    )
+
+
+def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
+    """Every reason the order cannot be placed as it stands (empty: it can)."""
+    problems = []
+    if not info.priced.lines:
+        problems.append(CheckoutProblem(field="cart", message="Your cart is empty."))
+    if info.unavailable:
+        problems.append(
+            CheckoutProblem(
+                field="cart",
+                message="No longer available, please remove: " + ", ".join(info.unavailable),
+            )
+        )
+    if info.form.cart_digest != cart_digest(info.priced):
+        problems.append(
+            CheckoutProblem(
+                field="cart",
+                message="Your cart or its prices changed since you opened checkout. "
+                "Please check the order again.",
+            )
+        )
+    wanted = info.form.requested_delivery_date
+    if wanted is not None and wanted <= info.today:
+        problems.append(
+            CheckoutProblem(
+                field="requested_delivery_date", message="Choose a delivery date after today."
+            )
+        )
+    if wanted is not None and wanted > info.today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD):
+        problems.append(
+            CheckoutProblem(
+                field="requested_delivery_date",
+                message="Choose a delivery date within a year.",
+            )
+        )
+    if len(info.form.buyer_reference) > MAX_REFERENCE_LENGTH:
+        problems.append(
+            CheckoutProblem(
+                field="buyer_reference",
+                message=f"The PO reference may be at most {MAX_REFERENCE_LENGTH} characters.",
+            )
+        )
+    if len(info.form.comment) > MAX_COMMENT_LENGTH:
+        problems.append(
+            CheckoutProblem(
+                field="comment",
+                message=f"The comment may be at most {MAX_COMMENT_LENGTH} characters.",
+            )
+        )
+    return tuple(problems)
+
+
+def place_order(
+    session: Session,
+    *,
+    actor: Actor,
+    cart: Cart,
+    form: CheckoutForm,
+    now: datetime,
+    today: date,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
+    form_problems: tuple[CheckoutProblem, ...] = (),
+) -> CheckoutResult:
+    """Check the checkout and, when nothing is wrong, turn the cart into a placed order.
+
+    `form_problems` are what the caller found while reading the form (an unreadable date).
+    """
+    info = gather(session, actor=actor, cart=cart, form=form, today=today, vat_rates=vat_rates)
+    problems = form_problems + evaluate(info)
+    if problems:
+        return CheckoutResult(info=info, order=None, problems=problems)
+    order = order_from_lines(
+        session,
+        organisation_id=info.organisation.id,
+        priced=info.priced,
+        status="placed",
+        now=now,
+        user_id=actor.user_id,
+    )
+    order.buyer_reference = form.buyer_reference or None
+    order.requested_delivery_date = form.requested_delivery_date
+    order.comment = form.comment
+    order.ship_to = info.delivery_address.as_dict()
+    order.bill_to = info.billing_address.as_dict() if info.billing_address else None
+    cart.status = "ordered"
+    session.flush()
+    return CheckoutResult(info=info, order=order)
+
+
+def order_from_lines(
+    session: Session,
+    *,
+    organisation_id: int,
+    priced: carts.PricedCart,
+    status: str,
+    now: datetime,
+    user_id: int | None = None,
+) -> Order:
+    """A new shop order with the priced lines, totals, VAT breakdown and first history step."""
+    order = Order(
+        number=new_order_number(),
+        organisation_id=organisation_id,
+        user_id=user_id,
+        placed_by_id=user_id,
+        source="shop",
+        status=status,
+        currency=priced.currency,
+        net_total=priced.total,
+        tax_total=priced.vat_total,
+        placed_at=now,
+        vat_breakdown=[
+            {"rate": str(vat.rate), "base": str(vat.base), "vat": str(vat.vat)}
+            for vat in priced.vat
+        ],
+        lines=[
+            OrderLine(
+                line_number=number,
+                product_id=line.product.id,
+                sku=line.product.sku,
+                aux_id=line.aux_id or None,
+                description=line.product.name,
+                unit=line.product.unit,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                net_amount=line.total,
+                vat_rate=line.vat_rate,
+            )
+            for number, line in enumerate(priced.lines, start=1)
+        ],
+        history=[OrderStatusChange(status=status, changed_at=now, changed_by_id=user_id)],
+    )
+    session.add(order)
+    session.flush()
+    return order
+
+
+def new_order_number() -> str:
+    """An order number that reveals nothing about how many orders there are (G-3)."""
+    return "S" + secrets.token_hex(5).upper()

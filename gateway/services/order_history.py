@@ -1,0 +1,62 @@
+"""Order history for the active customer: own orders, colleagues' when the role allows; reorder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor, can
+from gateway.errors import GatewayError, NotFound
+from gateway.models import Cart, Order
+from gateway.services import carts
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reorder:
+    """What a reorder put in the cart and what it could not (with the reason)."""
+
+    added: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]
+
+
+def _visible(actor: Actor) -> Select[tuple[Order]]:
+    query = select(Order).where(Order.organisation_id == actor.organisation_id)
+    if not can(actor, Permission.ORDER_READ_ALL):
+        query = query.where(Order.user_id == actor.user_id)
+    return query
+
+
+def list_orders(session: Session, *, actor: Actor, limit: int = PAGE_SIZE) -> list[Order]:
+    """The newest orders the actor may see for the active customer."""
+    return list(
+        session.scalars(
+            _visible(actor).order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
+        )
+    )
+
+
+def get_order(session: Session, *, actor: Actor, order_id: int) -> Order:
+    """One order the actor may see; anything else (another customer's, a colleague's without
+    the right) is NotFound."""
+    order = session.scalar(_visible(actor).where(Order.id == order_id))
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def reorder(session: Session, *, actor: Actor, cart: Cart, order: Order) -> Reorder:
+    """Add a past order's lines to the cart; lines no longer available are skipped."""
+    added, skipped = [], []
+    for line in order.lines:
+        try:
+            carts.add_item(session, actor=actor, cart=cart, sku=line.sku, quantity=line.quantity)
+        except GatewayError as exc:
+            skipped.append((line.sku, str(exc)))
+        else:
+            added.append(line.sku)
+    return Reorder(added=tuple(added), skipped=tuple(skipped))

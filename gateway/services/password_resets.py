@@ -1,0 +1,80 @@
+"""Password reset by e-mail link: time-limited, single use, only the token's digest stored."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from gateway.auth.credentials import new_token, token_digest
+from gateway.errors import InvalidInput
+from gateway.models import PasswordReset, User
+from gateway.services import shop_sessions
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+INVALID_LINK = "This reset link is invalid, used or expired. Please ask for a new one."
+
+
+def request_reset(
+    session: Session, *, email: str, now: datetime, ttl_seconds: int
+) -> tuple[User, str] | None:
+    """A reset token for an active shop account, or None for an unknown address or a punchout
+    user without a password (the caller says the same thing either way, so addresses cannot be
+    probed)."""
+    user = session.scalar(
+        select(User).where(
+            User.email == email.strip().lower(), User.active, User.password_hash.is_not(None)
+        )
+    )
+    if user is None:
+        return None
+    token, digest = new_token()
+    session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_digest=digest,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+    )
+    session.flush()
+    return user, token
+
+
+def check_token(session: Session, *, token: str, now: datetime) -> PasswordReset:
+    """The live reset for a token, or InvalidInput."""
+    reset = session.scalar(
+        select(PasswordReset).where(PasswordReset.token_digest == token_digest(token))
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise InvalidInput(INVALID_LINK)
+    return reset
+
+
+def reset_password(
+    session: Session, *, token: str, password: str, confirmation: str, now: datetime
+) -> User:
+    """Set a new password through a reset link; the link is spent and every session ends."""
+    reset = check_token(session, token=token, now=now)
+    if password != confirmation:
+        raise InvalidInput("The two passwords differ.")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
+        )
+    # Spend the token with one conditional UPDATE, so two concurrent uses cannot both succeed.
+    spent = session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        raise InvalidInput(INVALID_LINK)
+    user = session.get_one(User, reset.user_id)
+    user.password_hash = generate_password_hash(password)
+    shop_sessions.end_all(session, user_id=user.id, now=now)
+    session.flush()
+    return user

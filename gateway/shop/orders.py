@@ -1,0 +1,181 @@
+"""Shop pages for ordering: quick order, checkout, order history, reorder. Thin adapters."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import date
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import require
+from gateway.db import get_session, utcnow
+from gateway.errors import NotFound, PermissionDenied
+from gateway.mailer import Mailer
+from gateway.models import Order
+from gateway.services import carts, checkout, order_history
+from gateway.shop import context
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("orders", __name__)
+
+
+def _direct_shopper() -> context.Shopper:
+    """The logged-in shopper outside a punchout (a punchout returns its cart instead)."""
+    shopper = context.require_shopper()
+    if shopper.punchout is not None:
+        raise PermissionDenied("In a punchout the cart goes back to your procurement system.")
+    return shopper
+
+
+@blueprint.route("/quick-order", methods=["GET", "POST"])
+def quick_order() -> str | tuple[str, int]:
+    """Paste `SKU quantity` lines (field `lines`); valid ones are added, the rest reported."""
+    shopper = context.require_shopper()
+    if request.method == "GET":
+        return render_template("shop/quick_order.html", text="", result=None)
+    result = carts.quick_order(
+        get_session(),
+        actor=shopper.actor,
+        cart=context.cart_for(shopper),
+        text=request.form.get("lines", "")[:20_000],
+    )
+    text = "\n".join(line.text for line in result.rejected)  # what still needs fixing stays
+    return render_template("shop/quick_order.html", text=text, result=result), (
+        400 if result.rejected and not result.added else 200
+    )
+
+
+@blueprint.route("/checkout", methods=["GET", "POST"])
+def checkout_page() -> Response | str | tuple[str, int]:
+    """Delivery address, PO reference, delivery date and comment; pre-filled so an unchanged
+    post places the order."""
+    shopper = _direct_shopper()
+    db = get_session()
+    cart = context.cart_for(shopper)
+    today = context.today()
+    rates = current_app.config["GATEWAY_VAT_RATES"]
+    if request.method == "GET":
+        require(shopper.actor, Permission.ORDER_PLACE)
+        priced = carts.price_cart(
+            db, cart=cart, organisation=shopper.organisation, on=today, vat_rates=rates
+        )
+        form = checkout.defaults(db, actor=shopper.actor, priced=priced, today=today)
+        return _checkout_page(shopper, priced, form, ())
+    form, form_problems = _read_form()
+    result = checkout.place_order(
+        db,
+        actor=shopper.actor,
+        cart=cart,
+        form=form,
+        now=utcnow(),
+        today=today,
+        vat_rates=rates,
+        form_problems=form_problems,
+    )
+    if result.order is None:
+        return _checkout_page(shopper, result.info.priced, form, result.problems), 400
+    _confirm_by_mail(result.order, shopper.user.email)
+    return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
+
+
+@blueprint.get("/orders")
+def orders_page() -> str:
+    """The active customer's orders the user may see (own; colleagues' with the right)."""
+    shopper = context.require_shopper()
+    orders = order_history.list_orders(get_session(), actor=shopper.actor)
+    return render_template("shop/orders.html", orders=orders)
+
+
+@blueprint.get("/orders/<int:order_id>")
+def order_page(order_id: int) -> str:
+    """One order with its lines, VAT and status history."""
+    shopper = context.require_shopper()
+    order = order_history.get_order(get_session(), actor=shopper.actor, order_id=order_id)
+    return render_template(
+        "shop/order.html", order=order, placed=request.args.get("placed") == "1", guest=False
+    )
+
+
+@blueprint.post("/orders/<int:order_id>/reorder")
+def reorder(order_id: int) -> str:
+    """Put a past order's lines in the cart again; report what is no longer available."""
+    shopper = _direct_shopper()
+    db = get_session()
+    order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
+    result = order_history.reorder(
+        db, actor=shopper.actor, cart=context.cart_for(shopper), order=order
+    )
+    return render_template("shop/reordered.html", order=order, result=result)
+
+
+def _read_form() -> tuple[checkout.CheckoutForm, tuple[checkout.CheckoutProblem, ...]]:
+    problems = []
+    raw_address = request.form.get("delivery_address", "")
+    if not raw_address.isdigit():
+        raise NotFound("No such delivery address.")
+    raw_date = request.form.get("requested_delivery_date", "").strip()
+    wanted = None
+    if raw_date:
+        try:
+            wanted = date.fromisoformat(raw_date)
+        except ValueError:
+            problems.append(
+                checkout.CheckoutProblem(
+                    field="requested_delivery_date", message="Enter the date as YYYY-MM-DD."
+                )
+            )
+    form = checkout.CheckoutForm(
+        delivery_address_id=int(raw_address),
+        buyer_reference=request.form.get("buyer_reference", "").strip(),
+        requested_delivery_date=wanted,
+        comment=request.form.get("comment", "").strip(),
+        cart_digest=request.form.get("cart_digest", ""),
+    )
+    return form, tuple(problems)
+
+
+def _checkout_page(
+    shopper: context.Shopper,
+    priced: carts.PricedCart,
+    form: checkout.CheckoutForm,
+    problems: tuple[checkout.CheckoutProblem, ...],
+) -> str:
+    return render_template(
+        "shop/checkout.html",
+        cart=priced,
+        form=form,
+        raw_date=request.form.get("requested_delivery_date")
+        if request.method == "POST"
+        else (form.requested_delivery_date.isoformat() if form.requested_delivery_date else ""),
+        problems={problem.field: problem.message for problem in problems},
+        addresses=checkout.addresses(
+            get_session(), organisation_id=shopper.organisation.id, kind="delivery"
+        ),
+        organisation=shopper.organisation,
+    )
+
+
+def _confirm_by_mail(order: Order, email: str) -> None:
+    """Send the confirmation; a mail failure is logged, the order stands."""
+    lines = "\n".join(
+        f"{line.quantity.normalize()} {line.unit} {line.sku} {line.description}: "
+        f"{order.currency} {line.net_amount:.2f}"
+        for line in order.lines
+    )
+    try:
+        Mailer.from_config(current_app.config).send(
+            to=email,
+            subject=f"Order {order.number} placed",
+            body=(
+                f"Thank you for your order {order.number}.\n\n{lines}\n\n"
+                f"Total excl. VAT: {order.currency} {order.net_total:.2f}\n"
+                f"VAT: {order.currency} {order.tax_total:.2f}\n\n"
+                f"{current_app.config['GATEWAY_BASE_URL']}"
+                f"{url_for('orders.order_page', order_id=order.id)}\n"
+            ),
+        )
+    except (OSError, smtplib.SMTPException):
+        log.warning("order %s: confirmation mail not sent", order.number, exc_info=True)

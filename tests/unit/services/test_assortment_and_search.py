@@ -1,0 +1,146 @@
+"""Assortments (customer and user level) and the search index, called without Flask."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.errors import InvalidInput, NotFound
+from gateway.models import Catalog, Category, Membership, Organisation, Product, User
+from gateway.services import assortment, catalogs, search
+from gateway.services.demo import SPECIALS_CATALOG, STANDARD_CATALOG
+
+
+def _org(session: Session, number: str) -> Organisation:
+    return session.scalars(select(Organisation).where(Organisation.number == number)).one()
+
+
+def _link(session: Session, email: str, number: str) -> Membership:
+    return session.scalars(
+        select(Membership)
+        .join(User)
+        .join(Organisation)
+        .where(User.email == email, Organisation.number == number)
+    ).one()
+
+
+def _catalog(session: Session, name: str) -> Catalog:
+    return session.scalars(select(Catalog).where(Catalog.name == name)).one()
+
+
+def _skus(page: search.SearchPage) -> list[str]:
+    return [product.sku for product in page.products]
+
+
+def test_customer_sees_the_union_of_its_catalogs(db_session: Session) -> None:
+    first = assortment.for_customer(db_session, organisation_id=_org(db_session, "1001").id)
+    second = assortment.for_customer(db_session, organisation_id=_org(db_session, "1002").id)
+    assert assortment.find_product(db_session, sku="ACME-0001", assortment=first).sku == "ACME-0001"
+    assert assortment.find_product(db_session, sku="DEMO-0001", assortment=second)
+    with pytest.raises(NotFound):
+        assortment.find_product(db_session, sku="ACME-0001", assortment=second)
+    assert search.search_products(db_session, assortment=first, query="acme").total == 3
+    assert search.search_products(db_session, assortment=second, query="acme").total == 0
+
+
+def test_a_user_with_own_catalogs_sees_only_those(db_session: Session) -> None:
+    organisation = _org(db_session, "1001")
+    link = _link(db_session, "multi@demo.test", "1001")
+    catalogs.assign_user_catalog(
+        db_session, link=link, catalog=_catalog(db_session, SPECIALS_CATALOG)
+    )
+    mine = assortment.for_customer(
+        db_session, organisation_id=organisation.id, user_id=link.user_id
+    )
+    assert search.search_products(db_session, assortment=mine).total == 3
+    with pytest.raises(NotFound):
+        assortment.find_product(db_session, sku="DEMO-0001", assortment=mine)
+    colleague = _link(db_session, "buyer@1001.demo", "1001")
+    theirs = assortment.for_customer(
+        db_session, organisation_id=organisation.id, user_id=colleague.user_id
+    )
+    assert search.search_products(db_session, assortment=theirs).total == 243
+
+
+def test_a_user_cannot_get_a_catalog_the_customer_lacks(db_session: Session) -> None:
+    link = _link(db_session, "buyer@1002.demo", "1002")
+    with pytest.raises(InvalidInput, match="not assigned"):
+        catalogs.assign_user_catalog(
+            db_session, link=link, catalog=_catalog(db_session, SPECIALS_CATALOG)
+        )
+    mine = assortment.for_customer(
+        db_session, organisation_id=link.organisation_id, user_id=link.user_id
+    )
+    assert mine.catalog_ids == frozenset({_catalog(db_session, STANDARD_CATALOG).id})
+
+
+def test_guests_see_the_public_catalogs(db_session: Session) -> None:
+    guests = assortment.for_guests(db_session)
+    assert assortment.find_product(db_session, sku="DEMO-0240", assortment=guests)
+    with pytest.raises(NotFound):
+        assortment.find_product(db_session, sku="ACME-0001", assortment=guests)
+
+
+def test_inactive_products_are_not_found(db_session: Session) -> None:
+    product = db_session.scalars(select(Product).where(Product.sku == "DEMO-0007")).one()
+    product.active = False
+    db_session.flush()
+    guests = assortment.for_guests(db_session)
+    with pytest.raises(NotFound):
+        assortment.find_product(db_session, sku="DEMO-0007", assortment=guests)
+    assert "DEMO-0007" not in _skus(search.search_products(db_session, assortment=guests))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("DEMO-0021", ["DEMO-0021"]),  # SKU
+        ("copy paper large black", ["DEMO-0027"]),  # English name, every word
+        ("kopieerpapier", [f"DEMO-{n:04d}" for n in range(21, 41)]),  # Dutch name
+        ("PAP-1507-03", ["DEMO-0023"]),  # manufacturer part number
+        ("made for customer", ["ACME-0001", "ACME-0002", "ACME-0003"]),  # description
+        ("ballp", [f"DEMO-{n:04d}" for n in range(1, 21)]),  # prefix
+        ("nothing-like-this", []),
+        ('"; DROP TABLE product; --', []),  # only words reach the index
+    ],
+)
+def test_search_matches_sku_names_part_numbers_and_descriptions(
+    db_session: Session, query: str, expected: list[str]
+) -> None:
+    everything = assortment.for_customer(db_session, organisation_id=_org(db_session, "1001").id)
+    found = search.search_products(db_session, assortment=everything, query=query, page_size=500)
+    assert _skus(found) == expected
+
+
+def test_search_index_follows_product_changes(db_session: Session) -> None:
+    guests = assortment.for_guests(db_session)
+    product = db_session.scalars(select(Product).where(Product.sku == "DEMO-0002")).one()
+    product.name = "Zebracorn marker"
+    product.description = "A marker."
+    db_session.flush()
+    assert _skus(search.search_products(db_session, assortment=guests, query="zebracorn")) == [
+        "DEMO-0002"
+    ]
+    assert "DEMO-0002" not in _skus(
+        search.search_products(db_session, assortment=guests, query="ballpoint", page_size=100)
+    )
+
+
+def test_category_browsing_includes_subcategories_and_pages(db_session: Session) -> None:
+    guests = assortment.for_guests(db_session)
+    office = db_session.scalars(select(Category).where(Category.code == "office")).one()
+    first = search.search_products(
+        db_session, assortment=guests, category_id=office.id, page_size=50
+    )
+    assert first.total == 80  # pens, paper, two families of filing
+    assert first.pages == 2
+    second = search.search_products(
+        db_session, assortment=guests, category_id=office.id, page=2, page_size=50
+    )
+    assert len(second.products) == 30
+    assert not set(_skus(first)) & set(_skus(second))
+    beyond = search.search_products(
+        db_session, assortment=guests, category_id=office.id, page=99, page_size=50
+    )
+    assert beyond.page == 2
