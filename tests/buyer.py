@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from uuid import uuid4
 
+from flask.testing import FlaskClient
+
 from gateway import cxml
 from gateway.cxml import Credential, Header, ItemID, ItemOut, Operation, PunchOutSetupRequest
 
@@ -246,3 +248,14 @@ def mac_sender(
             expiration_date=expiration,
         ),
     )
+
+
+def add_to_cart(client: FlaskClient, sku: str, quantity: str) -> None:
+    """Add a product through its page's form, as a user would."""
+    page = client.get(f"/products/{sku}")
+    assert page.status_code == 200
+    response = client.post(
+        "/cart/items",
+        data={"sku": sku, "quantity": quantity, "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 302, response.text

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from gateway.cxml import Operation
 from gateway.models import Cart, CartLine, MessageLogEntry, PunchOutSession, TradingPartner
 from tests import buyer
-from tests.integration.test_cxml_punchout import add_to_cart, post_cxml, punch_in
+from tests.buyer import add_to_cart
+from tests.integration.test_cxml_punchout import post_cxml, punch_in
 from tests.paths import FIXTURES
 
 INVALID = FIXTURES / "cxml" / "invalid" / "punchout_setup_request"

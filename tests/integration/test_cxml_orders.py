@@ -23,7 +23,8 @@ from gateway.models import (
 )
 from gateway.services import pricing
 from tests import buyer
-from tests.integration.test_cxml_punchout import add_to_cart, post_cxml, punch_in, transfer
+from tests.buyer import add_to_cart
+from tests.integration.test_cxml_punchout import post_cxml, punch_in, transfer
 from tests.paths import FIXTURES
 
 VALID = FIXTURES / "cxml" / "valid" / "order_request"

@@ -15,6 +15,7 @@ from gateway.cxml import Operation, PunchOutOrderMessage, StatusCode
 from gateway.models import MessageLogEntry, PunchOutSession
 from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
 from tests import buyer
+from tests.buyer import add_to_cart
 from tests.conftest import DIGEST_KEY
 from tests.paths import cxml_dtd_dir
 
@@ -33,16 +34,6 @@ def punch_in(client: FlaskClient, body: bytes) -> None:
     response = client.get(buyer.start_path(answer))
     assert response.status_code == 302
     assert "/punchout/" not in response.location
-
-
-def add_to_cart(client: FlaskClient, sku: str, quantity: str) -> None:
-    page = client.get(f"/products/{sku}")
-    assert page.status_code == 200
-    response = client.post(
-        "/cart/items",
-        data={"sku": sku, "quantity": quantity, "csrf_token": buyer.csrf_token(page.text)},
-    )
-    assert response.status_code == 302, response.text
 
 
 def transfer(

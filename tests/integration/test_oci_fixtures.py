@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests import oci_buyer
-from tests.integration.test_oci_punchout import add_to_cart, transfer
+from tests.buyer import add_to_cart
+from tests.integration.test_oci_punchout import transfer
 from tests.paths import FIXTURES
 
 OCI_FIXTURES = sorted((FIXTURES / "oci").glob("*.json"))

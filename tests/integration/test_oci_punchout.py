@@ -19,6 +19,7 @@ from gateway.models import MessageLogEntry, Organisation, Product, PunchOutSessi
 from gateway.services import pricing
 from gateway.services.partners import OCIPartnerSpec, add_oci_partner
 from tests import buyer, oci_buyer
+from tests.buyer import add_to_cart
 from tests.oci_buyer import HOOK_URL, ReturnForm
 
 HOOK_WITH_QUERY = f"{HOOK_URL}?~OkCode=ADDI&~TARGET=_top&~CALLER=CTLG"
@@ -71,16 +72,6 @@ def punch_in(client: FlaskClient, method: str = "GET", **kwargs: Any) -> None:
     opened = client.get(start)
     assert opened.status_code == 302
     assert "/punchout/" not in opened.location
-
-
-def add_to_cart(client: FlaskClient, sku: str, quantity: str) -> None:
-    page = client.get(f"/products/{sku}")
-    assert page.status_code == 200
-    response = client.post(
-        "/cart/items",
-        data={"sku": sku, "quantity": quantity, "csrf_token": buyer.csrf_token(page.text)},
-    )
-    assert response.status_code == 302, response.text
 
 
 def transfer(

@@ -16,8 +16,9 @@ from gateway import cxml
 from gateway.cxml import PunchOutOrderMessage
 from gateway.models import CartLine, PunchOutSession
 from tests import buyer
+from tests.buyer import add_to_cart
 from tests.factories import make_cxml_partner, make_product
-from tests.integration.test_cxml_punchout import add_to_cart, post_cxml, punch_in
+from tests.integration.test_cxml_punchout import post_cxml, punch_in
 
 HOSTILE_NAME = '19" Rack "><script>alert(1)</script> & Co'
 
