@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from gateway import create_app
+from gateway.cli_tools import cxml_group, messages_group, oci_group
 from gateway.db import Database
 from gateway.errors import InvalidInput
 from gateway.migrate import upgrade
@@ -204,6 +205,11 @@ def add_oci_command(
             click.echo(f"OCI partner {partner.name!r} registered for customer {customer}.")
     except InvalidInput as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+main.add_command(cxml_group)
+main.add_command(oci_group)
+main.add_command(messages_group)
 
 
 def _init() -> None:

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SUPPLIER_IDENTITY": "AN-PUNCHOUT-GATEWAY",
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
+    "GATEWAY_MESSAGE_RETENTION_DAYS": 90,  # `gateway messages purge` deletes older documents
     "TESTING": False,
 }
 
@@ -42,6 +43,7 @@ _INTEGERS = frozenset(
         "GATEWAY_START_TOKEN_TTL",
         "GATEWAY_SETUP_CLOCK_SKEW",
         "GATEWAY_SHOP_SESSION_TTL",
+        "GATEWAY_MESSAGE_RETENTION_DAYS",
     }
 )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from gateway.models import MessageLogEntry
@@ -41,3 +44,16 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def purge(session: Session, *, older_than_days: int, now: datetime) -> int:
+    """Delete documents logged more than `older_than_days` days before `now`; return how many."""
+    if older_than_days < 1:
+        raise ValueError("the retention period is at least one day")
+    result = session.execute(
+        delete(MessageLogEntry)
+        .where(MessageLogEntry.created_at < now - timedelta(days=older_than_days))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return result.rowcount
