@@ -11,6 +11,7 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import db
+from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.config import load_settings
 from gateway.logging import configure_logging
 from gateway.punchout.receiver import blueprint as tools_blueprint
@@ -45,6 +46,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(punchout_blueprint)
     app.register_blueprint(shop_blueprint)
     app.register_blueprint(tools_blueprint)
+    app.register_blueprint(admin_messages_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design

@@ -17,6 +17,9 @@ class Permission(StrEnum):
     ORDER_PLACE = "shop:order:place"
     PRICE_READ = "shop:price:read"
     PUNCHOUT_TRANSFER = "punchout:cart:transfer"
+    ADMIN_MESSAGES_READ = "admin:messages:read"
+    ADMIN_PARTNER_WRITE = "admin:partner:write"
+    ADMIN_SIMULATOR_USE = "admin:simulator:use"
 
 
 _SHOPPER = frozenset({Permission.CATALOG_READ, Permission.PRICE_READ, Permission.CART_WRITE})
@@ -27,4 +30,13 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "requester": _SHOPPER | {Permission.ORDER_PLACE},
     "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER},
     "viewer": frozenset({Permission.CATALOG_READ, Permission.PRICE_READ}),
+    # internal (supplier staff)
+    "customer_service": frozenset({Permission.ADMIN_MESSAGES_READ}),
+    "admin": frozenset(
+        {
+            Permission.ADMIN_MESSAGES_READ,
+            Permission.ADMIN_PARTNER_WRITE,
+            Permission.ADMIN_SIMULATOR_USE,
+        }
+    ),
 }
