@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_CENT = Decimal("0.01")
 _LINE = re.compile(r"at line (\d+)")
 _MODULE = re.compile(r"[A-Za-z]+\.dtd$")
 #: (payload path under the root, our schema) for the documents we have an XSD for
@@ -140,8 +141,10 @@ def _total_problems(root: etree._Element) -> list[Problem]:
         lines = [_line_amount(item) for item in order.iterchildren(line_name)]
         if stated is None or any(amount is None for amount in lines):
             continue  # the schema names the unreadable number
-        expected = sum((amount for amount in lines if amount is not None), Decimal(0))
-        if stated != expected:
+        exact = [amount for amount in lines if amount is not None]
+        expected = sum(exact, Decimal(0))
+        rounded = sum((a.quantize(_CENT, ROUND_HALF_UP) for a in exact), Decimal(0))
+        if stated not in (expected, rounded):  # line amounts may be rounded to cents
             problems.append(
                 Problem(
                     check="rule",
