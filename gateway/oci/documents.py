@@ -19,6 +19,7 @@ class Function(StrEnum):
     """The FUNCTION values we answer (protocol-notes B.3); no FUNCTION is a normal launch."""
 
     DETAIL = "DETAIL"
+    DETAILADD = "DETAILADD"  # OCI 5: the detail page, from which the item is added to the cart
     VALIDATE = "VALIDATE"
     SOURCING = "SOURCING"
     BACKGROUND_SEARCH = "BACKGROUND_SEARCH"

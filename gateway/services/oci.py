@@ -184,7 +184,7 @@ def launch(
         _log_answer(session, partner=partner, setup=setup, fields=page.fields)
         return FormPage(cart_return=replace(page, autosubmit=False))
     landing: dict[str, str] = {}
-    if setup.function == Function.DETAIL:
+    if setup.function in (Function.DETAIL, Function.DETAILADD):
         landing = {"product": _product(session, setup.product_id).sku}
     elif setup.function == Function.SOURCING:
         landing = {"search": setup.search_string}

@@ -364,8 +364,9 @@ def test_sapevent_only_where_enabled(client: FlaskClient, db_session: Session) -
 # FUNCTION calls ----------------------------------------------------------------------------
 
 
-def test_detail_opens_the_product_page(client: FlaskClient) -> None:
-    response = launch(client, FUNCTION="DETAIL", PRODUCTID="DEMO-0005")
+@pytest.mark.parametrize("function", ["DETAIL", "DETAILADD"])
+def test_detail_opens_the_product_page(client: FlaskClient, function: str) -> None:
+    response = launch(client, FUNCTION=function, PRODUCTID="DEMO-0005")
     assert response.status_code == 302
     opened = client.get(urlsplit(response.location).path)
     assert opened.location == "/products/DEMO-0005"
