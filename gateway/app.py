@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from gateway import db
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
+from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.config import load_settings
 from gateway.logging import configure_logging
 from gateway.punchout.frames import frame_ancestors_header
@@ -50,6 +51,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tools_blueprint)
     app.register_blueprint(admin_messages_blueprint)
     app.register_blueprint(admin_partners_blueprint)
+    app.register_blueprint(simulator_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
