@@ -52,7 +52,8 @@ def validate_command(files: tuple[Path, ...]) -> None:
             continue
         failed += 1
         for problem in problems:
-            click.echo(f"{path}:{problem.line or 0}: [{problem.check}] {problem.message}")
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            click.echo(f"{where}: [{problem.check}] {problem.message}")
     if failed:
         raise click.ClickException(f"{failed} of {len(files)} documents have problems.")
 

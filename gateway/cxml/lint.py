@@ -19,6 +19,7 @@ from gateway.cxml import dtd, schema
 from gateway.cxml._xml import DTD_URL, parse_xml
 from gateway.cxml.errors import CXMLError
 from gateway.cxml.parse import parse
+from gateway.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -62,10 +63,7 @@ def check(body: bytes, *, dtd_dir: Path | None) -> tuple[Problem, ...]:
         return (Problem(check="xml", line=int(found[1]) if found else None, message=exc.reason),)
     problems: list[Problem] = []
     if dtd_dir is not None:
-        problems.extend(
-            Problem(check="dtd", line=line, message=message)
-            for line, message in dtd.iter_findings(root, dtd_dir, dtd_module(root))
-        )
+        problems.extend(_dtd_problems(root, dtd_dir))
     covered = False
     for path, name in _SCHEMAS:
         if root.find(path) is not None:
@@ -83,6 +81,30 @@ def check(body: bytes, *, dtd_dir: Path | None) -> tuple[Problem, ...]:
         except CXMLError as exc:
             problems.append(Problem(check="parse", line=None, message=exc.reason))
     return tuple(sorted(problems, key=lambda p: (p.line or 0, p.check)))
+
+
+def _dtd_problems(root: etree._Element, dtd_dir: Path) -> list[Problem]:
+    """DTD findings against the module the DOCTYPE names (cXML.dtd when it is not there)."""
+    module = dtd_module(root)
+    try:
+        return _dtd_problems_with(root, dtd_dir, module)
+    except ConfigurationError:
+        if module == "cXML.dtd":
+            raise
+        note = Problem(
+            check="dtd",
+            line=None,
+            message=f"the DOCTYPE names {module}, which the DTD folder does not hold; "
+            "checked against cXML.dtd instead",
+        )
+        return [note, *_dtd_problems_with(root, dtd_dir, "cXML.dtd")]
+
+
+def _dtd_problems_with(root: etree._Element, dtd_dir: Path, module: str) -> list[Problem]:
+    return [
+        Problem(check="dtd", line=line, message=message)
+        for line, message in dtd.iter_findings(root, dtd_dir, module)
+    ]
 
 
 def dtd_module(root: etree._Element) -> str:
@@ -150,7 +172,7 @@ def _total_problems(root: etree._Element) -> list[Problem]:
                     check="rule",
                     line=total.sourceline,
                     message=f"{header_name}/Total is {stated} but the {line_name} lines add up "
-                    f"to {expected} (quantity * UnitPrice, without tax and shipping)",
+                    f"to {rounded} (quantity * UnitPrice, without tax and shipping)",
                 )
             )
         currencies = {

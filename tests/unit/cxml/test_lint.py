@@ -77,3 +77,13 @@ def test_dtd_module_follows_the_doctype() -> None:
     fulfil = b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd"><cXML/>'
     assert lint.dtd_module(parse_xml(fulfil)) == "Fulfill.dtd"
     assert lint.dtd_module(parse_xml(b"<cXML/>")) == "cXML.dtd"
+
+
+def test_an_unknown_module_dtd_falls_back_to_cxml_dtd() -> None:
+    body = (
+        FIXTURES / "cxml/valid/punchout_setup_request/doctype_https_custom_module.xml"
+    ).read_bytes()
+    problems = lint.check(body, dtd_dir=cxml_dtd_dir())
+    assert problems[0].check == "dtd"
+    assert problems[0].line is None
+    assert "names Custom.dtd, which the DTD folder does not hold" in problems[0].message
