@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from gateway import create_app
-from gateway.cli_tools import cxml_group, messages_group, oci_group
+from gateway.cli_tools import catalog_group, cxml_group, messages_group, oci_group
 from gateway.db import Database
 from gateway.errors import InvalidInput
 from gateway.migrate import upgrade
@@ -210,6 +210,7 @@ def add_oci_command(
 main.add_command(cxml_group)
 main.add_command(oci_group)
 main.add_command(messages_group)
+main.add_command(catalog_group)
 
 
 def _init() -> None:

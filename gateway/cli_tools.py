@@ -1,4 +1,5 @@
-"""Integrator commands: `gateway cxml validate|send`, `gateway oci url`, `gateway messages purge`.
+"""Integrator commands: `gateway cxml validate|send`, `gateway oci url`, `gateway messages purge`,
+`gateway catalog import-bmecat`.
 
 `cxml send` posts with `requests` directly (explicit timeouts, no redirects); it moves to the
 shared outbound transport (`gateway.transport`) once that exists.
@@ -13,10 +14,11 @@ import requests
 from flask import current_app
 from flask.cli import with_appcontext
 
+from gateway.bmecat import CatalogError
 from gateway.cxml import lint
 from gateway.db import Database, utcnow
 from gateway.errors import InvalidInput
-from gateway.services import message_log, partner_admin
+from gateway.services import catalog_import, message_log, partner_admin
 
 SEND_TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for the answer
 SUCCESS = range(200, 300)
@@ -142,3 +144,28 @@ def purge_command(days: int | None) -> None:
     with _database().session_scope() as session:
         removed = message_log.purge(session, older_than_days=keep, now=utcnow())
     click.echo(f"Deleted {removed} logged documents older than {keep} days.")
+
+
+@click.group("catalog")
+def catalog_group() -> None:
+    """The product catalogue."""
+
+
+@catalog_group.command("import-bmecat")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_bmecat_command(file: Path) -> None:
+    """Import a BMEcat 2005 T_NEW_CATALOG: every product, or none if any problem is found."""
+    try:
+        with _database().session_scope() as session:
+            summary = catalog_import.import_bmecat(session, body=file.read_bytes())
+    except CatalogError as exc:
+        for finding in exc.findings:
+            where = f"{file}:{finding.line}" if finding.line else str(file)
+            click.echo(f"{where}: {finding.path}: {finding.reason}")
+        count = len(exc.findings)
+        raise click.ClickException(f"{count} problem(s); nothing was imported.") from None
+    click.echo(
+        f"Catalogue {summary.catalog_id}: {summary.created} products created, "
+        f"{summary.updated} updated."
+    )

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Organisation, TradingPartner
@@ -87,7 +88,9 @@ def rotate(partner_id: int) -> str:
     return render_template("admin/secret.html", partner=partner, secret=secret, created=False)
 
 
-def _preview(actor: Any, form: partner_admin.PartnerForm, values: dict[str, str]) -> Any:
+def _preview(
+    actor: Actor, form: partner_admin.PartnerForm, values: dict[str, str]
+) -> partner_admin.Preview:
     return partner_admin.preview(
         get_session(),
         actor=actor,
@@ -103,7 +106,7 @@ def _form_page(
     values: dict[str, Any],
     *,
     error: str = "",
-    preview: Any = None,
+    preview: partner_admin.Preview | None = None,
 ) -> str:
     db = get_session()
     return render_template(

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor
 from gateway.cxml import Operation
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput
@@ -121,7 +122,7 @@ def _items(text: str) -> tuple[tuple[str, str | None, Decimal], ...]:
 
 
 def _page(
-    actor: Any,
+    actor: Actor,
     partner: TradingPartner | None,
     values: dict[str, Any],
     *,
