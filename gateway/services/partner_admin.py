@@ -26,7 +26,7 @@ from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Organisation, PartnerIdentity, Product, Role, TradingPartner
-from gateway.services import carts, pricing
+from gateway.services import pricing
 from gateway.services.cxml_mapping import SETTINGS_KEY, CXMLMapping
 from gateway.services.oci import PartnerOptions, hash_password, preview_fields
 from gateway.services.partners import (
@@ -252,7 +252,10 @@ def preview(
 ) -> Preview:
     """How one unit of product `sku` reaches the buyer with the form's (unsaved) mapping."""
     require(actor, Permission.ADMIN_PARTNER_WRITE)
-    product = carts.find_product(session, sku.strip() or "DEMO-0001")
+    sku = sku.strip()
+    product = session.scalar(select(Product).where(Product.sku == sku)) if sku else None
+    if product is None:
+        raise InvalidInput(f"No product {sku!r} for the preview.")
     organisation = session.scalar(
         select(Organisation).where(Organisation.number == form.customer_number)
     )

@@ -342,3 +342,50 @@ def test_bad_oci_input_is_refused(
     assert answer.status_code == 400
     assert message in answer.text
     assert partner_count(db_session) == before
+
+
+def test_preview_of_an_unknown_product_keeps_the_form(admin: FlaskClient) -> None:
+    answer = post_form(
+        admin,
+        "/admin/partners/new?protocol=cxml",
+        cxml_form(action="preview", sample_sku="NO-SUCH"),
+    )
+    assert answer.status_code == 400
+    assert "No product &#39;NO-SUCH&#39; for the preview." in answer.text
+    assert 'value="acme-ariba"' in answer.text  # what was typed stays
+
+
+def test_edit_and_rotate_an_oci_partner(
+    app: Flask, admin: FlaskClient, db_session: Session
+) -> None:
+    created = post_form(admin, "/admin/partners/new?protocol=oci", oci_form())
+    first = re.search(r"data-secret>([^<]+)<", created.text).group(1)
+    partner_id = db_session.scalar(
+        select(TradingPartner.id).where(TradingPartner.name == "acme-srm")
+    )
+    path = f"/admin/partners/{partner_id}"
+    page = admin.get(path)
+    assert "&#34;vendor&#34;: &#34;4711&#34;" in page.text  # the JSON keeps the stored settings
+    assert first not in page.text
+    taken = post_form(admin, path, oci_form(username="demo-oci"))
+    assert taken.status_code == 400
+    assert "belongs to another partner" in taken.text
+    saved = post_form(admin, path, oci_form(username="acme-srm-2", unit_map="EA=PCE"))
+    assert saved.status_code == 302
+    db_session.expire_all()
+    partner = db_session.get(TradingPartner, partner_id)
+    assert partner.login_name == "acme-srm-2"
+    assert partner.settings["unit_map"] == {"EA": "PCE"}
+    assert partner.settings["vendor"] == "4711"
+    rotated = admin.post(
+        f"{path}/rotate", data={"csrf_token": buyer.csrf_token(admin.get(path).text)}
+    )
+    second = re.search(r"data-secret>([^<]+)<", rotated.text).group(1)
+    hook = "http://127.0.0.1:5000/tools/simulator/receive"
+
+    def launch(password: str) -> int:
+        query = urlencode({"USERNAME": "acme-srm-2", "PASSWORD": password, "HOOK_URL": hook})
+        return app.test_client().get(f"/oci?{query}").status_code
+
+    assert launch(first) == 401
+    assert launch(second) == 302

@@ -249,3 +249,28 @@ def test_oci_field_checks() -> None:
         "item 2: PRICEUNIT must be a whole number",
         "item 2: CURRENCY (ISO 4217) is required with PRICE",
     ]
+
+
+def test_an_oci_cart_is_checked_field_by_field(simulator_app: Flask) -> None:
+    client = simulator_app.test_client()
+    hook = "http://localhost/tools/simulator/receive?~OkCode=ADDI"
+    launch = client.get(
+        "/oci", query_string={"USERNAME": "demo-oci", "PASSWORD": "demo", "HOOK_URL": hook}
+    )
+    assert launch.status_code == 302
+    client.get(launch.location)
+    product = client.get("/products/DEMO-0001")
+    client.post(
+        "/cart/items",
+        data={"sku": "DEMO-0001", "quantity": "2", "csrf_token": buyer.csrf_token(product.text)},
+    )
+    cart = client.get("/cart")
+    returned = client.post("/punchout/transfer", data={"csrf_token": buyer.csrf_token(cart.text)})
+    fields = buyer.read_forms(returned.text)[0]["fields"]
+    received = client.post("/tools/simulator/receive", data=dict(fields))
+    assert received.status_code == 200
+    assert 'data-sku="DEMO-0001"' in received.text
+    assert 'data-problems="0"' in received.text
+    broken = {**dict(fields), "NEW_ITEM-UNIT[1]": "PIECE"}
+    checked = client.post("/tools/simulator/receive", data=broken)
+    assert "item 1: UNIT is 5 characters (at most 3)" in checked.text
