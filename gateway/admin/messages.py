@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -68,7 +69,8 @@ def download(entry_id: int) -> Response:
     inspection = message_log.inspect(get_session(), actor=actor, entry_id=entry_id, dtd_dir=None)
     entry = inspection.entry
     xml = entry.body.lstrip().startswith("<")
-    name = f"message-{entry.id}-{entry.direction}-{entry.document_type}.{'xml' if xml else 'txt'}"
+    kind = re.sub(r"[^A-Za-z0-9_.-]+", "_", entry.document_type)
+    name = f"message-{entry.id}-{entry.direction}-{kind}.{'xml' if xml else 'txt'}"
     return Response(
         entry.body,
         content_type="application/xml; charset=utf-8" if xml else "text/plain; charset=utf-8",

@@ -47,6 +47,9 @@ FRAME_ANCESTORS_KEY = "frame_ancestors"
 #: a CSP host source: optional scheme, optional `*.` wildcard, host, optional port; nothing else
 _HOST_SOURCE = re.compile(r"(https?://)?(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?")
 _SECRET_BYTES = 18
+MAX_NAME_LENGTH = 100
+MAX_DOMAIN_LENGTH = 64
+MAX_IDENTITY_LENGTH = 200
 _PREVIEW_PARTY = (cxml.Credential(domain="NetworkID", identity="preview"),)
 _PREVIEW_HEADER = cxml.Header(
     from_credentials=_PREVIEW_PARTY,
@@ -320,6 +323,14 @@ def frame_ancestors(partner: TradingPartner) -> list[str]:
 def _check_common(session: Session, form: PartnerForm) -> None:
     if form.protocol not in PROTOCOLS:
         raise InvalidInput("The protocol must be cxml or oci.")
+    if len(form.name.strip()) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"The name must be at most {MAX_NAME_LENGTH} characters.")
+    for text in form.identities:
+        domain, _, identity = text.partition(":")
+        if len(domain.strip()) > MAX_DOMAIN_LENGTH or len(identity.strip()) > MAX_IDENTITY_LENGTH:
+            raise InvalidInput(
+                f"Identities are at most {MAX_DOMAIN_LENGTH}:{MAX_IDENTITY_LENGTH} characters."
+            )
     if form.default_role not in role_names(session):
         raise InvalidInput(f"No role named {form.default_role!r}.")
     for host in form.frame_ancestors:

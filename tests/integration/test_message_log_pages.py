@@ -152,3 +152,27 @@ def test_customer_service_reads_the_log(client: FlaskClient, db_session: Session
     assert client.get("/admin/messages").status_code == 200
     assert client.get(f"/admin/messages/{latest(db_session).id}").status_code == 200
     assert client.get("/admin/messages/999999").status_code == 404
+
+
+def test_download_names_are_safe_and_text_stays_text(
+    client: FlaskClient, db_session: Session
+) -> None:
+    from gateway.services import message_log  # noqa: PLC0415 - only this test writes directly
+
+    entry = message_log.record(
+        db_session,
+        direction="in",
+        document_type='OCI "launch"\r\nX: y',
+        body=b"USERNAME=demo-oci&PASSWORD=***",
+        protocol="oci",
+    )
+    db_session.commit()
+    staff.log_in(client)
+    page = client.get(f"/admin/messages/{entry.id}")
+    assert 'data-validation="not-checked"' in page.text
+    assert "not an XML document" in page.text
+    download = client.get(f"/admin/messages/{entry.id}/download")
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="message-{entry.id}-in-OCI_launch_X_y.txt"'
+    )
+    assert download.mimetype == "text/plain"

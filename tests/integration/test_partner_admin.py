@@ -194,6 +194,8 @@ def test_preview_shows_the_mapping_and_saves_nothing(
     [
         ({"name": ""}, "must not be empty"),
         ({"name": "demo-cxml"}, "exists already"),
+        ({"name": "x" * 101}, "at most 100 characters"),
+        ({"identities": "NetworkID:" + "9" * 201}, "Identities are at most 64:200"),
         ({"customer": "9999"}, "No customer numbered"),
         ({"identities": "no-colon"}, "DOMAIN:IDENTITY"),
         ({"identities": "NetworkID:AN01000000001"}, "belongs to another partner"),
