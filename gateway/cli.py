@@ -235,3 +235,7 @@ def _seed() -> None:
         "OCI partner demo-oci: USERNAME 'demo-oci', PASSWORD 'demo', "
         "HOOK_URLs under http://127.0.0.1 and http://localhost; see fixtures/oci/"
     )
+    click.echo(
+        "Administration: log in as admin@supplier.demo for /admin/partners, /admin/messages "
+        "and the buyer simulator at /tools/simulator (when GATEWAY_SIMULATOR is on)"
+    )
