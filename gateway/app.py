@@ -11,8 +11,12 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import db, i18n
+from gateway.admin.messages import blueprint as admin_messages_blueprint
+from gateway.admin.partners import blueprint as admin_partners_blueprint
+from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.config import load_settings
 from gateway.logging import configure_logging
+from gateway.punchout.frames import frame_ancestors_header
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop.context import current_shopper
@@ -51,12 +55,16 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tools_blueprint)
     app.register_blueprint(orders_blueprint)
     app.register_blueprint(guest_blueprint)
+    app.register_blueprint(admin_messages_blueprint)
+    app.register_blueprint(admin_partners_blueprint)
+    app.register_blueprint(simulator_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
     register_error_handlers(app)
     app.after_request(_security_headers)
+    app.after_request(frame_ancestors_header)
     return app
 
 

@@ -20,6 +20,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from gateway import create_app
+from gateway.cli_tools import cxml_group, messages_group, oci_group
 from gateway.db import Database, utcnow
 from gateway.errors import InvalidInput
 from gateway.migrate import upgrade
@@ -456,6 +457,11 @@ def outbox_resend_command(message_id: int) -> None:
         raise click.UsageError(str(exc)) from exc
 
 
+main.add_command(cxml_group)
+main.add_command(oci_group)
+main.add_command(messages_group)
+
+
 def _init() -> None:
     database = _database()
     upgrade(database.engine)
@@ -477,4 +483,8 @@ def _seed() -> None:
     click.echo(
         "OCI partner demo-oci: USERNAME 'demo-oci', PASSWORD 'demo', "
         "HOOK_URLs under http://127.0.0.1 and http://localhost; see fixtures/oci/"
+    )
+    click.echo(
+        "Administration: log in as admin@supplier.demo for /admin/partners, /admin/messages "
+        "and the buyer simulator at /tools/simulator (when GATEWAY_SIMULATOR is on)"
     )

@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_MAIL_FROM": "shop@localhost",
     "GATEWAY_PASSWORD_RESET_TTL": 3600,
     "GATEWAY_GUEST_RETENTION_DAYS": 90,
+    "GATEWAY_MESSAGE_RETENTION_DAYS": 90,  # `gateway messages purge` deletes older documents
     "TESTING": False,
 }
 
@@ -66,6 +67,7 @@ _INTEGERS = frozenset(
         "GATEWAY_SMTP_PORT",
         "GATEWAY_PASSWORD_RESET_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",
+        "GATEWAY_MESSAGE_RETENTION_DAYS",
     }
 )
 

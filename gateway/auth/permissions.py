@@ -18,6 +18,9 @@ class Permission(StrEnum):
     ORDER_READ_ALL = "shop:order:read_all"  # colleagues' orders too, not only one's own
     PRICE_READ = "shop:price:read"
     PUNCHOUT_TRANSFER = "punchout:cart:transfer"
+    ADMIN_MESSAGES_READ = "admin:messages:read"
+    ADMIN_PARTNER_WRITE = "admin:partner:write"
+    ADMIN_SIMULATOR_USE = "admin:simulator:use"
 
 
 _SHOPPER = frozenset({Permission.CATALOG_READ, Permission.PRICE_READ, Permission.CART_WRITE})
@@ -28,4 +31,13 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "requester": _SHOPPER | {Permission.ORDER_PLACE},
     "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER},
     "viewer": frozenset({Permission.CATALOG_READ, Permission.PRICE_READ}),
+    # internal (supplier staff)
+    "customer_service": frozenset({Permission.ADMIN_MESSAGES_READ}),
+    "admin": frozenset(
+        {
+            Permission.ADMIN_MESSAGES_READ,
+            Permission.ADMIN_PARTNER_WRITE,
+            Permission.ADMIN_SIMULATOR_USE,
+        }
+    ),
 }

@@ -6,7 +6,7 @@ through `gateway.cxml._xml` only; DTD and XSD checks live in `dtd` and `schema`.
 
 from __future__ import annotations
 
-from gateway.cxml import credential_mac, dtd, schema, signing
+from gateway.cxml import credential_mac, dtd, lint, schema, signing
 from gateway.cxml._xml import DEFAULT_LIMITS, ParserLimits
 from gateway.cxml.build import build, format_timestamp, make_payload_id
 from gateway.cxml.cart_return import decode_cart, encode_cart
@@ -121,6 +121,7 @@ __all__ = [
     "dtd",
     "encode_cart",
     "format_timestamp",
+    "lint",
     "make_payload_id",
     "parse",
     "schema",

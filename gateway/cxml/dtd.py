@@ -39,14 +39,22 @@ def iter_errors(
     xml: bytes | etree._Element, dtd_dir: Path, module: str = "cXML.dtd"
 ) -> Iterator[str]:
     """Each DTD finding as `<path>: <message>`; bytes go through the hardened parser first."""
+    element = parse_xml(xml) if isinstance(xml, bytes) else xml
+    for _line, message in iter_findings(element, dtd_dir, module):
+        yield message
+
+
+def iter_findings(
+    element: etree._Element, dtd_dir: Path, module: str = "cXML.dtd"
+) -> Iterator[tuple[int, str]]:
+    """Each DTD finding of a parsed tree as (source line, `<path>: <message>`)."""
     if _MODULE.fullmatch(module) is None:
         raise ValueError("module must be the file name of a cXML module DTD, e.g. cXML.dtd")
     dtd = _load(dtd_dir.resolve() / module)
-    element = parse_xml(xml) if isinstance(xml, bytes) else xml
     if dtd.validate(element):
         return
     for entry in dtd.error_log:
-        yield f"{entry.path}: {entry.message}"
+        yield entry.line, f"{entry.path}: {entry.message}"
 
 
 @functools.lru_cache(maxsize=16)

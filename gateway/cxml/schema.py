@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib.resources import as_file, files
 from typing import TYPE_CHECKING
@@ -41,10 +41,12 @@ class SchemaName(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """One schema violation: where (`/cXML/.../ItemOut[1]/@quantity`) and why, never the value."""
+    """One schema violation: where (`/cXML/.../ItemOut[1]/@quantity`, source `line`) and why,
+    never the value."""
 
     path: str
     reason: str
+    line: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -82,19 +84,22 @@ def iter_errors(xml: bytes | etree._Element, name: str) -> Iterator[Finding]:
 def _describe(entry: etree._LogEntry, rules: dict[tuple[str, str | None], str]) -> Finding:
     subject = _SUBJECT.match(entry.message)
     if subject is None:
-        return Finding(path=entry.path, reason="is not valid")
+        return Finding(path=entry.path, reason="is not valid", line=entry.line)
     finding = entry.message[subject.end() :].strip()
     missing = _MISSING.match(finding)
     if missing:
-        return Finding(path=f"{entry.path}/@{missing['attribute']}", reason="is required")
+        return Finding(
+            path=f"{entry.path}/@{missing['attribute']}", reason="is required", line=entry.line
+        )
     attribute = subject["attribute"]
     path = f"{entry.path}/@{attribute}" if attribute else entry.path
     # libxml2 quotes the offending value in every message about a value: never repeat it.
     # Structural messages (unexpected or missing elements) name elements only.
     if "value" not in finding:
-        return Finding(path=path, reason=finding)
+        return Finding(path=path, reason=finding, line=entry.line)
     rule = rules.get((subject["element"], attribute))
-    return Finding(path=path, reason=f"must be {rule}" if rule else "has an invalid value")
+    reason = f"must be {rule}" if rule else "has an invalid value"
+    return Finding(path=path, reason=reason, line=entry.line)
 
 
 @functools.cache

@@ -2,8 +2,9 @@
 
 `POST /tools/simulator/receive` decodes the returned PunchOutOrderMessage (or an OCI form of
 `NEW_ITEM-*` fields) and shows it. It is
-off unless GATEWAY_SIMULATOR is set (`gateway demo` turns it on); the full buyer simulator
-grows from here.
+off unless GATEWAY_SIMULATOR is set (`gateway demo` turns it on). It needs no login: the
+StartPage replaced the integrator's login in this browser. The simulator itself
+(`gateway.admin.simulator`) turns a received cart into an edit request.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from gateway import cxml, oci
 from gateway.cxml import CXMLError, PunchOutOrderMessage
+from gateway.services.simulator import check_oci_return
 
 blueprint = Blueprint("tools", __name__, url_prefix="/tools")
 
@@ -28,25 +30,36 @@ def receive_cart() -> tuple[str, int] | str:
         key.lower() in ("cxml-base64", "cxml-urlencoded") for key in request.form
     ):
         return _receive_oci(body)
+    dtd_dir = current_app.config["GATEWAY_CXML_DTD_DIR"]
     try:
-        document = cxml.parse(cxml.decode_cart(request.form))
+        raw = cxml.decode_cart(request.form)
     except CXMLError as exc:
         return render_template("tools/received.html", error=exc.text, message=None), 400
+    problems = cxml.lint.check(raw, dtd_dir=dtd_dir)
+    text = raw.decode("utf-8", "replace")
+    try:
+        document = cxml.parse(raw)
+    except CXMLError as exc:
+        return render_template(
+            "tools/received.html", error=exc.text, message=None, problems=problems, raw=text
+        ), 400
     message = document.payload
     if not isinstance(message, PunchOutOrderMessage):
         return render_template(
-            "tools/received.html", error="not a PunchOutOrderMessage", message=None
+            "tools/received.html",
+            error="not a PunchOutOrderMessage",
+            message=None,
+            problems=problems,
+            raw=text,
         ), 400
-    dtd_dir = current_app.config["GATEWAY_CXML_DTD_DIR"]
-    dtd_errors = (
-        list(cxml.dtd.iter_errors(cxml.decode_cart(request.form), dtd_dir)) if dtd_dir else None
-    )
     return render_template(
         "tools/received.html",
         error=None,
         message=message,
         payload_id=document.payload_id,
-        dtd_errors=dtd_errors,
+        dtd_errors=[str(p) for p in problems if p.check == "dtd"] if dtd_dir else None,
+        problems=problems,
+        raw=text,
     )
 
 
@@ -64,4 +77,9 @@ def _receive_oci(body: bytes) -> str:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="iso-8859-1")
         charset = "ISO-8859-1"
     returned = oci.parse_return(pairs)
-    return render_template("tools/received_oci.html", returned=returned, charset=charset)
+    return render_template(
+        "tools/received_oci.html",
+        returned=returned,
+        charset=charset,
+        problems=check_oci_return(returned),
+    )

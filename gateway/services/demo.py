@@ -55,6 +55,9 @@ DEMO_OCI_PARTNER = OCIPartnerSpec(
     settings={"unit_map": {"EA": "ST"}, "vendor": "100042"},
 )
 
+SUPPLIER_NUMBER = "SUPPLIER"  # the internal organisation supplier staff log in to
+DEMO_ADMIN = "admin@supplier.demo"
+
 # (name, unit, UNSPSC, manufacturer, base price) of each product family; 20 variants each.
 _FAMILIES = (
     ("Ballpoint pen", "EA", "44121701", "Scriptura", Decimal("0.85")),
@@ -101,6 +104,9 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
     ):
         _user(session, email, name, customers, role="buyer")
         summary.users.append(email)
+    supplier = _supplier(session)
+    _user(session, DEMO_ADMIN, "Ada Admin (supplier)", (supplier,), role="admin")
+    summary.users.append(DEMO_ADMIN)
     if session.scalar(select(TradingPartner).where(TradingPartner.name == "demo-cxml")) is None:
         add_cxml_partner(session, spec=DEMO_CXML_PARTNER, digest_key=digest_key)
     summary.partners = ["demo-cxml"]
@@ -368,6 +374,18 @@ def _customer(session: Session, number: str, name: str, price_list: PriceList) -
         session.add(organisation)
     organisation.price_list_id = price_list.id
     session.flush()
+    return organisation
+
+
+def _supplier(session: Session) -> Organisation:
+    """The supplier's own organisation: staff accounts belong to it, it never buys."""
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.number == SUPPLIER_NUMBER)
+    )
+    if organisation is None:
+        organisation = Organisation(number=SUPPLIER_NUMBER, name="Demo Supplier (internal)")
+        session.add(organisation)
+        session.flush()
     return organisation
 
 

@@ -1,11 +1,24 @@
-"""Writing the integrator's message log."""
+"""The integrator's message log: writing, searching, reading (secrets redacted) and purging."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor, require
+from gateway.cxml import CXMLError, lint
+from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageLogEntry
 from gateway.redaction import redact_document
+
+PAGE_SIZE = 50
+DIRECTIONS = ("in", "out")
+STATUS_FILTERS = ("ok", "error")
 
 MAX_LOGGED_BYTES = 1024 * 1024
 
@@ -45,3 +58,110 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def purge(session: Session, *, older_than_days: int, now: datetime) -> int:
+    """Delete documents logged more than `older_than_days` days before `now`; return how many."""
+    if older_than_days < 1:
+        raise ValueError("the retention period is at least one day")
+    result = session.execute(
+        delete(MessageLogEntry)
+        .where(MessageLogEntry.created_at < now - timedelta(days=older_than_days))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return result.rowcount
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogFilter:
+    """What the message log list is narrowed to; empty values filter nothing."""
+
+    partner_id: int | None = None
+    direction: str = ""
+    document_type: str = ""
+    status: str = ""  # "ok" (2xx), "error" (anything else), or one code such as "401"
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+    def __post_init__(self) -> None:
+        if self.direction and self.direction not in DIRECTIONS:
+            raise InvalidInput("direction must be in or out")
+        if self.status and self.status not in STATUS_FILTERS and not self.status.isdigit():
+            raise InvalidInput("status must be ok, error or a status code")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inspection:
+    """One logged document as an integrator reads it."""
+
+    entry: MessageLogEntry
+    text: str  # pretty-printed when it is readable XML, else as stored
+    checked: bool  # False: not an XML document, or no DTD folder configured
+    problems: tuple[lint.Problem, ...]
+
+
+def search(
+    session: Session, *, actor: Actor, filters: LogFilter, page: int = 1
+) -> tuple[list[MessageLogEntry], bool]:
+    """One page of matching entries, newest first, and whether there are more."""
+    require(actor, Permission.ADMIN_MESSAGES_READ)
+    query = _filtered(select(MessageLogEntry), filters)
+    rows = list(
+        session.scalars(
+            query.order_by(MessageLogEntry.created_at.desc(), MessageLogEntry.id.desc())
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def document_types(session: Session) -> list[str]:
+    """Every document type in the log, for the filter's choices."""
+    return list(
+        session.scalars(select(MessageLogEntry.document_type).distinct().order_by("document_type"))
+    )
+
+
+def inspect(session: Session, *, actor: Actor, entry_id: int, dtd_dir: Path | None) -> Inspection:
+    """An entry pretty-printed, with every DTD, schema and rule problem of a cXML document."""
+    require(actor, Permission.ADMIN_MESSAGES_READ)
+    entry = session.get(MessageLogEntry, entry_id)
+    if entry is None:
+        raise NotFound("No such logged document.")
+    body = entry.body.encode("utf-8")
+    if entry.protocol != "cxml" or not entry.body.lstrip().startswith("<"):
+        return Inspection(entry=entry, text=entry.body, checked=False, problems=())
+    try:
+        text = lint.pretty(body)
+    except CXMLError:
+        text = entry.body
+    problems = lint.check(body, dtd_dir=dtd_dir)
+    return Inspection(entry=entry, text=text, checked=dtd_dir is not None, problems=problems)
+
+
+def _filtered(
+    query: Select[tuple[MessageLogEntry]], filters: LogFilter
+) -> Select[tuple[MessageLogEntry]]:
+    if filters.partner_id is not None:
+        query = query.where(MessageLogEntry.partner_id == filters.partner_id)
+    if filters.direction:
+        query = query.where(MessageLogEntry.direction == filters.direction)
+    if filters.document_type:
+        query = query.where(MessageLogEntry.document_type == filters.document_type)
+    if filters.status == "ok":
+        query = query.where(MessageLogEntry.status_code.between(200, 299))
+    elif filters.status == "error":
+        query = query.where(  # NULL (no Status) is neither ok nor an error
+            (MessageLogEntry.status_code < 200) | (MessageLogEntry.status_code > 299)  # noqa: PLR2004
+        )
+    elif filters.status:
+        query = query.where(MessageLogEntry.status_code == int(filters.status))
+    if filters.date_from is not None:
+        start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
+        query = query.where(MessageLogEntry.created_at >= start)
+    if filters.date_to is not None:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        query = query.where(MessageLogEntry.created_at < end)
+    return query

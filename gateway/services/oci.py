@@ -497,3 +497,11 @@ def _hook_target(hook_url: str) -> str:
 
 def _lines(fields: Any) -> bytes:
     return "".join(f"{name}={value}\n" for name, value in fields).encode("utf-8")
+
+
+def preview_fields(
+    product: Product, *, unit_price: Decimal, currency: str, options: PartnerOptions
+) -> list[tuple[str, str]]:
+    """The NEW_ITEM fields one unit of `product` returns with (the partner admin's preview)."""
+    item = _item_from(product, Decimal(1), unit_price, currency, options)
+    return oci.build_return([item], options.profile())

@@ -39,8 +39,10 @@ from gateway.models import (
     User,
 )
 from gateway.services import assortment, carts, message_log, shop_sessions
+from gateway.services.cxml_mapping import CXMLMapping
 from gateway.services.partner_orders import mac_matches
 from gateway.services.partners import find_by_credentials
+from gateway.services.pricing import line_total
 from gateway.services.users import punchout_user
 from gateway.urls import url_allowed
 
@@ -293,8 +295,17 @@ def return_cart(
     operation = Operation(punchout.operation)
     priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
     send_items = not cancel and operation != Operation.INSPECT
-    items = tuple(_item_in(line, priced.currency) for line in priced.lines) if send_items else ()
+    mapping = CXMLMapping.of(punchout.partner)
+    items = (
+        tuple(mapping.apply(_item_in(line, priced.currency), line.product) for line in priced.lines)
+        if send_items
+        else ()
+    )
     total = priced.total if send_items else Decimal("0.00")
+    if mapping.price_decimals is not None:  # the buyer's rounded prices make the Total
+        total = sum(
+            (line_total(i.detail.unit_price.amount, i.quantity) for i in items), Decimal("0.00")
+        )
     message = PunchOutOrderMessage(
         buyer_cookie=punchout.buyer_cookie,
         operation_allowed=Operation(punchout.partner.operation_allowed),
@@ -440,3 +451,16 @@ def _header(punchout: PunchOutSession, settings: PunchOutSettings) -> cxml.Heade
         sender_credentials=ours,
         user_agent=settings.user_agent,
     )
+
+
+def sample_item(product: Product, unit_price: Decimal, currency: str) -> cxml.ItemIn:
+    """One unit of `product` as a cart line, before the buyer's mapping (the admin preview)."""
+    line = carts.PricedLine(
+        line_id=0,
+        product=product,
+        aux_id="preview-1",
+        quantity=Decimal(1),
+        unit_price=unit_price,
+        total=unit_price,
+    )
+    return _item_in(line, currency)

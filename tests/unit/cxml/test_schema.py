@@ -202,6 +202,7 @@ def test_schema_hints_in_a_tree_are_never_followed(listener: Listener) -> None:
 class FakeEntry:
     message: str
     path: str = "/cXML/X"
+    line: int = 0
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Administration pages for integrators and the supplier's administrators."""

@@ -1,0 +1,102 @@
+"""Message log pages (admin and customer service): list, filter, open, download."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Blueprint, Response, current_app, render_template, request
+from sqlalchemy import select
+
+from gateway.admin.access import staff_actor
+from gateway.auth.permissions import Permission
+from gateway.db import get_session
+from gateway.errors import InvalidInput
+from gateway.models import PunchOutSession, TradingPartner
+from gateway.services import message_log
+
+blueprint = Blueprint("admin_messages", __name__, url_prefix="/admin/messages")
+
+
+@blueprint.get("")
+def index() -> str:
+    """Every logged document, newest first, filtered by the query string."""
+    actor = staff_actor(Permission.ADMIN_MESSAGES_READ)
+    db = get_session()
+    filters = _filters()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    entries, more = message_log.search(db, actor=actor, filters=filters, page=page)
+    partners = list(db.scalars(select(TradingPartner).order_by(TradingPartner.name)))
+    return render_template(
+        "admin/messages.html",
+        entries=entries,
+        more=more,
+        page=page,
+        filters=filters,
+        partners=partners,
+        partner_names={p.id: p.name for p in partners},
+        document_types=message_log.document_types(db),
+    )
+
+
+@blueprint.get("/<int:entry_id>")
+def show(entry_id: int) -> str:
+    """One document, pretty-printed and checked, with its Status and punchout session."""
+    actor = staff_actor(Permission.ADMIN_MESSAGES_READ)
+    db = get_session()
+    inspection = message_log.inspect(
+        db,
+        actor=actor,
+        entry_id=entry_id,
+        dtd_dir=current_app.config["GATEWAY_CXML_DTD_DIR"],
+    )
+    entry = inspection.entry
+    return render_template(
+        "admin/message.html",
+        inspection=inspection,
+        entry=entry,
+        partner=db.get(TradingPartner, entry.partner_id) if entry.partner_id else None,
+        punchout=db.get(PunchOutSession, entry.punchout_session_id)
+        if entry.punchout_session_id
+        else None,
+    )
+
+
+@blueprint.get("/<int:entry_id>/download")
+def download(entry_id: int) -> Response:
+    """The document as stored (secrets redacted), as a file."""
+    actor = staff_actor(Permission.ADMIN_MESSAGES_READ)
+    inspection = message_log.inspect(get_session(), actor=actor, entry_id=entry_id, dtd_dir=None)
+    entry = inspection.entry
+    xml = entry.body.lstrip().startswith("<")
+    kind = re.sub(r"[^A-Za-z0-9_.-]+", "_", entry.document_type)
+    name = f"message-{entry.id}-{entry.direction}-{kind}.{'xml' if xml else 'txt'}"
+    return Response(
+        entry.body,
+        content_type="application/xml; charset=utf-8" if xml else "text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _filters() -> message_log.LogFilter:
+    args = request.args
+    partner = args.get("partner", "")
+    if partner and not partner.isdigit():
+        raise InvalidInput("partner must be a partner id")
+    return message_log.LogFilter(
+        partner_id=int(partner) if partner else None,
+        direction=args.get("direction", ""),
+        document_type=args.get("type", "")[:64],
+        status=args.get("status", "")[:8],
+        date_from=_date(args.get("from", "")),
+        date_to=_date(args.get("to", "")),
+    )
+
+
+def _date(text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("dates must look like 2026-05-01") from None

@@ -1,0 +1,249 @@
+"""Partner administration pages (admin role): list, create, edit, disable, rotate, preview."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from gateway.admin.access import staff_actor
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor
+from gateway.db import get_session, utcnow
+from gateway.errors import InvalidInput
+from gateway.models import Organisation, TradingPartner
+from gateway.services import partner_admin
+from gateway.services.cxml_mapping import CXMLMapping
+from gateway.services.oci import PartnerOptions
+from gateway.services.partners import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
+
+blueprint = Blueprint("admin_partners", __name__, url_prefix="/admin/partners")
+
+_OCI_FORM_KEYS = ("unit_map", "version")  # edited in their own fields, not in the JSON
+
+
+@blueprint.get("")
+def index() -> str:
+    """Every partner with its protocol, customer and state."""
+    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    partners = partner_admin.list_partners(get_session(), actor=actor)
+    return render_template("admin/partners.html", partners=partners)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+def create() -> Response | str | tuple[str, int]:
+    """A new cXML or OCI partner (`?protocol=oci`); its secret is shown once after saving."""
+    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    db = get_session()
+    protocol = request.values.get("protocol", "cxml")
+    if request.method == "GET":
+        return _form_page(None, _values_of_new(protocol))
+    values = request.form.to_dict()
+    try:
+        form = _form(values, protocol)
+        if values.get("action") == "preview":
+            return _form_page(None, values, preview=_preview(actor, form, values))
+        partner, secret = partner_admin.create_partner(
+            db, actor=actor, form=form, digest_key=current_app.config["GATEWAY_DIGEST_KEY"]
+        )
+    except InvalidInput as exc:
+        return _form_page(None, values, error=str(exc)), 400
+    return render_template("admin/secret.html", partner=partner, secret=secret, created=True)
+
+
+@blueprint.route("/<int:partner_id>", methods=["GET", "POST"])
+def edit(partner_id: int) -> Response | str | tuple[str, int]:
+    """Change a partner (disable it with `active` unticked); preview the mapping first."""
+    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    db = get_session()
+    partner = partner_admin.partner_by_id(db, actor=actor, partner_id=partner_id)
+    if request.method == "GET":
+        return _form_page(partner, _values_of(partner))
+    values = request.form.to_dict()
+    try:
+        form = _form(values, partner.protocol)
+        if values.get("action") == "preview":
+            return _form_page(partner, values, preview=_preview(actor, form, values))
+        partner_admin.update_partner(db, actor=actor, partner_id=partner_id, form=form)
+    except InvalidInput as exc:
+        return _form_page(partner, values, error=str(exc)), 400
+    return redirect(url_for("admin_partners.edit", partner_id=partner_id, saved=1))
+
+
+@blueprint.post("/<int:partner_id>/rotate")
+def rotate(partner_id: int) -> str:
+    """A new shared secret (cXML) or password (OCI), shown once."""
+    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    db = get_session()
+    secret = partner_admin.rotate_secret(
+        db,
+        actor=actor,
+        partner_id=partner_id,
+        digest_key=current_app.config["GATEWAY_DIGEST_KEY"],
+    )
+    partner = db.get_one(TradingPartner, partner_id)
+    return render_template("admin/secret.html", partner=partner, secret=secret, created=False)
+
+
+def _preview(
+    actor: Actor, form: partner_admin.PartnerForm, values: dict[str, str]
+) -> partner_admin.Preview:
+    return partner_admin.preview(
+        get_session(),
+        actor=actor,
+        form=form,
+        sku=values.get("sample_sku", ""),
+        now=utcnow(),
+        dtd_dir=current_app.config["GATEWAY_CXML_DTD_DIR"],
+    )
+
+
+def _form_page(
+    partner: TradingPartner | None,
+    values: dict[str, Any],
+    *,
+    error: str = "",
+    preview: partner_admin.Preview | None = None,
+) -> str:
+    db = get_session()
+    return render_template(
+        "admin/partner.html",
+        partner=partner,
+        protocol=partner.protocol if partner else values.get("protocol", "cxml"),
+        values=values,
+        error=error,
+        preview=preview,
+        saved=request.args.get("saved") == "1",
+        customers=list(db.scalars(select(Organisation).order_by(Organisation.number))),
+        roles=partner_admin.role_names(db),
+        encodings=CART_ENCODINGS,
+        operations=OPERATIONS_ALLOWED,
+        versions=OCI_VERSIONS,
+    )
+
+
+def _form(values: dict[str, str], protocol: str) -> partner_admin.PartnerForm:
+    """Read the posted page into a PartnerForm; InvalidInput names a malformed field."""
+    description_max = values.get("description_max_length", "").strip()
+    decimals = values.get("price_decimals", "").strip()
+    unit_map = _pairs(values.get("unit_map", ""), "unit map")
+    oci_settings: dict[str, Any] = {}
+    if protocol == "oci":
+        try:
+            oci_settings = json.loads(values.get("oci_settings", "") or "{}")
+        except ValueError:
+            raise InvalidInput("The OCI settings must be a JSON object.") from None
+        if not isinstance(oci_settings, dict):
+            raise InvalidInput("The OCI settings must be a JSON object.")
+        oci_settings = {**oci_settings, "unit_map": unit_map}
+    mapping = (
+        CXMLMapping(
+            unit_map=unit_map,
+            classification_domain=values.get("classification_domain", "").strip() or "UNSPSC",
+            classification_codes=_pairs(
+                values.get("classification_codes", ""), "classification codes"
+            ),
+            extrinsics=_pairs(values.get("extrinsics", ""), "Extrinsics"),
+            forbidden_part_id_characters=values.get("forbidden_part_id_characters", "").strip(),
+            description_max_length=_number(description_max, "the description limit"),
+            price_decimals=_number(decimals, "price decimals"),
+        )
+        if protocol == "cxml"
+        else CXMLMapping()
+    )
+    return partner_admin.PartnerForm(
+        name=values.get("name", ""),
+        protocol=protocol,
+        customer_number=values.get("customer", ""),
+        allowed_urls=_lines(values.get("allowed_urls", "")),
+        active=values.get("active") == "on",
+        default_role=values.get("default_role", "punchout"),
+        frame_ancestors=tuple(values.get("frame_ancestors", "").split()),
+        identities=_lines(values.get("identities", "")),
+        encoding=values.get("encoding", "base64"),
+        operation_allowed=values.get("operation_allowed", "edit"),
+        replay_protection=values.get("replay_protection") == "on",
+        mapping=mapping,
+        username=values.get("username", ""),
+        version=values.get("version", "4.0"),
+        oci_settings=oci_settings,
+    )
+
+
+def _values_of_new(protocol: str) -> dict[str, Any]:
+    return {
+        "protocol": "oci" if protocol == "oci" else "cxml",
+        "active": "on",
+        "replay_protection": "on",
+        "default_role": "punchout",
+        "encoding": "base64",
+        "operation_allowed": "edit",
+        "version": "5.0",
+        "classification_domain": "UNSPSC",
+        "oci_settings": "{}",
+        "sample_sku": "DEMO-0001",
+    }
+
+
+def _values_of(partner: TradingPartner) -> dict[str, Any]:
+    """The form's values for a stored partner (secrets are never shown)."""
+    settings = partner.settings or {}
+    mapping = CXMLMapping.of(partner) if partner.protocol == "cxml" else CXMLMapping()
+    options = PartnerOptions.of(partner) if partner.protocol == "oci" else None
+    unit_map = mapping.unit_map if options is None else options.unit_map
+    oci_json = {
+        name: settings[name]
+        for name in PartnerOptions.__slots__
+        if name in settings and name not in _OCI_FORM_KEYS
+    }
+    return {
+        "protocol": partner.protocol,
+        "name": partner.name,
+        "customer": partner.organisation.number,
+        "active": "on" if partner.active else "",
+        "allowed_urls": "\n".join(partner.allowed_url_prefixes),
+        "default_role": partner.default_role,
+        "frame_ancestors": " ".join(partner_admin.frame_ancestors(partner)),
+        "identities": "\n".join(f"{i.domain}:{i.identity}" for i in partner.identities),
+        "encoding": partner.cart_encoding,
+        "operation_allowed": partner.operation_allowed,
+        "replay_protection": "on" if partner.replay_protection else "",
+        "unit_map": "\n".join(f"{k}={v}" for k, v in unit_map.items()),
+        "classification_domain": mapping.classification_domain,
+        "classification_codes": "\n".join(
+            f"{k}={v}" for k, v in mapping.classification_codes.items()
+        ),
+        "extrinsics": "\n".join(f"{k}={v}" for k, v in mapping.extrinsics.items()),
+        "forbidden_part_id_characters": mapping.forbidden_part_id_characters,
+        "description_max_length": mapping.description_max_length or "",
+        "price_decimals": "" if mapping.price_decimals is None else mapping.price_decimals,
+        "username": partner.login_name or "",
+        "version": settings.get("version", "4.0"),
+        "oci_settings": json.dumps(oci_json, indent=2, sort_keys=True),
+        "sample_sku": "DEMO-0001",
+    }
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _pairs(text: str, what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for line in _lines(text):
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"Each line of the {what} must look like KEY=VALUE.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _number(text: str, what: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(f"{what[0].upper()}{what[1:]} must be a whole number.")
+    return int(text)

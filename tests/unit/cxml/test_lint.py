@@ -1,0 +1,89 @@
+"""gateway.cxml.lint: every problem at once, with the line it is on."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.cxml import InboundDocumentError, lint
+from tests.paths import FIXTURES, cxml_dtd_dir
+
+ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">
+<cXML payloadID="o@x" timestamp="2024-05-01 10:00">
+  <Request>
+    <OrderRequest>
+      <OrderRequestHeader orderID="PO-1" orderDate="2024-05-01T10:00:00+02:00" type="new">
+        <Total><Money currency="EUR">1.00</Money></Total>
+      </OrderRequestHeader>
+      <ItemOut quantity="2"><ItemDetail><UnitPrice><Money currency="USD">0.75</Money>
+      </UnitPrice></ItemDetail></ItemOut>
+    </OrderRequest>
+  </Request>
+</cXML>
+"""
+
+
+def test_order_request_rules_without_an_xsd() -> None:
+    problems = lint.check(ORDER, dtd_dir=None)
+    rules = [(p.line, p.message) for p in problems if p.check == "rule"]
+    assert rules == [
+        (3, "/cXML/@timestamp must be ISO 8601 with a time zone offset "
+            "(e.g. 2024-05-01T10:15:00+02:00)"),
+        (7, "OrderRequestHeader/Total is 1.00 but the ItemOut lines add up to 1.50 "
+            "(quantity * UnitPrice, without tax and shipping)"),
+        (7, "OrderRequestHeader/Total currency differs from a line's currency"),
+    ]  # fmt: skip
+    assert not [p for p in problems if p.check == "dtd"]  # not checked without a folder
+
+
+def test_dtd_findings_come_with_lines() -> None:
+    problems = lint.check(ORDER, dtd_dir=cxml_dtd_dir())
+    dtd = [p for p in problems if p.check == "dtd"]
+    assert dtd
+    assert all(p.line and p.line >= 3 for p in dtd)
+    assert str(dtd[0]).startswith(f"line {dtd[0].line}: [dtd] /cXML")
+
+
+def test_a_clean_document_has_no_problems() -> None:
+    body = (FIXTURES / "cxml/valid/punchout_setup_request/create_full.xml").read_bytes()
+    assert lint.check(body, dtd_dir=cxml_dtd_dir()) == ()
+
+
+def test_semantic_parse_errors_are_reported() -> None:
+    body = (FIXTURES / "cxml/valid/punchout_setup_request/create_full.xml").read_bytes()
+    body = body.replace(b'operation="create"', b'operation="create" ', 1).replace(
+        b"<BuyerCookie>cookie-create-full</BuyerCookie>", b"<BuyerCookie></BuyerCookie>"
+    )
+    problems = lint.check(body, dtd_dir=None)
+    assert problems
+    assert problems[-1].check in ("schema", "parse")
+
+
+def test_pretty_and_status() -> None:
+    answer = (FIXTURES / "cxml/valid/response/refused_with_detail.xml").read_bytes()
+    assert lint.pretty(answer).endswith("\n  </Response>\n</cXML>")
+    status = lint.response_status(answer)
+    assert status is not None
+    assert not 200 <= status[0] < 300
+    assert lint.response_status(b"<not-cxml/>") is None
+    assert lint.response_status(b"<<") is None
+    with pytest.raises(InboundDocumentError):
+        lint.pretty(b"<<")
+
+
+def test_dtd_module_follows_the_doctype() -> None:
+    from gateway.cxml._xml import parse_xml  # noqa: PLC0415 - internal, for this check only
+
+    fulfil = b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd"><cXML/>'
+    assert lint.dtd_module(parse_xml(fulfil)) == "Fulfill.dtd"
+    assert lint.dtd_module(parse_xml(b"<cXML/>")) == "cXML.dtd"
+
+
+def test_an_unknown_module_dtd_falls_back_to_cxml_dtd() -> None:
+    body = (
+        FIXTURES / "cxml/valid/punchout_setup_request/doctype_https_custom_module.xml"
+    ).read_bytes()
+    problems = lint.check(body, dtd_dir=cxml_dtd_dir())
+    assert problems[0].check == "dtd"
+    assert problems[0].line is None
+    assert "names Custom.dtd, which the DTD folder does not hold" in problems[0].message
