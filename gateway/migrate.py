@@ -20,5 +20,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision; data is never dropped."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    upgrade_to(engine, "head")
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    """Upgrade the schema to `revision` (the migration manages its own transaction)."""
+    with engine.connect() as connection:
+        command.upgrade(alembic_config(connection), revision)

@@ -25,6 +25,27 @@ def _include_object(obj: Any, name: str | None, type_: str, *_args: Any) -> bool
 
 
 def _run(connection: Connection) -> None:
+    """Migrate in one transaction. SQLite rebuilds tables to alter them (batch mode), which
+    drops a table other rows still refer to: foreign keys are switched off around the
+    migration (outside the transaction, where SQLite honours the switch) and checked after."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        if connection.in_transaction():
+            raise RuntimeError("SQLite migrations need a connection outside a transaction")
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    try:
+        _migrate(connection)
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
+
+
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -35,6 +56,8 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if connection.in_transaction():
+        connection.commit()
 
 
 def _database_url() -> str:
