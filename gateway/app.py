@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import db, i18n
 from gateway.admin.messages import blueprint as admin_messages_blueprint
@@ -45,6 +46,9 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=settings["GATEWAY_SHOP_SESSION_TTL"],
     )
     configure_logging()
+    if settings["GATEWAY_PROXY_HOPS"]:  # the client address comes from trusted proxies only
+        hops = settings["GATEWAY_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if settings["GATEWAY_CXML_DTD_DIR"] is None:
         log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
     db.init_app(app)

@@ -50,6 +50,10 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_PASSWORD_RESET_TTL": 3600,
     "GATEWAY_GUEST_RETENTION_DAYS": 90,
     "GATEWAY_MESSAGE_RETENTION_DAYS": 90,  # `gateway messages purge` deletes older documents
+    "GATEWAY_LOGIN_ATTEMPTS": 10,  # failed logins per account in one window, then 429
+    "GATEWAY_LOGIN_ADDRESS_ATTEMPTS": 50,  # failed logins from one client address per window
+    "GATEWAY_LOGIN_WINDOW": 300,  # seconds; a blocked account frees itself when it ends
+    "GATEWAY_PROXY_HOPS": 0,  # trusted proxies in front: client address from X-Forwarded-For
     "TESTING": False,
 }
 
@@ -57,6 +61,10 @@ _INTEGERS = frozenset(
     {
         "GATEWAY_MAX_CONTENT_LENGTH",
         "GATEWAY_START_TOKEN_TTL",
+        "GATEWAY_LOGIN_ATTEMPTS",
+        "GATEWAY_LOGIN_ADDRESS_ATTEMPTS",
+        "GATEWAY_LOGIN_WINDOW",
+        "GATEWAY_PROXY_HOPS",
         "GATEWAY_SETUP_CLOCK_SKEW",
         "GATEWAY_SHOP_SESSION_TTL",
         "GATEWAY_OUTBOUND_CONNECT_TIMEOUT",

@@ -26,6 +26,7 @@ from gateway.models.purchase_order import (
     ReceivedDocument,
 )
 from gateway.models.shop_session import ShopSession
+from gateway.models.throttle import ThrottleCounter
 from gateway.models.user import Membership, PasswordReset, Role, User
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "ReceivedDocument",
     "Role",
     "ShopSession",
+    "ThrottleCounter",
     "TradingPartner",
     "User",
     "catalog_product",

@@ -18,12 +18,13 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from gateway import throttling
 from gateway.cxml import StatusCode
 from gateway.db import get_session, keep_changes, lock_for_writing, utcnow
 from gateway.errors import InvalidInput
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
-from gateway.services import cxml_inbox, oci, punchout
+from gateway.services import cxml_inbox, oci, punchout, throttle
 from gateway.shop import context
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,10 @@ def oci_endpoint() -> BaseResponse | tuple[str, int]:
     """SAP OCI launch and FUNCTION calls (query string and form body alike)."""
     db = get_session()
     fields = {**request.args.to_dict(), **request.form.to_dict()}
+    keys = throttling.login_keys(oci.login_name(fields), kind="oci")
+    wait = throttle.retry_after(db, keys=keys, now=utcnow())
+    if wait is not None:
+        return throttling.too_many_attempts(wait)
     try:
         result = oci.launch(
             db, fields=fields, settings=punchout_settings(current_app.config), now=utcnow()
@@ -104,7 +109,9 @@ def oci_endpoint() -> BaseResponse | tuple[str, int]:
     except OCIError as exc:
         db.rollback()
         oci.record_refusal(db, fields=fields, error=exc)
-        db.commit()  # the refusal stays in the message log although the answer is an error
+        if isinstance(exc, oci.LoginRefused):
+            throttle.record_failure(db, keys=keys, now=utcnow())
+        keep_changes()  # the refusal stays in the message log although the answer is an error
         title = exc.status.phrase
         return render_template("message.html", title=title, message=exc.reason), exc.status
     if isinstance(result, oci.Redirect):

@@ -219,6 +219,12 @@ def launch(
     return Redirect(url=url)
 
 
+def login_name(fields: Mapping[str, str]) -> str:
+    """The login a launch claims under the default parameter name, USERNAME (for throttling;
+    partners with other parameter names are throttled by client address alone)."""
+    return next((v.strip() for n, v in fields.items() if n.casefold() == "username"), "")
+
+
 def authenticate(session: Session, *, fields: Mapping[str, str]) -> TradingPartner:
     """The active OCI partner whose login the fields carry, or LoginRefused."""
     folded = {name.casefold(): value for name, value in fields.items()}

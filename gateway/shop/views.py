@@ -10,14 +10,22 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from gateway import i18n
+from gateway import i18n, throttling
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
-from gateway.db import get_session, utcnow
+from gateway.db import get_session, keep_changes, utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.mailer import Mailer
 from gateway.models import Category, Membership, Organisation, Product, User
-from gateway.services import assortment, carts, password_resets, pricing, search, shop_sessions
+from gateway.services import (
+    assortment,
+    carts,
+    password_resets,
+    pricing,
+    search,
+    shop_sessions,
+    throttle,
+)
 from gateway.shop import context
 
 blueprint = Blueprint("shop", __name__)
@@ -125,6 +133,10 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("shop/login.html", email="", reset=request.args.get("reset"))
     db = get_session()
     email = request.form.get("email", "").strip().lower()
+    keys = throttling.login_keys(email)
+    wait = throttle.retry_after(db, keys=keys, now=utcnow())
+    if wait is not None:
+        return throttling.too_many_attempts(wait)
     user = db.scalar(select(User).where(User.email == email, User.active))
     password = request.form.get("password", "")
     if (
@@ -132,9 +144,12 @@ def login() -> Response | tuple[str, int] | str:
         or not user.password_hash
         or not check_password_hash(user.password_hash, password)
     ):
+        throttle.record_failure(db, keys=keys, now=utcnow())
+        keep_changes()  # the failure counts although the answer is 401
         return render_template(
             "shop/login.html", email=email, error="Unknown email address or wrong password."
         ), 401
+    throttle.forget(db, keys=keys[:1])
     organisation = db.scalars(
         select(Organisation)
         .join(Membership)

@@ -1,0 +1,36 @@
+"""Throttling at the web boundary: which keys a request counts under, and the 429 answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http import HTTPStatus
+
+from flask import current_app, render_template, request
+from flask.typing import ResponseReturnValue
+
+from gateway.services.throttle import Key, Limit
+
+
+def login_keys(account: str, kind: str = "login") -> list[Key]:
+    """Count a failed login under the account and under the client's address."""
+    config = current_app.config
+    window = timedelta(seconds=config["GATEWAY_LOGIN_WINDOW"])
+    return [
+        Key(f"{kind}-account", account, Limit(config["GATEWAY_LOGIN_ATTEMPTS"], window)),
+        Key(
+            f"{kind}-address",
+            request.remote_addr or "",
+            Limit(config["GATEWAY_LOGIN_ADDRESS_ATTEMPTS"], window),
+        ),
+    ]
+
+
+def too_many_attempts(wait_seconds: int) -> ResponseReturnValue:
+    """429 with Retry-After: the attempt was not even checked."""
+    minutes = max((wait_seconds + 59) // 60, 1)
+    page = render_template(
+        "message.html",
+        title=HTTPStatus.TOO_MANY_REQUESTS.phrase,
+        message=f"Too many failed attempts. Please try again in {minutes} minute(s).",
+    )
+    return page, HTTPStatus.TOO_MANY_REQUESTS, {"Retry-After": str(wait_seconds)}
