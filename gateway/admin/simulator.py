@@ -36,7 +36,8 @@ def _enabled() -> None:
 
 @blueprint.get("")
 def index() -> str:
-    """Pick a partner; `?cart=<payloadID>` turns a returned cart into an edit request."""
+    """Pick a partner; `?cart=<payloadID>` turns a returned cart into an edit request, or
+    with `&as=order` into the OrderRequest the buyer would send after approval."""
     actor = staff_actor(Permission.ADMIN_SIMULATOR_USE)
     db = get_session()
     values: dict[str, Any] = {"operation": "create", "secret": "", "items": "", "document": ""}
@@ -44,6 +45,11 @@ def index() -> str:
     payload_id = request.args.get("cart", "")
     if payload_id:
         partner, message = simulator.returned_cart(db, actor=actor, payload_id=payload_id)
+        if request.args.get("as") == "order":
+            values["document"] = simulator.order_template(
+                partner, message=message, secret="", now=utcnow()
+            )
+            return _page(actor, partner, values)
         items = simulator.edit_items(message)
         values.update(
             operation="edit",

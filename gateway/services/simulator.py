@@ -76,22 +76,7 @@ def setup_template(
     buyer_cookie: str | None = None,
 ) -> str:
     """A PunchOutSetupRequest from `partner`'s system; `items` are (SKU, SPAID, quantity)."""
-    if partner.protocol != "cxml" or not partner.identities:
-        raise InvalidInput("The template needs a cXML partner with an identity.")
-    identity = partner.identities[0]
-    ours = cxml.Credential(domain=identity.domain, identity=identity.identity)
-    header = cxml.Header(
-        from_credentials=(ours,),
-        to_credentials=(cxml.Credential(domain="NetworkID", identity="AN-PUNCHOUT-GATEWAY"),),
-        sender_credentials=(
-            cxml.Credential(
-                domain=identity.domain,
-                identity=identity.identity,
-                shared_secret=secret or SECRET_PLACEHOLDER,
-            ),
-        ),
-        user_agent="punchout-gateway buyer simulator",
-    )
+    header = _buyer_header(partner, secret)
     request = cxml.PunchOutSetupRequest(
         operation=operation,
         buyer_cookie=buyer_cookie or f"sim-{secrets.token_hex(8)}",
@@ -116,6 +101,65 @@ def setup_template(
         timestamp=now,
     )
     return cxml.lint.pretty(body)
+
+
+def order_template(
+    partner: TradingPartner, *, message: PunchOutOrderMessage, secret: str, now: datetime
+) -> str:
+    """The OrderRequest the buyer's system sends once the returned cart is approved: every
+    line with its SupplierPartAuxiliaryID and ItemDetail, as the cart returned them."""
+    address = cxml.Address(
+        address_id="SIM",
+        name="Buyer simulator",
+        streets=("Simulator street 1",),
+        city="Amsterdam",
+        postal_code="1011 AA",
+        country_code="NL",
+    )
+    request = cxml.OrderRequest(
+        order_id=f"SIM-{secrets.token_hex(4).upper()}",
+        order_date=now,
+        type=cxml.OrderRequestType.NEW,
+        total=message.total,
+        ship_to=address,
+        bill_to=address,
+        items=tuple(
+            cxml.ItemOut(
+                quantity=item.quantity,
+                item_id=item.item_id,
+                line_number=number,
+                detail=item.detail,
+            )
+            for number, item in enumerate(message.items, start=1)
+        ),
+    )
+    body = cxml.build(
+        request,
+        header=_buyer_header(partner, secret),
+        payload_id=f"{now.strftime('%Y%m%dT%H%M%S')}.{secrets.token_hex(6)}@simulator",
+        timestamp=now,
+    )
+    return cxml.lint.pretty(body)
+
+
+def _buyer_header(partner: TradingPartner, secret: str) -> cxml.Header:
+    """The header the partner's system sends: its first identity, the secret in Sender."""
+    if partner.protocol != "cxml" or not partner.identities:
+        raise InvalidInput("The template needs a cXML partner with an identity.")
+    identity = partner.identities[0]
+    ours = cxml.Credential(domain=identity.domain, identity=identity.identity)
+    return cxml.Header(
+        from_credentials=(ours,),
+        to_credentials=(cxml.Credential(domain="NetworkID", identity="AN-PUNCHOUT-GATEWAY"),),
+        sender_credentials=(
+            cxml.Credential(
+                domain=identity.domain,
+                identity=identity.identity,
+                shared_secret=secret or SECRET_PLACEHOLDER,
+            ),
+        ),
+        user_agent="punchout-gateway buyer simulator",
+    )
 
 
 def send_setup(

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.models import TradingPartner
+from gateway.models import Order, TradingPartner
 from gateway.oci import OCIReturn
 from gateway.oci.documents import ReturnedItem
 from gateway.services.simulator import check_oci_return
@@ -125,6 +125,39 @@ def test_cxml_round_trip_and_edit_request(
         },
     )
     assert 'data-status="200"' in resent
+
+
+def test_a_returned_cart_becomes_an_order_request(
+    simulator_app: Flask, admin: FlaskClient, db_session: Session
+) -> None:
+    demo = str(partner_id(db_session, "demo-cxml"))
+    template = {"partner": demo, "operation": "create", "secret": "demo-secret"}
+    document = document_of(simulate(admin, {**template, "action": "template"}))
+    sent = simulate(admin, {"partner": demo, "document": document, "action": "send"})
+    start = re.search(r'href="http://localhost(/punchout/start/[^"]+)" data-start-page', sent)
+    assert start
+    admin.get(start.group(1))
+    buyer.add_to_cart(admin, "DEMO-0001", "3")
+    cart = admin.get("/cart")
+    returned = admin.post("/punchout/transfer", data={"csrf_token": buyer.csrf_token(cart.text)})
+    received = admin.post(
+        "/tools/simulator/receive", data=dict(buyer.read_forms(returned.text)[0]["fields"])
+    )
+    order_link = re.search(r'href="([^"]+)" data-order-request', received.text)
+    assert order_link
+    staff.log_in(admin)
+    order_document = document_of(admin.get(unescape(order_link.group(1))).text)
+    assert "<OrderRequest>" in order_document
+    assert re.search(r'<ItemOut quantity="3" lineNumber="1">', order_document)
+    assert "<SupplierPartAuxiliaryID>" in order_document
+    secret_filled = order_document.replace("SHARED-SECRET", "demo-secret")
+    ordered = simulate(admin, {"partner": demo, "document": secret_filled, "action": "send"})
+    assert 'data-status="200"' in ordered
+    po_number = re.search(r'orderID="(SIM-[0-9A-F]+)"', order_document)
+    assert po_number
+    order = db_session.scalars(select(Order).where(Order.buyer_reference == po_number[1])).one()
+    assert (order.source, order.status) == ("cxml", "received")
+    assert [(line.sku, line.quantity) for line in order.lines] == [("DEMO-0001", 3)]
 
 
 def test_a_broken_request_shows_its_problems(admin: FlaskClient, db_session: Session) -> None:
