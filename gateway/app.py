@@ -11,10 +11,14 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import db
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import can
 from gateway.config import load_settings
 from gateway.logging import configure_logging
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
+from gateway.shop.account import blueprint as account_blueprint
+from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.context import current_shopper
 from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
@@ -49,9 +53,12 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tools_blueprint)
     app.register_blueprint(orders_blueprint)
     app.register_blueprint(guest_blueprint)
+    app.register_blueprint(approvals_blueprint)
+    app.register_blueprint(account_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
+    app.jinja_env.globals.update(can=can, Permission=Permission)
     register_error_handlers(app)
     app.after_request(_security_headers)
     return app

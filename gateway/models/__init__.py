@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.models.approval import ApprovalDecision
+from gateway.models.budget import Budget, BudgetCounter, BudgetReservation
 from gateway.models.cart import Cart, CartLine
 from gateway.models.catalogue import (
     Catalog,
@@ -19,15 +21,29 @@ from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusCh
 from gateway.models.organisation import Address, Organisation
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
 from gateway.models.shop_session import ShopSession
-from gateway.models.user import Membership, PasswordReset, Role, User
+from gateway.models.user import (
+    AuditEntry,
+    Invitation,
+    Membership,
+    PasswordReset,
+    Role,
+    Supervision,
+    User,
+)
 
 __all__ = [
     "ORDER_STATUSES",
     "Address",
+    "ApprovalDecision",
+    "AuditEntry",
+    "Budget",
+    "BudgetCounter",
+    "BudgetReservation",
     "Cart",
     "CartLine",
     "Catalog",
     "Category",
+    "Invitation",
     "Membership",
     "MessageLogEntry",
     "Order",
@@ -42,6 +58,7 @@ __all__ = [
     "PunchOutSession",
     "Role",
     "ShopSession",
+    "Supervision",
     "TradingPartner",
     "User",
     "catalog_product",
