@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
-from gateway import db
+from gateway import db, i18n
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.config import load_settings
@@ -48,6 +48,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
     db.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(punchout_blueprint)
     app.register_blueprint(shop_blueprint)
     app.register_blueprint(tools_blueprint)

@@ -20,7 +20,7 @@ from gateway.migrate import upgrade
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
 from gateway.services.partners import CART_ENCODINGS, CXMLPartnerSpec, add_cxml_partner
 from gateway.services.users import sync_default_roles
-from gateway.shop_cli import guests_group
+from gateway.shop_cli import catalog_group, guests_group
 
 DEMO_FIXTURE = (
     Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ def main() -> None:
 
 
 main.add_command(guests_group)
+main.add_command(catalog_group)
 
 
 @main.command("init")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from gateway.db import Database, utcnow
-from gateway.services import guests
+from gateway.services import catalog_csv, guests
 
 
 def _database() -> Database:
@@ -35,3 +38,56 @@ def purge_command(days: int | None) -> None:
     click.echo(
         f"Anonymised {count} guest order{'' if count == 1 else 's'} (retention {retention} days)."
     )
+
+
+@click.group("catalog")
+def catalog_group() -> None:
+    """The product catalogue as CSV (columns: see gateway.services.catalog_csv / README)."""
+
+
+@catalog_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--accept-valid",
+    is_flag=True,
+    help="Import the valid lines even when others are rejected (default: import nothing).",
+)
+@with_appcontext
+def import_command(file: Path, accept_valid: bool) -> None:
+    """Create or update products from FILE.csv in one transaction; report rejected lines."""
+    with _database().session_scope() as session:
+        with file.open(encoding="utf-8-sig", newline="") as stream:
+            rows, rejected = catalog_csv.check(
+                session, stream, vat_rates=current_app.config["GATEWAY_VAT_RATES"]
+            )
+        for line in rejected:
+            click.echo(f"line {line.line}: {line.sku or '-'}: {line.reason}", err=True)
+        if rejected and not accept_valid:
+            click.echo(
+                f"{len(rejected)} line(s) rejected: nothing imported "
+                "(fix them, or use --accept-valid).",
+                err=True,
+            )
+            raise SystemExit(1)
+        with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
+            created, updated = catalog_csv.write(session, rows, progress=bar.update)
+    click.echo(f"Imported {created} new and {updated} updated products; {len(rejected)} rejected.")
+
+
+@catalog_group.command("export")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@with_appcontext
+def export_command(output: Path | None) -> None:
+    """Write every product as CSV in the import format."""
+    with _database().session_scope() as session:
+        if output is None:
+            count = catalog_csv.export(session, click.get_text_stream("stdout"))
+        else:
+            with output.open("w", encoding="utf-8", newline="") as stream:
+                count = catalog_csv.export(session, stream)
+    click.echo(f"Exported {count} products.", err=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
+from gateway.db import utcnow
 from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
     Address,
@@ -125,11 +126,14 @@ def gather(
     cart: Cart,
     form: CheckoutForm,
     today: date,
-    now: datetime,
-    zone: str,
+    now: datetime | None = None,
+    zone: str = pricing.DEFAULT_TIMEZONE,
     vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
 ) -> CheckoutInfo:
-    """Collect the checkout's inputs; an address of another customer is NotFound (O-4)."""
+    """Collect the checkout's inputs; an address of another customer is NotFound (O-4).
+
+    `now` places the order in its budget period (default: the current instant).
+    """
     require(actor, Permission.ORDER_PLACE, cart)
     organisation = session.get_one(Organisation, actor.organisation_id)
     address = session.get(Address, form.delivery_address_id) if form.delivery_address_id else None
@@ -167,7 +171,9 @@ def gather(
         unavailable=tuple(
             sorted(line.product.sku for line in cart.lines if line.product_id not in available)
         ),
-        budget_check=budget_check(session, actor=actor, priced=priced, now=now, zone=zone),
+        budget_check=budget_check(
+            session, actor=actor, priced=priced, now=now or utcnow(), zone=zone
+        ),
     )
 
 
@@ -277,7 +283,7 @@ def place_order(
     form: CheckoutForm,
     now: datetime,
     today: date,
-    zone: str,
+    zone: str = pricing.DEFAULT_TIMEZONE,
     vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
     form_problems: tuple[CheckoutProblem, ...] = (),
 ) -> CheckoutResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from gateway.models import (
     TradingPartner,
     User,
     catalog_product,
+    price_list_assignment,
 )
 from gateway.services.catalogs import assign_catalog
 from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
@@ -158,16 +160,45 @@ def _shop_data(
             product.category_id = categories[_FAMILY_CATEGORY[family]].id
     standard = _catalog(session, STANDARD_CATALOG, products, public=True)
     specials = _catalog(session, SPECIALS_CATALOG, _specials(session, categories), public=False)
-    for organisation, catalogs, coc, vat, city in (
-        (first, (standard, specials), "12345678", "NL001234567B01", "Utrecht"),
-        (second, (standard,), "87654321", "NL009876543B01", "Rotterdam"),
+    for organisation, catalogs, coc, vat, city, terms in (
+        (first, (standard, specials), "12345678", "NL001234567B01", "Utrecht", 30),
+        (second, (standard,), "87654321", "NL009876543B01", "Rotterdam", 14),
     ):
-        organisation.coc_number = organisation.coc_number or coc
-        organisation.vat_number = organisation.vat_number or vat
+        if organisation.coc_number is None:
+            organisation.coc_number, organisation.vat_number = coc, vat
+            organisation.payment_terms_days = terms
         for catalog in catalogs:
             assign_catalog(session, organisation=organisation, catalog=catalog)
         _addresses(session, organisation, city)
+    _framework_contract(session, first)
     session.flush()
+
+
+FRAMEWORK_CONTRACT = "1001 framework contract"
+
+
+def _framework_contract(session: Session, organisation: Organisation) -> None:
+    """A contract list with a start date and tiers: ACME-0001 at 3.20, from 50 at 2.90."""
+    if session.scalar(select(PriceList.id).where(PriceList.name == FRAMEWORK_CONTRACT)):
+        return
+    contract = PriceList(name=FRAMEWORK_CONTRACT, currency="EUR", valid_from=date(2026, 1, 1))
+    session.add(contract)
+    session.flush()
+    product = session.scalars(select(Product).where(Product.sku == "ACME-0001")).one()
+    for minimum, price in ((1, "3.20"), (50, "2.90")):
+        session.add(
+            PriceListItem(
+                price_list_id=contract.id,
+                product_id=product.id,
+                min_quantity=Decimal(minimum),
+                unit_price=Decimal(price),
+            )
+        )
+    session.execute(
+        price_list_assignment.insert().values(
+            organisation_id=organisation.id, price_list_id=contract.id
+        )
+    )
 
 
 def _categories(session: Session) -> dict[str, Category]:

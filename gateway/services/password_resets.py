@@ -21,9 +21,14 @@ INVALID_LINK = "This reset link is invalid, used or expired. Please ask for a ne
 def request_reset(
     session: Session, *, email: str, now: datetime, ttl_seconds: int
 ) -> tuple[User, str] | None:
-    """A reset token for an active user, or None for an unknown address (the caller says the
-    same thing either way, so addresses cannot be probed)."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower(), User.active))
+    """A reset token for an active shop account, or None for an unknown address or a punchout
+    user without a password (the caller says the same thing either way, so addresses cannot be
+    probed)."""
+    user = session.scalar(
+        select(User).where(
+            User.email == email.strip().lower(), User.active, User.password_hash.is_not(None)
+        )
+    )
     if user is None:
         return None
     token, digest = new_token()

@@ -60,6 +60,8 @@ def search_products(
     total = session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
     pages = max((total + page_size - 1) // page_size, 1)
     page = min(max(page, 1), pages)
+    if not total:  # nothing to fetch; also spares PostgreSQL a walk along the SKU index
+        return SearchPage(products=(), total=0, page=1, pages=1)
     products = session.scalars(
         select(Product)
         .where(*conditions)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
+from gateway import i18n
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import get_session, utcnow
@@ -178,6 +179,22 @@ def switch_customer() -> Response:
         number=request.form.get("customer", "").strip(),
     )
     return redirect(url_for("shop.catalog"))
+
+
+@blueprint.post("/locale")
+def set_locale() -> Response:
+    """Choose Dutch or English (field `locale`): on the account when logged in, else in the
+    browser session."""
+    chosen = request.form.get("locale", "")
+    if chosen not in i18n.LOCALES:
+        raise InvalidInput("Choose nl or en.")
+    shopper = context.current_shopper()
+    if shopper is not None and shopper.punchout is None:
+        shopper.user.locale = chosen
+    session[i18n.SESSION_KEY] = chosen
+    target = request.referrer or ""
+    base = request.host_url
+    return redirect(target if target.startswith(base) else url_for("shop.catalog"))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])

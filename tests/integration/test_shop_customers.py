@@ -159,6 +159,21 @@ def test_unknown_addresses_get_the_same_answer_and_no_mail(
     assert db_session.scalar(select(func.count()).select_from(PasswordReset)) == 0
 
 
+def test_punchout_users_without_a_password_get_no_reset_link(
+    client: FlaskClient, db_session: Session, inbox: Inbox
+) -> None:
+    punch_in(client, buyer.setup_request())  # creates the punchout user jane.doe@buyer.example
+    user = db_session.scalars(select(User).where(User.email == "jane.doe@buyer.example")).one()
+    assert user.password_hash is None
+    fresh = client.application.test_client()
+    response = shop.post(
+        fresh, "/password/forgot", {"email": "jane.doe@buyer.example"}, via="/password/forgot"
+    )
+    assert response.status_code == 200
+    assert inbox.messages == []
+    assert db_session.scalar(select(func.count()).select_from(PasswordReset)) == 0
+
+
 def test_a_reset_ends_open_sessions(client: FlaskClient, app: Flask, inbox: Inbox) -> None:
     other = app.test_client()
     shop.login(other, "buyer@1001.demo")

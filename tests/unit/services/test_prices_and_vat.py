@@ -148,3 +148,12 @@ def test_vat_rates_are_configurable(tmp_path: Path) -> None:
 def test_bad_vat_rates_are_refused(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigurationError, match="GATEWAY_VAT_RATES"):
         load_settings({"GATEWAY_SECRET_KEY": "x", "GATEWAY_VAT_RATES": value}, tmp_path)
+
+
+def test_the_demo_framework_contract_starts_on_its_date(db_session: Session) -> None:
+    first = _org(db_session, "1001")
+    product = _product(db_session, "ACME-0001")
+    before, after = date(2025, 12, 31), date(2026, 1, 1)
+    assert pricing.unit_price(db_session, first, product, Decimal(1), on=before) == Decimal("3.60")
+    assert pricing.unit_price(db_session, first, product, Decimal(1), on=after) == Decimal("3.20")
+    assert pricing.unit_price(db_session, first, product, Decimal(50), on=after) == Decimal("2.90")

@@ -1,0 +1,50 @@
+"""Dutch and English through Flask-Babel: the locale comes from the user's setting, the
+browser session's choice or the browser's Accept-Language; amounts are formatted per locale."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+
+CENT = Decimal("0.01")
+LOCALES = ("en", "nl")
+SESSION_KEY = "locale"
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The user's own setting, else the choice made in this browser, else Accept-Language."""
+    from gateway.shop.context import current_shopper  # noqa: PLC0415 - avoids an import cycle
+
+    shopper = current_shopper()
+    if shopper is not None and shopper.user.locale in LOCALES:
+        return shopper.user.locale
+    chosen = session.get(SESSION_KEY)
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or LOCALES[0]
+
+
+def money(amount: Decimal | None, currency: str = "EUR") -> str:
+    """An amount in the request's locale: `€ 1.234,56` in Dutch, `€1,234.56` in English."""
+    if amount is None:
+        return ""
+    cents = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    return format_currency(cents, currency, locale=str(get_locale()))
+
+
+def number(value: Decimal) -> str:
+    """A quantity in the request's locale, without trailing zeros."""
+    return format_decimal(value.normalize(), locale=str(get_locale()))
+
+
+def init_app(app: Flask) -> None:
+    """Bind Babel (translations in gateway/translations) and the `money`/`number` filters."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[0])
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,42 @@
+"""The shop in Dutch and English: browser language, the user's setting, the switcher."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.models import User
+from tests import shop
+
+
+def test_the_browser_language_chooses_dutch(client: FlaskClient) -> None:
+    page = client.get("/catalog?q=DEMO-0002", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
+    assert '<html lang="nl">' in page.text
+    assert "Prijzen zijn inclusief btw." in page.text
+    assert "€\xa01,14" in page.text  # 0.94 + 21 % VAT, Dutch format
+    assert "Balpen Standard Black" in page.text  # the Dutch product name
+    english = client.get("/catalog?q=DEMO-0002", headers={"Accept-Language": "en"})
+    assert "Prices include VAT." in english.text
+    assert "€1.14" in english.text
+
+
+def test_the_users_setting_beats_the_browser(client: FlaskClient, db_session: Session) -> None:
+    shop.login(client, "buyer@1001.demo")
+    response = shop.post(client, "/locale", {"locale": "nl"})
+    assert response.status_code == 302
+    user = db_session.scalars(select(User).where(User.email == "buyer@1001.demo")).one()
+    db_session.refresh(user)
+    assert user.locale == "nl"
+    page = client.get("/products/DEMO-0001", headers={"Accept-Language": "en"})
+    assert "excl. btw" in page.text
+    assert "€\xa00,77" in page.text
+
+
+def test_an_unknown_locale_changes_nothing(client: FlaskClient, db_session: Session) -> None:
+    shop.login(client, "buyer@1001.demo")
+    response = shop.post(client, "/locale", {"locale": "xx"})
+    assert response.status_code == 400
+    user = db_session.scalars(select(User).where(User.email == "buyer@1001.demo")).one()
+    db_session.refresh(user)
+    assert user.locale is None
