@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SMTP_PORT": 25,
     "GATEWAY_MAIL_FROM": "shop@localhost",
     "GATEWAY_PASSWORD_RESET_TTL": 3600,
+    "GATEWAY_INVITATION_TTL": 7 * 24 * 3600,  # seconds a new user's invitation link works
     "GATEWAY_GUEST_RETENTION_DAYS": 90,
     "TESTING": False,
 }
@@ -52,6 +53,7 @@ _INTEGERS = frozenset(
         "GATEWAY_SHOP_SESSION_TTL",
         "GATEWAY_SMTP_PORT",
         "GATEWAY_PASSWORD_RESET_TTL",
+        "GATEWAY_INVITATION_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",
     }
 )
