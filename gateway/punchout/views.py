@@ -99,6 +99,7 @@ def _return_cart(*, cancel: bool) -> str:
         settings=punchout_settings(current_app.config),
         now=utcnow(),
         cancel=cancel,
+        zone=current_app.config["GATEWAY_TIMEZONE"],
     )
     context.finish()
     return render_template("punchout/return.html", cart_return=cart_return)

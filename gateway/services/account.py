@@ -18,8 +18,8 @@ from werkzeug.security import generate_password_hash
 
 from gateway.auth.credentials import new_token, token_digest
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, can, require
-from gateway.errors import InvalidInput, NotFound
+from gateway.auth.policy import Actor, can, foreign, require
+from gateway.errors import InvalidInput
 from gateway.models import (
     Address,
     AuditEntry,
@@ -75,7 +75,7 @@ def member(session: Session, *, actor: Actor, user_id: int) -> Membership:
         )
     )
     if link is None:
-        raise NotFound("No such user.")
+        raise foreign(actor, "user", user_id)
     return link
 
 
@@ -216,7 +216,7 @@ def set_catalogs(
         )
     )
     if catalog_ids - held:
-        raise NotFound("No such catalog.")
+        raise foreign(actor, "catalog", sorted(catalog_ids - held))
     session.execute(delete(membership_catalog).where(membership_catalog.c.membership_id == link.id))
     for catalog_id in sorted(catalog_ids):
         session.execute(
@@ -321,7 +321,7 @@ def save_budget(
     else:
         budget = session.get(Budget, budget_id)
         if budget is None or budget.organisation_id != actor.organisation_id:
-            raise NotFound("No such budget.")
+            raise foreign(actor, "budget", budget_id)
     before = _budget_fields(budget)
     budget.user_id = user_id
     budget.name = name.strip()[:100]

@@ -323,7 +323,7 @@ def test_budgets_are_defined_for_the_customers_users(
         ({"period": "fortnight"}, 400, "Unknown budget period"),
         ({"policy": "warn"}, 400, "Unknown budget policy"),
         ({"fiscal_start_month": "13"}, 400, "month 1 to 12"),
-        ({"user": "other-customer"}, 404, "No such user"),
+        ({"user": "other-customer"}, 404, "Not found"),
     ],
 )
 def test_bad_budgets_are_refused_and_change_nothing(
