@@ -124,7 +124,9 @@ def notify_approvers(order: Order) -> None:
     link = f"{current_app.config['GATEWAY_BASE_URL']}{url_for('approvals.inbox')}"
     reasons = "\n".join(f"- {reason}" for reason in order.approval_reasons or [])
     requester = db.get(User, order.user_id) if order.user_id else None
-    for approver in approvals.approvers(db, order=order):
+    for approver in approvals.approvers(
+        db, organisation_id=order.organisation_id, user_id=order.user_id
+    ):
         _send(
             to=approver.email,
             subject=f"Order {order.number} awaits your approval",
