@@ -431,3 +431,11 @@ def test_an_order_nobody_could_approve_is_refused(app: Flask, db_session: Sessio
     assert response.status_code == 400
     assert "nobody who may approve it" in response.text
     assert _count(db_session, Order) == 0
+
+
+def test_the_inbox_speaks_dutch(app: Flask, db_session: Session) -> None:
+    order = _pending_order(app, db_session)
+    page = _client(app, "superuser@1001.demo").get("/approvals", headers={"Accept-Language": "nl"})
+    assert "Bestellingen die op uw goedkeuring wachten" in page.text
+    assert f'data-order-id="{order.id}"' in page.text
+    assert "Afwijzen" in page.text
