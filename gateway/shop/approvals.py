@@ -103,9 +103,8 @@ def _quantities() -> dict[int, Decimal]:
 def _decided(
     shopper: context.Shopper, order_id: int, decide: Callable[[], Order]
 ) -> Response | tuple[str, int]:
-    """Run a decision; a refusal shows the inbox again with the message (nothing changed)."""
+    """Run a decision; a refusal undoes whatever it began and shows the inbox with the reason."""
     db = get_session()
-    # A refusal leaves the order as it was; the decision's checks run before any change.
     try:
         order = decide()
     except InvalidInput as exc:
