@@ -15,11 +15,15 @@ from gateway import db, i18n
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
 from gateway.admin.simulator import blueprint as simulator_blueprint
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import can
 from gateway.config import load_settings
 from gateway.logging import configure_logging
 from gateway.punchout.frames import frame_ancestors_header
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
+from gateway.shop.account import blueprint as account_blueprint
+from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.context import current_shopper
 from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
@@ -62,10 +66,13 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_messages_blueprint)
     app.register_blueprint(admin_partners_blueprint)
     app.register_blueprint(simulator_blueprint)
+    app.register_blueprint(approvals_blueprint)
+    app.register_blueprint(account_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
+    app.jinja_env.globals.update(can=can, Permission=Permission)
     register_error_handlers(app)
     app.after_request(_security_headers)
     app.after_request(frame_ancestors_header)

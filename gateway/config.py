@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SMTP_PORT": 25,
     "GATEWAY_MAIL_FROM": "shop@localhost",
     "GATEWAY_PASSWORD_RESET_TTL": 3600,
+    "GATEWAY_INVITATION_TTL": 7 * 24 * 3600,  # seconds a new user's invitation link works
     "GATEWAY_GUEST_RETENTION_DAYS": 90,
     "GATEWAY_MESSAGE_RETENTION_DAYS": 90,  # `gateway messages purge` deletes older documents
     "GATEWAY_LOGIN_ATTEMPTS": 10,  # failed logins per account in one window, then 429
@@ -74,6 +75,7 @@ _INTEGERS = frozenset(
         "GATEWAY_OUTBOX_BACKOFF",
         "GATEWAY_SMTP_PORT",
         "GATEWAY_PASSWORD_RESET_TTL",
+        "GATEWAY_INVITATION_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",
         "GATEWAY_MESSAGE_RETENTION_DAYS",
     }

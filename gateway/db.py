@@ -158,13 +158,20 @@ def init_app(app: Flask) -> Database:
     """Create the engine for the app's database and bind a request-scoped session.
 
     A request commits when its answer is a success or a redirect (status below 400) and rolls
-    back otherwise, so an error page never leaves half-written data behind.
+    back otherwise, so an error page never leaves half-written data behind. Requests that may
+    write (every method but GET, HEAD, OPTIONS) take SQLite's write lock when they begin, so two
+    that read and then write at once queue instead of one failing with "database is locked".
     """
-    from flask import g  # noqa: PLC0415 - models stay importable without Flask
+    from flask import g, request  # noqa: PLC0415 - models stay importable without Flask
 
     engine = make_engine(app.config["GATEWAY_DATABASE_URL"])
     database = Database(engine=engine, sessions=sessionmaker(bind=engine, expire_on_commit=False))
     app.extensions["gateway.db"] = database
+
+    @app.before_request
+    def _writers_queue() -> None:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            lock_for_writing(get_session())
 
     @app.after_request
     def _commit(response: Any) -> Any:

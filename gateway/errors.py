@@ -25,3 +25,7 @@ class InvalidInput(GatewayError, ValueError):
 
 class ConfigurationError(GatewayError, RuntimeError):
     """The gateway is configured in a way it cannot work with."""
+
+
+class BudgetExceeded(GatewayError):
+    """A `block` budget has no room for the order (another checkout took it first)."""

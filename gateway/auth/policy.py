@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
-from gateway.auth.permissions import Permission
+from gateway.auth.permissions import Permission, is_internal
 from gateway.errors import NotFound, PermissionDenied
+
+log = logging.getLogger(__name__)
 
 
 class OrganisationScoped(Protocol):
@@ -17,23 +21,86 @@ class OrganisationScoped(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
-    """Who acts, for which customer, with which rights (read from the role on every request)."""
+    """Who acts, for which customer, with which rights (read from the role on every request).
+
+    The role's settings travel along: `requires_approval` and the hard order-value limits. A
+    supervisor knows the users whose orders they approve (`supervises`).
+    """
 
     user_id: int
     organisation_id: int
     permissions: frozenset[str]
+    role: str = ""
+    requires_approval: bool = False
+    min_order_value: Decimal | None = None
+    max_order_value: Decimal | None = None
+    supervises: frozenset[int] = field(default_factory=frozenset)
 
 
-def can(actor: Actor, permission: Permission, target: OrganisationScoped | None = None) -> bool:
-    """True when `actor` holds `permission` and `target` (if any) is of the actor's customer."""
-    if permission not in actor.permissions:
+def can(actor: Actor, permission: Permission, target: object | None = None) -> bool:
+    """True when `actor` holds `permission` and the object rules for `target` allow it.
+
+    Object rules: an organisation-scoped target must be of the actor's active customer. For
+    `shop:order:approve` the order must not be the actor's own (no self-approval, A-2) and must be
+    a colleague's order the actor oversees: everyone's with `shop:order:read_all` (superusers),
+    else only the supervised users'. For `account:user:write` with a role as target, the role
+    must be customer-side and grant nothing the actor lacks (O-5).
+    """
+    if permission not in actor.permissions or target is None:
+        return permission in actor.permissions
+    if _is_role(target):
+        return permission == Permission.ACCOUNT_USER_WRITE and assignable(actor, target)
+    if getattr(target, "organisation_id", None) != actor.organisation_id:
         return False
-    return target is None or target.organisation_id == actor.organisation_id
+    if permission == Permission.ORDER_APPROVE:
+        return _may_approve(actor, getattr(target, "user_id", None))
+    return True
 
 
-def require(actor: Actor, permission: Permission, target: OrganisationScoped | None = None) -> None:
+def _may_approve(actor: Actor, owner: int | None) -> bool:
+    if owner is None or owner == actor.user_id:
+        return False
+    return Permission.ORDER_READ_ALL in actor.permissions or owner in actor.supervises
+
+
+def require(actor: Actor, permission: Permission, target: object | None = None) -> None:
     """Raise unless `can`; another customer's object is reported as not found, never forbidden."""
-    if target is not None and target.organisation_id != actor.organisation_id:
-        raise NotFound("not found")
+    organisation_id = getattr(target, "organisation_id", actor.organisation_id)
+    if target is not None and organisation_id != actor.organisation_id:
+        raise foreign(actor, type(target).__name__, getattr(target, "id", None))
     if not can(actor, permission, target):
         raise PermissionDenied(f"missing right {permission.value}")
+
+
+def foreign(actor: Actor, kind: str, object_id: object) -> NotFound:
+    """The NotFound for an object outside the actor's scope, logged as an authorisation failure
+    (the answer itself says no more than for an object that does not exist)."""
+    log.warning(
+        "authorisation failure: user %s acting for customer %s asked for %s %s",
+        actor.user_id,
+        actor.organisation_id,
+        kind,
+        object_id,
+    )
+    return NotFound("Not found.")
+
+
+class RoleLike(Protocol):
+    """What the policy reads of a role."""
+
+    kind: str
+    permissions: list[str]
+
+
+def assignable(actor: Actor, role: RoleLike) -> bool:
+    """A customer's superuser may hand out a customer-side role whose rights they all hold."""
+    rights = set(role.permissions)
+    return (
+        role.kind == "customer"
+        and not any(is_internal(right) for right in rights)
+        and rights <= actor.permissions
+    )
+
+
+def _is_role(target: object) -> bool:
+    return hasattr(target, "permissions") and hasattr(target, "kind")

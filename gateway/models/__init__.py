@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.models.approval import ApprovalDecision
+from gateway.models.budget import Budget, BudgetCounter, BudgetReservation
 from gateway.models.cart import Cart, CartLine
 from gateway.models.catalogue import (
     Catalog,
@@ -27,18 +29,32 @@ from gateway.models.purchase_order import (
 )
 from gateway.models.shop_session import ShopSession
 from gateway.models.throttle import ThrottleCounter
-from gateway.models.user import Membership, PasswordReset, Role, User
+from gateway.models.user import (
+    AuditEntry,
+    Invitation,
+    Membership,
+    PasswordReset,
+    Role,
+    Supervision,
+    User,
+)
 
 __all__ = [
     "ORDER_STATUSES",
     "OUTBOX_STATUSES",
     "Address",
+    "ApprovalDecision",
+    "AuditEntry",
+    "Budget",
+    "BudgetCounter",
+    "BudgetReservation",
     "BuyerOrder",
     "BuyerOrderVersion",
     "Cart",
     "CartLine",
     "Catalog",
     "Category",
+    "Invitation",
     "Membership",
     "MessageLogEntry",
     "Order",
@@ -56,6 +72,7 @@ __all__ = [
     "ReceivedDocument",
     "Role",
     "ShopSession",
+    "Supervision",
     "ThrottleCounter",
     "TradingPartner",
     "User",

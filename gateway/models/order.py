@@ -53,6 +53,8 @@ class Order(Base):
     access_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the order awaits approval (role, budgets): shown to requester and approver.
+    approval_reasons: Mapped[list[str] | None] = mapped_column(JSON)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_number"

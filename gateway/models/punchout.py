@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
@@ -27,6 +27,8 @@ class TradingPartner(Base):
     operation_allowed: Mapped[str] = mapped_column(String(8), default="edit")
     default_role: Mapped[str] = mapped_column(String(64), default="punchout")
     replay_protection: Mapped[bool] = mapped_column(default=True)
+    # Budgets and approvals block the cart transfer only when the partner asks for it.
+    enforce_budgets: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # OCI partners: the login user, its slow password hash, and the profile (gateway.services.oci)

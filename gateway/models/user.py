@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.catalogue import PRICE
 from gateway.models.organisation import Organisation
 
 
@@ -19,6 +21,13 @@ class Role(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Settings that apply to every holder (b2b-rules O-2, O-3). "May place orders", "may see
+    # colleagues' orders" and "show prices" are the permissions shop:order:place,
+    # shop:order:read_all and shop:price:read.
+    kind: Mapped[str] = mapped_column(String(16), default="customer", server_default="customer")
+    min_order_value: Mapped[Decimal | None] = mapped_column(PRICE)  # hard limits; None: none
+    max_order_value: Mapped[Decimal | None] = mapped_column(PRICE)
+    requires_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class User(Base):
@@ -58,7 +67,50 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     role_id: Mapped[int] = mapped_column(ForeignKey("role.id"))
+    # Deactivated by the customer's superuser: this link only, the user's other links stay.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship()
     role: Mapped[Role] = relationship()
+
+
+class Supervision(Base):
+    """A supervisor a superuser assigned to a user of one customer: approves that user's orders."""
+
+    __tablename__ = "supervision"
+    __table_args__ = (UniqueConstraint("organisation_id", "supervisor_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Invitation(Base):
+    """A single-use link that lets a new user choose a password; only its digest is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """An append-only record of a change a customer made to its own account data."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(100), default="")
+    changes: Mapped[dict[str, list[str | None]]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from gateway import throttling
 from gateway.cxml import StatusCode
-from gateway.db import get_session, keep_changes, lock_for_writing, utcnow
+from gateway.db import get_session, keep_changes, utcnow
 from gateway.errors import InvalidInput
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
@@ -41,7 +41,6 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 def cxml_endpoint() -> Response:
     """Every cXML request; the answer is always a cXML Response (HTTP 200, 413 for size)."""
     db = get_session()
-    lock_for_writing(db)  # every cXML request writes (at least the message log)
     settings = punchout_settings(current_app.config)
     now = utcnow()
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
@@ -139,14 +138,24 @@ def _return_cart(*, cancel: bool) -> Response:
         raise InvalidInput(
             "This is not a punchout session: there is no procurement system to return to."
         )
-    service = oci if shopper.punchout.partner.protocol == "oci" else punchout
-    cart_return = service.return_cart(
-        get_session(),
-        shop_session=shopper.shop_session,
-        settings=punchout_settings(current_app.config),
-        now=utcnow(),
-        cancel=cancel,
-    )
+    settings = punchout_settings(current_app.config)
+    if shopper.punchout.partner.protocol == "oci":
+        cart_return = oci.return_cart(
+            get_session(),
+            shop_session=shopper.shop_session,
+            settings=settings,
+            now=utcnow(),
+            cancel=cancel,
+        )
+    else:  # cXML partners may enforce budgets, which go by the shop's time zone
+        cart_return = punchout.return_cart(
+            get_session(),
+            shop_session=shopper.shop_session,
+            settings=settings,
+            now=utcnow(),
+            cancel=cancel,
+            zone=current_app.config["GATEWAY_TIMEZONE"],
+        )
     context.finish()
     return _return_page(cart_return)
 

@@ -1,7 +1,9 @@
 """Checkout: gather what the rules need into `CheckoutInfo`, check it, then place the order.
 
-Budgets and approvals (issue 4) hook in here: they add fields to `CheckoutInfo` and problems or a
-`pending_approval` status to `evaluate`, without touching the views.
+Budgets and approvals hook in here: the role's hard order-value limits (O-3) and `block` budgets
+are problems; the role's "every order needs approval" and exceeded `require_approval` budgets
+place the order as `pending_approval` with the reasons (A-1). Budgets are reserved with
+conditional updates inside a savepoint, so a lost race undoes everything (B-5).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
-from gateway.errors import NotFound
+from gateway.db import utcnow
+from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
     Address,
     Cart,
@@ -28,7 +31,7 @@ from gateway.models import (
     Organisation,
     Product,
 )
-from gateway.services import assortment, carts, pricing
+from gateway.services import approvals, assortment, budgets, carts, pricing
 
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000
@@ -59,6 +62,7 @@ class CheckoutInfo:
     form: CheckoutForm
     today: date
     unavailable: tuple[str, ...]  # SKUs no longer active or in the assortment
+    budget_check: budgets.BudgetCheck
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +80,11 @@ class CheckoutResult:
     info: CheckoutInfo
     order: Order | None
     problems: tuple[CheckoutProblem, ...] = ()
+
+    @property
+    def needs_approval(self) -> bool:
+        """True when the order was placed but awaits an approver."""
+        return self.order is not None and self.order.status == "pending_approval"
 
 
 def addresses(session: Session, *, organisation_id: int, kind: str) -> list[Address]:
@@ -117,9 +126,14 @@ def gather(
     cart: Cart,
     form: CheckoutForm,
     today: date,
+    now: datetime | None = None,
+    zone: str = pricing.DEFAULT_TIMEZONE,
     vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
 ) -> CheckoutInfo:
-    """Collect the checkout's inputs; an address of another customer is NotFound (O-4)."""
+    """Collect the checkout's inputs; an address of another customer is NotFound (O-4).
+
+    `now` places the order in its budget period (default: the current instant).
+    """
     require(actor, Permission.ORDER_PLACE, cart)
     organisation = session.get_one(Organisation, actor.organisation_id)
     address = session.get(Address, form.delivery_address_id) if form.delivery_address_id else None
@@ -142,13 +156,14 @@ def gather(
         )
     )
     billing = addresses(session, organisation_id=actor.organisation_id, kind="billing")
+    priced = carts.price_cart(
+        session, cart=cart, organisation=organisation, on=today, vat_rates=vat_rates
+    )
     return CheckoutInfo(
         actor=actor,
         organisation=organisation,
         cart=cart,
-        priced=carts.price_cart(
-            session, cart=cart, organisation=organisation, on=today, vat_rates=vat_rates
-        ),
+        priced=priced,
         delivery_address=address,
         billing_address=billing[0] if billing else None,
         form=form,
@@ -156,7 +171,35 @@ def gather(
         unavailable=tuple(
             sorted(line.product.sku for line in cart.lines if line.product_id not in available)
         ),
+        budget_check=budget_check(
+            session, actor=actor, priced=priced, now=now or utcnow(), zone=zone
+        ),
     )
+
+
+def budget_check(
+    session: Session, *, actor: Actor, priced: carts.PricedCart, now: datetime, zone: str
+) -> budgets.BudgetCheck:
+    """The cart's amount (net, without tax) against the actor's budgets, shown before placing."""
+    return budgets.check(
+        session,
+        budgets=budgets.applicable(
+            session, organisation_id=actor.organisation_id, user_id=actor.user_id
+        ),
+        amount=priced.total,
+        currency=priced.currency,
+        now=now,
+        zone=zone,
+    )
+
+
+def approval_reasons(info: CheckoutInfo) -> list[str]:
+    """Why this order needs an approver (empty: it does not), A-1."""
+    reasons = []
+    if info.actor.requires_approval:
+        reasons.append("Your role needs approval for every order.")
+    reasons.extend(info.budget_check.messages("require_approval"))
+    return reasons
 
 
 def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
@@ -200,6 +243,28 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
                 message=f"The PO reference may be at most {MAX_REFERENCE_LENGTH} characters.",
             )
         )
+    currency = info.priced.currency
+    low, high = info.actor.min_order_value, info.actor.max_order_value
+    if info.priced.lines and low is not None and info.priced.total < low:
+        problems.append(
+            CheckoutProblem(
+                field="limit",
+                message=f"Your role's minimum order value is {currency} {low:.2f} "
+                f"(excl. VAT); this order is {currency} {info.priced.total:.2f}.",
+            )
+        )
+    if high is not None and info.priced.total > high:
+        problems.append(
+            CheckoutProblem(
+                field="limit",
+                message=f"Your role's maximum order value is {currency} {high:.2f} "
+                f"(excl. VAT); this order is {currency} {info.priced.total:.2f}.",
+            )
+        )
+    problems.extend(
+        CheckoutProblem(field="budget", message=message)
+        for message in info.budget_check.messages("block")
+    )
     if len(info.form.comment) > MAX_COMMENT_LENGTH:
         problems.append(
             CheckoutProblem(
@@ -218,25 +283,49 @@ def place_order(
     form: CheckoutForm,
     now: datetime,
     today: date,
+    zone: str = pricing.DEFAULT_TIMEZONE,
     vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
     form_problems: tuple[CheckoutProblem, ...] = (),
 ) -> CheckoutResult:
-    """Check the checkout and, when nothing is wrong, turn the cart into a placed order.
+    """Check the checkout and, when nothing is wrong, turn the cart into an order: `placed`, or
+    `pending_approval` with the reasons when it needs an approver.
 
     `form_problems` are what the caller found while reading the form (an unreadable date).
     """
-    info = gather(session, actor=actor, cart=cart, form=form, today=today, vat_rates=vat_rates)
+    info = gather(
+        session,
+        actor=actor,
+        cart=cart,
+        form=form,
+        today=today,
+        now=now,
+        zone=zone,
+        vat_rates=vat_rates,
+    )
     problems = form_problems + evaluate(info)
     if problems:
         return CheckoutResult(info=info, order=None, problems=problems)
+    reasons = approval_reasons(info)
+    if reasons and not _has_approver(session, actor):
+        return CheckoutResult(info=info, order=None, problems=(_NO_APPROVER,))
+    try:
+        reservations, over = _reserve(session, info=info, reasons=reasons, now=now, zone=zone)
+    except BudgetExceeded as exc:
+        return CheckoutResult(
+            info=info, order=None, problems=(CheckoutProblem(field="budget", message=str(exc)),)
+        )
+    reasons.extend(over)
     order = order_from_lines(
         session,
         organisation_id=info.organisation.id,
         priced=info.priced,
-        status="placed",
+        status="pending_approval" if reasons else "placed",
         now=now,
         user_id=actor.user_id,
+        note=" ".join(reasons),
     )
+    order.approval_reasons = reasons or None
+    budgets.record(session, order=order, reservations=reservations)
     order.buyer_reference = form.buyer_reference or None
     order.requested_delivery_date = form.requested_delivery_date
     order.comment = form.comment
@@ -247,6 +336,45 @@ def place_order(
     return CheckoutResult(info=info, order=order)
 
 
+def _reserve(
+    session: Session, *, info: CheckoutInfo, reasons: list[str], now: datetime, zone: str
+) -> tuple[list[budgets.Reservation], list[str]]:
+    """Reserve the order's amount on its budgets inside a savepoint: a `block` budget without
+    room, or a newly needed approval nobody can give, undoes every reservation (BudgetExceeded).
+    Returns the reservations and the budgets newly exceeded by a concurrent order."""
+    with session.begin_nested():
+        reservations = budgets.reserve(
+            session,
+            budgets=[current.budget for current in info.budget_check.states],
+            amount=info.priced.total,
+            now=now,
+            zone=zone,
+        )
+        over = [
+            message
+            for taken in reservations
+            if taken.over is not None
+            and (message := taken.over.message(info.priced.currency)) not in reasons
+        ]
+        if over and not reasons and not _has_approver(session, info.actor):
+            raise BudgetExceeded(_NO_APPROVER.message)
+    return reservations, over
+
+
+_NO_APPROVER = CheckoutProblem(
+    field="budget",
+    message="This order needs approval, but your customer has nobody who may approve it. "
+    "Please ask your superuser.",
+)
+
+
+def _has_approver(session: Session, actor: Actor) -> bool:
+    """No order waits for an approver who cannot exist (A-3)."""
+    return bool(
+        approvals.approvers(session, organisation_id=actor.organisation_id, user_id=actor.user_id)
+    )
+
+
 def order_from_lines(
     session: Session,
     *,
@@ -255,6 +383,7 @@ def order_from_lines(
     status: str,
     now: datetime,
     user_id: int | None = None,
+    note: str = "",
 ) -> Order:
     """A new shop order with the priced lines, totals, VAT breakdown and first history step."""
     order = Order(
@@ -287,7 +416,9 @@ def order_from_lines(
             )
             for number, line in enumerate(priced.lines, start=1)
         ],
-        history=[OrderStatusChange(status=status, changed_at=now, changed_by_id=user_id)],
+        history=[
+            OrderStatusChange(status=status, changed_at=now, changed_by_id=user_id, note=note)
+        ],
     )
     session.add(order)
     session.flush()

@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from gateway.models import (
     Address,
+    Budget,
     Catalog,
     Category,
     Membership,
@@ -114,6 +115,7 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
         add_oci_partner(session, spec=DEMO_OCI_PARTNER)
     summary.partners.append("demo-oci")
     _shop_data(session, products, first_customer, second_customer)
+    summary.users.extend(_roles_data(session, first_customer, second_customer))
     session.flush()
     return summary
 
@@ -404,3 +406,39 @@ def _user(
             )
     session.flush()
     return user
+
+
+# Roles, budgets and approvals (issue 4): a superuser, a requester and a user with a budget.
+LIMITED_BUDGET = Decimal("500.00")
+
+
+def _roles_data(session: Session, first: Organisation, second: Organisation) -> list[str]:
+    for email, name, customer, role in (
+        ("superuser@1001.demo", "Sam Superuser (1001)", first, "superuser"),
+        ("requester@1001.demo", "Rita Requester (1001)", first, "requester"),
+        ("limited@1001.demo", "Lee Limited (1001)", first, "buyer"),
+        ("superuser@1002.demo", "Sue Superuser (1002)", second, "superuser"),
+    ):
+        _user(session, email, name, (customer,), role=role)
+    limited = session.scalar(select(User).where(User.email == "limited@1001.demo"))
+    if limited is not None and not session.scalar(
+        select(Budget.id).where(Budget.user_id == limited.id)
+    ):
+        session.add(
+            Budget(
+                organisation_id=first.id,
+                user_id=limited.id,
+                name="Monthly office budget",
+                currency="EUR",
+                period_amount=LIMITED_BUDGET,
+                period="month",
+                policy="block",
+            )
+        )
+    session.flush()
+    return [
+        "superuser@1001.demo",
+        "requester@1001.demo",
+        "limited@1001.demo",
+        "superuser@1002.demo",
+    ]

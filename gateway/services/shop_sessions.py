@@ -11,7 +11,15 @@ from gateway.auth.credentials import new_token, token_digest
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.errors import NotFound, PermissionDenied
-from gateway.models import Membership, Organisation, PunchOutSession, ShopSession, User
+from gateway.models import (
+    Membership,
+    Organisation,
+    PunchOutSession,
+    Role,
+    ShopSession,
+    Supervision,
+    User,
+)
 from gateway.services.users import membership, role_named
 
 
@@ -65,16 +73,35 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
         permissions = frozenset(role.permissions)
         if shop_session.punchout.operation == "inspect":
             permissions -= {Permission.CART_WRITE}
+        return _actor(session, shop_session, role, permissions)
+    link = membership(session, user=shop_session.user, organisation=shop_session.organisation)
+    if link is None or not link.active or not shop_session.user.active:
         return Actor(
             user_id=shop_session.user_id,
             organisation_id=shop_session.organisation_id,
-            permissions=permissions,
+            permissions=frozenset(),
         )
-    link = membership(session, user=shop_session.user, organisation=shop_session.organisation)
+    return _actor(session, shop_session, link.role, frozenset(link.role.permissions))
+
+
+def _actor(
+    session: Session, shop_session: ShopSession, role: Role, permissions: frozenset[str]
+) -> Actor:
+    supervised = session.scalars(
+        select(Supervision.user_id).where(
+            Supervision.organisation_id == shop_session.organisation_id,
+            Supervision.supervisor_id == shop_session.user_id,
+        )
+    )
     return Actor(
         user_id=shop_session.user_id,
         organisation_id=shop_session.organisation_id,
-        permissions=frozenset(link.role.permissions) if link is not None else frozenset(),
+        permissions=permissions,
+        role=role.name,
+        requires_approval=role.requires_approval,
+        min_order_value=role.min_order_value or None,
+        max_order_value=role.max_order_value or None,
+        supervises=frozenset(supervised),
     )
 
 
@@ -93,6 +120,7 @@ def switch_customer(session: Session, *, shop_session: ShopSession, number: str)
             Organisation.number == number,
             Organisation.active,
             Membership.user_id == shop_session.user_id,
+            Membership.active,
         )
     )
     if organisation is None:
@@ -108,7 +136,7 @@ def customers_of(session: Session, *, user_id: int) -> list[Organisation]:
         session.scalars(
             select(Organisation)
             .join(Membership, Membership.organisation_id == Organisation.id)
-            .where(Membership.user_id == user_id, Organisation.active)
+            .where(Membership.user_id == user_id, Membership.active, Organisation.active)
             .order_by(Organisation.number)
         )
     )

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.auth.permissions import DEFAULT_ROLES
+from gateway.auth.permissions import APPROVAL_REQUIRED_ROLES, DEFAULT_ROLES, is_internal
 from gateway.models import Membership, Organisation, Role, User
 
 _NOT_LOCAL = re.compile(r"[^a-z0-9._-]+")
@@ -67,5 +67,12 @@ def sync_default_roles(session: Session) -> None:
     existing = set(session.scalars(select(Role.name)))
     for name, permissions in DEFAULT_ROLES.items():
         if name not in existing:
-            session.add(Role(name=name, permissions=sorted(permissions)))
+            session.add(
+                Role(
+                    name=name,
+                    permissions=sorted(permissions),
+                    kind="internal" if any(map(is_internal, permissions)) else "customer",
+                    requires_approval=name in APPROVAL_REQUIRED_ROLES,
+                )
+            )
     session.flush()

@@ -15,8 +15,9 @@ from gateway.db import get_session, utcnow
 from gateway.errors import NotFound, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.models import Order
-from gateway.services import carts, checkout, order_history
+from gateway.services import approvals, budgets, carts, checkout, order_history
 from gateway.shop import context
+from gateway.shop.approvals import notify_approvers
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("orders", __name__)
@@ -63,7 +64,14 @@ def checkout_page() -> Response | str | tuple[str, int]:
             db, cart=cart, organisation=shopper.organisation, on=today, vat_rates=rates
         )
         form = checkout.defaults(db, actor=shopper.actor, priced=priced, today=today)
-        return _checkout_page(shopper, priced, form, ())
+        check = checkout.budget_check(
+            db,
+            actor=shopper.actor,
+            priced=priced,
+            now=utcnow(),
+            zone=current_app.config["GATEWAY_TIMEZONE"],
+        )
+        return _checkout_page(shopper, priced, form, (), check)
     form, form_problems = _read_form()
     result = checkout.place_order(
         db,
@@ -72,11 +80,16 @@ def checkout_page() -> Response | str | tuple[str, int]:
         form=form,
         now=utcnow(),
         today=today,
+        zone=current_app.config["GATEWAY_TIMEZONE"],
         vat_rates=rates,
         form_problems=form_problems,
     )
     if result.order is None:
-        return _checkout_page(shopper, result.info.priced, form, result.problems), 400
+        return _checkout_page(
+            shopper, result.info.priced, form, result.problems, result.info.budget_check
+        ), 400
+    if result.needs_approval:
+        notify_approvers(result.order)
     _confirm_by_mail(result.order, shopper.user.email)
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
 
@@ -93,10 +106,24 @@ def orders_page() -> str:
 def order_page(order_id: int) -> str:
     """One order with its lines, VAT and status history."""
     shopper = context.require_shopper()
-    order = order_history.get_order(get_session(), actor=shopper.actor, order_id=order_id)
+    db = get_session()
+    order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
     return render_template(
-        "shop/order.html", order=order, placed=request.args.get("placed") == "1", guest=False
+        "shop/order.html",
+        order=order,
+        placed=request.args.get("placed") == "1",
+        guest=False,
+        decisions=approvals.decisions(db, order_id=order.id),
+        can_withdraw=order.status == "pending_approval" and order.user_id == shopper.user.id,
     )
+
+
+@blueprint.post("/orders/<int:order_id>/withdraw")
+def withdraw(order_id: int) -> Response:
+    """Cancel one's own order while it awaits approval; its budget reservation is released."""
+    shopper = _direct_shopper()
+    approvals.withdraw(get_session(), actor=shopper.actor, order_id=order_id, now=utcnow())
+    return redirect(url_for("orders.order_page", order_id=order_id))
 
 
 @blueprint.post("/orders/<int:order_id>/reorder")
@@ -142,6 +169,7 @@ def _checkout_page(
     priced: carts.PricedCart,
     form: checkout.CheckoutForm,
     problems: tuple[checkout.CheckoutProblem, ...],
+    check: budgets.BudgetCheck,
 ) -> str:
     return render_template(
         "shop/checkout.html",
@@ -155,6 +183,8 @@ def _checkout_page(
             get_session(), organisation_id=shopper.organisation.id, kind="delivery"
         ),
         organisation=shopper.organisation,
+        check=check,
+        needs_approval=shopper.actor.requires_approval or check.outcome == "require_approval",
     )
 
 
@@ -168,7 +198,7 @@ def _confirm_by_mail(order: Order, email: str) -> None:
     try:
         Mailer.from_config(current_app.config).send(
             to=email,
-            subject=f"Order {order.number} placed",
+            subject=f"Order {order.number} {order.status.replace('_', ' ')}",
             body=(
                 f"Thank you for your order {order.number}.\n\n{lines}\n\n"
                 f"Total excl. VAT: {order.currency} {order.net_total:.2f}\n"

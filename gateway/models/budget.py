@@ -1,0 +1,67 @@
+"""Budgets: limits per order and per period for a user or a whole customer (b2b-rules §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.catalogue import PRICE
+
+BUDGET_PERIODS = ("none", "week", "month", "quarter", "year", "fiscal_year")
+BUDGET_POLICIES = ("require_approval", "block")
+
+
+class Budget(Base):
+    """A user's budget within one customer, or the customer's (`user_id` None: all members).
+
+    An amount of None or 0 switches that limit off (B-7).
+    """
+
+    __tablename__ = "budget"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    max_order_amount: Mapped[Decimal | None] = mapped_column(PRICE)
+    period_amount: Mapped[Decimal | None] = mapped_column(PRICE)
+    period: Mapped[str] = mapped_column(String(16), default="month")
+    fiscal_start_month: Mapped[int] = mapped_column(default=1)
+    policy: Mapped[str] = mapped_column(String(20), default="require_approval")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BudgetCounter(Base):
+    """What one budget has committed in one period: the row the conditional UPDATE guards (B-5)."""
+
+    __tablename__ = "budget_counter"
+    __table_args__ = (UniqueConstraint("budget_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
+    period_key: Mapped[str] = mapped_column(String(16))  # 2026-W53, 2026-03, 2026-Q1, FY2026 ...
+    committed: Mapped[Decimal] = mapped_column(PRICE, default=Decimal(0))
+
+    budget: Mapped[Budget] = relationship()
+
+
+class BudgetReservation(Base):
+    """The amount one order holds on one counter; released once, when the order is rejected or
+    cancelled (B-4)."""
+
+    __tablename__ = "budget_reservation"
+    __table_args__ = (UniqueConstraint("order_id", "counter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("budget_counter.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(PRICE)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    counter: Mapped[BudgetCounter] = relationship()

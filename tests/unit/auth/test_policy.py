@@ -1,0 +1,151 @@
+"""The policy, table-driven: every built-in role x every permission, and the object rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from gateway.auth.permissions import DEFAULT_ROLES, Permission, is_internal
+from gateway.auth.policy import Actor, assignable, can, require
+from gateway.errors import NotFound, PermissionDenied
+
+P = Permission
+# The expected rights of each built-in customer role; anything not listed is denied.
+EXPECTED: dict[str, set[Permission]] = {
+    "superuser": {
+        P.ACCOUNT_BUDGET_WRITE,
+        P.ACCOUNT_CATALOG_ASSIGN,
+        P.ACCOUNT_ORGANISATION_WRITE,
+        P.ACCOUNT_USER_WRITE,
+        P.BUDGET_READ,
+        P.CATALOG_READ,
+        P.CART_WRITE,
+        P.ORDER_APPROVE,
+        P.ORDER_PLACE,
+        P.ORDER_READ_ALL,
+        P.PRICE_READ,
+    },
+    "buyer": {P.BUDGET_READ, P.CATALOG_READ, P.CART_WRITE, P.ORDER_PLACE, P.PRICE_READ},
+    "requester": {P.BUDGET_READ, P.CATALOG_READ, P.CART_WRITE, P.ORDER_PLACE, P.PRICE_READ},
+    "punchout": {P.CATALOG_READ, P.CART_WRITE, P.PRICE_READ, P.PUNCHOUT_TRANSFER},
+    "viewer": {P.CATALOG_READ, P.PRICE_READ},
+}
+CASES = [
+    pytest.param(role, permission, permission in rights, id=f"{role}-{permission.value}")
+    for role, rights in EXPECTED.items()
+    for permission in Permission
+]
+
+
+@dataclass
+class Thing:
+    organisation_id: int
+    user_id: int | None = None
+
+
+@dataclass
+class RoleRow:
+    name: str
+    kind: str
+    permissions: list[str]
+
+
+def actor(role: str, *, user_id: int = 1, organisation_id: int = 10, **settings: object) -> Actor:
+    return Actor(
+        user_id=user_id,
+        organisation_id=organisation_id,
+        permissions=frozenset(DEFAULT_ROLES[role]),
+        role=role,
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+def test_the_table_names_every_built_in_customer_role() -> None:
+    customer_roles = {
+        name for name, rights in DEFAULT_ROLES.items() if not any(map(is_internal, rights))
+    }
+    assert set(EXPECTED) == customer_roles
+    assert {"admin", "customer_service"} <= set(DEFAULT_ROLES) - customer_roles
+
+
+@pytest.mark.parametrize(("role", "permission", "allowed"), CASES)
+def test_role_permission_matrix(role: str, permission: Permission, allowed: bool) -> None:
+    subject = actor(role)
+    assert can(subject, permission) is allowed
+    # An object of the own customer (for approving: a colleague's order): exactly the right.
+    assert can(subject, permission, Thing(organisation_id=10, user_id=2)) is allowed
+    # Another customer's object is never allowed, and require reports it as not found.
+    assert can(subject, permission, Thing(organisation_id=11, user_id=2)) is False
+    with pytest.raises(NotFound):
+        require(subject, permission, Thing(organisation_id=11, user_id=2))
+    if not allowed:
+        with pytest.raises(PermissionDenied):
+            require(subject, permission)
+
+
+def test_nobody_approves_their_own_order() -> None:
+    superuser = actor("superuser", user_id=1)
+    assert can(superuser, P.ORDER_APPROVE, Thing(organisation_id=10, user_id=1)) is False
+    assert can(superuser, P.ORDER_APPROVE, Thing(organisation_id=10, user_id=None)) is False
+
+
+def test_a_supervisor_approves_only_the_users_assigned_to_them() -> None:
+    rights = frozenset({P.ORDER_APPROVE, P.ORDER_PLACE})
+    supervisor = Actor(user_id=5, organisation_id=10, permissions=rights, supervises=frozenset({7}))
+    assert can(supervisor, P.ORDER_APPROVE, Thing(organisation_id=10, user_id=7))
+    assert not can(supervisor, P.ORDER_APPROVE, Thing(organisation_id=10, user_id=8))
+    assert not can(supervisor, P.ORDER_APPROVE, Thing(organisation_id=11, user_id=7))
+    # Without the right, being assigned is not enough.
+    plain = Actor(user_id=5, organisation_id=10, permissions=frozenset(), supervises=frozenset({7}))
+    assert not can(plain, P.ORDER_APPROVE, Thing(organisation_id=10, user_id=7))
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("superuser", True),
+        ("buyer", True),
+        ("requester", True),
+        ("viewer", True),
+        ("punchout", False),  # punchout:cart:transfer is a right the superuser lacks
+    ],
+)
+def test_a_superuser_assigns_the_built_in_roles_within_their_rights(
+    role: str, allowed: bool
+) -> None:
+    row = RoleRow(name=role, kind="customer", permissions=sorted(DEFAULT_ROLES[role]))
+    assert can(actor("superuser"), P.ACCOUNT_USER_WRITE, row) is allowed
+
+
+def test_role_assignment_never_escalates() -> None:
+    superuser = actor("superuser")
+    wider = RoleRow(
+        name="wider",
+        kind="customer",
+        permissions=[*DEFAULT_ROLES["superuser"], P.PUNCHOUT_TRANSFER],
+    )
+    staff = RoleRow(name="customer_service", kind="internal", permissions=[P.CATALOG_READ])
+    internal_right = RoleRow(
+        name="sneaky", kind="customer", permissions=[P.CATALOG_READ, P.ASSIST_IMPERSONATE]
+    )
+    assert not can(superuser, P.ACCOUNT_USER_WRITE, wider)  # a right the superuser lacks
+    assert not can(superuser, P.ACCOUNT_USER_WRITE, staff)  # a staff role
+    assert not can(superuser, P.ACCOUNT_USER_WRITE, internal_right)  # an internal right
+    assert not assignable(superuser, internal_right)
+    # A buyer cannot assign anything, not even a role narrower than their own.
+    viewer = RoleRow(name="viewer", kind="customer", permissions=sorted(DEFAULT_ROLES["viewer"]))
+    assert not can(actor("buyer"), P.ACCOUNT_USER_WRITE, viewer)
+
+
+def test_internal_rights_are_those_outside_the_customer_scopes() -> None:
+    assert is_internal(P.ASSIST_IMPERSONATE)
+    assert is_internal("admin:partner:write")
+    customer_roles = {name: rights for name, rights in DEFAULT_ROLES.items() if name in EXPECTED}
+    assert not any(is_internal(right) for rights in customer_roles.values() for right in rights)
+
+
+def test_customer_permission_names_follow_scope_resource_action() -> None:
+    for permission in Permission:
+        if not is_internal(permission):
+            assert len(permission.value.split(":")) == 3, permission
