@@ -18,6 +18,7 @@ from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.config import load_settings
+from gateway.headers import security_headers
 from gateway.logging import configure_logging
 from gateway.punchout.frames import frame_ancestors_header
 from gateway.punchout.receiver import blueprint as tools_blueprint
@@ -74,6 +75,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["current_shopper"] = current_shopper
     app.jinja_env.globals.update(can=can, Permission=Permission)
     register_error_handlers(app)
+    app.after_request(security_headers)  # runs last: completes the policies set before it
     app.after_request(_security_headers)
     app.after_request(frame_ancestors_header)
     return app

@@ -10,9 +10,11 @@ from http import HTTPStatus
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from gateway.db import get_session
 from gateway.errors import BudgetExceeded, InvalidInput, NotFound, PermissionDenied
 from gateway.services.punchout import StartTokenRefused
 from gateway.shop.context import LoginRequired
@@ -66,4 +68,22 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+        return _failure_page()
+
+
+def _failure_page() -> tuple[str, int]:
+    """The 500 page, after dropping the request's unit of work. The page itself reads the
+    database (who is logged in, their language); when that is gone too, a page without it."""
+    try:
+        get_session().rollback()
         return _page(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
+    except SQLAlchemyError:
+        log.warning("error page rendered without the database")
+        return UNAVAILABLE_PAGE, HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+UNAVAILABLE_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head>'
+    "<body><h1>Internal Server Error</h1><p>Something went wrong on our side. Nothing was "
+    "saved; please try again in a moment.</p></body></html>"
+)

@@ -72,9 +72,10 @@ def require(actor: Actor, permission: Permission, target: object | None = None) 
         raise PermissionDenied(f"missing right {permission.value}")
 
 
-def foreign(actor: Actor, kind: str, object_id: object) -> NotFound:
+def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not found.") -> NotFound:
     """The NotFound for an object outside the actor's scope, logged as an authorisation failure
-    (the answer itself says no more than for an object that does not exist)."""
+    (the answer itself says no more than for an object that does not exist: pass the caller's
+    `message` for a missing one)."""
     log.warning(
         "authorisation failure: user %s acting for customer %s asked for %s %s",
         actor.user_id,
@@ -82,7 +83,7 @@ def foreign(actor: Actor, kind: str, object_id: object) -> NotFound:
         kind,
         object_id,
     )
-    return NotFound("Not found.")
+    return NotFound(message)
 
 
 class RoleLike(Protocol):

@@ -7,6 +7,7 @@ partner page; every page of that partner's punchout shop session then names them
 from __future__ import annotations
 
 from flask import g
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from gateway.services.partner_admin import frame_ancestors
@@ -15,10 +16,16 @@ from gateway.services.partner_admin import frame_ancestors
 def frame_ancestors_header(response: Response) -> Response:
     """Add the partner's frame-ancestors policy to pages served to its punchout session."""
     shopper = g.get("shopper")
-    punchout = shopper.punchout if shopper is not None else None
-    if punchout is None or response.mimetype != "text/html":
+    if shopper is None or response.mimetype != "text/html":
         return response
-    hosts = frame_ancestors(punchout.partner)
+    try:
+        punchout = shopper.punchout
+        hosts = frame_ancestors(punchout.partner) if punchout is not None else []
+    except SQLAlchemyError:  # the database went away during the request: frame nowhere
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+        return response
+    if punchout is None:
+        return response
     if hosts:
         response.headers["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(hosts)
     return response

@@ -22,6 +22,7 @@ from gateway import throttling
 from gateway.cxml import StatusCode
 from gateway.db import get_session, keep_changes, utcnow
 from gateway.errors import InvalidInput
+from gateway.headers import form_action
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import cxml_inbox, oci, punchout, throttle
@@ -163,7 +164,9 @@ def _return_cart(*, cancel: bool) -> Response:
 def _return_page(cart_return: punchout.CartReturn) -> Response:
     """The auto-posting form, encoded in the charset the buyer asked for (values fit it)."""
     html = render_template("punchout/return.html", cart_return=cart_return)
-    return Response(
+    response = Response(
         html.encode(cart_return.charset, "xmlcharrefreplace"),
         content_type=f"text/html; charset={cart_return.charset}",
     )
+    response.headers["Content-Security-Policy"] = form_action(cart_return.url)
+    return response

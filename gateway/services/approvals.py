@@ -79,12 +79,12 @@ def decidable(session: Session, *, actor: Actor, order_id: int) -> Order:
     if order is None:
         raise NotFound("No such order.")
     if order.organisation_id != actor.organisation_id:
-        raise foreign(actor, "order", order_id)
+        raise foreign(actor, "order", order_id, "No such order.")
     require(actor, Permission.ORDER_APPROVE)
     if order.user_id == actor.user_id:
         raise PermissionDenied("Nobody approves their own order.")
     if not can(actor, Permission.ORDER_APPROVE, order):
-        raise foreign(actor, "order", order_id)
+        raise foreign(actor, "order", order_id, "No such order.")
     return order
 
 
@@ -157,7 +157,7 @@ def withdraw(session: Session, *, actor: Actor, order_id: int, now: datetime) ->
     if order is None:
         raise NotFound("No such order.")
     if order.organisation_id != actor.organisation_id or order.user_id != actor.user_id:
-        raise foreign(actor, "order", order_id)
+        raise foreign(actor, "order", order_id, "No such order.")
     _move(session, order=order, status="cancelled", actor=actor, note="Withdrawn", now=now)
     budgets.release(session, order_id=order.id, now=now)
     return order

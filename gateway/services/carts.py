@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, require
+from gateway.auth.policy import Actor, foreign, require
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Cart, CartLine, Organisation, Product
 from gateway.services import assortment, pricing
@@ -141,7 +141,7 @@ def set_quantity(
 ) -> CartLine:
     """Change one line's quantity."""
     require(actor, Permission.CART_WRITE, cart)
-    line = _line(cart, line_id)
+    line = _line(session, actor, cart, line_id)
     line.quantity = check_unit(line.product, quantity)
     session.flush()
     return line
@@ -150,7 +150,7 @@ def set_quantity(
 def remove_line(session: Session, *, actor: Actor, cart: Cart, line_id: int) -> None:
     """Remove one line."""
     require(actor, Permission.CART_WRITE, cart)
-    cart.lines.remove(_line(cart, line_id))
+    cart.lines.remove(_line(session, actor, cart, line_id))
     session.flush()
 
 
@@ -263,8 +263,11 @@ def quick_order(session: Session, *, actor: Actor, cart: Cart, text: str) -> Qui
     return QuickOrder(added=tuple(added), rejected=tuple(rejected))
 
 
-def _line(cart: Cart, line_id: int) -> CartLine:
+def _line(session: Session, actor: Actor, cart: Cart, line_id: int) -> CartLine:
+    """A line of this cart; a line of anyone else's cart is logged as an authorisation failure."""
     for line in cart.lines:
         if line.id == line_id:
             return line
+    if session.get(CartLine, line_id) is not None:
+        raise foreign(actor, "cart line", line_id, "No such cart line.")
     raise NotFound("No such cart line.")

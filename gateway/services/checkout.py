@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, require
+from gateway.auth.policy import Actor, foreign, require
 from gateway.db import utcnow
 from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
@@ -137,11 +137,9 @@ def gather(
     require(actor, Permission.ORDER_PLACE, cart)
     organisation = session.get_one(Organisation, actor.organisation_id)
     address = session.get(Address, form.delivery_address_id) if form.delivery_address_id else None
-    if (
-        address is None
-        or address.organisation_id != actor.organisation_id
-        or address.kind != "delivery"
-    ):
+    if address is not None and address.organisation_id != actor.organisation_id:
+        raise foreign(actor, "address", form.delivery_address_id, "No such delivery address.")
+    if address is None or address.kind != "delivery":
         raise NotFound("No such delivery address.")
     visible = assortment.for_customer(
         session, organisation_id=actor.organisation_id, user_id=actor.user_id

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, can
+from gateway.auth.policy import Actor, can, foreign
 from gateway.errors import GatewayError, NotFound
 from gateway.models import Cart, Order
 from gateway.services import carts
@@ -45,6 +45,9 @@ def get_order(session: Session, *, actor: Actor, order_id: int) -> Order:
     the right) is NotFound."""
     order = session.scalar(_visible(actor).where(Order.id == order_id))
     if order is None:
+        owner = session.scalar(select(Order.organisation_id).where(Order.id == order_id))
+        if owner is not None and owner != actor.organisation_id:
+            raise foreign(actor, "order", order_id, "No such order.")
         raise NotFound("No such order.")
     return order
 

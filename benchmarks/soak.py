@@ -1,0 +1,356 @@
+"""Soak: a bounded mixed load against gunicorn on loopback, then the invariants in SQL.
+
+    python benchmarks/soak.py [--seconds 300] [--clients 6] [--database-url URL]
+
+Starts gunicorn (2 x cores workers, a timeout, max_requests with jitter) on a fresh SQLite file
+(or the given database, which it initialises and seeds), runs punchout setups with cart
+transfers, shop browsing, checkouts contending for one `block` budget and duplicate
+OrderRequests (sequential and concurrent) from `--clients` threads until `--seconds` have passed,
+then runs `gateway worker --once` against a local receiver and checks in SQL: no `block` budget
+overspent, no (buyer, orderID) with two orders, no outbox row neither sent nor dead-lettered, no
+responses but the expected ones, worker RSS flat. Prints a summary; exits 1 when an invariant
+breaks. Loopback only; not run by CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text
+
+from benchmarks.run import BIN, _free_port, _wait_until_up
+from tests import buyer
+
+# Responses each action may legitimately get; anything else is an invariant break.
+EXPECTED = {
+    "setup": {200},
+    "start": {302},
+    "add": {302},
+    "transfer": {200},
+    "browse": {200},
+    "login": {302},
+    "checkout": {302, 400, 403},  # placed, refused by the block budget or a changed cart
+    "order": {200},  # cXML answers are HTTP 200; their Status is checked separately
+}
+# Accepted asynchronously (201, replayed for a duplicate); other content under one ID is 409.
+EXPECTED_ORDER_STATUS = {201, 409}
+RSS_GROWTH_LIMIT_MB = 100
+MAX_REQUESTS_PER_CLIENT = 20_000  # bounds the load in count as well as in time
+
+
+class Tally:
+    """Response codes per action, shared by the client threads."""
+
+    def __init__(self) -> None:
+        self.codes: Counter[tuple[str, int]] = Counter()
+        self.lock = threading.Lock()
+
+    def add(self, action: str, code: int) -> None:
+        with self.lock:
+            self.codes[(action, code)] += 1
+
+    def unexpected(self) -> dict[str, int]:
+        return {
+            f"{action} {code}": count
+            for (action, code), count in self.codes.items()
+            if code not in EXPECTED.get(action, EXPECTED_ORDER_STATUS)
+        }
+
+
+def _punchout(base: str, tally: Tally) -> None:
+    web = requests.Session()
+    answer = web.post(f"{base}/cxml", data=buyer.setup_request(), headers=XML, timeout=30)
+    tally.add("setup", answer.status_code)
+    if answer.status_code != HTTPStatus.OK or buyer.status_of(answer.content)[0] != HTTPStatus.OK:
+        return
+    start = web.get(base + buyer.start_path(answer.content), allow_redirects=False, timeout=30)
+    tally.add("start", start.status_code)
+    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
+    add = web.post(
+        f"{base}/cart/items",
+        data={"sku": "DEMO-0001", "quantity": "2", "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    tally.add("add", add.status_code)
+    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
+    tally.add(
+        "transfer", web.post(f"{base}/punchout/transfer", data={"csrf_token": token}).status_code
+    )
+
+
+def _login(base: str, email: str, tally: Tally) -> requests.Session:
+    web = requests.Session()
+    token = buyer.csrf_token(web.get(f"{base}/login", timeout=30).text)
+    response = web.post(
+        f"{base}/login",
+        data={"email": email, "password": "demo", "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    tally.add("login", response.status_code)
+    return web
+
+
+def _browse(base: str, tally: Tally) -> None:
+    web = _login(base, "buyer@1001.demo", tally)
+    for url in ("/catalog", "/products/DEMO-0001", "/cart", "/orders"):
+        tally.add("browse", web.get(base + url, timeout=30).status_code)
+
+
+def _checkout(base: str, tally: Tally) -> None:
+    """The demo's limited user holds a 500 EUR monthly `block` budget: checkouts contend for it."""
+    web = _login(base, "limited@1001.demo", tally)
+    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
+    add = web.post(
+        f"{base}/cart/items",
+        data={"sku": "DEMO-0081", "quantity": "3", "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    tally.add("add", add.status_code)
+    page = web.get(f"{base}/checkout", timeout=30)
+    if page.status_code != HTTPStatus.OK:
+        tally.add("checkout", page.status_code)
+        return
+    from tests.shop import form_values  # noqa: PLC0415 - pulls in Flask only when used
+
+    form = form_values(page.text, "cart_digest")
+    response = web.post(f"{base}/checkout", data=form, allow_redirects=False, timeout=30)
+    tally.add("checkout", response.status_code)
+
+
+def _orders(base: str, tally: Tally, number: int) -> None:
+    """One OrderRequest sent twice in a row and twice at once, then its orderID with other
+    content: one order, the rest replays or 409."""
+    order_id = f"SOAK-{os.getpid()}-{number}"
+    body = buyer.order_request(order_id=order_id, payload_id=f"{order_id}@soak")
+
+    def send(document: bytes) -> None:
+        response = requests.post(f"{base}/cxml", data=document, headers=XML, timeout=30)
+        tally.add("order", response.status_code)
+        if response.status_code == HTTPStatus.OK:
+            tally.add("order-status", buyer.status_of(response.content)[0])
+
+    send(body)
+    send(body)
+    twins = [threading.Thread(target=send, args=(body,)) for _ in range(2)]
+    for twin in twins:
+        twin.start()
+    for twin in twins:
+        twin.join()
+    send(buyer.order_request(order_id=order_id, items=(("DEMO-0002", None, "1", "1.00"),)))
+
+
+XML = {"Content-Type": "text/xml; charset=UTF-8"}
+
+
+def _client(base: str, tally: Tally, until: float, seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 - load mix, not secrets
+    actions: list[Callable[[int], None]] = [
+        lambda _n: _punchout(base, tally),
+        lambda _n: _browse(base, tally),
+        lambda _n: _checkout(base, tally),
+        lambda n: _orders(base, tally, seed * MAX_REQUESTS_PER_CLIENT + n),
+    ]
+    for number in range(MAX_REQUESTS_PER_CLIENT):
+        if time.monotonic() >= until:
+            return
+        try:
+            rng.choice(actions)(number)
+        except requests.RequestException as exc:
+            tally.add(f"connection {type(exc).__name__}", 0)
+
+
+def _worker_rss(master: int) -> dict[int, int]:
+    """RSS in MB of the gunicorn master's worker processes."""
+    sizes = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            sizes[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) // 1024
+    return sizes
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """The buyer's endpoint for the outbox: answers every document with cXML 200."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'<cXML><Response><Status code="200" text="OK"/></Response></cXML>'
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        return
+
+
+def _invariants(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as db:
+        overspent = db.scalar(
+            text(
+                "SELECT count(*) FROM budget_counter c JOIN budget b ON b.id = c.budget_id "
+                "WHERE b.policy = 'block' AND b.period_amount IS NOT NULL "
+                "AND c.committed > b.period_amount"
+            )
+        )
+        duplicates = db.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT organisation_id, buyer_reference FROM "
+                "customer_order WHERE source = 'cxml' GROUP BY organisation_id, buyer_reference "
+                "HAVING count(*) > 1) AS twice"
+            )
+        )
+        undrained = db.scalar(
+            text("SELECT count(*) FROM outbox_message WHERE status NOT IN ('sent', 'dead')")
+        )
+        orders = db.scalar(text("SELECT count(*) FROM customer_order"))
+    engine.dispose()
+    return {
+        "block_budgets_overspent": overspent or 0,
+        "order_ids_with_two_orders": duplicates or 0,
+        "outbox_rows_not_drained": undrained or 0,
+        "orders": orders or 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--database-url", default="")
+    options = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="soak-"))
+    database = options.database_url or f"sqlite:///{workdir / 'soak.db'}"
+    receiver = HTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": database,
+        "GATEWAY_SECRET_KEY": "soak-secret",
+        "GATEWAY_DIGEST_KEY": "soak-digest",
+        "GATEWAY_BASE_URL": f"http://127.0.0.1:{port}",
+        "GATEWAY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    gateway = [str(BIN / "gateway")]
+    subprocess.run([*gateway, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    inbox = f"http://127.0.0.1:{receiver.server_port}/"
+    subprocess.run(  # answers 201, then the outbox sends a StatusUpdateRequest per order
+        [
+            *gateway,
+            *("partner", "order-settings", "--name=demo-cxml", "--async-ack"),
+            *(f"--outbound-url={inbox}", f"--allow-outbound={inbox}", "--allow-private-network"),
+            "--outbound-secret=soak-outbound-secret",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    workers = 2 * (os.cpu_count() or 1)
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            f"--workers={workers}",
+            "--timeout=60",
+            "--max-requests=2000",
+            "--max-requests-jitter=200",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    tally = Tally()
+    rss: list[dict[int, int]] = []
+    try:
+        _wait_until_up(port)
+        for _ in range(20):  # warm-up, then the first RSS sample
+            requests.get(f"{base}/login", timeout=30)
+        rss.append(_worker_rss(server.pid))
+        until = time.monotonic() + options.seconds
+        clients = [
+            threading.Thread(target=_client, args=(base, tally, until, seed))
+            for seed in range(options.clients)
+        ]
+        for client in clients:
+            client.start()
+        while any(client.is_alive() for client in clients):
+            time.sleep(min(5, max(0.1, until - time.monotonic())))
+            rss.append(_worker_rss(server.pid))
+        for client in clients:
+            client.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    worker = subprocess.run(
+        [*gateway, "worker", "--once"],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    receiver.shutdown()
+    figures = _invariants(database)
+    first = max(rss[0].values(), default=0)
+    peak = max((max(sample.values(), default=0) for sample in rss), default=0)
+    unexpected = tally.unexpected()
+    breaks = [name for name in figures if name != "orders" and figures[name]]
+    if unexpected:
+        breaks.append("unexpected_responses")
+    if peak - first > RSS_GROWTH_LIMIT_MB:
+        breaks.append("worker_rss_grew")
+    if worker.returncode != 0:
+        breaks.append("outbox_worker_failed")
+    summary = {
+        "database": database,  # kept for a look after a broken run
+        "seconds": options.seconds,
+        "clients": options.clients,
+        "workers": workers,
+        "requests": sum(
+            count for (action, _), count in tally.codes.items() if action != "order-status"
+        ),
+        "responses": {f"{a} {c}": n for (a, c), n in sorted(tally.codes.items())},
+        "unexpected": unexpected,
+        "worker_rss_mb_first_peak": [first, peak],
+        **figures,
+        "broken": breaks,
+    }
+    print(json.dumps(summary, indent=2))
+    return 1 if breaks else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
