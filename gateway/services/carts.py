@@ -40,7 +40,7 @@ class PricedLine:
 class PricedCart:
     """A cart as the customer sees it: priced lines, their total (excluding tax) and the VAT."""
 
-    cart_id: int
+    cart_id: int | None  # None: the customer has no stored cart yet
     lines: tuple[PricedLine, ...]
     total: Decimal
     currency: str
@@ -97,8 +97,18 @@ def find_product(session: Session, *, actor: Actor, sku: str) -> Product:
     )
 
 
-def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None = None) -> Cart:
-    """The actor's open cart for its customer (the punchout session's own cart in a punchout)."""
+def open_cart(
+    session: Session,
+    *,
+    actor: Actor,
+    punchout_session_id: int | None = None,
+    create: bool = True,
+) -> Cart:
+    """The actor's open cart for its customer (the punchout session's own cart in a punchout).
+
+    Without `create`, a missing cart comes back empty and unsaved, so a page that only shows
+    the cart writes nothing (on SQLite a read request must not need the write lock).
+    """
     query = select(Cart).where(
         Cart.organisation_id == actor.organisation_id,
         Cart.user_id == actor.user_id,
@@ -113,9 +123,11 @@ def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None
             organisation_id=actor.organisation_id,
             user_id=actor.user_id,
             punchout_session_id=punchout_session_id,
+            lines=[],
         )
-        session.add(cart)
-        session.flush()
+        if create:
+            session.add(cart)
+            session.flush()
     return cart
 
 

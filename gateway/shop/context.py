@@ -81,12 +81,14 @@ def finish() -> None:
     g.pop("shopper", None)
 
 
-def cart_for(shopper: Shopper) -> Cart:
-    """The shopper's open cart for the active customer (the punchout's own cart in a punchout)."""
+def cart_for(shopper: Shopper, *, create: bool = True) -> Cart:
+    """The shopper's open cart for the active customer (the punchout's own cart in a punchout);
+    without `create`, an unsaved empty one when there is none yet."""
     return carts.open_cart(
         get_session(),
         actor=shopper.actor,
         punchout_session_id=shopper.shop_session.punchout_session_id,
+        create=create,
     )
 
 

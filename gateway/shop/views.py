@@ -341,7 +341,7 @@ def _cart_page(shopper: context.Shopper, *, error: str = "", error_line: int | N
     db = get_session()
     priced = carts.price_cart(
         db,
-        cart=context.cart_for(shopper),
+        cart=context.cart_for(shopper, create=False),
         organisation=shopper.organisation,
         on=context.today(),
         vat_rates=current_app.config["GATEWAY_VAT_RATES"],

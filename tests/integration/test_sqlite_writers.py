@@ -7,11 +7,16 @@ import threading
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from gateway import create_app
 from gateway.migrate import upgrade
+from gateway.models import Cart
 from gateway.services.demo import seed_demo
 from gateway.services.users import sync_default_roles
+from tests.buyer import csrf_token
 from tests.conftest import DIGEST_KEY, TEST_CONFIG
 
 THREADS = 8
@@ -49,3 +54,13 @@ def test_concurrent_read_then_write_requests_all_succeed(tmp_path: Path) -> None
         thread.join()
     app.extensions["gateway.db"].engine.dispose()
     assert statuses == [401] * THREADS
+
+
+def test_showing_a_cart_writes_nothing(client: FlaskClient, db_session: Session) -> None:
+    """GET pages need no write lock: an empty cart is shown without being stored."""
+    carts_before = db_session.scalar(select(func.count()).select_from(Cart))
+    page = client.get("/login")
+    data = {"email": "buyer@1002.demo", "password": "demo", "csrf_token": csrf_token(page.text)}
+    assert client.post("/login", data=data).status_code == 302
+    assert client.get("/cart").status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(Cart)) == carts_before
