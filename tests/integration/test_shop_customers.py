@@ -45,7 +45,7 @@ def test_switching_customer_changes_prices_assortment_and_cart(
     shop.post(client, "/customer", {"customer": "1001"})
     assert 'data-sku="ACME-0001"' in client.get("/cart").text
     carts = {cart.organisation_id: len(cart.lines) for cart in db_session.scalars(select(Cart))}
-    assert list(carts.values()) == [1]  # the line stayed in 1001's; showing 1002's empty cart stored none
+    assert list(carts.values()) == [1]  # the line stayed in 1001's; 1002's empty cart is not stored
 
 
 @pytest.mark.parametrize("number", ["1002", "9999", ""])
