@@ -42,6 +42,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings["GATEWAY_COOKIE_SECURE"],
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the shop session
+        PERMANENT_SESSION_LIFETIME=settings["GATEWAY_SHOP_SESSION_TTL"],
     )
     configure_logging()
     if settings["GATEWAY_CXML_DTD_DIR"] is None:
@@ -57,6 +58,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(approvals_blueprint)
     app.register_blueprint(account_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
+    csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
     app.jinja_env.globals.update(can=can, Permission=Permission)

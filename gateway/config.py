@@ -34,6 +34,14 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SUPPLIER_IDENTITY": "AN-PUNCHOUT-GATEWAY",
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
+    "GATEWAY_ENCRYPTION_KEY": None,  # Fernet key for secrets we must read back (CredentialMac)
+    "GATEWAY_SIGNING_KEY_FILE": None,  # PEM key and certificate: sign outbound documents
+    "GATEWAY_SIGNING_CERT_FILE": None,
+    "GATEWAY_OUTBOUND_CONNECT_TIMEOUT": 5,  # seconds, outbound documents
+    "GATEWAY_OUTBOUND_READ_TIMEOUT": 30,  # seconds
+    "GATEWAY_OUTBOUND_MAX_RESPONSE": 1024 * 1024,  # bytes read of a partner's reply
+    "GATEWAY_OUTBOX_MAX_ATTEMPTS": 10,  # then the document is dead-lettered
+    "GATEWAY_OUTBOX_BACKOFF": 60,  # seconds before the first retry; doubles, capped at 1 h
     "GATEWAY_VAT_RATES": "standard=21,reduced=9,zero=0",  # VAT class=percent, comma-separated
     "GATEWAY_SHOP_LOGIN_REQUIRED": False,  # True: no guest browsing or checkout (B2B only)
     "GATEWAY_SMTP_HOST": "localhost",
@@ -50,6 +58,11 @@ _INTEGERS = frozenset(
         "GATEWAY_START_TOKEN_TTL",
         "GATEWAY_SETUP_CLOCK_SKEW",
         "GATEWAY_SHOP_SESSION_TTL",
+        "GATEWAY_OUTBOUND_CONNECT_TIMEOUT",
+        "GATEWAY_OUTBOUND_READ_TIMEOUT",
+        "GATEWAY_OUTBOUND_MAX_RESPONSE",
+        "GATEWAY_OUTBOX_MAX_ATTEMPTS",
+        "GATEWAY_OUTBOX_BACKOFF",
         "GATEWAY_SMTP_PORT",
         "GATEWAY_PASSWORD_RESET_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",

@@ -115,9 +115,22 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(WRITE_LOCK_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+WRITE_LOCK_OPTION = "gateway_write_lock"
+
+
+def lock_for_writing(session: Session) -> None:
+    """Begin the session's transaction with SQLite's write lock (`BEGIN IMMEDIATE`).
+
+    Concurrent writers then queue (busy_timeout) instead of failing later on a stale read
+    snapshot. Call before the session's first query; PostgreSQL ignores the option.
+    """
+    session.connection(execution_options={WRITE_LOCK_OPTION: True})
 
 
 @dataclass
@@ -156,9 +169,10 @@ def init_app(app: Flask) -> Database:
     @app.after_request
     def _commit(response: Any) -> Any:
         session = g.pop("db_session", None)
+        keep = g.pop("db_keep", False)
         if session is not None:
             try:
-                if response.status_code < HTTPStatus.BAD_REQUEST:
+                if response.status_code < HTTPStatus.BAD_REQUEST or keep:
                     session.commit()
                 else:
                     session.rollback()
@@ -174,6 +188,13 @@ def init_app(app: Flask) -> Database:
             session.close()
 
     return database
+
+
+def keep_changes() -> None:
+    """Commit this request's work although its answer is an error (e.g. a logged refusal)."""
+    from flask import g  # noqa: PLC0415
+
+    g.db_keep = True
 
 
 def get_session() -> Session:

@@ -8,11 +8,15 @@ import re
 from gateway.redaction import redact_document
 
 _QUERY_SECRETS = re.compile(r"(?i)((?:password|passwd|pwd|secret|token)=)[^&\s\"']+")
+# An OCI launch carries the login in its query under partner-chosen names: blank every value.
+_OCI_QUERY = re.compile(r"/oci\?[^\s\"']+")
+_QUERY_VALUE = re.compile(r"=[^&]*")
 
 
 def redact_line(message: str) -> str:
     """A log line without shared secrets, start tokens or password-like query values."""
-    return _QUERY_SECRETS.sub(r"\1***", redact_document(message))
+    line = _QUERY_SECRETS.sub(r"\1***", redact_document(message))
+    return _OCI_QUERY.sub(lambda match: _QUERY_VALUE.sub("=***", match.group()), line)
 
 
 class RedactingLogRecord(logging.LogRecord):

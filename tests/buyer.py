@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -27,6 +27,7 @@ def setup_request(
     email: str | None = "jane.doe@buyer.example",
     payload_id: str | None = None,
     timestamp: datetime | None = None,
+    sender: Credential | None = None,
 ) -> bytes:
     """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity)."""
     domain, name = identity
@@ -50,7 +51,9 @@ def setup_request(
     header = Header(
         from_credentials=(Credential(domain=domain, identity=name),),
         to_credentials=(Credential(domain="DUNS", identity="123456789"),),
-        sender_credentials=(Credential(domain=domain, identity=name, shared_secret=secret),),
+        sender_credentials=(
+            sender or Credential(domain=domain, identity=name, shared_secret=secret),
+        ),
         user_agent="Test Buyer 1.0",
     )
     return cxml.build(
@@ -107,3 +110,139 @@ def read_forms(html: str) -> list[dict[str, object]]:
     reader = _FormReader()
     reader.feed(html)
     return reader.forms
+
+
+def order_request(
+    *,
+    order_id: str = "PO-1001",
+    items: tuple[tuple[str, str | None, str, str], ...] = (("DEMO-0001", None, "2", "0.85"),),
+    request_type: cxml.OrderRequestType = cxml.OrderRequestType.NEW,
+    reference: str | None = None,
+    version: int | None = None,
+    total: str | None = None,
+    currency: str = "EUR",
+    identity: tuple[str, str] = DEMO_IDENTITY,
+    secret: str = "demo-secret",
+    payload_id: str | None = None,
+    comments: str = "Deliver to the back door",
+    unit: str = "EA",
+    sender: Credential | None = None,
+) -> bytes:
+    """An OrderRequest as a buyer would post it; items are (SKU, SPAID, quantity, unit price).
+
+    `total` defaults to the sum of the lines.
+    """
+    domain, name = identity
+    lines = tuple(
+        ItemOut(
+            quantity=Decimal(quantity),
+            item_id=ItemID(supplier_part_id=sku, supplier_part_auxiliary_id=aux),
+            line_number=index,
+            requested_delivery_date=date(2026, 12, 1),
+            detail=cxml.ItemDetail(
+                unit_price=cxml.Money(amount=Decimal(price), currency=currency),
+                description=f"Article {sku}",
+                unit_of_measure=unit,
+                classifications=(cxml.Classification(domain="UNSPSC", code="44121701"),),
+            ),
+        )
+        for index, (sku, aux, quantity, price) in enumerate(items, start=1)
+    )
+    amount = (
+        Decimal(total)
+        if total is not None
+        else sum((Decimal(q) * Decimal(p) for _, _, q, p in items), Decimal(0))
+    )
+    address = cxml.Address(
+        address_id="HQ",
+        name="Acme Municipality",
+        streets=("Main Street 1",),
+        city="Amsterdam",
+        postal_code="1011 AA",
+        country_code="NL",
+    )
+    request = cxml.OrderRequest(
+        order_id=order_id,
+        order_date=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+        type=request_type,
+        order_version=version,
+        total=cxml.Money(amount=amount, currency=currency),
+        ship_to=address,
+        bill_to=address,
+        comments=comments,
+        document_reference=reference,
+        extrinsics=(cxml.Extrinsic(name="CostCenter", value="4711"),),
+        items=lines,
+    )
+    header = Header(
+        from_credentials=(Credential(domain=domain, identity=name),),
+        to_credentials=(Credential(domain="DUNS", identity="123456789"),),
+        sender_credentials=(
+            sender or Credential(domain=domain, identity=name, shared_secret=secret),
+        ),
+        user_agent="Test Buyer 1.0",
+    )
+    return cxml.build(
+        request,
+        header=header,
+        payload_id=payload_id or f"{uuid4()}@buyer.example",
+        timestamp=datetime.now(UTC),
+    )
+
+
+def profile_request(
+    *,
+    identity: tuple[str, str] = DEMO_IDENTITY,
+    secret: str = "demo-secret",
+    sender: Credential | None = None,
+) -> bytes:
+    """A ProfileRequest (the ping) with the given Sender credentials."""
+    domain, name = identity
+    header = Header(
+        from_credentials=(Credential(domain=domain, identity=name),),
+        to_credentials=(Credential(domain="DUNS", identity="123456789"),),
+        sender_credentials=(
+            sender or Credential(domain=domain, identity=name, shared_secret=secret),
+        ),
+        user_agent="Test Buyer 1.0",
+    )
+    return cxml.build(
+        cxml.ProfileRequest(),
+        header=header,
+        payload_id=f"{uuid4()}@buyer.example",
+        timestamp=datetime.now(UTC),
+    )
+
+
+def mac_sender(
+    secret: str,
+    *,
+    created: datetime,
+    expires: datetime,
+    identity: tuple[str, str] = DEMO_IDENTITY,
+) -> Credential:
+    """A Sender credential proving itself with a CredentialMac instead of the secret."""
+    domain, name = identity
+    own = Credential(domain=domain, identity=name)
+    creation, expiration = (
+        created.isoformat(timespec="seconds"),
+        expires.isoformat(timespec="seconds"),
+    )
+    value = cxml.credential_mac.compute(
+        secret=secret,
+        from_credential=own,
+        sender_credential=own,
+        creation_date=creation,
+        expiration_date=expiration,
+    )
+    return Credential(
+        domain=domain,
+        identity=name,
+        credential_mac=cxml.CredentialMac(
+            value=value,
+            type="FromSenderCredentials",
+            algorithm="HMAC-SHA1-96",
+            creation_date=creation,
+            expiration_date=expiration,
+        ),
+    )

@@ -24,12 +24,14 @@ from tests.mail import Inbox, smtp_server
 from tests.paths import cxml_dtd_dir
 
 DIGEST_KEY = "test-digest-key"
+ENCRYPTION_KEY = "jlS81uW9oC4ArBjUZXagHeXpx-GMKmjGDC1nejABz1Y="  # a Fernet key for tests only
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "GATEWAY_SECRET_KEY": "test-secret-key",
     "GATEWAY_DIGEST_KEY": DIGEST_KEY,
     "GATEWAY_BASE_URL": "http://localhost",
     "GATEWAY_DATABASE_URL": "sqlite://",
+    "GATEWAY_ENCRYPTION_KEY": ENCRYPTION_KEY,
 }
 
 

@@ -18,8 +18,10 @@ from lxml import etree
 
 from gateway.cxml import dtd
 from gateway.cxml.documents import (
+    FULFILL_DOCUMENTS,
     Address,
     Charge,
+    ConfirmationRequest,
     Contact,
     Extrinsic,
     Header,
@@ -28,12 +30,17 @@ from gateway.cxml.documents import (
     ItemIn,
     ItemOut,
     Money,
+    OrderReference,
+    OrderRequest,
     Payload,
     ProfileRequest,
+    ProfileResponse,
     PunchOutOrderMessage,
     PunchOutSetupRequest,
     Response,
+    ShipNoticeRequest,
     Status,
+    StatusUpdateRequest,
 )
 from gateway.cxml.errors import OutboundDocumentError
 
@@ -68,8 +75,9 @@ def build(
 
     `encoding="US-ASCII"` writes every other character as a numeric character reference (the
     `cxml-urlencoded` cart return). The timestamp always carries a numeric offset, never `Z`.
-    With `dtd_dir`, the tree is checked against that folder's `cXML.dtd` before serialising
-    (much cheaper than re-parsing the bytes); a finding raises `OutboundDocumentError`.
+    With `dtd_dir`, the tree is checked against that folder's `cXML.dtd` (`Fulfill.dtd` for
+    confirmations and ship notices) before serialising (much cheaper than re-parsing the
+    bytes); a finding raises `OutboundDocumentError`.
     """
     encoding = encoding.upper()
     if encoding not in _ENCODINGS:
@@ -87,13 +95,15 @@ def build(
         _payload(root, payload, header=header, lang=lang, deployment_mode=deployment_mode)
     except ValueError as error:  # lxml refuses text that XML cannot carry (control characters)
         raise OutboundDocumentError(f"text not allowed in XML: {error}") from error
+    module = "Fulfill.dtd" if isinstance(payload, FULFILL_DOCUMENTS) else "cXML.dtd"
     if dtd_dir is not None:
-        findings = tuple(dtd.iter_errors(root, dtd_dir))
+        findings = tuple(dtd.iter_errors(root, dtd_dir, module))
         if findings:
-            raise OutboundDocumentError("fails the cXML DTD: " + "; ".join(findings[:3]))
+            label = "the cXML DTD" if module == "cXML.dtd" else module
+            raise OutboundDocumentError(f"fails {label}: " + "; ".join(findings[:3]))
     prolog = (
         f'<?xml version="1.0" encoding="{encoding}"?>\n'
-        f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/cXML.dtd">\n'
+        f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/{module}">\n'
     )
     return prolog.encode("ascii") + etree.tostring(root, encoding=encoding, xml_declaration=False)
 
@@ -138,6 +148,16 @@ def _payload(
             _setup_request(_SubElement(wrapper, "PunchOutSetupRequest"), payload, lang)
         case ProfileRequest():
             _SubElement(wrapper, "ProfileRequest")
+        case OrderRequest():
+            _order_request(_SubElement(wrapper, "OrderRequest"), payload, lang)
+        case ConfirmationRequest():
+            _confirmation(_SubElement(wrapper, "ConfirmationRequest"), payload, lang)
+        case ShipNoticeRequest():
+            _ship_notice(_SubElement(wrapper, "ShipNoticeRequest"), payload)
+        case StatusUpdateRequest():
+            update = _SubElement(wrapper, "StatusUpdateRequest")
+            _SubElement(update, "DocumentReference", payloadID=payload.document_reference)
+            _status(update, payload.status)
         case _:
             assert_never(payload)
 
@@ -161,6 +181,16 @@ def _header(element: etree._Element, header: Header, *, one_way: bool) -> None:
                 if one_way:
                     raise OutboundDocumentError("a Message must not carry a SharedSecret")
                 _SubElement(node, "SharedSecret").text = credential.shared_secret
+            elif credential.credential_mac is not None:
+                mac = credential.credential_mac
+                _SubElement(
+                    node,
+                    "CredentialMac",
+                    type=mac.type,
+                    algorithm=mac.algorithm,
+                    creationDate=mac.creation_date,
+                    expirationDate=mac.expiration_date,
+                ).text = mac.value
     _SubElement(party, "UserAgent").text = header.user_agent  # the last party is Sender
 
 
@@ -168,9 +198,59 @@ def _response(element: etree._Element, response: Response) -> None:
     _status(element, response.status)
     if response.body is not None:
         if not response.status.code.is_success:
-            raise OutboundDocumentError("only a 2xx Status may come with a PunchOutSetupResponse")
+            raise OutboundDocumentError("only a 2xx Status may come with a response body")
+        if isinstance(response.body, ProfileResponse):
+            _profile_response(element, response.body)
+            return
         start_page = _SubElement(_SubElement(element, "PunchOutSetupResponse"), "StartPage")
         _SubElement(start_page, "URL").text = response.body.start_page_url
+
+
+def _profile_response(parent: etree._Element, profile: ProfileResponse) -> None:
+    if not profile.transactions:
+        raise OutboundDocumentError("a ProfileResponse needs at least one Transaction")
+    element = _SubElement(
+        parent, "ProfileResponse", effectiveDate=format_timestamp(profile.effective_date)
+    )
+    for option in profile.options:
+        _SubElement(element, "Option", name=option.name).text = option.value
+    for transaction in profile.transactions:
+        node = _SubElement(element, "Transaction", requestName=transaction.request_name)
+        _SubElement(node, "URL").text = transaction.url
+        for option in transaction.options:
+            _SubElement(node, "Option", name=option.name).text = option.value
+
+
+def _order_request(element: etree._Element, order: OrderRequest, lang: str) -> None:
+    header = _SubElement(
+        element,
+        "OrderRequestHeader",
+        orderID=order.order_id,
+        orderDate=format_timestamp(order.order_date),
+        orderType=order.order_type,
+        type=order.type,
+    )
+    if order.order_version is not None:
+        header.set("orderVersion", str(order.order_version))
+    _money(_SubElement(header, "Total"), order.total)
+    if order.ship_to is not None:
+        _address(_SubElement(_SubElement(header, "ShipTo"), "Address"), order.ship_to, lang)
+    if order.bill_to is None:
+        raise OutboundDocumentError("an OrderRequestHeader needs a BillTo")
+    _address(_SubElement(_SubElement(header, "BillTo"), "Address"), order.bill_to, lang)
+    if order.shipping is not None:
+        _charge(_SubElement(header, "Shipping"), order.shipping)
+    if order.tax is not None:
+        _charge(_SubElement(header, "Tax"), order.tax)
+    if order.comments:
+        _SubElement(header, "Comments", {_XML_LANG: lang}).text = order.comments
+    if order.document_reference is not None:
+        _SubElement(header, "DocumentReference", payloadID=order.document_reference)
+    _extrinsics(header, order.extrinsics)
+    if not order.items:
+        raise OutboundDocumentError("an OrderRequest needs at least one ItemOut")
+    for item in order.items:
+        _item_out(element, item, lang)
 
 
 def _status(parent: etree._Element, status: Status) -> None:
@@ -219,13 +299,94 @@ def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang:
         _item_out(element, item)
 
 
-def _item_out(parent: etree._Element, item: ItemOut) -> None:
+def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, lang: str) -> None:
+    header = _SubElement(
+        element,
+        "ConfirmationHeader",
+        type=confirmation.type,
+        noticeDate=format_timestamp(confirmation.notice_date),
+    )
+    if confirmation.confirm_id is not None:
+        header.set("confirmID", confirmation.confirm_id)
+    if confirmation.comments:
+        _SubElement(header, "Comments", {_XML_LANG: lang}).text = confirmation.comments
+    _order_reference(element, confirmation.order)
+    if confirmation.type == "detail" and not confirmation.items:
+        raise OutboundDocumentError("a detail confirmation needs at least one ConfirmationItem")
+    for item in confirmation.items:
+        if not item.statuses:
+            raise OutboundDocumentError("a ConfirmationItem needs at least one ConfirmationStatus")
+        node = _SubElement(
+            element,
+            "ConfirmationItem",
+            quantity=_quantity(item.quantity),
+            lineNumber=str(item.line_number),
+        )
+        _SubElement(node, "UnitOfMeasure").text = item.unit_of_measure
+        for status in item.statuses:
+            child = _SubElement(
+                node, "ConfirmationStatus", quantity=_quantity(status.quantity), type=status.type
+            )
+            if status.shipment_date is not None:
+                child.set("shipmentDate", format_timestamp(status.shipment_date))
+            if status.delivery_date is not None:
+                child.set("deliveryDate", format_timestamp(status.delivery_date))
+            _SubElement(child, "UnitOfMeasure").text = status.unit_of_measure
+            if status.unit_price is not None:
+                _money(_SubElement(child, "UnitPrice"), status.unit_price)
+            if status.comments:
+                _SubElement(child, "Comments", {_XML_LANG: lang}).text = status.comments
+
+
+def _ship_notice(element: etree._Element, notice: ShipNoticeRequest) -> None:
+    header = _SubElement(
+        element,
+        "ShipNoticeHeader",
+        shipmentID=notice.shipment_id,
+        noticeDate=format_timestamp(notice.notice_date),
+    )
+    if notice.shipment_date is not None:
+        header.set("shipmentDate", format_timestamp(notice.shipment_date))
+    if notice.delivery_date is not None:
+        header.set("deliveryDate", format_timestamp(notice.delivery_date))
+    if notice.carrier and notice.tracking_number:
+        control = _SubElement(element, "ShipControl")
+        _SubElement(control, "CarrierIdentifier", domain="companyName").text = notice.carrier
+        _SubElement(control, "ShipmentIdentifier").text = notice.tracking_number
+    portion = _SubElement(element, "ShipNoticePortion")
+    _order_reference(portion, notice.order)
+    if not notice.items:
+        raise OutboundDocumentError("a ship notice needs at least one ShipNoticeItem")
+    for item in notice.items:
+        node = _SubElement(
+            portion,
+            "ShipNoticeItem",
+            quantity=_quantity(item.quantity),
+            lineNumber=str(item.line_number),
+        )
+        if item.item_id is not None:
+            _item_id(node, item.item_id)
+        _SubElement(node, "UnitOfMeasure").text = item.unit_of_measure
+
+
+def _order_reference(parent: etree._Element, order: OrderReference) -> None:
+    node = _SubElement(parent, "OrderReference", orderID=order.order_id)
+    if order.order_date is not None:
+        node.set("orderDate", format_timestamp(order.order_date))
+    _SubElement(node, "DocumentReference", payloadID=order.payload_id)
+
+
+def _item_out(parent: etree._Element, item: ItemOut, lang: str = "en-US") -> None:
     node = _SubElement(parent, "ItemOut", quantity=_quantity(item.quantity))
     if item.line_number is not None:
         node.set("lineNumber", str(item.line_number))
+    if item.requested_delivery_date is not None:
+        node.set("requestedDeliveryDate", item.requested_delivery_date.isoformat())
     _item_id(node, item.item_id)
     if item.detail is not None:
         _item_detail(_SubElement(node, "ItemDetail"), item.detail)
+    if item.comments:
+        _SubElement(node, "Comments", {_XML_LANG: lang}).text = item.comments
 
 
 def _contact(parent: etree._Element, contact: Contact, lang: str) -> None:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
     from decimal import Decimal
 
     from gateway.cxml.status import StatusCode
@@ -22,6 +22,14 @@ class Operation(StrEnum):
     SOURCE = "source"
 
 
+class OrderRequestType(StrEnum):
+    """`OrderRequestHeader/@type`: a new order, or a change or cancellation of one (A.8)."""
+
+    NEW = "new"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
 class CartEncoding(StrEnum):
     """How the cart-return form carries the PunchOutOrderMessage (protocol-notes A.6)."""
 
@@ -30,12 +38,24 @@ class CartEncoding(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CredentialMac:
+    """A `CredentialMac` (protocol-notes A.3); the dates are kept exactly as written."""
+
+    value: str
+    type: str
+    algorithm: str
+    creation_date: str
+    expiration_date: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Credential:
-    """One `Credential`: a domain, an identity and, on Requests only, a shared secret."""
+    """One `Credential`: a domain, an identity and, on Requests only, a secret or a MAC."""
 
     domain: str
     identity: str
     shared_secret: str | None = None
+    credential_mac: CredentialMac | None = None
 
     def matches(self, domain: str, identity: str) -> bool:
         """Same domain (case-insensitively) and the same identity (exactly, after strip)."""
@@ -127,6 +147,8 @@ class ItemOut:
     item_id: ItemID
     line_number: int | None = None
     detail: ItemDetail | None = None
+    requested_delivery_date: date | None = None
+    comments: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +172,7 @@ class Address:
     postal_code: str | None = None
     country_code: str | None = None
     email: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,14 +246,160 @@ class ProfileRequest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OrderRequest:
+    """A purchase order (protocol-notes A.8); `items` keep their document order.
+
+    `document_reference` is the payloadID of the original order an update or delete refers to.
+    Lines without `lineNumber` are numbered by their 1-based position (house rule).
+    """
+
+    order_id: str
+    order_date: datetime
+    type: OrderRequestType
+    total: Money
+    items: tuple[ItemOut, ...]
+    order_type: str = "regular"
+    order_version: int | None = None
+    ship_to: Address | None = None
+    bill_to: Address | None = None
+    shipping: Charge | None = None
+    tax: Charge | None = None
+    comments: str = ""
+    document_reference: str | None = None
+    extrinsics: tuple[Extrinsic, ...] = ()
+
+
+class ConfirmationType(StrEnum):
+    """`ConfirmationHeader/@type` values we send."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    DETAIL = "detail"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderReference:
+    """The buyer's order a confirmation or ship notice is about."""
+
+    order_id: str
+    payload_id: str  # of the OrderRequest
+    order_date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmationStatus:
+    """What happens to (part of) a line: `accept`, `reject`, `backordered` or `detail`."""
+
+    type: str
+    quantity: Decimal
+    unit_of_measure: str
+    delivery_date: datetime | None = None
+    shipment_date: datetime | None = None
+    unit_price: Money | None = None
+    comments: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmationItem:
+    """A confirmed line: the ItemOut's lineNumber and quantity, then its statuses."""
+
+    line_number: int
+    quantity: Decimal
+    unit_of_measure: str
+    statuses: tuple[ConfirmationStatus, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmationRequest:
+    """An order confirmation (Fulfill.dtd): accept or reject all, or detail changed lines."""
+
+    type: ConfirmationType
+    notice_date: datetime
+    order: OrderReference
+    confirm_id: str | None = None
+    comments: str = ""
+    items: tuple[ConfirmationItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeItem:
+    """A shipped quantity of one order line."""
+
+    line_number: int
+    quantity: Decimal
+    unit_of_measure: str
+    item_id: ItemID | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeRequest:
+    """A ship notice (Fulfill.dtd) for one order."""
+
+    shipment_id: str
+    notice_date: datetime
+    order: OrderReference
+    items: tuple[ShipNoticeItem, ...]
+    shipment_date: datetime | None = None
+    delivery_date: datetime | None = None
+    carrier: str | None = None  # CarrierIdentifier domain="companyName"
+    tracking_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusUpdateRequest:
+    """The final status of an asynchronously acknowledged document."""
+
+    document_reference: str
+    status: Status
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileOption:
+    """An `Option name=…` of a ProfileResponse or of one of its transactions."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileTransaction:
+    """A request we accept, where, and its options."""
+
+    request_name: str
+    url: str
+    options: tuple[ProfileOption, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileResponse:
+    """The answer to a ProfileRequest: service options first, then the transactions (A.4)."""
+
+    effective_date: datetime
+    transactions: tuple[ProfileTransaction, ...]
+    options: tuple[ProfileOption, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Response:
     """A reply: a Status and, on success, a body."""
 
     status: Status
-    body: PunchOutSetupResponse | None = None
+    body: PunchOutSetupResponse | ProfileResponse | None = None
 
 
-Payload: TypeAlias = PunchOutSetupRequest | ProfileRequest | PunchOutOrderMessage | Response
+Payload: TypeAlias = (
+    PunchOutSetupRequest
+    | ProfileRequest
+    | OrderRequest
+    | ConfirmationRequest
+    | ShipNoticeRequest
+    | StatusUpdateRequest
+    | PunchOutOrderMessage
+    | Response
+)
+
+#: documents declared by Fulfill.dtd rather than cXML.dtd (DESIGN.md §4.1)
+FULFILL_DOCUMENTS = (ConfirmationRequest, ShipNoticeRequest)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -72,3 +72,27 @@ class OutboundDocumentError(CXMLError):
     """We nearly emitted an invalid document: our bug, answered 500 and never sent."""
 
     default_status = StatusCode.INTERNAL_SERVER_ERROR
+
+
+class SignatureError(CXMLError):
+    """A signature a partner must send is missing, wrong or unacceptable (A.10)."""
+
+    default_status = StatusCode.SIGNATURE_VERIFICATION_FAILED
+
+
+class SignatureRequiredError(SignatureError):
+    """The partner must sign and did not: 475."""
+
+    default_status = StatusCode.SIGNATURE_REQUIRED
+
+
+class SignatureInvalidError(SignatureError):
+    """The signature or its layout does not verify: 476."""
+
+    default_status = StatusCode.SIGNATURE_VERIFICATION_FAILED
+
+
+class SignatureUnacceptableError(SignatureError):
+    """Another certificate than the pinned one, or a refused algorithm: 477."""
+
+    default_status = StatusCode.SIGNATURE_UNACCEPTABLE

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from lxml import etree
@@ -23,6 +23,7 @@ from gateway.cxml.documents import (
     Classification,
     Contact,
     Credential,
+    CredentialMac,
     CXMLDocument,
     Extrinsic,
     Header,
@@ -32,6 +33,8 @@ from gateway.cxml.documents import (
     ItemOut,
     Money,
     Operation,
+    OrderRequest,
+    OrderRequestType,
     Payload,
     ProfileRequest,
     PunchOutOrderMessage,
@@ -45,6 +48,8 @@ from gateway.cxml.status import StatusCode
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_ORDER_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # the lexical space of xs:decimal
 _WHOLE = re.compile(r"\d+")
 _DEPLOYMENT_MODES = ("production", "test")
@@ -107,6 +112,8 @@ def _request(container: etree._Element, root: etree._Element) -> Payload:
         return _setup_request(element, operation)
     if element.tag == "ProfileRequest":
         return ProfileRequest()
+    if element.tag == "OrderRequest":
+        return _order_request(element)
     raise UnsupportedDocumentError(f"{etree.QName(element).localname} is not supported")
 
 
@@ -153,10 +160,22 @@ def _credentials(party: etree._Element | None, *, required: bool) -> tuple[Crede
 
 def _credential(element: etree._Element) -> Credential:
     secret = element.find("SharedSecret")
+    mac = element.find("CredentialMac")
     return Credential(
         domain=_required_attribute(element, "domain"),
         identity=_required_text(element, "Identity"),
         shared_secret=None if secret is None else text_of(secret),
+        credential_mac=None if mac is None else _credential_mac(mac),
+    )
+
+
+def _credential_mac(element: etree._Element) -> CredentialMac:
+    return CredentialMac(
+        value=text_of(element),
+        type=_required_attribute(element, "type"),
+        algorithm=_required_attribute(element, "algorithm"),
+        creation_date=_required_attribute(element, "creationDate"),
+        expiration_date=_required_attribute(element, "expirationDate"),
     )
 
 
@@ -225,21 +244,90 @@ def _order_message(element: etree._Element, status: Status | None) -> PunchOutOr
     )
 
 
+def _order_request(element: etree._Element) -> OrderRequest:
+    header = _required_child(element, "OrderRequestHeader")
+    raw_type = header.get("type", "new").strip()
+    try:
+        request_type = OrderRequestType(raw_type)
+    except ValueError:
+        raise InboundDocumentError(
+            f"{_path(header)}/@type: must be new, update or delete"
+        ) from None
+    version = header.get("orderVersion")
+    reference = header.find("DocumentReference")
+    ship_to = header.find("ShipTo/Address")
+    bill_to = header.find("BillTo/Address")
+    shipping = header.find("Shipping")
+    tax = header.find("Tax")
+    items = list(element.iterchildren("ItemOut"))
+    if not items:
+        raise InboundDocumentError(f"{_path(element)} has no ItemOut")
+    return OrderRequest(
+        order_id=_required_attribute(header, "orderID"),
+        order_date=_order_date(header),
+        type=request_type,
+        order_type=header.get("orderType", "regular").strip() or "regular",
+        order_version=None
+        if version is None
+        else _whole(version, header, "/@orderVersion", "a whole number from 1", minimum=1),
+        total=_money(_required_child(_required_child(header, "Total"), "Money")),
+        ship_to=None if ship_to is None else _address(ship_to),
+        bill_to=None if bill_to is None else _address(bill_to),
+        shipping=None if shipping is None else _charge(shipping),
+        tax=None if tax is None else _charge(tax),
+        comments=_comments(header),
+        document_reference=None
+        if reference is None
+        else _required_attribute(reference, "payloadID"),
+        extrinsics=_extrinsics(header),
+        items=tuple(
+            _item_out(item, position=position) for position, item in enumerate(items, start=1)
+        ),
+    )
+
+
+def _comments(element: etree._Element) -> str:
+    return "\n".join(text for c in element.iterchildren("Comments") if (text := text_of(c)))
+
+
+def _order_date(header: etree._Element) -> datetime:
+    """`orderDate`; a missing zone is read as UTC (some buyers omit it, A.12)."""
+    raw = _required_attribute(header, "orderDate")
+    if _ORDER_DATE.fullmatch(raw):
+        with contextlib.suppress(ValueError):
+            moment = datetime.fromisoformat(raw)
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    raise InboundDocumentError(f"{_path(header)}/@orderDate: must be an ISO 8601 date and time")
+
+
 def _buyer_cookie(element: etree._Element) -> str:
     return _required_text(element, "BuyerCookie")
 
 
-def _item_out(element: etree._Element) -> ItemOut:
+def _item_out(element: etree._Element, *, position: int | None = None) -> ItemOut:
+    """An ItemOut; with `position` (OrderRequest lines) a missing lineNumber becomes it."""
     detail = element.find("ItemDetail")
     line_number = element.get("lineNumber")
+    delivery = element.get("requestedDeliveryDate")
     return ItemOut(
         quantity=_quantity(element),
         item_id=_item_id(_required_child(element, "ItemID")),
-        line_number=None
+        line_number=position
         if line_number is None
-        else _whole(line_number, element, "@lineNumber", "a whole number from 1", minimum=1),
+        else _whole(line_number, element, "/@lineNumber", "a whole number from 1", minimum=1),
         detail=None if detail is None else _item_detail(detail),
+        requested_delivery_date=None if delivery is None else _date(delivery, element),
+        comments=_comments(element),
     )
+
+
+def _date(raw: str, element: etree._Element) -> date:
+    """`requestedDeliveryDate`: the date part of an ISO 8601 date or date and time."""
+    raw = raw.strip()
+    if _DATE.match(raw):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(raw[:10])
+    raise InboundDocumentError(f"{_path(element)}/@requestedDeliveryDate: must be an ISO 8601 date")
 
 
 def _item_in(element: etree._Element) -> ItemIn:
@@ -307,7 +395,20 @@ def _address(element: etree._Element) -> Address:
         postal_code=_optional_from(postal, "PostalCode"),
         country_code=None if country is None else country.get("isoCountryCode"),
         email=_optional_text(element, "Email"),
+        phone=_phone(element.find("Phone")),
     )
+
+
+def _phone(element: etree._Element | None) -> str | None:
+    number = None if element is None else element.find("TelephoneNumber")
+    if number is None:
+        return None
+    parts = (
+        _optional_text(number, "CountryCode"),
+        _optional_text(number, "AreaOrCityCode"),
+        _optional_text(number, "Number"),
+    )
+    return " ".join(part for part in parts if part) or None
 
 
 def _charge(element: etree._Element) -> Charge:

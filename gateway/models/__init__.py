@@ -19,7 +19,14 @@ from gateway.models.catalogue import (
 from gateway.models.message_log import MessageLogEntry
 from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
 from gateway.models.organisation import Address, Organisation
+from gateway.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
+from gateway.models.purchase_order import (
+    BuyerOrder,
+    BuyerOrderVersion,
+    PartnerOrderSettings,
+    ReceivedDocument,
+)
 from gateway.models.shop_session import ShopSession
 from gateway.models.user import (
     AuditEntry,
@@ -33,12 +40,15 @@ from gateway.models.user import (
 
 __all__ = [
     "ORDER_STATUSES",
+    "OUTBOX_STATUSES",
     "Address",
     "ApprovalDecision",
     "AuditEntry",
     "Budget",
     "BudgetCounter",
     "BudgetReservation",
+    "BuyerOrder",
+    "BuyerOrderVersion",
     "Cart",
     "CartLine",
     "Catalog",
@@ -50,12 +60,15 @@ __all__ = [
     "OrderLine",
     "OrderStatusChange",
     "Organisation",
+    "OutboxMessage",
     "PartnerIdentity",
+    "PartnerOrderSettings",
     "PasswordReset",
     "PriceList",
     "PriceListItem",
     "Product",
     "PunchOutSession",
+    "ReceivedDocument",
     "Role",
     "ShopSession",
     "Supervision",

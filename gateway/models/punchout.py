@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +31,10 @@ class TradingPartner(Base):
     enforce_budgets: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # OCI partners: the login user, its slow password hash, and the profile (gateway.services.oci)
+    login_name: Mapped[str | None] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     organisation: Mapped[Organisation] = relationship()
     identities: Mapped[list[PartnerIdentity]] = relationship(
@@ -71,6 +76,8 @@ class PunchOutSession(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # OCI: ~-parameters, returntarget, charset and landing page, kept server-side
+    oci_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     partner: Mapped[TradingPartner] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,4 +24,11 @@ def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:
         user_agent=f"punchout-gateway {__version__}",
         hostname=urlsplit(config["GATEWAY_BASE_URL"]).hostname or "localhost",
         dtd_dir=config["GATEWAY_CXML_DTD_DIR"],
+        encryption_key=config.get("GATEWAY_ENCRYPTION_KEY"),
+        signing_key=_read(config.get("GATEWAY_SIGNING_KEY_FILE")),
+        signing_certificate=_read(config.get("GATEWAY_SIGNING_CERT_FILE")),
     )
+
+
+def _read(path: str | None) -> bytes | None:
+    return Path(path).read_bytes() if path else None

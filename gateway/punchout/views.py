@@ -5,15 +5,25 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.cxml import StatusCode
-from gateway.db import get_session, utcnow
+from gateway.db import get_session, keep_changes, lock_for_writing, utcnow
 from gateway.errors import InvalidInput
+from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
-from gateway.services import cxml_inbox, punchout
+from gateway.services import cxml_inbox, oci, punchout
 from gateway.shop import context
 
 log = logging.getLogger(__name__)
@@ -30,6 +40,7 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 def cxml_endpoint() -> Response:
     """Every cXML request; the answer is always a cXML Response (HTTP 200, 413 for size)."""
     db = get_session()
+    lock_for_writing(db)  # every cXML request writes (at least the message log)
     settings = punchout_settings(current_app.config)
     now = utcnow()
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
@@ -49,6 +60,7 @@ def cxml_endpoint() -> Response:
                 settings=settings,
                 now=now,
             )
+            keep_changes()  # the message log keeps the refusal
             return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
             return _xml(cxml_inbox.receive(db, body=body, settings=settings, now=now))
@@ -72,28 +84,56 @@ def start(token: str) -> BaseResponse:
     )
     operation = shop_session.punchout.operation if shop_session.punchout else "create"
     context.begin(browser_token)
+    landing = oci.landing(shop_session)
+    if "product" in landing:
+        return redirect(url_for("shop.product", sku=landing["product"]))
+    if "search" in landing:
+        return redirect(url_for("shop.catalog", q=landing["search"]))
     return redirect(url_for("shop.catalog" if operation == "create" else "shop.cart"))
 
 
+@blueprint.route("/oci", methods=["GET", "POST"])
+def oci_endpoint() -> BaseResponse | tuple[str, int]:
+    """SAP OCI launch and FUNCTION calls (query string and form body alike)."""
+    db = get_session()
+    fields = {**request.args.to_dict(), **request.form.to_dict()}
+    try:
+        result = oci.launch(
+            db, fields=fields, settings=punchout_settings(current_app.config), now=utcnow()
+        )
+    except OCIError as exc:
+        db.rollback()
+        oci.record_refusal(db, fields=fields, error=exc)
+        db.commit()  # the refusal stays in the message log although the answer is an error
+        title = exc.status.phrase
+        return render_template("message.html", title=title, message=exc.reason), exc.status
+    if isinstance(result, oci.Redirect):
+        return redirect(result.url)
+    if isinstance(result, oci.JsonAnswer):
+        return jsonify(result.body)
+    return _return_page(result.cart_return)
+
+
 @blueprint.post("/punchout/transfer")
-def transfer() -> str:
+def transfer() -> Response:
     """Return the cart to the procurement system and end the punchout."""
     return _return_cart(cancel=False)
 
 
 @blueprint.post("/punchout/cancel")
-def cancel() -> str:
+def cancel() -> Response:
     """Leave the punchout without changing the buyer's requisition."""
     return _return_cart(cancel=True)
 
 
-def _return_cart(*, cancel: bool) -> str:
+def _return_cart(*, cancel: bool) -> Response:
     shopper = context.require_shopper()
     if shopper.punchout is None:
         raise InvalidInput(
             "This is not a punchout session: there is no procurement system to return to."
         )
-    cart_return = punchout.return_cart(
+    service = oci if shopper.punchout.partner.protocol == "oci" else punchout
+    cart_return = service.return_cart(
         get_session(),
         shop_session=shopper.shop_session,
         settings=punchout_settings(current_app.config),
@@ -101,4 +141,13 @@ def _return_cart(*, cancel: bool) -> str:
         cancel=cancel,
     )
     context.finish()
-    return render_template("punchout/return.html", cart_return=cart_return)
+    return _return_page(cart_return)
+
+
+def _return_page(cart_return: punchout.CartReturn) -> Response:
+    """The auto-posting form, encoded in the charset the buyer asked for (values fit it)."""
+    html = render_template("punchout/return.html", cart_return=cart_return)
+    return Response(
+        html.encode(cart_return.charset, "xmlcharrefreplace"),
+        content_type=f"text/html; charset={cart_return.charset}",
+    )

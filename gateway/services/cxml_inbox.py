@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.cxml import CXMLError, PunchOutSetupRequest, StatusCode
+from gateway.cxml import CXMLError, OrderRequest, ProfileRequest, PunchOutSetupRequest, StatusCode
 from gateway.models import TradingPartner
-from gateway.services import message_log, punchout
-from gateway.services.partners import find_by_credentials
+from gateway.services import message_log, orders_intake, profile, punchout
+from gateway.services.partner_orders import signature_certificate
 from gateway.services.punchout import PunchOutSettings
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,13 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     punchout_session_id: int | None = None
     try:
         document = cxml.parse(body)
-        partner = _named_partner(session, document)
-        with session.begin_nested():
-            response, punchout_session_id = _dispatch(
-                session, document=document, settings=settings, now=now
-            )
+        partner = punchout.identify(session, document.header)
+        certificate = None if partner is None else signature_certificate(session, partner)
+        if certificate is not None:  # from here on, only what the partner signed is read
+            document = cxml.parse(cxml.signing.verified_document(body, certificate_pem=certificate))
+        response, punchout_session_id = _dispatch_once(
+            session, document=document, body=body, partner=partner, settings=settings, now=now
+        )
     except CXMLError as exc:
         log.info(
             "cXML request refused with %s (payloadID %s)",
@@ -66,31 +69,65 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     return answer
 
 
-def _dispatch(
-    session: Session, *, document: cxml.CXMLDocument, settings: PunchOutSettings, now: datetime
+def _dispatch_once(
+    session: Session,
+    *,
+    document: cxml.CXMLDocument,
+    body: bytes,
+    partner: TradingPartner | None,
+    settings: PunchOutSettings,
+    now: datetime,
 ) -> tuple[cxml.Response, int | None]:
-    if isinstance(document.payload, PunchOutSetupRequest):
-        if document.header is None:
-            raise cxml.CredentialError()
-        partner = punchout.authenticate(
-            session, header=document.header, digest_key=settings.digest_key
-        )
-        started, start_url = punchout.start(
-            session, document=document, partner=partner, settings=settings, now=now
-        )
-        ok = cxml.Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
-        return cxml.Response(
-            status=ok, body=cxml.PunchOutSetupResponse(start_page_url=start_url)
-        ), started.id
-    raise cxml.UnsupportedDocumentError(f"{_document_type(document)} is not supported")
+    """Run the request in a savepoint; a unique-key race with a concurrent twin runs it again.
+
+    The second run sees the twin's committed rows (its dedup key, its order) and answers as
+    for a repeated document.
+    """
+    arguments = {"document": document, "body": body, "partner": partner, "settings": settings}
+    try:
+        with session.begin_nested():
+            return _dispatch(session, now=now, **arguments)
+    except IntegrityError:
+        log.info("concurrent duplicate of payloadID %s; answering again", document.payload_id)
+    with session.begin_nested():
+        return _dispatch(session, now=now, **arguments)
 
 
-def _named_partner(session: Session, document: cxml.CXMLDocument) -> TradingPartner | None:
-    """The partner the header names (unauthenticated: only for the message log)."""
-    if document.header is None:
-        return None
-    credentials = document.header.from_credentials + document.header.sender_credentials
-    return find_by_credentials(session, [(c.domain, c.identity) for c in credentials])
+def _dispatch(
+    session: Session,
+    *,
+    document: cxml.CXMLDocument,
+    body: bytes,
+    partner: TradingPartner | None,
+    settings: PunchOutSettings,
+    now: datetime,
+) -> tuple[cxml.Response, int | None]:
+    request = document.payload
+    if not isinstance(request, ProfileRequest | OrderRequest | PunchOutSetupRequest):
+        raise cxml.UnsupportedDocumentError(f"{_document_type(document)} is not supported")
+    partner = punchout.authenticate(
+        session,
+        partner=partner,
+        header=document.header,
+        digest_key=settings.digest_key,
+        encryption_key=settings.encryption_key,
+        now=now,
+    )
+    ok = cxml.Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
+    if isinstance(request, ProfileRequest):
+        answer = profile.profile(session, partner=partner, base_url=settings.base_url)
+        return cxml.Response(status=ok, body=answer), None
+    if isinstance(request, OrderRequest):
+        result = orders_intake.receive_order(
+            session, document=document, body=body, partner=partner, now=now
+        )
+        return cxml.Response(status=result.status), None
+    started, start_url = punchout.start(
+        session, document=document, request=request, partner=partner, settings=settings, now=now
+    )
+    return cxml.Response(
+        status=ok, body=cxml.PunchOutSetupResponse(start_page_url=start_url)
+    ), started.id
 
 
 def _document_type(document: cxml.CXMLDocument | None) -> str:

@@ -26,7 +26,12 @@ from gateway.models import (
     price_list_assignment,
 )
 from gateway.services.catalogs import assign_catalog
-from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
+from gateway.services.partners import (
+    CXMLPartnerSpec,
+    OCIPartnerSpec,
+    add_cxml_partner,
+    add_oci_partner,
+)
 from gateway.services.pricing import CENT
 from gateway.services.users import membership, role_named
 
@@ -39,6 +44,16 @@ DEMO_CXML_PARTNER = CXMLPartnerSpec(
     allowed_urls=("http://127.0.0.1", "http://localhost"),
     encoding="base64",
     replay_protection=False,  # demo only: lets the README's fixture be posted again and again
+)
+
+DEMO_OCI_PARTNER = OCIPartnerSpec(
+    name="demo-oci",
+    customer_number="1001",
+    username="demo-oci",
+    password="demo",  # noqa: S106 - the documented demo password
+    allowed_urls=("http://127.0.0.1", "http://localhost"),
+    version="5.0",
+    settings={"unit_map": {"EA": "ST"}, "vendor": "100042"},
 )
 
 # (name, unit, UNSPSC, manufacturer, base price) of each product family; 20 variants each.
@@ -90,6 +105,9 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
     if session.scalar(select(TradingPartner).where(TradingPartner.name == "demo-cxml")) is None:
         add_cxml_partner(session, spec=DEMO_CXML_PARTNER, digest_key=digest_key)
     summary.partners = ["demo-cxml"]
+    if session.scalar(select(TradingPartner).where(TradingPartner.name == "demo-oci")) is None:
+        add_oci_partner(session, spec=DEMO_OCI_PARTNER)
+    summary.partners.append("demo-oci")
     _shop_data(session, products, first_customer, second_customer)
     summary.users.extend(_roles_data(session, first_customer, second_customer))
     session.flush()

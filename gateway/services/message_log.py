@@ -23,8 +23,12 @@ def record(
     punchout_session_id: int | None = None,
     protocol: str = "cxml",
 ) -> MessageLogEntry:
-    """Log one document, secrets redacted and oversized bodies cut (the cut is marked)."""
-    text = body[:MAX_LOGGED_BYTES].decode("utf-8", "replace")
+    """Log one document, secrets redacted and oversized bodies cut (the cut is marked).
+
+    The body is kept as text: undecodable bytes become U+FFFD and NUL bytes (which PostgreSQL
+    text cannot hold, and hostile UTF-16 documents are full of) become a visible `\\0`.
+    """
+    text = body[:MAX_LOGGED_BYTES].decode("utf-8", "replace").replace("\0", "\\0")
     if len(body) > MAX_LOGGED_BYTES:
         text += f"\n[... {len(body) - MAX_LOGGED_BYTES} more bytes not logged]"
     entry = MessageLogEntry(

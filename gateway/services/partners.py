@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,9 @@ from gateway.urls import url_allowed
 CART_ENCODINGS = ("base64", "urlencoded")
 OPERATIONS_ALLOWED = ("create", "inspect", "edit")
 MIN_SECRET_LENGTH = 8
+OCI_VERSIONS = ("4.0", "5.0")
+MIN_OCI_PASSWORD_LENGTH = 4
+MAX_LOGIN_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +82,78 @@ def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str
     session.add(partner)
     session.flush()
     return partner
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OCIPartnerSpec:
+    """What `gateway partner add-oci` (and the demo seed) registers; `settings` as in
+    `gateway.services.oci.PartnerOptions` (login parameter names, charset, field mapping …)."""
+
+    name: str
+    customer_number: str
+    username: str
+    password: str
+    allowed_urls: Sequence[str]
+    version: str = "4.0"
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner:
+    """Register an SAP OCI partner, its password slowly hashed; InvalidInput names any fault."""
+    from gateway.services.oci import PartnerOptions, hash_password  # noqa: PLC0415 - cycle
+
+    organisation = _new_partner_checks(session, spec.name, spec.customer_number, spec.allowed_urls)
+    username = spec.username.strip()
+    if not username or len(username) > MAX_LOGIN_LENGTH:
+        raise InvalidInput(f"--username must be 1 to {MAX_LOGIN_LENGTH} characters.")
+    if session.scalar(select(TradingPartner).where(TradingPartner.login_name == username)):
+        raise InvalidInput(f"User {username!r} belongs to another partner.")
+    if len(spec.password) < MIN_OCI_PASSWORD_LENGTH:
+        raise InvalidInput(f"--password must be at least {MIN_OCI_PASSWORD_LENGTH} characters.")
+    if spec.version not in OCI_VERSIONS:
+        raise InvalidInput(f"--version must be one of {', '.join(OCI_VERSIONS)}.")
+    settings = {**spec.settings, "version": spec.version}
+    unknown = sorted(settings.keys() - set(PartnerOptions.__slots__))
+    if unknown:
+        raise InvalidInput(f"Unknown OCI settings: {', '.join(unknown)}.")
+    try:
+        PartnerOptions(**settings)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"Invalid OCI settings: {exc}") from None
+    partner = TradingPartner(
+        name=spec.name,
+        protocol="oci",
+        organisation=organisation,
+        secret_digest="",
+        login_name=username,
+        password_hash=hash_password(spec.password),
+        allowed_url_prefixes=list(spec.allowed_urls),
+        settings=settings,
+        replay_protection=False,
+    )
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def _new_partner_checks(
+    session: Session, name: str, customer_number: str, allowed_urls: Sequence[str]
+) -> Organisation:
+    if not name.strip():
+        raise InvalidInput("--name must not be empty.")
+    if session.scalar(select(TradingPartner).where(TradingPartner.name == name)):
+        raise InvalidInput(f"A partner named {name!r} exists already.")
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.number == customer_number)
+    )
+    if organisation is None:
+        raise InvalidInput(f"No customer numbered {customer_number!r}.")
+    if not allowed_urls:
+        raise InvalidInput("Give at least one --allow-url PREFIX.")
+    for prefix in allowed_urls:
+        if not url_allowed(prefix, [prefix]):
+            raise InvalidInput(f"--allow-url {prefix!r} is not an absolute http(s) URL.")
+    return organisation
 
 
 def find_by_credentials(

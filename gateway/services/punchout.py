@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ from gateway.models import (
     User,
 )
 from gateway.services import assortment, carts, message_log, shop_sessions
+from gateway.services.partner_orders import mac_matches
 from gateway.services.partners import find_by_credentials
 from gateway.services.users import punchout_user
 from gateway.urls import url_allowed
@@ -64,28 +66,61 @@ class PunchOutSettings:
     user_agent: str
     hostname: str
     dtd_dir: Path | None
+    encryption_key: str | None = None
+    signing_key: bytes | None = None  # PEM; with the certificate, outbound documents are signed
+    signing_certificate: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CartReturn:
-    """What the browser posts back to the buyer: the URL and the one hidden field."""
+    """What the browser posts back to the buyer: the URL, the hidden fields and how to post.
+
+    cXML sends one hidden field holding `document`; OCI sends `NEW_ITEM-*` fields in the
+    buyer's charset (`notice` says when characters it cannot carry were replaced).
+    """
 
     url: str
     fields: tuple[tuple[str, str], ...]
-    document: bytes
+    document: bytes = b""
+    target: str = "_top"
+    charset: str = "UTF-8"
+    autosubmit: bool = True
+    notice: str = ""
 
 
-def authenticate(session: Session, *, header: cxml.Header, digest_key: str) -> TradingPartner:
-    """The partner From (or Sender) names, if the Sender's SharedSecret is right.
-
-    An unknown identity, a wrong secret and a disabled partner all raise the same CredentialError.
-    """
-    partner = find_by_credentials(
+def identify(session: Session, header: cxml.Header | None) -> TradingPartner | None:
+    """The partner the header names, From first, then Sender (not yet authenticated)."""
+    if header is None:
+        return None
+    return find_by_credentials(
         session, [(c.domain, c.identity) for c in header.from_credentials]
     ) or find_by_credentials(session, [(c.domain, c.identity) for c in header.sender_credentials])
+
+
+def authenticate(
+    session: Session,
+    *,
+    partner: TradingPartner | None,
+    header: cxml.Header | None,
+    digest_key: str,
+    encryption_key: str | None = None,
+    now: datetime | None = None,
+) -> TradingPartner:
+    """`partner` (as `identify` found it), if the Sender's SharedSecret (or CredentialMac) is right.
+
+    No partner, a wrong secret and a disabled partner all raise the same CredentialError, after
+    the same digest comparison. A CredentialMac is checked only for partners set up for it, and
+    only with `now`.
+    """
+    if header is None:
+        raise cxml.CredentialError()
     presented = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
     digest = partner.secret_digest if partner is not None else "0" * 64
     matched = [secret_matches(secret, digest, digest_key) for secret in presented or [""]]
+    if partner is not None and now is not None and not any(matched):
+        matched = [
+            mac_matches(session, partner=partner, header=header, key=encryption_key, now=now)
+        ]
     if partner is None or not partner.active or partner.protocol != "cxml" or not any(matched):
         raise cxml.CredentialError()
     return partner
@@ -95,13 +130,12 @@ def start(
     session: Session,
     *,
     document: CXMLDocument,
+    request: PunchOutSetupRequest,
     partner: TradingPartner,
     settings: PunchOutSettings,
     now: datetime,
 ) -> tuple[PunchOutSession, str]:
-    """Open a punchout for a setup request; returns the session and its StartPage URL."""
-    request = document.payload
-    assert isinstance(request, PunchOutSetupRequest)  # noqa: S101 - the dispatcher checks the type
+    """Open a punchout for `request` (the payload of `document`); returns it and its StartPage."""
     if request.operation not in (Operation.CREATE, Operation.EDIT, Operation.INSPECT):
         raise cxml.UnsupportedDocumentError(
             f"operation {request.operation.value!r} is not supported"
@@ -128,11 +162,10 @@ def start(
         name=request.user_name,
         role_name=partner.default_role,
     )
-    token, digest = new_token()
-    punchout = PunchOutSession(
+    return open_punchout(
+        session,
         partner=partner,
-        organisation=partner.organisation,
-        user_id=user.id,
+        user=user,
         operation=request.operation.value,
         buyer_cookie=request.buyer_cookie,
         return_url=url,
@@ -142,9 +175,42 @@ def start(
         ]
         if document.header
         else [],
+        lines=lines,
+        settings=settings,
+        now=now,
+    )
+
+
+def open_punchout(
+    session: Session,
+    *,
+    partner: TradingPartner,
+    user: User,
+    operation: str,
+    buyer_cookie: str,
+    return_url: str,
+    payload_id: str,
+    buyer_credentials: list[dict[str, str]],
+    lines: list[CartLine],
+    settings: PunchOutSettings,
+    now: datetime,
+    oci_parameters: dict[str, Any] | None = None,
+) -> tuple[PunchOutSession, str]:
+    """A pending punchout with its cart, and the single-use start URL (cXML and OCI alike)."""
+    token, digest = new_token()
+    punchout = PunchOutSession(
+        partner=partner,
+        organisation=partner.organisation,
+        user_id=user.id,
+        operation=operation,
+        buyer_cookie=buyer_cookie,
+        return_url=return_url,
+        payload_id=payload_id,
+        buyer_credentials=buyer_credentials,
         token_digest=digest,
         token_expires_at=now + timedelta(seconds=settings.start_token_ttl),
         created_at=now,
+        oci_parameters=oci_parameters,
     )
     session.add(punchout)
     session.flush()
@@ -258,14 +324,23 @@ def return_cart(
         partner_id=punchout.partner_id,
         punchout_session_id=punchout.id,
     )
+    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
+    return CartReturn(
+        url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
+    )
+
+
+def finish(
+    session: Session, *, shop_session: ShopSession, cart: Cart, cancel: bool, now: datetime
+) -> None:
+    """End a punchout once its cart (or the cancellation) is on its way back to the buyer."""
+    punchout = shop_session.punchout
+    assert punchout is not None  # noqa: S101 - callers check
     punchout.status = "cancelled" if cancel else "transferred"
     punchout.ended_at = now
     cart.status = "transferred"
     shop_sessions.end(shop_session, now=now)
     session.flush()
-    return CartReturn(
-        url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
-    )
 
 
 def _check_replay(

@@ -72,6 +72,11 @@ def search_products(
     return SearchPage(products=tuple(products), total=total, page=page, pages=pages)
 
 
+def has_words(query: str) -> bool:
+    """True when `query` holds something to search for (punctuation alone matches nothing)."""
+    return bool(_WORD.search(query))
+
+
 def category_and_descendants(session: Session, category_id: int) -> list[int]:
     """The category and every category below it (the tree is small: one query, walked here)."""
     children: dict[int | None, list[int]] = {}

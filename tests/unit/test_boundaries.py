@@ -43,3 +43,7 @@ def test_protocol_package_imports_no_web_database_or_http_library(package: str) 
 
 def test_the_check_would_notice_a_forbidden_import() -> None:
     assert "requests" in modules_loaded_by("requests")
+
+
+def test_gateway_oci_is_checked() -> None:
+    assert "gateway.oci" in protocol_packages()

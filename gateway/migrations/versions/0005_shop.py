@@ -1,7 +1,7 @@
 """Shop: catalogs, categories, prices, addresses, resets, guest orders
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 
 Also creates the product search index, which the models do not describe (env.py leaves it out of
 autogenerate): an FTS5 table kept in sync by triggers on SQLite, a GIN full-text index on
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

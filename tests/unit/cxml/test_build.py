@@ -305,7 +305,7 @@ def request(**changes: Any) -> cxml.PunchOutSetupRequest:
         (
             cxml.Response(status=REFUSED_STATUS, body=samples.setup_ok().body),
             {},
-            "only a 2xx Status may come with a PunchOutSetupResponse",
+            "only a 2xx Status may come with a response body",
         ),
         (replace(CART, buyer_cookie="a\x00b"), OURS, "text not allowed in XML"),
         (total("NaN"), OURS, "a Money amount must be a finite number"),

@@ -251,6 +251,31 @@ def expect_refused_with_detail(document: CXMLDocument) -> None:
     )
 
 
+def expect_zoneless_order(document: cxml.CXMLDocument) -> None:
+    order = document.payload
+    assert isinstance(order, cxml.OrderRequest)
+    assert (order.order_id, order.type, order.order_version) == ("PO-77", "new", 1)
+    assert order.order_date == datetime(2026, 11, 27, 9, 15, tzinfo=UTC)  # no zone: read as UTC
+    assert order.total == cxml.Money(amount=Decimal("3.55"), currency="EUR")
+    assert order.ship_to is not None
+    assert (order.ship_to.address_id, order.ship_to.city, order.ship_to.phone) == (
+        "DOCK-2",
+        "Rotterdam",
+        "31 10 5550100",
+    )
+    assert order.bill_to is not None
+    assert order.bill_to.name == "Acme Municipality"
+    assert order.shipping is not None
+    assert order.comments == "First comment\nSecond comment"
+    assert order.document_reference is None
+    assert order.extrinsics == (cxml.Extrinsic(name="CostCenter", value="4711"),)
+    first, second = order.items
+    assert (first.line_number, second.line_number) == (1, 2)  # absent: the 1-based position
+    assert first.item_id.supplier_part_auxiliary_id == "aux-1"
+    assert str(first.requested_delivery_date) == "2026-12-01"
+    assert (second.detail, second.comments) == (None, "No detail on this line")
+
+
 EXPECTED: dict[str, Callable[[CXMLDocument], None]] = {
     "punchout_setup_request/create_minimal.xml": expect_create_minimal,
     "punchout_setup_request/create_full.xml": expect_create_full,
@@ -269,6 +294,7 @@ EXPECTED: dict[str, Callable[[CXMLDocument], None]] = {
     "punchout_setup_request/sender_without_user_agent.xml": expect_sender_without_user_agent,
     "punchout_setup_request/unknown_elements_ignored.xml": expect_unknown_elements_ignored,
     "profile_request/ping.xml": expect_ping,
+    "order_request/zoneless_order_date_no_line_numbers.xml": expect_zoneless_order,
     "punchout_order_message/cart_with_shipping_and_tax.xml": expect_cart_message,
     "punchout_order_message/abandoned_edit_status_204.xml": expect_abandoned_edit,
     "response/setup_ok.xml": expect_setup_ok,
@@ -461,7 +487,7 @@ def refusal_of_variant(old: str, new: str, body: bytes = MINIMAL) -> CXMLError:
 @pytest.mark.parametrize(
     ("element", "text"),
     [
-        ("<OrderRequest/>", "Not Implemented: OrderRequest is not supported"),
+        ("<ConfirmationRequest/>", "Not Implemented: ConfirmationRequest is not supported"),
         ("<StatusUpdateRequest/>", "Not Implemented: StatusUpdateRequest is not supported"),
         ('<x:Mine xmlns:x="urn:x"/>', "Not Implemented: Mine is not supported"),
     ],

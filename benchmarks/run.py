@@ -1,0 +1,310 @@
+"""Benchmarks: one run measures the gateway and its references side by side.
+
+    python benchmarks/run.py [--quick] [--only NAME ...]
+
+Prints one JSON object per figure (`{"name", "value", "unit", "goal"}`), then a table. Goals
+are ratios measured in the same run wherever the machine's speed would otherwise decide the
+outcome (the machines are shared and noisy). Starts everything it needs on loopback (gunicorn,
+wrk) and stops it afterwards. Needs `wrk` (Debian package) for the HTTP figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lxml import etree
+
+from gateway import cxml
+
+BIN = Path(sys.executable).parent
+DTD_DIR = Path(
+    os.environ.get("GATEWAY_CXML_DTD_DIR") or ROOT.parent / "shared" / "schemas-cxml" / "1.2.071"
+)
+WARM_UP_REQUESTS = 1_000  # memory is compared after these and after the whole run
+SETUP_FIXTURE = ROOT / "fixtures/cxml/valid/punchout_setup_request/create_full.xml"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure and its goal (a human-readable comparison)."""
+
+    name: str
+    value: float
+    unit: str
+    goal: str
+
+
+FIGURES: list[Figure] = []
+
+
+def report(name: str, value: float, unit: str, goal: str) -> None:
+    """Record a figure and print it as one JSON line."""
+    figure = Figure(name, round(value, 3), unit, goal)
+    FIGURES.append(figure)
+    print(json.dumps(asdict(figure)), flush=True)
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    """The fastest of `runs` timings of `action`, in seconds."""
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def _order_message(lines: int) -> tuple[cxml.PunchOutOrderMessage, cxml.Header]:
+    ours = (cxml.Credential(domain="NetworkID", identity="AN-SUPPLIER"),)
+    header = cxml.Header(
+        from_credentials=ours,
+        to_credentials=(cxml.Credential(domain="NetworkID", identity="AN-BUYER"),),
+        sender_credentials=ours,
+        user_agent="punchout-gateway benchmark",
+    )
+    items = tuple(
+        cxml.ItemIn(
+            quantity=Decimal(number % 7 + 1),
+            item_id=cxml.ItemID(
+                supplier_part_id=f"SKU-{number:05d}", supplier_part_auxiliary_id=f"a{number}"
+            ),
+            detail=cxml.ItemDetail(
+                unit_price=cxml.Money(amount=Decimal("12.34"), currency="EUR"),
+                description=f"Product number {number} with a useful description",
+                short_name=f"Product {number}",
+                unit_of_measure="EA",
+                classifications=(cxml.Classification(domain="UNSPSC", code="44121701"),),
+                manufacturer_part_id=f"MPN-{number}",
+                manufacturer_name="Maker",
+                url=None,
+                lead_time=3,
+                extrinsics=(),
+            ),
+        )
+        for number in range(1, lines + 1)
+    )
+    total = sum((item.detail.unit_price.amount * item.quantity for item in items), Decimal(0))
+    message = cxml.PunchOutOrderMessage(
+        buyer_cookie="bench",
+        operation_allowed=cxml.Operation.EDIT,
+        total=cxml.Money(amount=total, currency="EUR"),
+        items=items,
+    )
+    return message, header
+
+
+def bench_poom_build(quick: bool) -> None:
+    """Building + DTD-checking a 1,000-line order message vs lxml parse + serialise of it."""
+    message, header = _order_message(1000)
+    now = datetime.now(UTC)
+
+    def build() -> bytes:
+        return cxml.build(
+            message, header=header, payload_id="1@bench", timestamp=now, dtd_dir=DTD_DIR
+        )
+
+    document = build()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+    def reference() -> bytes:
+        return etree.tostring(etree.fromstring(document, parser))
+
+    runs = 5 if quick else 20
+    ours, lxml_time = best_of(runs, build), best_of(runs, reference)
+    report("poom_build_ms", ours * 1000, "ms", "informational")
+    report("poom_build_ratio", ours / lxml_time, "ratio", "<= 3")
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+@contextmanager
+def gunicorn(
+    app: str, env: dict[str, str], workers: int = 2
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """Serve `app` with gunicorn on a free loopback port; yields (port, master process)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_until_up(port)
+        yield port, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(port: int, body: Path, seconds: int, connections: int = 16) -> tuple[float, float, int]:
+    """Load `POST /cxml` with `body`: (requests per second, p99 latency in ms, requests)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "text/xml"\n'
+            f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*a")\nf:close()\n'
+        )
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}/cxml",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    p99_ms = float(p99) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return rps, p99_ms, total
+
+
+def _worker_rss_kib(master: subprocess.Popen[bytes]) -> int:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+    return total
+
+
+def _gateway_env(folder: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GATEWAY_")}
+    env.update(
+        GATEWAY_DATABASE_URL=os.environ.get(
+            "GATEWAY_BENCH_DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}"
+        ),
+        GATEWAY_SECRET_KEY="benchmark",
+        GATEWAY_BASE_URL="http://127.0.0.1:5000",
+        GATEWAY_CXML_DTD_DIR=str(DTD_DIR),
+    )
+    return env
+
+
+def bench_setup(quick: bool) -> None:
+    """Setup requests through gunicorn (2 workers) vs a bare Flask app; p99; worker memory."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    seconds = 5 if quick else 20
+    with tempfile.TemporaryDirectory() as folder:
+        env = _gateway_env(Path(folder))
+        subprocess.run(
+            [str(BIN / "gateway"), "seed-demo"], env=env, check=True, capture_output=True
+        )
+        with gunicorn("benchmarks.bare_app:app", env) as (port, _):
+            bare_rps, bare_p99, _ = wrk(port, SETUP_FIXTURE, seconds)
+        with gunicorn("wsgi:app", env) as (port, master):
+            answer = subprocess.run(
+                [
+                    "curl",
+                    "-s",
+                    "-H",
+                    "Content-Type: text/xml",
+                    "--data-binary",
+                    f"@{SETUP_FIXTURE}",
+                    f"http://127.0.0.1:{port}/cxml",
+                ],
+                capture_output=True,
+                check=True,
+            ).stdout
+            if b'code="200"' not in answer:
+                raise SystemExit(f"the gateway refused the benchmark request: {answer[:300]!r}")
+            warm_requests = 0
+            while warm_requests < WARM_UP_REQUESTS:
+                warm_requests += wrk(port, SETUP_FIXTURE, 1)[2]
+            rss_start = _worker_rss_kib(master)
+            rps, p99, done = wrk(port, SETUP_FIXTURE, seconds)
+            target = 5_000 if quick else 20_000
+            while done < target:
+                done += wrk(port, SETUP_FIXTURE, 2)[2]
+            rss_end = _worker_rss_kib(master)
+    report("setup_rps", rps, "req/s", "informational")
+    report("bare_rps", bare_rps, "req/s", "reference")
+    report("setup_rps_ratio", rps / bare_rps, "ratio", ">= 0.7")
+    report("setup_p99_ms", p99, "ms", "<= 20")
+    report("bare_p99_ms", bare_p99, "ms", "reference")
+    report(
+        "rss_growth_pct",
+        (rss_end - rss_start) * 100 / rss_start,
+        "%",
+        f"<= 10 (after {done} requests)",
+    )
+
+
+BENCHMARKS: dict[str, Callable[[bool], None]] = {
+    "poom_build": bench_poom_build,
+    "setup": bench_setup,
+}
+
+
+def main() -> None:
+    """Run the chosen benchmarks and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="finish within 5 minutes")
+    parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=sorted(BENCHMARKS))
+    options = parser.parse_args()
+    for name in options.only:
+        BENCHMARKS[name](options.quick)
+    print(f"\n{'figure':<24} {'value':>12} {'unit':<6} goal")
+    for figure in FIGURES:
+        print(f"{figure.name:<24} {figure.value:>12} {figure.unit:<6} {figure.goal}")
+
+
+if __name__ == "__main__":
+    main()

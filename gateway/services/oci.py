@@ -1,0 +1,499 @@
+"""The SAP OCI punchout: launch (and FUNCTION calls) → shared punchout session → cart to HOOK_URL.
+
+OCI partners are TradingPartner rows with protocol "oci"; their profile lives in
+`TradingPartner.settings` (see `PartnerOptions`). The launch reuses the cXML punchout's start
+token, shop session, cart and ending (`gateway.services.punchout`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from http import HTTPStatus
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from gateway import oci
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import require
+from gateway.errors import NotFound
+from gateway.models import Organisation, Product, ShopSession, TradingPartner
+from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCIProfile, OCISetup
+from gateway.services import assortment, carts, message_log, pricing, search, shop_sessions
+from gateway.services.punchout import (
+    CartReturn,
+    PunchOutSettings,
+    finish,
+    open_punchout,
+    punchout_cart,
+)
+from gateway.services.users import punchout_user
+from gateway.urls import url_allowed
+
+MAX_SEARCH_HITS = 500  # BACKGROUND_SEARCH answers every hit on one page; this bounds the page
+SAPEVENT = "SAPEVENT:"
+MATGROUP_SOURCES = ("unspsc", "eclass", "none")
+PRODUCT_ATTRIBUTES = (
+    "sku",
+    "name",
+    "unit",
+    "unspsc",
+    "manufacturer_name",
+    "manufacturer_part_id",
+)
+HASH_METHOD = "pbkdf2:sha256:600000"  # OWASP work factor for PBKDF2-SHA256
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerOptions:
+    """An OCI partner's profile as stored in `TradingPartner.settings` (JSON)."""
+
+    username_field: str = "USERNAME"
+    password_field: str = "PASSWORD"  # noqa: S105 - a parameter name
+    hook_url_field: str = "HOOK_URL"
+    version: str = "4.0"
+    charset: str = "UTF-8"
+    split_hook_query: bool = True
+    allow_sapevent: bool = False
+    unit_map: Mapping[str, str] = field(default_factory=dict)
+    matgroup: str = "unspsc"
+    eclass_by_unspsc: Mapping[str, str] = field(default_factory=dict)
+    vendor: str = ""
+    cust_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    extra_fields: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.matgroup not in MATGROUP_SOURCES:
+            raise ValueError(f"matgroup must be one of {', '.join(MATGROUP_SOURCES)}")
+        if not all((self.username_field, self.password_field, self.hook_url_field)):
+            raise ValueError("parameter names must not be empty")
+        oci.fields.normalise_charset(self.charset)
+        for name in self.extra_fields:
+            if not oci.fields.EXTRA_FIELD.fullmatch(name):
+                raise ValueError(f"extra field {name!r} must be an upper-case NEW_ITEM field name")
+        for number in self.cust_fields:
+            if number not in ("1", "2", "3", "4", "5"):
+                raise ValueError("cust_fields keys are 1 to 5")
+
+    @classmethod
+    def of(cls, partner: TradingPartner) -> PartnerOptions:
+        """The options stored on a partner (unknown keys are ignored)."""
+        stored = partner.settings or {}
+        return cls(**{name: stored[name] for name in cls.__slots__ if name in stored})
+
+    def profile(self) -> OCIProfile:
+        """The pure package's view of these options."""
+        return OCIProfile(
+            username_field=self.username_field,
+            password_field=self.password_field,
+            hook_url_field=self.hook_url_field,
+            version=oci.OCIVersion(self.version),
+            unit_map=dict(self.unit_map),
+            vendor=self.vendor,
+            extra_fields=tuple(sorted(self.extra_fields.items())),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Redirect:
+    """Open the shop: the browser goes to the single-use start URL."""
+
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormPage:
+    """Answer on the called URL with an OCI form (VALIDATE, BACKGROUND_SEARCH)."""
+
+    cart_return: CartReturn
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonAnswer:
+    """QUANTITYCHECK's answer."""
+
+    body: dict[str, Any]
+
+
+LaunchResult = Redirect | FormPage | JsonAnswer
+
+
+class LoginRefused(OCIError):
+    """Unknown user, wrong password or disabled partner: one answer for all."""
+
+    default_status = HTTPStatus.UNAUTHORIZED
+
+    def __init__(self) -> None:
+        super().__init__("Unknown user or wrong password for this catalogue.")
+
+
+def hash_password(password: str) -> str:
+    """The slow hash stored for an OCI password."""
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when no partner matches, so every refusal costs the same."""
+    return hash_password(secrets.token_hex(8))
+
+
+def launch(
+    session: Session,
+    *,
+    fields: Mapping[str, str],
+    settings: PunchOutSettings,
+    now: datetime,
+) -> LaunchResult:
+    """Answer an OCI call: check login and HOOK_URL, then open the shop or answer the FUNCTION.
+
+    Raises OCIError (with its status) for anything the buyer must fix; nothing is stored then.
+    """
+    partner = authenticate(session, fields=fields)
+    options = PartnerOptions.of(partner)
+    setup = oci.parse_setup(fields, options.profile())
+    _log_call(session, partner=partner, setup=setup)
+    if setup.function == Function.QUANTITYCHECK:
+        answer = JsonAnswer(body=_quantity_check(session, partner, setup))
+        _log_answer(session, partner=partner, setup=setup, fields=sorted(answer.body.items()))
+        return answer
+    if not setup.hook_url:
+        raise InvalidSetupError(f"{options.hook_url_field} is missing: nowhere to return the cart")
+    if not hook_url_allowed(setup.hook_url, partner, options):
+        raise InvalidSetupError(
+            f"{options.hook_url_field} is not an allowed return address for this buyer"
+        )
+    charset = setup.charset or oci.fields.normalise_charset(options.charset)
+    target = setup.return_target or _tilde(setup, "~TARGET") or _hook_target(setup.hook_url)
+    if setup.function == Function.VALIDATE:
+        product = _product(session, partner, setup.product_id)
+        item = _item(session, partner.organisation, product, setup.quantity or Decimal(1), options)
+        page = _cart_return([item], setup.hook_url, options, charset=charset, target=target)
+        _log_answer(session, partner=partner, setup=setup, fields=page.fields)
+        return FormPage(cart_return=page)
+    if setup.function == Function.BACKGROUND_SEARCH:
+        hits = _search(session, partner, setup.search_string)
+        items = [_item(session, partner.organisation, p, Decimal(1), options) for p in hits]
+        page = _cart_return(items, setup.hook_url, options, charset=charset, target=target)
+        _log_answer(session, partner=partner, setup=setup, fields=page.fields)
+        return FormPage(cart_return=replace(page, autosubmit=False))
+    landing: dict[str, str] = {}
+    if setup.function in (Function.DETAIL, Function.DETAILADD):
+        landing = {"product": _product(session, partner, setup.product_id).sku}
+    elif setup.function == Function.SOURCING:
+        landing = {"search": setup.search_string}
+    user = punchout_user(
+        session,
+        organisation=partner.organisation,
+        partner_name=partner.name,
+        email=None,
+        name=setup.username,
+        role_name=partner.default_role,
+    )
+    _punchout, url = open_punchout(
+        session,
+        partner=partner,
+        user=user,
+        operation="create",
+        buyer_cookie="",
+        return_url=setup.hook_url,
+        payload_id=f"oci-{secrets.token_hex(12)}",
+        buyer_credentials=[],
+        lines=[],
+        settings=settings,
+        now=now,
+        oci_parameters={
+            "tilde": [list(pair) for pair in setup.tilde],
+            "returntarget": target,
+            "charset": charset,
+            "landing": landing,
+        },
+    )
+    return Redirect(url=url)
+
+
+def authenticate(session: Session, *, fields: Mapping[str, str]) -> TradingPartner:
+    """The active OCI partner whose login the fields carry, or LoginRefused."""
+    folded = {name.casefold(): value for name, value in fields.items()}
+    candidates = list(
+        session.scalars(
+            select(TradingPartner).where(
+                TradingPartner.protocol == "oci",
+                TradingPartner.login_name.in_(
+                    {value.strip() for value in folded.values() if value.strip()}
+                ),
+            )
+        )
+    )
+    for partner in candidates:
+        options = PartnerOptions.of(partner)
+        username = folded.get(options.username_field.casefold(), "").strip()
+        if username != partner.login_name:
+            continue
+        password = folded.get(options.password_field.casefold(), "")
+        if check_password_hash(partner.password_hash or _dummy_hash(), password) and partner.active:
+            return partner
+        raise LoginRefused()
+    check_password_hash(_dummy_hash(), "")  # the same work for an unknown user
+    raise LoginRefused()
+
+
+def hook_url_allowed(url: str, partner: TradingPartner, options: PartnerOptions) -> bool:
+    """HOOK_URL on the partner's allow-list; `SAPEVENT:` only where the partner enables it."""
+    if url.upper().startswith(SAPEVENT):
+        return options.allow_sapevent and url.upper() == "SAPEVENT:POST"
+    return url_allowed(url, partner.allowed_url_prefixes)
+
+
+def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIError) -> None:
+    """Log a refused OCI call (without the password) to the message log."""
+    password_names = {"password", "passwd", "pwd"}
+    password_names |= {
+        PartnerOptions.of(partner).password_field.casefold()
+        for partner in session.scalars(
+            select(TradingPartner).where(TradingPartner.protocol == "oci")
+        )
+    }
+    body = _lines(
+        (name, value)
+        for name, value in sorted(fields.items())
+        if name.casefold() not in password_names
+    )
+    message_log.record(
+        session,
+        direction="in",
+        document_type="OCI call refused",
+        body=body,
+        status_code=error.status.value,
+        status_text=error.reason,
+        protocol="oci",
+    )
+
+
+def landing(shop_session: ShopSession) -> dict[str, str]:
+    """Where an OCI punchout opens: a product (DETAIL), a search (SOURCING) or the catalogue."""
+    punchout = shop_session.punchout
+    return dict((punchout.oci_parameters or {}).get("landing", {})) if punchout else {}
+
+
+def return_cart(
+    session: Session,
+    *,
+    shop_session: ShopSession,
+    settings: PunchOutSettings,
+    now: datetime,
+    cancel: bool = False,
+) -> CartReturn:
+    """The OCI form for the buyer's HOOK_URL (empty when cancelled), and the punchout's end."""
+    punchout = shop_session.punchout
+    if punchout is None:
+        raise InvalidSetupError("not a punchout session")
+    actor = shop_sessions.actor_for(session, shop_session)
+    cart = punchout_cart(session, shop_session)
+    options = PartnerOptions.of(punchout.partner)
+    parameters = punchout.oci_parameters or {}
+    items: list[OCIItem] = []
+    if not cancel:
+        require(actor, Permission.PUNCHOUT_TRANSFER, cart)
+        priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
+        items = [
+            _item_from(line.product, line.quantity, line.unit_price, priced.currency, options)
+            for line in priced.lines
+        ]
+    cart_return = _cart_return(
+        items,
+        punchout.return_url,
+        options,
+        charset=parameters.get("charset", "UTF-8"),
+        target=parameters.get("returntarget", "_top"),
+        tilde=[tuple(pair) for pair in parameters.get("tilde", [])],
+    )
+    message_log.record(
+        session,
+        direction="out",
+        document_type="OCI cart" if not cancel else "OCI cancel",
+        body=_lines(cart_return.fields),
+        status_text=cart_return.notice,
+        partner_id=punchout.partner_id,
+        punchout_session_id=punchout.id,
+        protocol="oci",
+    )
+    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
+    return cart_return
+
+
+def _cart_return(
+    items: list[OCIItem],
+    hook_url: str,
+    options: PartnerOptions,
+    *,
+    charset: str,
+    target: str,
+    tilde: list[tuple[str, ...]] | None = None,
+) -> CartReturn:
+    fields: list[tuple[str, str]] = []
+    action = hook_url
+    if options.split_hook_query and not hook_url.upper().startswith(SAPEVENT):
+        action, query = oci.split_hook_url(hook_url)
+        fields += query
+    named = {name for name, _ in fields}
+    fields += [(str(n), str(v)) for n, v, *_ in tilde or () if n not in named]
+    fields += oci.build_return(items, options.profile())
+    fitted: list[tuple[str, str]] = []
+    replaced = False
+    for name, value in fields:
+        text, changed = oci.fields.fit_charset(value, charset)
+        fitted.append((name, text))
+        replaced |= changed
+    return CartReturn(
+        url=action,
+        fields=tuple(fitted),
+        target=target,
+        charset=charset,
+        notice=f"Characters that {charset} cannot carry were replaced by their closest letter "
+        "or by “?”."
+        if replaced
+        else "",
+    )
+
+
+def _item(
+    session: Session,
+    organisation: Organisation,
+    product: Product,
+    quantity: Decimal,
+    options: PartnerOptions,
+) -> OCIItem:
+    price = pricing.unit_price(session, organisation, product, quantity)
+    return _item_from(product, quantity, price, organisation.currency, options)
+
+
+def _item_from(
+    product: Product, quantity: Decimal, unit_price: Decimal, currency: str, options: PartnerOptions
+) -> OCIItem:
+    price_unit = 1
+    while (unit_price * price_unit) != (unit_price * price_unit).quantize(Decimal("0.001")):
+        price_unit *= 10
+    matgroup = ""
+    if options.matgroup == "unspsc":
+        matgroup = product.unspsc
+    elif options.matgroup == "eclass":
+        matgroup = _longest_prefix(options.eclass_by_unspsc, product.unspsc)
+    return OCIItem(
+        description=product.name,
+        quantity=quantity,
+        unit=product.unit,
+        price=unit_price * price_unit,
+        price_unit=price_unit,
+        currency=currency,
+        lead_time=product.lead_time_days,
+        vendor_mat=product.sku,
+        manufact_mat=product.manufacturer_part_id or "",
+        matgroup=matgroup,
+        ext_product_id=product.sku,
+        ext_schema_type="UNSPSC",
+        ext_category_id=product.unspsc,
+        cust_fields=tuple(  # type: ignore[arg-type]
+            _cust_field(options.cust_fields.get(str(n), {}), product) for n in range(1, 6)
+        ),
+        long_text=product.description,
+    )
+
+
+def _cust_field(rule: Mapping[str, str], product: Product) -> str:
+    if "constant" in rule:
+        return rule["constant"]
+    attribute = rule.get("attribute", "")
+    if attribute in PRODUCT_ATTRIBUTES:
+        return str(getattr(product, attribute) or "")
+    return ""
+
+
+def _longest_prefix(mapping: Mapping[str, str], code: str) -> str:
+    for length in range(len(code), 0, -1):
+        if code[:length] in mapping:
+            return mapping[code[:length]]
+    return ""
+
+
+def _assortment(session: Session, partner: TradingPartner) -> assortment.Assortment:
+    return assortment.for_customer(session, organisation_id=partner.organisation_id)
+
+
+def _product(session: Session, partner: TradingPartner, product_id: str) -> Product:
+    """A product of the partner's customer's assortment, or 404 (also for one outside it)."""
+    try:
+        return assortment.find_product(
+            session, sku=product_id, assortment=_assortment(session, partner)
+        )
+    except NotFound:
+        raise InvalidSetupError(
+            "PRODUCTID is not in this catalogue (any more).", status=HTTPStatus.NOT_FOUND
+        ) from None
+
+
+def _search(session: Session, partner: TradingPartner, text: str) -> list[Product]:
+    """Every hit of the shop's search in the customer's assortment (none for a wordless text)."""
+    if not search.has_words(text):
+        return []
+    found = search.search_products(
+        session,
+        assortment=_assortment(session, partner),
+        query=text,
+        page_size=MAX_SEARCH_HITS,
+    )
+    return list(found.products)
+
+
+def _quantity_check(session: Session, partner: TradingPartner, setup: OCISetup) -> dict[str, Any]:
+    product = _product(session, partner, setup.product_id)
+    quantity = setup.quantity or Decimal(1)
+    return {
+        "EXT_PRODUCT_ID": product.sku,
+        "AVAILABLE_QUANTITY": oci.fields.format_number(quantity),
+        "LEADTIME": str(product.lead_time_days or ""),
+    }
+
+
+def _tilde(setup: OCISetup, name: str) -> str:
+    return next((v for n, v in setup.tilde if n.casefold() == name.casefold() and v), "")
+
+
+def _log_call(session: Session, *, partner: TradingPartner, setup: OCISetup) -> None:
+    message_log.record(
+        session,
+        direction="in",
+        document_type=f"OCI {setup.function.value if setup.function else 'login'}",
+        body=_lines(setup.login),
+        partner_id=partner.id,
+        protocol="oci",
+    )
+
+
+def _log_answer(session: Session, *, partner: TradingPartner, setup: OCISetup, fields: Any) -> None:
+    message_log.record(
+        session,
+        direction="out",
+        document_type=f"OCI {setup.function.value if setup.function else 'login'} answer",
+        body=_lines(fields),
+        partner_id=partner.id,
+        protocol="oci",
+    )
+
+
+def _hook_target(hook_url: str) -> str:
+    """`~TARGET` from HOOK_URL's own query (OCI 3.0 style), checked like returntarget."""
+    _action, query = oci.split_hook_url(hook_url)
+    target = next((v for n, v in query if n.casefold() == "~target" and v), "")
+    return oci.fields.check_target(target) if target else "_top"
+
+
+def _lines(fields: Any) -> bytes:
+    return "".join(f"{name}={value}\n" for name, value in fields).encode("utf-8")

@@ -1,0 +1,254 @@
+"""The outbox: queue documents with the state change, deliver them with retries (checklist §4).
+
+`enqueue` runs inside the business transaction. Delivery (`deliver_due`) takes three short
+transactions per document: claim (lease), send (no transaction open), record. A worker that
+dies after sending leaves its lease to expire; the next worker sends the same document, with
+the same payloadID, once more: the worst case is one duplicate, never a loss.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from xml.sax.saxutils import escape
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from gateway import cxml
+from gateway.auth.encryption import decrypt
+from gateway.cxml import CXMLError, Response
+from gateway.db import Database, lock_for_writing
+from gateway.errors import InvalidInput
+from gateway.models import OutboxMessage, PartnerOrderSettings
+from gateway.services import message_log
+from gateway.transport import DeliveryFailed, Destination, DestinationRefused, Transport
+
+log = logging.getLogger(__name__)
+
+#: stands in for our SharedSecret in stored bodies; replaced when sending
+SECRET_MARKER = "@@OUTBOUND-SECRET@@"  # noqa: S105 - a placeholder, not a secret
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerSettings:
+    """How the worker retries and leases."""
+
+    worker_id: str
+    encryption_key: str | None
+    max_attempts: int = 10
+    backoff_base: float = 60.0
+    backoff_cap: float = 3600.0
+    lease_seconds: int = 300
+    batch_size: int = 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What one delivery attempt did: `sent`, `retry` or `dead`, and why."""
+
+    status: str
+    reason: str = ""
+
+
+def enqueue(
+    session: Session,
+    *,
+    partner_id: int,
+    order_id: int | None,
+    document_type: str,
+    payload_id: str,
+    body: bytes,
+    now: datetime,
+) -> OutboxMessage:
+    """Queue a built document; flushed in the caller's transaction."""
+    message = OutboxMessage(
+        partner_id=partner_id,
+        order_id=order_id,
+        document_type=document_type,
+        payload_id=payload_id,
+        body=body,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def claim(
+    session: Session, *, worker_id: str, now: datetime, lease_seconds: int, limit: int
+) -> list[int]:
+    """Lease up to `limit` due rows to this worker; only rows whose UPDATE matched are ours.
+
+    PostgreSQL skips rows another worker has locked (`FOR UPDATE SKIP LOCKED`); on both
+    engines the conditional UPDATE (checked by rowcount) is what makes a claim exclusive.
+    """
+    free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = []
+    for message_id in session.scalars(due).all():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", free)
+            .values(claimed_by=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    return claimed
+
+
+def deliver_due(
+    database: Database, *, transport: Transport, settings: WorkerSettings, now: datetime
+) -> list[Outcome]:
+    """One worker pass: claim due documents, send each, record each outcome."""
+    with database.session_scope() as session:
+        lock_for_writing(session)  # SQLite: read-then-update without a stale snapshot
+        claimed = claim(
+            session,
+            worker_id=settings.worker_id,
+            now=now,
+            lease_seconds=settings.lease_seconds,
+            limit=settings.batch_size,
+        )
+    outcomes = []
+    for message_id in claimed:
+        with database.session_scope() as session:
+            prepared = _prepare(session, message_id=message_id, settings=settings)
+        outcome = prepared if isinstance(prepared, Outcome) else _send(transport, *prepared)
+        with database.session_scope() as session:
+            lock_for_writing(session)
+            record(session, message_id=message_id, outcome=outcome, settings=settings, now=now)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def record(
+    session: Session, *, message_id: int, outcome: Outcome, settings: WorkerSettings, now: datetime
+) -> None:
+    """Store an attempt's outcome, if this worker still holds the row's lease."""
+    message = session.get_one(OutboxMessage, message_id)
+    if message.claimed_by != settings.worker_id or message.status != "pending":
+        log.warning("outbox %s: lease lost before recording; leaving it", message_id)
+        return
+    message.attempts += 1
+    message.claimed_by = None
+    message.lease_until = None
+    if outcome.status == "sent":
+        message.status, message.sent_at, message.last_error = "sent", now, ""
+    elif outcome.status == "dead" or message.attempts >= settings.max_attempts:
+        message.status = "dead"
+        message.last_error = (
+            outcome.reason
+            if outcome.status == "dead"
+            else (f"gave up after {message.attempts} attempts: {outcome.reason}")
+        )
+        log.error(
+            "outbox %s (%s) dead-lettered: %s", message.id, message.payload_id, message.last_error
+        )
+    else:
+        message.last_error = outcome.reason
+        message.next_attempt_at = now + timedelta(seconds=backoff(message.attempts, settings))
+    message_log.record(
+        session,
+        direction="out",
+        document_type=message.document_type,
+        body=message.body.replace(SECRET_MARKER.encode(), b"***"),
+        payload_id=message.payload_id,
+        status_text=f"{outcome.status}: {outcome.reason}".rstrip(": "),
+        partner_id=message.partner_id,
+    )
+    session.flush()
+
+
+def backoff(attempts: int, settings: WorkerSettings) -> float:
+    """Seconds before the next try: exponential, capped, with jitter (half fixed, half random)."""
+    delay = min(settings.backoff_cap, settings.backoff_base * 2 ** (attempts - 1))
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not cryptography
+
+
+def resend(session: Session, *, message_id: int, now: datetime) -> OutboxMessage:
+    """Put a dead-lettered (or sent) document back in the queue, same payloadID, fresh attempts."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise InvalidInput(f"No outbox message {message_id}.")
+    if message.status == "pending":
+        raise InvalidInput(f"Outbox message {message_id} is still queued.")
+    message.status, message.attempts, message.next_attempt_at = "pending", 0, now
+    message.claimed_by = message.lease_until = None
+    session.flush()
+    return message
+
+
+def list_messages(session: Session, *, status: str | None = None) -> list[OutboxMessage]:
+    """Outbox rows, newest first, optionally of one status."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return list(session.scalars(query))
+
+
+def _prepare(
+    session: Session, *, message_id: int, settings: WorkerSettings
+) -> tuple[Destination, bytes] | Outcome:
+    message = session.get_one(OutboxMessage, message_id)
+    options = session.scalar(
+        select(PartnerOrderSettings).where(PartnerOrderSettings.partner_id == message.partner_id)
+    )
+    if options is None or not options.outbound_url:
+        return Outcome(status="dead", reason="the partner has no outbound URL configured")
+    body = message.body
+    marker = SECRET_MARKER.encode()
+    if marker in body:
+        if options.outbound_secret is None:
+            return Outcome(status="dead", reason="the partner has no outbound secret configured")
+        secret = escape(decrypt(options.outbound_secret, settings.encryption_key))
+        body = body.replace(marker, secret.encode("utf-8"), 1)
+    destination = Destination(
+        url=options.outbound_url,
+        allowed_prefixes=tuple(options.outbound_url_prefixes),
+        allow_private_network=options.allow_private_network,
+    )
+    return destination, body
+
+
+def _send(transport: Transport, destination: Destination, body: bytes) -> Outcome:
+    try:
+        reply = transport.post(destination, body)
+    except DestinationRefused as exc:
+        return Outcome(status="dead", reason=f"refused: {exc}")
+    except DeliveryFailed as exc:
+        return Outcome(status="retry", reason=str(exc))
+    return classify(reply.status, reply.body)
+
+
+def classify(http_status: int, body: bytes) -> Outcome:
+    """By the cXML Status, not HTTP: 2xx sent, 4xx dead, 5xx or non-cXML retried.
+
+    HTTP 2xx with an empty body counts as success (protocol-notes A.8).
+    """
+    if 200 <= http_status < 300 and not body.strip():  # noqa: PLR2004 - the 2xx range
+        return Outcome(status="sent", reason="empty 2xx reply")
+    try:
+        document = cxml.parse(body)
+    except CXMLError:
+        return Outcome(status="retry", reason=f"HTTP {http_status} without a cXML reply")
+    if not isinstance(document.payload, Response):
+        return Outcome(status="retry", reason=f"HTTP {http_status} without a cXML Response")
+    status = document.payload.status
+    if status.code.is_success:
+        return Outcome(status="sent", reason=f"{int(status.code)} {status.text}")
+    reason = f"buyer answered {int(status.code)} {status.text}"
+    return Outcome(status="dead" if 400 <= status.code < 500 else "retry", reason=reason)  # noqa: PLR2004
