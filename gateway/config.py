@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SMTP_PORT": 25,
     "GATEWAY_MAIL_FROM": "shop@localhost",
     "GATEWAY_PASSWORD_RESET_TTL": 3600,
+    "GATEWAY_INVITATION_TTL": 7 * 24 * 3600,  # seconds a new user's invitation link works
     "GATEWAY_GUEST_RETENTION_DAYS": 90,
     "TESTING": False,
 }
@@ -65,6 +66,7 @@ _INTEGERS = frozenset(
         "GATEWAY_OUTBOX_BACKOFF",
         "GATEWAY_SMTP_PORT",
         "GATEWAY_PASSWORD_RESET_TTL",
+        "GATEWAY_INVITATION_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",
     }
 )

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from gateway.errors import InvalidInput, NotFound, PermissionDenied
+from gateway.errors import BudgetExceeded, InvalidInput, NotFound, PermissionDenied
 from gateway.services.punchout import StartTokenRefused
 from gateway.shop.context import LoginRequired
 
@@ -38,6 +38,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _forbidden(_exc: PermissionDenied) -> tuple[str, int]:
         return _page(HTTPStatus.FORBIDDEN, "You are not allowed to do this.")
+
+    @app.errorhandler(BudgetExceeded)
+    def _over_budget(exc: BudgetExceeded) -> tuple[str, int]:
+        return _page(HTTPStatus.FORBIDDEN, str(exc))
 
     @app.errorhandler(InvalidInput)
     def _invalid(exc: InvalidInput) -> tuple[str, int]:

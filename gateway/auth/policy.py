@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
 from gateway.auth.permissions import Permission, is_internal
 from gateway.errors import NotFound, PermissionDenied
+
+log = logging.getLogger(__name__)
 
 
 class OrganisationScoped(Protocol):
@@ -64,9 +67,22 @@ def require(actor: Actor, permission: Permission, target: object | None = None) 
     """Raise unless `can`; another customer's object is reported as not found, never forbidden."""
     organisation_id = getattr(target, "organisation_id", actor.organisation_id)
     if target is not None and organisation_id != actor.organisation_id:
-        raise NotFound("not found")
+        raise foreign(actor, type(target).__name__, getattr(target, "id", None))
     if not can(actor, permission, target):
         raise PermissionDenied(f"missing right {permission.value}")
+
+
+def foreign(actor: Actor, kind: str, object_id: object) -> NotFound:
+    """The NotFound for an object outside the actor's scope, logged as an authorisation failure
+    (the answer itself says no more than for an object that does not exist)."""
+    log.warning(
+        "authorisation failure: user %s acting for customer %s asked for %s %s",
+        actor.user_id,
+        actor.organisation_id,
+        kind,
+        object_id,
+    )
+    return NotFound("Not found.")
 
 
 class RoleLike(Protocol):

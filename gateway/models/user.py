@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
@@ -67,6 +67,8 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     role_id: Mapped[int] = mapped_column(ForeignKey("role.id"))
+    # Deactivated by the customer's superuser: this link only, the user's other links stay.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship()

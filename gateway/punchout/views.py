@@ -132,14 +132,24 @@ def _return_cart(*, cancel: bool) -> Response:
         raise InvalidInput(
             "This is not a punchout session: there is no procurement system to return to."
         )
-    service = oci if shopper.punchout.partner.protocol == "oci" else punchout
-    cart_return = service.return_cart(
-        get_session(),
-        shop_session=shopper.shop_session,
-        settings=punchout_settings(current_app.config),
-        now=utcnow(),
-        cancel=cancel,
-    )
+    settings = punchout_settings(current_app.config)
+    if shopper.punchout.partner.protocol == "oci":
+        cart_return = oci.return_cart(
+            get_session(),
+            shop_session=shopper.shop_session,
+            settings=settings,
+            now=utcnow(),
+            cancel=cancel,
+        )
+    else:  # cXML partners may enforce budgets, which go by the shop's time zone
+        cart_return = punchout.return_cart(
+            get_session(),
+            shop_session=shopper.shop_session,
+            settings=settings,
+            now=utcnow(),
+            cancel=cancel,
+            zone=current_app.config["GATEWAY_TIMEZONE"],
+        )
     context.finish()
     return _return_page(cart_return)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, can, require
+from gateway.auth.policy import Actor, can, foreign, require
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import (
     ApprovalDecision,
@@ -76,13 +76,15 @@ def decidable(session: Session, *, actor: Actor, order_id: int) -> Order:
     """An order the actor may decide. Another customer's order, or one outside the actor's scope,
     is NotFound; the actor's own order is PermissionDenied (no self-approval)."""
     order = session.get(Order, order_id)
-    if order is None or order.organisation_id != actor.organisation_id:
+    if order is None:
         raise NotFound("No such order.")
+    if order.organisation_id != actor.organisation_id:
+        raise foreign(actor, "order", order_id)
     require(actor, Permission.ORDER_APPROVE)
     if order.user_id == actor.user_id:
         raise PermissionDenied("Nobody approves their own order.")
     if not can(actor, Permission.ORDER_APPROVE, order):
-        raise NotFound("No such order.")
+        raise foreign(actor, "order", order_id)
     return order
 
 
@@ -152,10 +154,10 @@ def take_over(
 def withdraw(session: Session, *, actor: Actor, order_id: int, now: datetime) -> Order:
     """The requester cancels their own order while it awaits approval; the budget is released."""
     order = session.get(Order, order_id)
-    if order is None or order.organisation_id != actor.organisation_id:
+    if order is None:
         raise NotFound("No such order.")
-    if order.user_id != actor.user_id:
-        raise NotFound("No such order.")
+    if order.organisation_id != actor.organisation_id or order.user_id != actor.user_id:
+        raise foreign(actor, "order", order_id)
     _move(session, order=order, status="cancelled", actor=actor, note="Withdrawn", now=now)
     budgets.release(session, order_id=order.id, now=now)
     return order

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gateway import cxml
 from gateway.auth.credentials import new_token, secret_matches, token_digest
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import require
+from gateway.auth.policy import Actor, require
 from gateway.cxml import (
     CartEncoding,
     CXMLDocument,
@@ -28,7 +28,7 @@ from gateway.cxml import (
     PunchOutSetupRequest,
     StatusCode,
 )
-from gateway.errors import GatewayError
+from gateway.errors import BudgetExceeded, GatewayError
 from gateway.models import (
     Cart,
     CartLine,
@@ -38,7 +38,7 @@ from gateway.models import (
     TradingPartner,
     User,
 )
-from gateway.services import assortment, carts, message_log, shop_sessions
+from gateway.services import assortment, budgets, carts, message_log, pricing, shop_sessions
 from gateway.services.partner_orders import mac_matches
 from gateway.services.partners import find_by_credentials
 from gateway.services.users import punchout_user
@@ -277,11 +277,14 @@ def return_cart(
     settings: PunchOutSettings,
     now: datetime,
     cancel: bool = False,
+    zone: str = pricing.DEFAULT_TIMEZONE,
 ) -> CartReturn:
     """Build the PunchOutOrderMessage for the buyer and end the punchout.
 
     `cancel` returns no cart: an empty message for create, Status 204 (no change) for edit.
-    Inspect sessions always return an empty message, as the buyer ignores it.
+    Inspect sessions always return an empty message, as the buyer ignores it. The buyer's
+    procurement system approves the cart (A-10): budgets and approval rules refuse a transfer
+    only when the partner is set to enforce them (BudgetExceeded), and reserve nothing.
     """
     punchout = shop_session.punchout
     if punchout is None:
@@ -293,6 +296,8 @@ def return_cart(
     operation = Operation(punchout.operation)
     priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
     send_items = not cancel and operation != Operation.INSPECT
+    if send_items and punchout.partner.enforce_budgets:
+        _enforce_budgets(session, actor=actor, priced=priced, now=now, zone=zone)
     items = tuple(_item_in(line, priced.currency) for line in priced.lines) if send_items else ()
     total = priced.total if send_items else Decimal("0.00")
     message = PunchOutOrderMessage(
@@ -426,6 +431,26 @@ def _item_in(line: carts.PricedLine, currency: str) -> cxml.ItemIn:
             extrinsics=(),
         ),
     )
+
+
+def _enforce_budgets(
+    session: Session, *, actor: Actor, priced: carts.PricedCart, now: datetime, zone: str
+) -> None:
+    check = budgets.check(
+        session,
+        budgets=budgets.applicable(
+            session, organisation_id=actor.organisation_id, user_id=actor.user_id
+        ),
+        amount=priced.total,
+        currency=priced.currency,
+        now=now,
+        zone=zone,
+    )
+    refusals = list(check.messages("block")) + list(check.messages("require_approval"))
+    if actor.requires_approval:
+        refusals.insert(0, "Your role needs approval for every order.")
+    if refusals:
+        raise BudgetExceeded(" ".join(refusals))
 
 
 def _header(punchout: PunchOutSession, settings: PunchOutSettings) -> cxml.Header:

@@ -75,7 +75,7 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
             permissions -= {Permission.CART_WRITE}
         return _actor(session, shop_session, role, permissions)
     link = membership(session, user=shop_session.user, organisation=shop_session.organisation)
-    if link is None or not shop_session.user.active:
+    if link is None or not link.active or not shop_session.user.active:
         return Actor(
             user_id=shop_session.user_id,
             organisation_id=shop_session.organisation_id,
@@ -120,6 +120,7 @@ def switch_customer(session: Session, *, shop_session: ShopSession, number: str)
             Organisation.number == number,
             Organisation.active,
             Membership.user_id == shop_session.user_id,
+            Membership.active,
         )
     )
     if organisation is None:
@@ -135,7 +136,7 @@ def customers_of(session: Session, *, user_id: int) -> list[Organisation]:
         session.scalars(
             select(Organisation)
             .join(Membership, Membership.organisation_id == Organisation.id)
-            .where(Membership.user_id == user_id, Organisation.active)
+            .where(Membership.user_id == user_id, Membership.active, Organisation.active)
             .order_by(Organisation.number)
         )
     )

@@ -1,30 +1,118 @@
 """Self-service under /account for the active customer: budgets, users, organisation data.
 
-Thin adapters over `gateway.services.account`; every object is looked up within the session's
-active customer, never by an id alone (O-4, O-5).
+Thin adapters over `gateway.services.account`. Each view reads only the form fields it names
+(an allow-list: posted `is_admin`, `organisation_id` or `budget_limit` are never read), and the
+services look every object up within the session's active customer (O-4, O-5).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+import logging
+import smtplib
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
 from gateway.db import get_session, utcnow
-from gateway.services import budgets
+from gateway.errors import InvalidInput, PermissionDenied
+from gateway.mailer import Mailer
+from gateway.models import Budget
+from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
+from gateway.services import account, budgets
 from gateway.shop import context
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("account", __name__)
+
+
+def _manager(permission: Permission) -> context.Shopper:
+    """The shopper, outside a punchout, holding `permission`."""
+    shopper = context.require_shopper()
+    require(shopper.actor, permission)
+    if shopper.punchout is not None:
+        raise PermissionDenied("Account settings are not available in a punchout.")
+    return shopper
+
+
+# Budgets ----------------------------------------------------------------------------------------
 
 
 @blueprint.get("/account/budgets")
 def budgets_page() -> str:
     """The user's budgets as bars; a superuser sees (and manages) every budget of the customer."""
-    shopper = context.require_shopper()
+    return _budgets_page(context.require_shopper())
+
+
+@blueprint.post("/account/budgets")
+def create_budget() -> Response | tuple[str, int]:
+    """Create a budget (fields below, `user`: a user id or empty for the whole customer)."""
+    return _save_budget(None)
+
+
+@blueprint.post("/account/budgets/<int:budget_id>")
+def edit_budget(budget_id: int) -> Response | tuple[str, int]:
+    """Change a budget of the active customer."""
+    return _save_budget(budget_id)
+
+
+def _save_budget(budget_id: int | None) -> Response | tuple[str, int]:
+    shopper = _manager(Permission.ACCOUNT_BUDGET_WRITE)
+    form = request.form
+    try:
+        account.save_budget(
+            get_session(),
+            actor=shopper.actor,
+            budget_id=budget_id,
+            user_id=_number(form.get("user", ""), "Choose a user of this customer."),
+            name=form.get("name", ""),
+            max_order_amount=_amount(form.get("max_order_amount", "")),
+            period_amount=_amount(form.get("period_amount", "")),
+            period=form.get("period", ""),
+            policy=form.get("policy", "require_approval"),
+            fiscal_start_month=_number(
+                form.get("fiscal_start_month", ""), "The fiscal year must start in month 1 to 12."
+            )
+            or 1,
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _budgets_page(shopper, error=str(exc), error_budget=budget_id), 400
+    return redirect(url_for("account.budgets_page"))
+
+
+def _number(raw: str, message: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:  # noqa: PLR2004 - ids and months are short
+        raise InvalidInput(message)
+    return int(raw)
+
+
+def _amount(raw: str) -> Decimal | None:
+    raw = raw.strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise InvalidInput(f"{raw[:20]!r} is not an amount.") from exc
+    if not value.is_finite():
+        raise InvalidInput(f"{raw[:20]!r} is not an amount.")
+    return value
+
+
+def _budgets_page(
+    shopper: context.Shopper, *, error: str = "", error_budget: int | None = None
+) -> str:
     require(shopper.actor, Permission.BUDGET_READ)
     db = get_session()
     manage = can(shopper.actor, Permission.ACCOUNT_BUDGET_WRITE)
-    shown = (
+    shown: list[Budget] = (
         budgets.of_customer(db, organisation_id=shopper.organisation.id)
         if manage
         else budgets.applicable(
@@ -37,4 +125,241 @@ def budgets_page() -> str:
         "shop/budgets.html",
         states=[budgets.state(db, budget=budget, now=now, zone=zone) for budget in shown],
         manage=manage,
+        members=account.members(db, actor=shopper.actor)
+        if can(shopper.actor, Permission.ACCOUNT_USER_WRITE)
+        else [],
+        periods=BUDGET_PERIODS,
+        policies=BUDGET_POLICIES,
+        error=error,
+        error_budget=error_budget,
     )
+
+
+# Users ------------------------------------------------------------------------------------------
+
+
+@blueprint.get("/account/users")
+def users() -> str:
+    """The customer's users, and the form to invite one (`email`, `name`, `role`)."""
+    return _users_page(_manager(Permission.ACCOUNT_USER_WRITE))
+
+
+@blueprint.post("/account/users")
+def invite_user() -> Response | tuple[str, int]:
+    """Invite a user: linked with a role, and mailed a single-use link to choose a password."""
+    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+    try:
+        user, token = account.invite(
+            get_session(),
+            actor=shopper.actor,
+            email=request.form.get("email", ""),
+            name=request.form.get("name", ""),
+            role_name=request.form.get("role", ""),
+            now=utcnow(),
+            ttl_seconds=current_app.config["GATEWAY_INVITATION_TTL"],
+        )
+    except InvalidInput as exc:
+        return _users_page(shopper, error=str(exc)), 400
+    link = (
+        f"{current_app.config['GATEWAY_BASE_URL']}{url_for('account.invitation', token=token)}"
+        if token
+        else f"{current_app.config['GATEWAY_BASE_URL']}{url_for('shop.login')}"
+    )
+    _send(
+        to=user.email,
+        subject=f"You can now order for {shopper.organisation.name}",
+        body=(
+            f"{shopper.user.name or shopper.user.email} gave you access to the shop for "
+            f"{shopper.organisation.name}.\n\n"
+            + ("Choose your password here (the link works once):\n" if token else "Log in here:\n")
+            + f"{link}\n"
+        ),
+    )
+    return redirect(url_for("account.users"))
+
+
+@blueprint.get("/account/users/<int:user_id>")
+def user_page(user_id: int) -> str:
+    """One user: name and role, catalogs, supervisors, (de)activation."""
+    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+    return _user_page(shopper, user_id)
+
+
+@blueprint.post("/account/users/<int:user_id>")
+def edit_user(user_id: int) -> Response | tuple[str, int]:
+    """Change the user's `name` and `role` (nothing else is read)."""
+    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+    try:
+        account.edit_member(
+            get_session(),
+            actor=shopper.actor,
+            user_id=user_id,
+            name=request.form.get("name", ""),
+            role_name=request.form.get("role", ""),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _user_page(shopper, user_id, error=str(exc)), 400
+    return redirect(url_for("account.user_page", user_id=user_id))
+
+
+@blueprint.post("/account/users/<int:user_id>/catalogs")
+def user_catalogs(user_id: int) -> Response | tuple[str, int]:
+    """Narrow the user's assortment to the checked catalogs (field `catalog`, repeated)."""
+    shopper = _manager(Permission.ACCOUNT_CATALOG_ASSIGN)
+    return _user_change(
+        shopper,
+        user_id,
+        lambda ids: account.set_catalogs(
+            get_session(), actor=shopper.actor, user_id=user_id, catalog_ids=ids, now=utcnow()
+        ),
+        "catalog",
+    )
+
+
+@blueprint.post("/account/users/<int:user_id>/supervisors")
+def user_supervisors(user_id: int) -> Response | tuple[str, int]:
+    """Choose who approves this user's orders (field `supervisor`, repeated user ids)."""
+    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+    return _user_change(
+        shopper,
+        user_id,
+        lambda ids: account.set_supervisors(
+            get_session(), actor=shopper.actor, user_id=user_id, supervisor_ids=ids, now=utcnow()
+        ),
+        "supervisor",
+    )
+
+
+@blueprint.post("/account/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int) -> Response | tuple[str, int]:
+    """Deactivate the user for this customer only."""
+    return _set_active(user_id, active=False)
+
+
+@blueprint.post("/account/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int) -> Response | tuple[str, int]:
+    """Reactivate the user for this customer."""
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool) -> Response | tuple[str, int]:
+    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+    try:
+        account.set_active(
+            get_session(), actor=shopper.actor, user_id=user_id, active=active, now=utcnow()
+        )
+    except InvalidInput as exc:
+        return _user_page(shopper, user_id, error=str(exc)), 400
+    return redirect(url_for("account.user_page", user_id=user_id))
+
+
+def _user_change(
+    shopper: context.Shopper, user_id: int, change: Callable[[set[int]], object], field: str
+) -> Response | tuple[str, int]:
+    try:
+        change(
+            {_number(value, "Choose from the list.") or 0 for value in request.form.getlist(field)}
+        )
+    except InvalidInput as exc:
+        return _user_page(shopper, user_id, error=str(exc)), 400
+    return redirect(url_for("account.user_page", user_id=user_id))
+
+
+def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
+    db = get_session()
+    return render_template(
+        "account/users.html",
+        members=account.members(db, actor=shopper.actor),
+        roles=account.assignable_roles(db, actor=shopper.actor),
+        error=error,
+        form=request.form if request.method == "POST" else {},
+    )
+
+
+def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> str:
+    db = get_session()
+    link = account.member(db, actor=shopper.actor, user_id=user_id)
+    return render_template(
+        "account/user.html",
+        link=link,
+        roles=account.assignable_roles(db, actor=shopper.actor),
+        catalogs=account.customer_catalogs(db, actor=shopper.actor),
+        chosen=account.user_catalogs(db, link=link),
+        colleagues=[m for m in account.members(db, actor=shopper.actor) if m.user_id != user_id],
+        supervisors=account.supervisors_of(db, actor=shopper.actor, user_id=user_id),
+        error=error,
+    )
+
+
+# Organisation -----------------------------------------------------------------------------------
+
+
+@blueprint.route("/account/organisation", methods=["GET", "POST"])
+def organisation() -> Response | str | tuple[str, int]:
+    """The organisation's name, VAT number and billing address; every change is audited."""
+    shopper = _manager(Permission.ACCOUNT_ORGANISATION_WRITE)
+    db = get_session()
+    error = ""
+    if request.method == "POST":
+        form = request.form
+        try:
+            account.edit_organisation(
+                db,
+                actor=shopper.actor,
+                data=account.OrganisationData(
+                    name=form.get("name", ""),
+                    vat_number=form.get("vat_number", ""),
+                    street=form.get("street", ""),
+                    postcode=form.get("postcode", ""),
+                    city=form.get("city", ""),
+                    country=form.get("country", ""),
+                ),
+                now=utcnow(),
+            )
+        except InvalidInput as exc:
+            error = str(exc)
+        else:
+            return redirect(url_for("account.organisation"))
+    page = render_template(
+        "account/organisation.html",
+        organisation=shopper.organisation,
+        billing=account.billing_address(db, actor=shopper.actor),
+        trail=account.audit_trail(db, actor=shopper.actor),
+        error=error,
+    )
+    return (page, 400) if error else page
+
+
+# Invitations ------------------------------------------------------------------------------------
+
+
+@blueprint.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> Response | str | tuple[str, int]:
+    """Choose a password through an invitation (fields `password`, `password_confirm`)."""
+    db = get_session()
+    if request.method == "GET":
+        try:
+            account.check_invitation(db, token=token, now=utcnow())
+        except InvalidInput as exc:
+            return render_template("message.html", title="Link expired", message=str(exc)), 410
+        return render_template("account/invitation.html", error="")
+    try:
+        account.accept_invitation(
+            db,
+            token=token,
+            password=request.form.get("password", ""),
+            confirmation=request.form.get("password_confirm", ""),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return render_template("account/invitation.html", error=str(exc)), 400
+    context.finish()
+    return redirect(url_for("shop.login", reset="done"))
+
+
+def _send(*, to: str, subject: str, body: str) -> None:
+    try:
+        Mailer.from_config(current_app.config).send(to=to, subject=subject, body=body)
+    except (OSError, smtplib.SMTPException):
+        log.warning("account mail not sent: %s", subject, exc_info=True)

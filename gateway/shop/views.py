@@ -138,7 +138,7 @@ def login() -> Response | tuple[str, int] | str:
     organisation = db.scalars(
         select(Organisation)
         .join(Membership)
-        .where(Membership.user_id == user.id, Organisation.active)
+        .where(Membership.user_id == user.id, Membership.active, Organisation.active)
         .order_by(Organisation.number)
     ).first()
     if organisation is None:

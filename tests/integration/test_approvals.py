@@ -374,3 +374,38 @@ def test_two_approvers_at_once_cannot_both_win(app: Flask, db_session: Session) 
             db_session, actor=second, order_id=order.id, now=order.placed_at, comment="Too late"
         )
     assert approvals.decisions(db_session, order_id=order.id) == []
+
+
+def test_a_cross_customer_request_is_logged_as_an_authorisation_failure(
+    app: Flask, db_session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    order = _pending_order(app, db_session)
+    other = _client(app, "superuser@1002.demo")
+    with caplog.at_level("WARNING", logger="gateway.auth.policy"):
+        response = _decide(other, order, "approve")
+    assert response.status_code == 404
+    assert order.number not in response.text  # nothing about the order leaks
+    (record,) = [r for r in caplog.records if r.name == "gateway.auth.policy"]
+    assert record.getMessage().startswith("authorisation failure: user ")
+    assert f"order {order.id}" in record.getMessage()
+
+
+def test_a_requester_cannot_approve_their_own_order_by_a_direct_post(
+    app: Flask, db_session: Session
+) -> None:
+    order = _pending_order(app, db_session)
+    requester = _client(app, "requester@1001.demo")
+    assert _decide(requester, order, "approve").status_code == 403
+    db_session.refresh(order)
+    assert order.status == "pending_approval"
+
+
+def test_a_forged_status_at_checkout_does_not_skip_approval(
+    app: Flask, db_session: Session
+) -> None:
+    client = _client(app, "requester@1001.demo")
+    _fill_cart(client, ("DEMO-0081", "1"))
+    page = client.get("/checkout")
+    fields = {**shop.form_values(page.text, "cart_digest"), "status": "placed", "approved": "1"}
+    assert client.post("/checkout", data=fields).status_code == 302
+    assert db_session.scalars(select(Order.status)).all() == ["pending_approval"]

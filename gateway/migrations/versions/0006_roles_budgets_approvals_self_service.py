@@ -205,6 +205,11 @@ def upgrade() -> None:
     with op.batch_alter_table("customer_order", schema=None) as batch_op:
         batch_op.add_column(sa.Column("approval_reasons", sa.JSON(), nullable=True))
 
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+
     with op.batch_alter_table("role", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("kind", sa.String(length=16), server_default="customer", nullable=False)
@@ -270,6 +275,9 @@ def downgrade() -> None:
         batch_op.drop_column("max_order_value")
         batch_op.drop_column("min_order_value")
         batch_op.drop_column("kind")
+
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.drop_column("active")
 
     with op.batch_alter_table("customer_order", schema=None) as batch_op:
         batch_op.drop_column("approval_reasons")
