@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_PASSWORD_RESET_TTL": 3600,
     "GATEWAY_INVITATION_TTL": 7 * 24 * 3600,  # seconds a new user's invitation link works
     "GATEWAY_GUEST_RETENTION_DAYS": 90,
+    "GATEWAY_IMPERSONATION_IDLE_TIMEOUT": 15 * 60,  # seconds without a request: session ends
+    "GATEWAY_IMPERSONATION_MAX_AGE": 2 * 3600,  # seconds after the start, whatever happens
+    "GATEWAY_IMPERSONATION_DEFAULT": True,  # new customers allow staff to shop on their behalf
     "TESTING": False,
 }
 
@@ -68,6 +71,8 @@ _INTEGERS = frozenset(
         "GATEWAY_PASSWORD_RESET_TTL",
         "GATEWAY_INVITATION_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",
+        "GATEWAY_IMPERSONATION_IDLE_TIMEOUT",
+        "GATEWAY_IMPERSONATION_MAX_AGE",
     }
 )
 
@@ -88,6 +93,10 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
     login_required = settings["GATEWAY_SHOP_LOGIN_REQUIRED"]
     if isinstance(login_required, str):
         settings["GATEWAY_SHOP_LOGIN_REQUIRED"] = login_required.lower() in ("1", "true", "yes")
+    if isinstance(settings["GATEWAY_IMPERSONATION_DEFAULT"], str):
+        settings["GATEWAY_IMPERSONATION_DEFAULT"] = settings[
+            "GATEWAY_IMPERSONATION_DEFAULT"
+        ].lower() in ("1", "true", "yes")
     settings["GATEWAY_VAT_RATES"] = _vat_rates(settings["GATEWAY_VAT_RATES"])
     for key in _INTEGERS:
         try:

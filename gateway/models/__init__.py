@@ -29,6 +29,7 @@ from gateway.models.purchase_order import (
 )
 from gateway.models.shop_session import ShopSession
 from gateway.models.user import (
+    AgentAssignment,
     AuditEntry,
     Invitation,
     Membership,
@@ -42,6 +43,7 @@ __all__ = [
     "ORDER_STATUSES",
     "OUTBOX_STATUSES",
     "Address",
+    "AgentAssignment",
     "ApprovalDecision",
     "AuditEntry",
     "Budget",

@@ -97,8 +97,15 @@ def find_product(session: Session, *, actor: Actor, sku: str) -> Product:
     )
 
 
-def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None = None) -> Cart:
-    """The actor's open cart for its customer (the punchout session's own cart in a punchout)."""
+def open_cart(
+    session: Session,
+    *,
+    actor: Actor,
+    punchout_session_id: int | None = None,
+    assisted_session_id: int | None = None,
+) -> Cart:
+    """The actor's open cart for its customer (the punchout session's own cart in a punchout;
+    the fresh cart of a staff member shopping as the customer with `assisted_session_id`)."""
     query = select(Cart).where(
         Cart.organisation_id == actor.organisation_id,
         Cart.user_id == actor.user_id,
@@ -106,6 +113,9 @@ def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None
         Cart.punchout_session_id.is_(None)
         if punchout_session_id is None
         else Cart.punchout_session_id == punchout_session_id,
+        Cart.assisted_session_id.is_(None)
+        if assisted_session_id is None
+        else Cart.assisted_session_id == assisted_session_id,
     )
     cart = session.scalar(query)
     if cart is None:
@@ -113,6 +123,7 @@ def open_cart(session: Session, *, actor: Actor, punchout_session_id: int | None
             organisation_id=actor.organisation_id,
             user_id=actor.user_id,
             punchout_session_id=punchout_session_id,
+            assisted_session_id=assisted_session_id,
         )
         session.add(cart)
         session.flush()
