@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.credentials import new_token
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
+from gateway.db import utcnow
 from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import (
     Address,
@@ -165,15 +166,27 @@ def customer(
     actor: Actor,
     number: str,
     permission: Permission = Permission.STAFF_CUSTOMER_READ,
+    now: datetime | None = None,
 ) -> Organisation:
-    """One reachable customer; unknown, internal or another agent's customer is NotFound."""
+    """One reachable customer; unknown, internal or another agent's customer is NotFound (the
+    latter audited as `staff.denied`)."""
     require(actor, permission)
     organisation = session.scalar(
         select(Organisation).where(
             Organisation.number == number[:32], Organisation.number != SUPPLIER_NUMBER
         )
     )
-    if organisation is None or not can(actor, permission, organisation):
+    if organisation is None:
+        raise foreign(actor, "customer", number[:32])
+    if not can(actor, permission, organisation):
+        record(  # the caller keeps this row although it answers 404
+            session,
+            organisation_id=organisation.id,
+            actor_id=actor.user_id,
+            action="staff.denied",
+            subject=f"{permission.value} {organisation.number}",
+            now=now or utcnow(),
+        )
         raise foreign(actor, "customer", number[:32])
     return organisation
 

@@ -106,6 +106,12 @@ def _audit_assisted_change(response: Response) -> Response:
     return response
 
 
+@blueprint.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> tuple[str, int]:
+    keep_changes()  # a staff lookup outside their reach is audited (staff.denied)
+    return render_template("message.html", title="Not Found", message=str(exc)), 404
+
+
 def _staff(permission: Permission) -> context.Shopper:
     shopper = context.require_shopper()
     require(shopper.actor, permission)
@@ -166,7 +172,7 @@ def impersonate(number: str) -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         return _customer_page(shopper, number, error=str(exc)), 400
-    except (NotFound, PermissionDenied):
+    except PermissionDenied:
         keep_changes()  # the refusal's audit row
         raise
     context.begin(token)

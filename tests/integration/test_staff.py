@@ -401,6 +401,11 @@ def test_an_agent_sees_and_shops_for_their_own_customers_only(
     assert _impersonate(agent, "1002", "").status_code == 404
     assert shop.post(agent, "/staff/customers/1002/activate", {}).status_code == 404
     assert _count(db_session, ShopSession) == sessions
+    denied = _audit(db_session, "staff.denied")
+    assert len(denied) == 4
+    assert {entry.actor_id for entry in denied} == {user_named(db_session, AGENT).id}
+    assert {entry.organisation_id for entry in denied} == {customer(db_session, "1002").id}
+    assert not _audit(db_session, "impersonation.start")
     assert _impersonate(agent, "1001", "").status_code == 302
 
 
@@ -574,3 +579,27 @@ def test_there_is_no_way_to_change_audit_rows(app: Flask) -> None:
     rules = [rule for rule in app.url_map.iter_rules() if "audit" in rule.rule]
     assert [rule.rule for rule in rules] == ["/staff/audit"]
     assert rules[0].methods == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_a_budget_changed_while_shopping_as_a_superuser_is_attributed_to_staff(
+    service: FlaskClient, db_session: Session
+) -> None:
+    superuser = user_named(db_session, "superuser@1001.demo")
+    assert _impersonate(service, "1001", str(superuser.id)).status_code == 302
+    response = shop.post(
+        service,
+        "/account/budgets",
+        {
+            "name": "Set up by phone",
+            "period_amount": "250.00",
+            "period": "month",
+            "policy": "block",
+        },
+    )
+    assert response.status_code == 302, response.text
+    entry = _audit(db_session, "budget.create")[-1]
+    assert (entry.actor_id, entry.on_behalf_of_id) == (
+        user_named(db_session, SERVICE).id,
+        superuser.id,
+    )
+    assert any("budget" in change.subject for change in _audit(db_session, "impersonation.change"))
