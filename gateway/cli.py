@@ -133,6 +133,11 @@ def partner_group() -> None:
     show_default=True,
     help="How the cart returns: cxml-base64 or cxml-urlencoded.",
 )
+@click.option(
+    "--enforce-budgets",
+    is_flag=True,
+    help="Let the users' budgets and approval rules refuse the cart transfer.",
+)
 @with_appcontext
 def add_cxml_command(
     name: str,
@@ -141,6 +146,7 @@ def add_cxml_command(
     shared_secret: str,
     allowed_urls: tuple[str, ...],
     encoding: str,
+    enforce_budgets: bool,
 ) -> None:
     """Register a cXML trading partner."""
     spec = CXMLPartnerSpec(
@@ -150,6 +156,7 @@ def add_cxml_command(
         shared_secret=shared_secret,
         allowed_urls=allowed_urls,
         encoding=encoding,
+        enforce_budgets=enforce_budgets,
     )
     try:
         with _database().session_scope() as session:

@@ -34,24 +34,24 @@ MAX_COMMENT_LENGTH = 2000
 ALREADY_DECIDED = "This order is no longer awaiting approval (it is {status})."
 
 
-def approvers(session: Session, *, order: Order) -> list[User]:
-    """The users who may decide `order` (A-2): active members of its customer holding
-    `shop:order:approve`, who see all its orders or supervise the requester; never the requester."""
+def approvers(session: Session, *, organisation_id: int, user_id: int | None) -> list[User]:
+    """Who may decide an order of `user_id` at this customer (A-2): its active members holding
+    `shop:order:approve` who see all its orders or supervise the requester; never the requester."""
     supervisors = set(
         session.scalars(
             select(Supervision.supervisor_id).where(
-                Supervision.organisation_id == order.organisation_id,
-                Supervision.user_id == order.user_id,
+                Supervision.organisation_id == organisation_id,
+                Supervision.user_id == user_id,
             )
         )
     )
     found = []
     for link in session.scalars(
-        select(Membership).where(Membership.organisation_id == order.organisation_id)
+        select(Membership).where(Membership.organisation_id == organisation_id, Membership.active)
     ):
         rights = set(link.role.permissions)
         if (
-            link.user_id != order.user_id
+            link.user_id != user_id
             and link.user.active
             and Permission.ORDER_APPROVE in rights
             and (Permission.ORDER_READ_ALL in rights or link.user_id in supervisors)

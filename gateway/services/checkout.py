@@ -31,7 +31,7 @@ from gateway.models import (
     Organisation,
     Product,
 )
-from gateway.services import assortment, budgets, carts, pricing
+from gateway.services import approvals, assortment, budgets, carts, pricing
 
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000
@@ -306,24 +306,15 @@ def place_order(
     if problems:
         return CheckoutResult(info=info, order=None, problems=problems)
     reasons = approval_reasons(info)
+    if reasons and not _has_approver(session, actor):
+        return CheckoutResult(info=info, order=None, problems=(_NO_APPROVER,))
     try:
-        with session.begin_nested():
-            reservations = budgets.reserve(
-                session,
-                budgets=[current.budget for current in info.budget_check.states],
-                amount=info.priced.total,
-                now=now,
-                zone=zone,
-            )
+        reservations, over = _reserve(session, info=info, reasons=reasons, now=now, zone=zone)
     except BudgetExceeded as exc:
         return CheckoutResult(
             info=info, order=None, problems=(CheckoutProblem(field="budget", message=str(exc)),)
         )
-    reasons.extend(
-        taken.over.message(info.priced.currency)
-        for taken in reservations
-        if taken.over is not None and taken.over.message(info.priced.currency) not in reasons
-    )
+    reasons.extend(over)
     order = order_from_lines(
         session,
         organisation_id=info.organisation.id,
@@ -344,6 +335,45 @@ def place_order(
     cart.status = "ordered"
     session.flush()
     return CheckoutResult(info=info, order=order)
+
+
+def _reserve(
+    session: Session, *, info: CheckoutInfo, reasons: list[str], now: datetime, zone: str
+) -> tuple[list[budgets.Reservation], list[str]]:
+    """Reserve the order's amount on its budgets inside a savepoint: a `block` budget without
+    room, or a newly needed approval nobody can give, undoes every reservation (BudgetExceeded).
+    Returns the reservations and the budgets newly exceeded by a concurrent order."""
+    with session.begin_nested():
+        reservations = budgets.reserve(
+            session,
+            budgets=[current.budget for current in info.budget_check.states],
+            amount=info.priced.total,
+            now=now,
+            zone=zone,
+        )
+        over = [
+            message
+            for taken in reservations
+            if taken.over is not None
+            and (message := taken.over.message(info.priced.currency)) not in reasons
+        ]
+        if over and not reasons and not _has_approver(session, info.actor):
+            raise BudgetExceeded(_NO_APPROVER.message)
+    return reservations, over
+
+
+_NO_APPROVER = CheckoutProblem(
+    field="budget",
+    message="This order needs approval, but your customer has nobody who may approve it. "
+    "Please ask your superuser.",
+)
+
+
+def _has_approver(session: Session, actor: Actor) -> bool:
+    """No order waits for an approver who cannot exist (A-3)."""
+    return bool(
+        approvals.approvers(session, organisation_id=actor.organisation_id, user_id=actor.user_id)
+    )
 
 
 def order_from_lines(

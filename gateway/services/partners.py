@@ -34,6 +34,7 @@ class CXMLPartnerSpec:
     encoding: str = "base64"
     operation_allowed: str = "edit"
     replay_protection: bool = True
+    enforce_budgets: bool = False  # budgets and approvals may refuse the cart transfer
 
 
 def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str) -> TradingPartner:
@@ -77,6 +78,7 @@ def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str
         cart_encoding=spec.encoding,
         operation_allowed=spec.operation_allowed,
         replay_protection=spec.replay_protection,
+        enforce_budgets=spec.enforce_budgets,
         identities=[PartnerIdentity(domain=d, identity=i) for d, i in dict.fromkeys(pairs)],
     )
     session.add(partner)

@@ -325,10 +325,53 @@ def organisation() -> Response | str | tuple[str, int]:
         "account/organisation.html",
         organisation=shopper.organisation,
         billing=account.billing_address(db, actor=shopper.actor),
+        addresses=account.delivery_addresses(db, actor=shopper.actor),
         trail=account.audit_trail(db, actor=shopper.actor),
         error=error,
     )
     return (page, 400) if error else page
+
+
+@blueprint.post("/account/addresses")
+def add_address() -> Response | tuple[str, int]:
+    """Add a delivery address (fields `name`, `street`, `postcode`, `city`, `country`)."""
+    return _save_address(None)
+
+
+@blueprint.post("/account/addresses/<int:address_id>")
+def edit_address(address_id: int) -> Response | tuple[str, int]:
+    """Change a delivery address of the active customer."""
+    return _save_address(address_id)
+
+
+def _save_address(address_id: int | None) -> Response | tuple[str, int]:
+    shopper = _manager(Permission.ACCOUNT_ORGANISATION_WRITE)
+    db = get_session()
+    form = request.form
+    try:
+        account.save_delivery_address(
+            db,
+            actor=shopper.actor,
+            address_id=address_id,
+            data=account.AddressData(
+                name=form.get("name", ""),
+                street=form.get("street", ""),
+                postcode=form.get("postcode", ""),
+                city=form.get("city", ""),
+                country=form.get("country", ""),
+            ),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return render_template(
+            "account/organisation.html",
+            organisation=shopper.organisation,
+            billing=account.billing_address(db, actor=shopper.actor),
+            addresses=account.delivery_addresses(db, actor=shopper.actor),
+            trail=account.audit_trail(db, actor=shopper.actor),
+            error=str(exc),
+        ), 400
+    return redirect(url_for("account.organisation"))
 
 
 # Invitations ------------------------------------------------------------------------------------

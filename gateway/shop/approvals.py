@@ -103,9 +103,8 @@ def _quantities() -> dict[int, Decimal]:
 def _decided(
     shopper: context.Shopper, order_id: int, decide: Callable[[], Order]
 ) -> Response | tuple[str, int]:
-    """Run a decision; a refusal shows the inbox again with the message (nothing changed)."""
+    """Run a decision; a refusal undoes whatever it began and shows the inbox with the reason."""
     db = get_session()
-    # A refusal leaves the order as it was; the decision's checks run before any change.
     try:
         order = decide()
     except InvalidInput as exc:
@@ -124,7 +123,9 @@ def notify_approvers(order: Order) -> None:
     link = f"{current_app.config['GATEWAY_BASE_URL']}{url_for('approvals.inbox')}"
     reasons = "\n".join(f"- {reason}" for reason in order.approval_reasons or [])
     requester = db.get(User, order.user_id) if order.user_id else None
-    for approver in approvals.approvers(db, order=order):
+    for approver in approvals.approvers(
+        db, organisation_id=order.organisation_id, user_id=order.user_id
+    ):
         _send(
             to=approver.email,
             subject=f"Order {order.number} awaits your approval",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.models import (
+    Address,
     AuditEntry,
     Budget,
     Catalog,
@@ -411,4 +412,65 @@ def test_an_organisation_without_a_name_is_refused(
     organisation = customer(db_session)
     db_session.refresh(organisation)
     assert (organisation.name, organisation.vat_number) == ("Acme Municipality", "NL001234567B01")
+    assert _count(db_session, AuditEntry) == 0
+
+
+def _delivery(session: Session, number: str) -> Address:
+    return session.scalars(
+        select(Address)
+        .where(Address.organisation_id == customer(session, number).id, Address.kind == "delivery")
+        .order_by(Address.id)
+    ).first()
+
+
+ADDRESS = {
+    "name": "Acme, Depot",
+    "street": "Havenweg 3",
+    "postcode": "3500 CC",
+    "city": "Utrecht",
+    "country": "nl",
+}
+
+
+def test_delivery_addresses_are_added_and_edited_with_an_audit_trail(
+    superuser: FlaskClient, db_session: Session
+) -> None:
+    assert _post(superuser, "/account/addresses", ADDRESS).status_code == 302
+    added = db_session.scalars(select(Address).where(Address.street == "Havenweg 3")).one()
+    assert (added.organisation_id, added.kind, added.country) == (
+        customer(db_session).id,
+        "delivery",
+        "NL",
+    )
+    head_office = _delivery(db_session, "1001")
+    changed = {**ADDRESS, "name": head_office.name, "street": "Stationsplein 2"}
+    assert _post(superuser, f"/account/addresses/{head_office.id}", changed).status_code == 302
+    db_session.refresh(head_office)
+    assert head_office.street == "Stationsplein 2"
+    entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "address.edit")).one()
+    assert entry.changes["street"] == ["Stationsplein 1", "Stationsplein 2"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"street": " "}, "Fill in"), ({"country": "Netherlands"}, "two-letter code")],
+)
+def test_incomplete_addresses_are_refused(
+    superuser: FlaskClient, db_session: Session, changes: dict[str, str], message: str
+) -> None:
+    before = _count(db_session, Address)
+    response = _post(superuser, "/account/addresses", {**ADDRESS, **changes})
+    assert response.status_code == 400
+    assert message in response.text
+    assert _count(db_session, Address) == before
+
+
+def test_another_customers_address_is_not_found(
+    superuser: FlaskClient, db_session: Session
+) -> None:
+    theirs = _delivery(db_session, "1002")
+    street = theirs.street
+    assert _post(superuser, f"/account/addresses/{theirs.id}", ADDRESS).status_code == 404
+    db_session.refresh(theirs)
+    assert theirs.street == street
     assert _count(db_session, AuditEntry) == 0

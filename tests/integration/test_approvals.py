@@ -259,6 +259,7 @@ def test_take_over_of_an_unknown_line_is_not_found(app: Flask, db_session: Sessi
 def test_nobody_approves_their_own_order(app: Flask, db_session: Session) -> None:
     superuser = user_named(db_session, "superuser@1001.demo")
     make_budget(db_session, user=superuser, max_order_amount="1")
+    make_user(db_session, "colleague-superuser@1001.test", role="superuser")  # someone may approve
     db_session.commit()
     order = _pending_order(app, db_session, "superuser@1001.demo")
     client = _client(app, "superuser@1001.demo")
@@ -409,3 +410,32 @@ def test_a_forged_status_at_checkout_does_not_skip_approval(
     fields = {**shop.form_values(page.text, "cart_digest"), "status": "placed", "approved": "1"}
     assert client.post("/checkout", data=fields).status_code == 302
     assert db_session.scalars(select(Order.status)).all() == ["pending_approval"]
+
+
+def test_an_order_nobody_could_approve_is_refused(app: Flask, db_session: Session) -> None:
+    # Customer 1002 has a superuser; take away their right to approve.
+    db_session.add(Role(name="no-approvals", kind="customer", permissions=["shop:catalog:read"]))
+    db_session.flush()
+    db_session.execute(
+        update(Membership)
+        .where(Membership.user_id == user_named(db_session, "superuser@1002.demo").id)
+        .values(
+            role_id=db_session.scalars(select(Role.id).where(Role.name == "no-approvals")).one()
+        )
+    )
+    make_user(db_session, "lonely@1002.test", role="requester", number="1002")
+    db_session.commit()
+    client = _client(app, "lonely@1002.test")
+    _fill_cart(client, ("DEMO-0081", "1"))
+    response = _place(client)
+    assert response.status_code == 400
+    assert "nobody who may approve it" in response.text
+    assert _count(db_session, Order) == 0
+
+
+def test_the_inbox_speaks_dutch(app: Flask, db_session: Session) -> None:
+    order = _pending_order(app, db_session)
+    page = _client(app, "superuser@1001.demo").get("/approvals", headers={"Accept-Language": "nl"})
+    assert "Bestellingen die op uw goedkeuring wachten" in page.text
+    assert f'data-order-id="{order.id}"' in page.text
+    assert "Afwijzen" in page.text
