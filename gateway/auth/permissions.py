@@ -73,35 +73,35 @@ APPROVAL_REQUIRED_ROLES = frozenset({"requester"})
 INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
 """Staff roles (seeded by the staff issue): `kind = "internal"`, never assignable by customers."""
 
-DEFAULT_ROLES.update(
-    {
-        "customer_service": frozenset(
-            {
-                Permission.ASSIST_IMPERSONATE,
-                Permission.STAFF_CUSTOMER_CREATE,
-                Permission.STAFF_CUSTOMER_READ,
-                Permission.STAFF_CUSTOMER_READ_ALL,
-            }
-        ),
-        "sales_agent": frozenset(
-            {
-                Permission.ASSIST_IMPERSONATE,
-                Permission.STAFF_CUSTOMER_READ,
-                Permission.STAFF_CUSTOMER_REGISTER,
-            }
-        ),
-        "admin": frozenset(
-            {
-                Permission.ADMIN_ASSIGNMENT_WRITE,
-                Permission.ADMIN_AUDIT_READ,
-                Permission.ADMIN_STAFF_WRITE,
-                Permission.STAFF_CUSTOMER_CREATE,
-                Permission.STAFF_CUSTOMER_READ,
-                Permission.STAFF_CUSTOMER_READ_ALL,
-            }
-        ),
-    }
-)
+_STAFF_ROLES: dict[str, frozenset[Permission]] = {
+    "customer_service": frozenset(
+        {
+            Permission.ASSIST_IMPERSONATE,
+            Permission.STAFF_CUSTOMER_CREATE,
+            Permission.STAFF_CUSTOMER_READ,
+            Permission.STAFF_CUSTOMER_READ_ALL,
+        }
+    ),
+    "sales_agent": frozenset(
+        {
+            Permission.ASSIST_IMPERSONATE,
+            Permission.STAFF_CUSTOMER_READ,
+            Permission.STAFF_CUSTOMER_REGISTER,
+        }
+    ),
+    "admin": frozenset(
+        {
+            Permission.ADMIN_ASSIGNMENT_WRITE,
+            Permission.ADMIN_AUDIT_READ,
+            Permission.ADMIN_STAFF_WRITE,
+            Permission.STAFF_CUSTOMER_CREATE,
+            Permission.STAFF_CUSTOMER_READ,
+            Permission.STAFF_CUSTOMER_READ_ALL,
+        }
+    ),
+}
+for _name, _rights in _STAFF_ROLES.items():  # added to what other features grant these roles
+    DEFAULT_ROLES[_name] = DEFAULT_ROLES.get(_name, frozenset()) | _rights
 
 IMPERSONATION_FORBIDDEN = frozenset(
     {Permission.ORDER_APPROVE, Permission.ACCOUNT_USER_WRITE, Permission.ASSIST_IMPERSONATE}

@@ -157,7 +157,7 @@ def test_customer_users_cannot_open_staff_pages(app: Flask) -> None:
 
 
 def test_customer_service_shops_as_a_user_and_the_order_names_both(
-    assisting: FlaskClient, db_session: Session
+    assisting: FlaskClient, db_session: Session, inbox: Inbox
 ) -> None:
     staff = user_named(db_session, SERVICE)
     buyer = user_named(db_session, "buyer@1001.demo")
@@ -183,6 +183,9 @@ def test_customer_service_shops_as_a_user_and_the_order_names_both(
     db_session.expire_all()
     order = db_session.scalars(select(Order).where(Order.source == "shop")).one()
     assert (order.user_id, order.placed_by_id) == (buyer.id, staff.id)
+    confirmation = inbox.messages[-1]
+    assert confirmation["To"] == "buyer@1001.demo"
+    assert "Placed on your behalf by Cees Service" in confirmation.get_payload()
     shown = assisting.get(response.location)
     assert f'data-placed-by="{SERVICE}"' in shown.text
     assert 'data-ordered-for="buyer@1001.demo"' in shown.text

@@ -1,6 +1,7 @@
 """Staff roles: agent assignments, impersonation sessions, the customer opt-out, audit details
 
-Data: roles named like the staff roles are internal (never assignable by customers).
+Data: roles named like the staff roles (seeded earlier by another feature) become internal
+(never assignable by customers) and get the staff rights added to their own.
 
 Revision ID: 0008
 Revises: 0006
@@ -16,6 +17,46 @@ revision = "0008"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+
+
+_STAFF_RIGHTS = {
+    "customer_service": {
+        "assist:impersonate",
+        "staff:customer:create",
+        "staff:customer:read",
+        "staff:customer:read_all",
+    },
+    "sales_agent": {"assist:impersonate", "staff:customer:read", "staff:customer:register"},
+    "admin": {
+        "admin:assignment:write",
+        "admin:audit:read",
+        "admin:staff:write",
+        "staff:customer:create",
+        "staff:customer:read",
+        "staff:customer:read_all",
+    },
+}
+
+
+def _grant_staff_rights() -> None:
+    role = sa.table(
+        "role",
+        sa.column("id", sa.Integer()),
+        sa.column("name", sa.String()),
+        sa.column("kind", sa.String()),
+        sa.column("permissions", sa.JSON()),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(role.c.id, role.c.name, role.c.permissions).where(
+            role.c.name.in_(sorted(_STAFF_RIGHTS))
+        )
+    ).all()
+    for role_id, name, permissions in rows:
+        rights = sorted(set(permissions or []) | _STAFF_RIGHTS[name])
+        bind.execute(
+            role.update().where(role.c.id == role_id).values(kind="internal", permissions=rights)
+        )
 
 
 def upgrade() -> None:
@@ -91,10 +132,7 @@ def upgrade() -> None:
             ["id"],
         )
 
-    op.execute(
-        "UPDATE role SET kind = 'internal' "
-        "WHERE name IN ('customer_service', 'sales_agent', 'admin')"
-    )
+    _grant_staff_rights()
     # ### end Alembic commands ###
 
 
