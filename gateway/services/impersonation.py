@@ -200,7 +200,11 @@ def _subject(session: Session, *, organisation: Organisation, raw: str) -> User 
     user = session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(User.id == int(value), Membership.organisation_id == organisation.id)
+        .where(
+            User.id == int(value),
+            Membership.organisation_id == organisation.id,
+            Membership.active,
+        )
     )
     if user is None:
         raise NotFound("No such user of this customer.")

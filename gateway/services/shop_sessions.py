@@ -97,7 +97,9 @@ def _assisted_actor(session: Session, shop_session: ShopSession) -> Actor:
         if direct
         else membership(session, user=shop_session.user, organisation=shop_session.organisation)
     )
-    if not direct and (link is None or not shop_session.user.active):
+    acting = session.get_one(User, shop_session.acting_staff_id)
+    subject_gone = not direct and (link is None or not link.active or not shop_session.user.active)
+    if subject_gone or not acting.active:
         return Actor(
             user_id=shop_session.user_id,
             organisation_id=shop_session.organisation_id,

@@ -606,3 +606,27 @@ def test_a_budget_changed_while_shopping_as_a_superuser_is_attributed_to_staff(
         superuser.id,
     )
     assert any("budget" in change.subject for change in _audit(db_session, "impersonation.change"))
+
+
+def test_a_deactivated_user_or_staff_member_has_no_rights_in_the_session(
+    app: Flask, service: FlaskClient, db_session: Session
+) -> None:
+    buyer = user_named(db_session, "buyer@1001.demo")
+    link = db_session.scalars(
+        select(Membership).where(
+            Membership.user_id == buyer.id, Membership.organisation_id == customer(db_session).id
+        )
+    ).one()
+    link.active = False
+    db_session.commit()
+    assert _impersonate(service, "1001", str(buyer.id)).status_code == 404  # not a live user
+    link.active = True
+    db_session.commit()
+    assert _impersonate(service, "1001", str(buyer.id)).status_code == 302
+    carts = _count(db_session, Cart)
+    staff = user_named(db_session, SERVICE)
+    staff.active = False
+    db_session.commit()
+    response = shop.post(service, "/cart/items", {"sku": "DEMO-0001", "quantity": "1"})
+    assert response.status_code == 403
+    assert _count(db_session, Cart) == carts
