@@ -25,8 +25,10 @@ from gateway.models import (
     Organisation,
     ShopSession,
 )
+from gateway.services.demo import seed_demo
 from gateway.services.users import role_named
 from tests import shop
+from tests.conftest import DIGEST_KEY
 from tests.factories import customer, make_budget, user_named
 from tests.mail import Inbox
 
@@ -630,3 +632,22 @@ def test_a_deactivated_user_or_staff_member_has_no_rights_in_the_session(
     response = shop.post(service, "/cart/items", {"sku": "DEMO-0001", "quantity": "1"})
     assert response.status_code == 403
     assert _count(db_session, Cart) == carts
+
+
+def test_the_staff_demo_seed_is_idempotent_and_keeps_an_existing_admin(
+    db_session: Session,
+) -> None:
+    admin = user_named(db_session, ADMIN)
+    admin.password_hash = "kept"
+    db_session.execute(  # as if another seed had created the account without the link
+        Membership.__table__.delete().where(Membership.user_id == admin.id)
+    )
+    db_session.flush()
+    memberships, assignments = _count(db_session, Membership), _count(db_session, AgentAssignment)
+    seed_demo(db_session, digest_key=DIGEST_KEY)
+    seed_demo(db_session, digest_key=DIGEST_KEY)
+    assert _count(db_session, Membership) == memberships + 1
+    assert _count(db_session, AgentAssignment) == assignments
+    link = db_session.scalars(select(Membership).where(Membership.user_id == admin.id)).one()
+    assert (link.role.name, link.organisation.number) == ("admin", "SUPPLIER")
+    assert user_named(db_session, ADMIN).password_hash == "kept"
