@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_LOGIN_ADDRESS_ATTEMPTS": 50,  # failed logins from one client address per window
     "GATEWAY_LOGIN_WINDOW": 300,  # seconds; a blocked account frees itself when it ends
     "GATEWAY_PROXY_HOPS": 0,  # trusted proxies in front: client address from X-Forwarded-For
+    "GATEWAY_IMPERSONATION_IDLE_TIMEOUT": 15 * 60,  # seconds without a request: session ends
+    "GATEWAY_IMPERSONATION_MAX_AGE": 2 * 3600,  # seconds after the start, whatever happens
+    "GATEWAY_IMPERSONATION_DEFAULT": True,  # new customers allow staff to shop on their behalf
     "TESTING": False,
 }
 
@@ -78,6 +81,8 @@ _INTEGERS = frozenset(
         "GATEWAY_INVITATION_TTL",
         "GATEWAY_GUEST_RETENTION_DAYS",
         "GATEWAY_MESSAGE_RETENTION_DAYS",
+        "GATEWAY_IMPERSONATION_IDLE_TIMEOUT",
+        "GATEWAY_IMPERSONATION_MAX_AGE",
     }
 )
 
@@ -98,6 +103,10 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
     login_required = settings["GATEWAY_SHOP_LOGIN_REQUIRED"]
     if isinstance(login_required, str):
         settings["GATEWAY_SHOP_LOGIN_REQUIRED"] = login_required.lower() in ("1", "true", "yes")
+    if isinstance(settings["GATEWAY_IMPERSONATION_DEFAULT"], str):
+        settings["GATEWAY_IMPERSONATION_DEFAULT"] = settings[
+            "GATEWAY_IMPERSONATION_DEFAULT"
+        ].lower() in ("1", "true", "yes")
     settings["GATEWAY_VAT_RATES"] = _vat_rates(settings["GATEWAY_VAT_RATES"])
     for key in _INTEGERS:
         try:

@@ -1,4 +1,6 @@
-"""Test data factories: functions that add, flush and return (never commit, never inline models)."""
+"""Test data factories: functions that add, flush and return (never inline model building).
+
+Users, budgets and actors of the demo customers; products and cXML partners."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from gateway.services.demo import STANDARD_CATALOG
 from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
 from gateway.services.users import role_named
 from tests.conftest import DIGEST_KEY
+
+_numbers = count(1)
 
 
 def customer(session: Session, number: str = "1001") -> Organisation:
@@ -106,9 +110,6 @@ def actor_of(session: Session, user: User, number: str = "1001") -> Actor:
         min_order_value=link.role.min_order_value,
         max_order_value=link.role.max_order_value,
     )
-
-
-_numbers = count(1)
 
 
 def make_product(

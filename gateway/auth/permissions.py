@@ -32,6 +32,14 @@ class Permission(StrEnum):
     ADMIN_MESSAGES_READ = "admin:messages:read"
     ADMIN_PARTNER_WRITE = "admin:partner:write"
     ADMIN_SIMULATOR_USE = "admin:simulator:use"
+    # Internal (staff) rights, issue 5
+    ADMIN_ASSIGNMENT_WRITE = "admin:assignment:write"  # assign customers to sales agents
+    ADMIN_AUDIT_READ = "admin:audit:read"
+    ADMIN_STAFF_WRITE = "admin:staff:write"  # staff accounts and their roles
+    STAFF_CUSTOMER_CREATE = "staff:customer:create"  # an active customer with its first superuser
+    STAFF_CUSTOMER_READ = "staff:customer:read"  # the reachable customers as they see themselves
+    STAFF_CUSTOMER_READ_ALL = "staff:customer:read_all"  # every customer, not only assigned ones
+    STAFF_CUSTOMER_REGISTER = "staff:customer:register"  # prospects, assigned to the registrar
 
 
 CUSTOMER_SCOPES = frozenset({"account", "punchout", "shop"})
@@ -76,3 +84,38 @@ APPROVAL_REQUIRED_ROLES = frozenset({"requester"})
 
 INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
 """Staff roles (seeded by the staff issue): `kind = "internal"`, never assignable by customers."""
+
+_STAFF_ROLES: dict[str, frozenset[Permission]] = {
+    "customer_service": frozenset(
+        {
+            Permission.ASSIST_IMPERSONATE,
+            Permission.STAFF_CUSTOMER_CREATE,
+            Permission.STAFF_CUSTOMER_READ,
+            Permission.STAFF_CUSTOMER_READ_ALL,
+        }
+    ),
+    "sales_agent": frozenset(
+        {
+            Permission.ASSIST_IMPERSONATE,
+            Permission.STAFF_CUSTOMER_READ,
+            Permission.STAFF_CUSTOMER_REGISTER,
+        }
+    ),
+    "admin": frozenset(
+        {
+            Permission.ADMIN_ASSIGNMENT_WRITE,
+            Permission.ADMIN_AUDIT_READ,
+            Permission.ADMIN_STAFF_WRITE,
+            Permission.STAFF_CUSTOMER_CREATE,
+            Permission.STAFF_CUSTOMER_READ,
+            Permission.STAFF_CUSTOMER_READ_ALL,
+        }
+    ),
+}
+for _name, _rights in _STAFF_ROLES.items():  # added to what other features grant these roles
+    DEFAULT_ROLES[_name] = DEFAULT_ROLES.get(_name, frozenset()) | _rights
+
+IMPERSONATION_FORBIDDEN = frozenset(
+    {Permission.ORDER_APPROVE, Permission.ACCOUNT_USER_WRITE, Permission.ASSIST_IMPERSONATE}
+)
+"""Rights a staff member never has while shopping as a customer (b2b-rules I-6)."""

@@ -35,12 +35,18 @@ class Actor:
     min_order_value: Decimal | None = None
     max_order_value: Decimal | None = None
     supervises: frozenset[int] = field(default_factory=frozenset)
+    # Staff: the customers a sales agent is assigned; while shopping as a customer, the staff
+    # member who really acts (the actor of I-2; `user_id` is then the subject).
+    assigned: frozenset[int] = field(default_factory=frozenset)
+    acting_staff_id: int | None = None
 
 
 def can(actor: Actor, permission: Permission, target: object | None = None) -> bool:
     """True when `actor` holds `permission` and the object rules for `target` allow it.
 
-    Object rules: an organisation-scoped target must be of the actor's active customer. For
+    Object rules: a staff right on a customer (an `Organisation`) reaches every customer with
+    `staff:customer:read_all`, else only the sales agent's assigned ones. An
+    organisation-scoped target must be of the actor's active customer. For
     `shop:order:approve` the order must not be the actor's own (no self-approval, A-2) and must be
     a colleague's order the actor oversees: everyone's with `shop:order:read_all` (superusers),
     else only the supervised users'. For `account:user:write` with a role as target, the role
@@ -50,6 +56,10 @@ def can(actor: Actor, permission: Permission, target: object | None = None) -> b
         return permission in actor.permissions
     if _is_role(target):
         return permission == Permission.ACCOUNT_USER_WRITE and assignable(actor, target)
+    if is_internal(permission) and _is_customer(target):
+        return Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions or (
+            getattr(target, "id", None) in actor.assigned
+        )
     if getattr(target, "organisation_id", None) != actor.organisation_id:
         return False
     if permission == Permission.ORDER_APPROVE:
@@ -105,3 +115,7 @@ def assignable(actor: Actor, role: RoleLike) -> bool:
 
 def _is_role(target: object) -> bool:
     return hasattr(target, "permissions") and hasattr(target, "kind")
+
+
+def _is_customer(target: object) -> bool:
+    return hasattr(target, "number") and hasattr(target, "allow_impersonation")

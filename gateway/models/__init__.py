@@ -30,6 +30,7 @@ from gateway.models.purchase_order import (
 from gateway.models.shop_session import ShopSession
 from gateway.models.throttle import ThrottleCounter
 from gateway.models.user import (
+    AgentAssignment,
     AuditEntry,
     Invitation,
     Membership,
@@ -43,6 +44,7 @@ __all__ = [
     "ORDER_STATUSES",
     "OUTBOX_STATUSES",
     "Address",
+    "AgentAssignment",
     "ApprovalDecision",
     "AuditEntry",
     "Budget",

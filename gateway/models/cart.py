@@ -24,6 +24,8 @@ class Cart(Base):
         ForeignKey("punchout_session.id"), unique=True
     )
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # A fresh cart staff fill while shopping as the customer (I-4), never the user's saved one.
+    assisted_session_id: Mapped[int | None] = mapped_column(ForeignKey("shop_session.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lines: Mapped[list[CartLine]] = relationship(

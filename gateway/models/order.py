@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
 from gateway.models.catalogue import PRICE, QUANTITY
+from gateway.models.user import User
 
 ORDER_STATUSES = (
     "received",  # from a buyer's system, not yet accepted by staff
@@ -62,6 +63,9 @@ class Order(Base):
     history: Mapped[list[OrderStatusChange]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderStatusChange.id"
     )
+    # Who ordered, and who placed it (a staff member shopping as the customer, b2b-rules I-5).
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], viewonly=True)
+    placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id], viewonly=True)
 
 
 class OrderLine(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base, UTCDateTime, utcnow
@@ -25,6 +25,10 @@ class Organisation(Base):
     coc_number: Mapped[str | None] = mapped_column(String(20))  # Chamber of Commerce (KvK)
     vat_number: Mapped[str | None] = mapped_column(String(20))
     payment_terms_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Staff (issue 5): the customer may forbid staff to shop on its behalf (I-7); a prospect a
+    # sales agent registered cannot order until it is activated.
+    allow_impersonation: Mapped[bool] = mapped_column(default=True, server_default=true())
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
 
 
 class Address(Base):

@@ -114,3 +114,19 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(100), default="")
     changes: Mapped[dict[str, list[str | None]]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Staff (issue 5): the customer user a staff member acted for, and where the request came from.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class AgentAssignment(Base):
+    """A customer a sales agent looks after (their "own" customer)."""
+
+    __tablename__ = "agent_assignment"
+    __table_args__ = (UniqueConstraint("agent_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -543,7 +543,9 @@ def _audit(
     session.add(
         AuditEntry(
             organisation_id=actor.organisation_id,
-            actor_id=actor.user_id,
+            # Staff shopping as the customer did it, on behalf of the user (b2b-rules I-5).
+            actor_id=actor.acting_staff_id or actor.user_id,
+            on_behalf_of_id=actor.user_id if actor.acting_staff_id else None,
             at=now,
             action=action,
             subject=subject[:100],

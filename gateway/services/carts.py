@@ -102,9 +102,11 @@ def open_cart(
     *,
     actor: Actor,
     punchout_session_id: int | None = None,
+    assisted_session_id: int | None = None,
     create: bool = True,
 ) -> Cart:
-    """The actor's open cart for its customer (the punchout session's own cart in a punchout).
+    """The actor's open cart for its customer (the punchout session's own cart in a punchout;
+    the fresh cart of a staff member shopping as the customer with `assisted_session_id`).
 
     Without `create`, a missing cart comes back empty and unsaved, so a page that only shows
     the cart writes nothing (on SQLite a read request must not need the write lock).
@@ -116,6 +118,9 @@ def open_cart(
         Cart.punchout_session_id.is_(None)
         if punchout_session_id is None
         else Cart.punchout_session_id == punchout_session_id,
+        Cart.assisted_session_id.is_(None)
+        if assisted_session_id is None
+        else Cart.assisted_session_id == assisted_session_id,
     )
     cart = session.scalar(query)
     if cart is None:
@@ -123,6 +128,7 @@ def open_cart(
             organisation_id=actor.organisation_id,
             user_id=actor.user_id,
             punchout_session_id=punchout_session_id,
+            assisted_session_id=assisted_session_id,
             lines=[],
         )
         if create:

@@ -323,6 +323,7 @@ def place_order(
         note=" ".join(reasons),
     )
     order.approval_reasons = reasons or None
+    order.placed_by_id = actor.acting_staff_id or actor.user_id  # staff on behalf (I-5)
     budgets.record(session, order=order, reservations=reservations)
     order.buyer_reference = form.buyer_reference or None
     order.requested_delivery_date = form.requested_delivery_date

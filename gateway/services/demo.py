@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from gateway.models import (
     Address,
+    AgentAssignment,
     Budget,
     Catalog,
     Category,
@@ -25,6 +26,7 @@ from gateway.models import (
     catalog_product,
     price_list_assignment,
 )
+from gateway.services import staff
 from gateway.services.catalogs import assign_catalog
 from gateway.services.partners import (
     CXMLPartnerSpec,
@@ -116,6 +118,7 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
     summary.partners.append("demo-oci")
     _shop_data(session, products, first_customer, second_customer)
     summary.users.extend(_roles_data(session, first_customer, second_customer))
+    summary.users.extend(_staff_data(session, first_customer, second_customer))
     session.flush()
     return summary
 
@@ -442,3 +445,30 @@ def _roles_data(session: Session, first: Organisation, second: Organisation) -> 
         "limited@1001.demo",
         "superuser@1002.demo",
     ]
+
+
+# Staff (issue 5): customer service, two sales agents with their own customer, an admin.
+DEMO_STAFF = (
+    ("service@supplier.demo", "Cees Service (customer service)", "customer_service", None),
+    ("agent@supplier.demo", "Anna Agent (sales, 1001)", "sales_agent", "1001"),
+    ("agent2@supplier.demo", "Bram Agent (sales, 1002)", "sales_agent", "1002"),
+    ("admin@supplier.demo", "Ada Admin (supplier)", "admin", None),
+)
+
+
+def _staff_data(session: Session, first: Organisation, second: Organisation) -> list[str]:
+    """Staff accounts on the supplier's own organisation; an account that already exists (say,
+    created by another seed) keeps its name and password and gets the link if it lacks one."""
+    home = staff.supplier(session)
+    customers = {first.number: first, second.number: second}
+    for email, name, role, own in DEMO_STAFF:
+        user = _user(session, email, name, (home,), role=role)
+        if own is not None and not session.scalar(
+            select(AgentAssignment.id).where(
+                AgentAssignment.agent_id == user.id,
+                AgentAssignment.organisation_id == customers[own].id,
+            )
+        ):
+            session.add(AgentAssignment(agent_id=user.id, organisation_id=customers[own].id))
+    session.flush()
+    return [email for email, _, _, _ in DEMO_STAFF]

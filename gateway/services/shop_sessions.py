@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import new_token, token_digest
-from gateway.auth.permissions import Permission
+from gateway.auth.permissions import IMPERSONATION_FORBIDDEN, Permission, is_internal
 from gateway.auth.policy import Actor
 from gateway.errors import NotFound, PermissionDenied
 from gateway.models import (
+    AgentAssignment,
     Membership,
     Organisation,
     PunchOutSession,
@@ -74,6 +76,8 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
         if shop_session.punchout.operation == "inspect":
             permissions -= {Permission.CART_WRITE}
         return _actor(session, shop_session, role, permissions)
+    if shop_session.acting_staff_id is not None:
+        return _assisted_actor(session, shop_session)
     link = membership(session, user=shop_session.user, organisation=shop_session.organisation)
     if link is None or not link.active or not shop_session.user.active:
         return Actor(
@@ -82,6 +86,34 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
             permissions=frozenset(),
         )
     return _actor(session, shop_session, link.role, frozenset(link.role.permissions))
+
+
+def _assisted_actor(session: Session, shop_session: ShopSession) -> Actor:
+    """Staff shopping as a customer: the subject's role (the customer's `buyer` role when staff
+    order for the customer directly), never a staff right nor one forbidden while assisting."""
+    direct = shop_session.user_id == shop_session.acting_staff_id
+    link = (
+        None
+        if direct
+        else membership(session, user=shop_session.user, organisation=shop_session.organisation)
+    )
+    acting = session.get_one(User, shop_session.acting_staff_id)
+    subject_gone = not direct and (link is None or not link.active or not shop_session.user.active)
+    if subject_gone or not acting.active:
+        return Actor(
+            user_id=shop_session.user_id,
+            organisation_id=shop_session.organisation_id,
+            permissions=frozenset(),
+            acting_staff_id=shop_session.acting_staff_id,
+        )
+    role = role_named(session, "buyer") if link is None else link.role
+    permissions = frozenset(
+        right
+        for right in role.permissions
+        if not is_internal(right) and right not in IMPERSONATION_FORBIDDEN
+    )
+    actor = _actor(session, shop_session, role, permissions)
+    return replace(actor, acting_staff_id=shop_session.acting_staff_id, supervises=frozenset())
 
 
 def _actor(
@@ -102,6 +134,15 @@ def _actor(
         min_order_value=role.min_order_value or None,
         max_order_value=role.max_order_value or None,
         supervises=frozenset(supervised),
+        assigned=frozenset(
+            session.scalars(
+                select(AgentAssignment.organisation_id).where(
+                    AgentAssignment.agent_id == shop_session.user_id
+                )
+            )
+        )
+        if role.kind == "internal"
+        else frozenset(),
     )
 
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.auth.permissions import APPROVAL_REQUIRED_ROLES, DEFAULT_ROLES, is_internal
+from gateway.auth.permissions import APPROVAL_REQUIRED_ROLES, DEFAULT_ROLES, INTERNAL_ROLE_NAMES
 from gateway.models import Membership, Organisation, Role, User
 
 _NOT_LOCAL = re.compile(r"[^a-z0-9._-]+")
@@ -71,7 +71,7 @@ def sync_default_roles(session: Session) -> None:
                 Role(
                     name=name,
                     permissions=sorted(permissions),
-                    kind="internal" if any(map(is_internal, permissions)) else "customer",
+                    kind="internal" if name in INTERNAL_ROLE_NAMES else "customer",
                     requires_approval=name in APPROVAL_REQUIRED_ROLES,
                 )
             )

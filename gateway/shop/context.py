@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 
 from gateway.auth.policy import Actor
-from gateway.db import get_session, utcnow
+from gateway.db import get_session, keep_changes, utcnow
 from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
-from gateway.services import carts, pricing, shop_sessions
+from gateway.services import carts, impersonation, pricing, shop_sessions
+from gateway.services.staff import Client
 
 SESSION_KEY = "shop"
 
@@ -35,6 +36,11 @@ class Shopper:
         return self.shop_session.organisation
 
     @property
+    def acting_staff(self) -> User | None:
+        """The staff member shopping as this customer (None: the user themself)."""
+        return self.shop_session.acting_staff
+
+    @property
     def punchout(self) -> PunchOutSession | None:
         return self.shop_session.punchout
 
@@ -51,12 +57,38 @@ def current_shopper() -> Shopper | None:
         token = session.get(SESSION_KEY)
         db = get_session()
         shop_session = shop_sessions.resolve(db, token=token, now=utcnow()) if token else None
+        if shop_session is not None and shop_session.acting_staff_id is not None:
+            shop_session = _assisted(shop_session)
         g.shopper = (
             Shopper(shop_session, shop_sessions.actor_for(db, shop_session))
             if shop_session is not None
             else None
         )
     return g.shopper
+
+
+def _assisted(shop_session: ShopSession) -> ShopSession | None:
+    """A staff member's session of shopping as a customer, unless past its time limits."""
+    config = current_app.config
+    alive = impersonation.still_valid(
+        get_session(),
+        shop_session=shop_session,
+        client=client(),
+        now=utcnow(),
+        idle_seconds=config["GATEWAY_IMPERSONATION_IDLE_TIMEOUT"],
+        max_age_seconds=config["GATEWAY_IMPERSONATION_MAX_AGE"],
+    )
+    if not alive:
+        keep_changes()  # the timeout's audit row stays, whatever the page answers
+        session.clear()
+    return shop_session if alive else None
+
+
+def client() -> Client:
+    """The requesting browser, for the audit log."""
+    return Client(
+        address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", "")
+    )
 
 
 def require_shopper() -> Shopper:
@@ -84,10 +116,12 @@ def finish() -> None:
 def cart_for(shopper: Shopper, *, create: bool = True) -> Cart:
     """The shopper's open cart for the active customer (the punchout's own cart in a punchout);
     without `create`, an unsaved empty one when there is none yet."""
+    shop_session = shopper.shop_session
     return carts.open_cart(
         get_session(),
         actor=shopper.actor,
-        punchout_session_id=shopper.shop_session.punchout_session_id,
+        punchout_session_id=shop_session.punchout_session_id,
+        assisted_session_id=shop_session.id if shop_session.fresh_cart else None,
         create=create,
     )
 

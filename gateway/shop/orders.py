@@ -195,12 +195,18 @@ def _confirm_by_mail(order: Order, email: str) -> None:
         f"{order.currency} {line.net_amount:.2f}"
         for line in order.lines
     )
+    staff = order.placed_by if order.placed_by_id != order.user_id else None
+    by = (
+        f"Placed on your behalf by {staff.name or staff.email} ({staff.email}).\n\n"
+        if staff
+        else ""
+    )
     try:
         Mailer.from_config(current_app.config).send(
             to=email,
             subject=f"Order {order.number} {order.status.replace('_', ' ')}",
             body=(
-                f"Thank you for your order {order.number}.\n\n{lines}\n\n"
+                f"Thank you for your order {order.number}.\n\n{by}{lines}\n\n"
                 f"Total excl. VAT: {order.currency} {order.net_total:.2f}\n"
                 f"VAT: {order.currency} {order.tax_total:.2f}\n\n"
                 f"{current_app.config['GATEWAY_BASE_URL']}"

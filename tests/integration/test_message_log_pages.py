@@ -146,7 +146,7 @@ def test_bad_filters_are_refused(client: FlaskClient, query: str, message: str) 
 
 
 def test_customer_service_reads_the_log(client: FlaskClient, db_session: Session) -> None:
-    staff.make_staff(db_session, "service@supplier.demo", "customer_service")
+    # service@supplier.demo is a demo account holding the customer_service role
     post_cxml(client, buyer.setup_request())
     staff.log_in(client, "service@supplier.demo")
     assert client.get("/admin/messages").status_code == 200

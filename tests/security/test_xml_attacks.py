@@ -30,11 +30,15 @@ def post(client: FlaskClient, body: bytes, **headers: str) -> tuple[int, str, by
     return code, text, response.data
 
 
+def user_count(db_session: Session) -> int:
+    return db_session.scalar(select(func.count()).select_from(User)) or 0
+
+
 def assert_only_logged(db_session: Session, code: int, users_before: int) -> None:
     """Nothing but the refusal's two message-log rows was written."""
     assert db_session.scalar(select(func.count()).select_from(PunchOutSession)) == 0
     assert db_session.scalar(select(func.count()).select_from(Cart)) == 0
-    assert db_session.scalar(select(func.count()).select_from(User)) == users_before
+    assert user_count(db_session) == users_before  # the demo users only
     codes = db_session.scalars(select(MessageLogEntry.status_code)).all()
     assert codes == [code, code]
     for body in db_session.scalars(select(MessageLogEntry.body)):
@@ -71,7 +75,7 @@ def test_hostile_document_is_refused_without_fetching_or_leaking(
     fixture: str,
 ) -> None:
     body = listener.point_at((HOSTILE / fixture).read_bytes())
-    users_before = db_session.scalar(select(func.count()).select_from(User)) or 0
+    users_before = user_count(db_session)
     with caplog.at_level(logging.DEBUG):
         code, text, answer = post(client, body)
     assert code == 406, f"case {case}: {text}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from gateway.auth.permissions import DEFAULT_ROLES, Permission, is_internal
+from gateway.auth.permissions import DEFAULT_ROLES, INTERNAL_ROLE_NAMES, Permission, is_internal
 from gateway.auth.policy import Actor, assignable, can, require
 from gateway.errors import NotFound, PermissionDenied
 
@@ -30,6 +30,26 @@ EXPECTED: dict[str, set[Permission]] = {
     "requester": {P.BUDGET_READ, P.CATALOG_READ, P.CART_WRITE, P.ORDER_PLACE, P.PRICE_READ},
     "punchout": {P.CATALOG_READ, P.CART_WRITE, P.PRICE_READ, P.PUNCHOUT_TRANSFER},
     "viewer": {P.CATALOG_READ, P.PRICE_READ},
+    # Internal (staff) roles
+    "customer_service": {
+        P.ADMIN_MESSAGES_READ,
+        P.ASSIST_IMPERSONATE,
+        P.STAFF_CUSTOMER_CREATE,
+        P.STAFF_CUSTOMER_READ,
+        P.STAFF_CUSTOMER_READ_ALL,
+    },
+    "sales_agent": {P.ASSIST_IMPERSONATE, P.STAFF_CUSTOMER_READ, P.STAFF_CUSTOMER_REGISTER},
+    "admin": {
+        P.ADMIN_ASSIGNMENT_WRITE,
+        P.ADMIN_AUDIT_READ,
+        P.ADMIN_MESSAGES_READ,
+        P.ADMIN_PARTNER_WRITE,
+        P.ADMIN_SIMULATOR_USE,
+        P.ADMIN_STAFF_WRITE,
+        P.STAFF_CUSTOMER_CREATE,
+        P.STAFF_CUSTOMER_READ,
+        P.STAFF_CUSTOMER_READ_ALL,
+    },
 }
 CASES = [
     pytest.param(role, permission, permission in rights, id=f"{role}-{permission.value}")
@@ -61,12 +81,8 @@ def actor(role: str, *, user_id: int = 1, organisation_id: int = 10, **settings:
     )
 
 
-def test_the_table_names_every_built_in_customer_role() -> None:
-    customer_roles = {
-        name for name, rights in DEFAULT_ROLES.items() if not any(map(is_internal, rights))
-    }
-    assert set(EXPECTED) == customer_roles
-    assert {"admin", "customer_service"} <= set(DEFAULT_ROLES) - customer_roles
+def test_the_table_names_every_built_in_role() -> None:
+    assert set(EXPECTED) == set(DEFAULT_ROLES)
 
 
 @pytest.mark.parametrize(("role", "permission", "allowed"), CASES)
@@ -141,7 +157,9 @@ def test_role_assignment_never_escalates() -> None:
 def test_internal_rights_are_those_outside_the_customer_scopes() -> None:
     assert is_internal(P.ASSIST_IMPERSONATE)
     assert is_internal("admin:partner:write")
-    customer_roles = {name: rights for name, rights in DEFAULT_ROLES.items() if name in EXPECTED}
+    customer_roles = dict(DEFAULT_ROLES)
+    for internal in INTERNAL_ROLE_NAMES:
+        customer_roles.pop(internal)
     assert not any(is_internal(right) for rights in customer_roles.values() for right in rights)
 
 
@@ -149,3 +167,41 @@ def test_customer_permission_names_follow_scope_resource_action() -> None:
     for permission in Permission:
         if not is_internal(permission):
             assert len(permission.value.split(":")) == 3, permission
+
+
+@dataclass
+class Customer:
+    id: int
+    number: str = "1001"
+    allow_impersonation: bool = True
+
+
+@pytest.mark.parametrize(
+    ("role", "assigned", "customer_id", "allowed"),
+    [
+        ("customer_service", frozenset(), 5, True),  # every customer
+        ("admin", frozenset(), 5, True),
+        ("sales_agent", frozenset({5}), 5, True),  # an own customer
+        ("sales_agent", frozenset({5}), 6, False),  # another agent's customer
+        ("sales_agent", frozenset(), 5, False),
+    ],
+)
+def test_staff_reach_customers_by_assignment(
+    role: str, assigned: frozenset[int], customer_id: int, allowed: bool
+) -> None:
+    staff = actor(role, organisation_id=1, assigned=assigned)
+    assert can(staff, P.STAFF_CUSTOMER_READ, Customer(id=customer_id)) is allowed
+
+
+def test_customer_roles_never_reach_customers_as_staff() -> None:
+    superuser = actor("superuser", organisation_id=5, assigned=frozenset({5}))
+    assert can(superuser, P.STAFF_CUSTOMER_READ, Customer(id=5)) is False
+    assert can(superuser, P.ASSIST_IMPERSONATE, Customer(id=5)) is False
+
+
+def test_the_internal_roles_grant_only_internal_rights_or_none_a_customer_can_hand_out() -> None:
+    for role in ("customer_service", "sales_agent", "admin"):
+        assert all(is_internal(right) for right in DEFAULT_ROLES[role])
+        assert not assignable(
+            actor("superuser"), RoleRow(role, "internal", sorted(DEFAULT_ROLES[role]))
+        )

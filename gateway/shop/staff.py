@@ -1,0 +1,373 @@
+"""Staff pages under /staff: customers, shopping as a customer, prospects, staff accounts, audit.
+
+Thin adapters over `gateway.services.staff` and `gateway.services.impersonation`. While a staff
+member shops as a customer, the hooks here refuse what b2b-rules I-6 forbids (403 and an audit
+row) and audit every other change they make.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from http import HTTPStatus
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import can, require
+from gateway.db import get_session, keep_changes, utcnow
+from gateway.errors import InvalidInput, NotFound, PermissionDenied
+from gateway.mailer import Mailer
+from gateway.services import impersonation, shop_sessions, staff
+from gateway.shop import context
+
+blueprint = Blueprint("staff", __name__)
+
+FORBIDDEN_WHILE_ASSISTING = frozenset(
+    {
+        "account.users",
+        "account.invite_user",
+        "account.user_page",
+        "account.edit_user",
+        "account.user_catalogs",
+        "account.user_supervisors",
+        "account.deactivate_user",
+        "account.reactivate_user",
+        "account.invitation",
+        "approvals.approve",
+        "approvals.reject",
+        "approvals.take_over",
+        "shop.forgot_password",
+        "shop.reset_password",
+        "shop.switch_customer",
+    }
+)
+"""Endpoints refused while shopping as a customer (besides every staff page but the end)."""
+
+
+@blueprint.before_app_request
+def _guard_assisted_session() -> None:
+    endpoint = request.endpoint or ""
+    watched = (
+        endpoint == "shop.logout"
+        or endpoint in FORBIDDEN_WHILE_ASSISTING
+        or (endpoint.startswith("staff.") and endpoint != "staff.end_session")
+    )
+    if not watched or context.SESSION_KEY not in session:
+        return  # other pages resolve the shopper themselves (machine endpoints lock first)
+    shopper = context.current_shopper()
+    if shopper is None or shopper.shop_session.acting_staff_id is None:
+        return
+    if endpoint == "shop.logout":  # logging out ends the assisted session first (I-2)
+        impersonation.end(
+            get_session(),
+            shop_session=shopper.shop_session,
+            client=context.client(),
+            now=utcnow(),
+            why="logout",
+        )
+        return
+    keep_changes()
+    raise impersonation.refuse_while_assisting(
+        get_session(),
+        shop_session=shopper.shop_session,
+        what=endpoint,
+        client=context.client(),
+        now=utcnow(),
+    )
+
+
+@blueprint.after_app_request
+def _audit_assisted_change(response: Response) -> Response:
+    shopper = g.get("shopper")
+    if (  # the cheap checks first: an error answer must not touch the database again
+        request.method == "POST"
+        and response.status_code < HTTPStatus.BAD_REQUEST
+        and shopper is not None
+        and shopper.shop_session.acting_staff_id is not None
+        and shopper.shop_session.ended_at is None
+    ):
+        impersonation.record_change(
+            get_session(),
+            shop_session=shopper.shop_session,
+            what=f"{request.endpoint} {request.path}",
+            client=context.client(),
+            now=utcnow(),
+        )
+    return response
+
+
+@blueprint.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> tuple[str, int]:
+    keep_changes()  # a staff lookup outside their reach is audited (staff.denied)
+    return render_template("message.html", title="Not Found", message=str(exc)), 404
+
+
+def _staff(permission: Permission) -> context.Shopper:
+    shopper = context.require_shopper()
+    require(shopper.actor, permission)
+    return shopper
+
+
+@blueprint.get("/staff/customers")
+def customers() -> str:
+    """Find a customer by name, number or a user's e-mail address (field `q`)."""
+    shopper = _staff(Permission.STAFF_CUSTOMER_READ)
+    query = request.args.get("q", "")
+    found = staff.find_customers(get_session(), actor=shopper.actor, query=query)
+    return render_template(
+        "staff/customers.html", found=found, q=query, form={}, error="", actor=shopper.actor
+    )
+
+
+@blueprint.get("/staff/customers/<number>")
+def customer(number: str) -> str:
+    """A customer as staff see it: prices, assortment, users, budgets, orders."""
+    shopper = _staff(Permission.STAFF_CUSTOMER_READ)
+    return _customer_page(shopper, number)
+
+
+def _customer_page(shopper: context.Shopper, number: str, *, error: str = "") -> str:
+    db = get_session()
+    organisation = staff.customer(db, actor=shopper.actor, number=number)
+    view = staff.customer_view(db, organisation=organisation, on=context.today())
+    return render_template(
+        "staff/customer.html",
+        view=view,
+        error=error,
+        actor=shopper.actor,
+        may_impersonate=can(shopper.actor, Permission.ASSIST_IMPERSONATE, organisation),
+        is_staff=lambda user_id: staff.is_staff(db, user_id=user_id),
+    )
+
+
+@blueprint.post("/staff/customers/<number>/impersonate")
+def impersonate(number: str) -> Response | tuple[str, int]:
+    """Shop as the customer: fields `on_behalf_of` (a user id; empty: the customer directly),
+    `reason` (required) and `cart` (`saved` loads the user's saved cart; else a fresh one)."""
+    shopper = _staff(Permission.ASSIST_IMPERSONATE)
+    db = get_session()
+    config = current_app.config
+    try:
+        _, token = impersonation.start(
+            db,
+            actor=shopper.actor,
+            staff_session=shopper.shop_session,
+            number=number,
+            on_behalf_of=request.form.get("on_behalf_of", ""),
+            reason=request.form.get("reason", ""),
+            saved_cart=request.form.get("cart") == "saved",
+            client=context.client(),
+            now=utcnow(),
+            max_age_seconds=config["GATEWAY_IMPERSONATION_MAX_AGE"],
+        )
+    except InvalidInput as exc:
+        return _customer_page(shopper, number, error=str(exc)), 400
+    except PermissionDenied:
+        keep_changes()  # the refusal's audit row
+        raise
+    context.begin(token)
+    return redirect(url_for("shop.catalog"))
+
+
+@blueprint.post("/staff/session/end")
+def end_session() -> Response:
+    """End shopping as a customer and return to the staff pages with a new staff session."""
+    shopper = context.require_shopper()
+    db = get_session()
+    now = utcnow()
+    user = impersonation.end(
+        db, shop_session=shopper.shop_session, client=context.client(), now=now
+    )
+    number = shopper.organisation.number
+    _, token = shop_sessions.open_session(
+        db,
+        user=user,
+        organisation=impersonation.staff_home(db, user=user),
+        now=now,
+        ttl_seconds=current_app.config["GATEWAY_SHOP_SESSION_TTL"],
+    )
+    context.begin(token)
+    return redirect(url_for("staff.customer", number=number))
+
+
+def _customer_data() -> staff.CustomerData:
+    form = request.form
+    return staff.CustomerData(
+        name=form.get("name", ""),
+        coc_number=form.get("coc_number", ""),
+        vat_number=form.get("vat_number", ""),
+        street=form.get("street", ""),
+        postcode=form.get("postcode", ""),
+        city=form.get("city", ""),
+        country=form.get("country", "NL"),
+        contact_name=form.get("contact_name", ""),
+        contact_email=form.get("contact_email", ""),
+    )
+
+
+@blueprint.post("/staff/customers")
+def create_customer() -> Response | tuple[str, int]:
+    """Create an active customer with its first superuser, who is invited by e-mail."""
+    return _new_customer(prospect=False)
+
+
+@blueprint.post("/staff/prospects")
+def register_prospect() -> Response | tuple[str, int]:
+    """Register a prospect (a sales agent's own customer); it orders once activated."""
+    return _new_customer(prospect=True)
+
+
+def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
+    shopper = _staff(
+        Permission.STAFF_CUSTOMER_REGISTER if prospect else Permission.STAFF_CUSTOMER_CREATE
+    )
+    config = current_app.config
+    try:
+        organisation, user, token = staff.create_customer(
+            get_session(),
+            actor=shopper.actor,
+            data=_customer_data(),
+            now=utcnow(),
+            allow_impersonation=config["GATEWAY_IMPERSONATION_DEFAULT"],
+            invitation_ttl=config["GATEWAY_INVITATION_TTL"],
+            prospect=prospect,
+        )
+    except InvalidInput as exc:
+        found = staff.find_customers(get_session(), actor=shopper.actor)
+        return render_template(
+            "staff/customers.html",
+            found=found,
+            q="",
+            form=request.form,
+            error=str(exc),
+            actor=shopper.actor,
+        ), 400
+    if token:
+        _invite(user.email, organisation.name, token)
+    return redirect(url_for("staff.customer", number=organisation.number))
+
+
+@blueprint.post("/staff/customers/<number>/activate")
+def activate(number: str) -> Response | tuple[str, int]:
+    """Activate a signed prospect: it may order, and its first superuser is invited."""
+    shopper = _staff(Permission.STAFF_CUSTOMER_REGISTER)
+    try:
+        organisation, user, token = staff.activate(
+            get_session(),
+            actor=shopper.actor,
+            number=number,
+            now=utcnow(),
+            invitation_ttl=current_app.config["GATEWAY_INVITATION_TTL"],
+        )
+    except InvalidInput as exc:
+        return _customer_page(shopper, number, error=str(exc)), 400
+    _invite(user.email, organisation.name, token)
+    return redirect(url_for("staff.customer", number=organisation.number))
+
+
+@blueprint.post("/staff/customers/<number>/agents")
+def assign_agent(number: str) -> Response | tuple[str, int]:
+    """Make the customer one of a sales agent's own customers (field `agent`: an e-mail)."""
+    shopper = _staff(Permission.ADMIN_ASSIGNMENT_WRITE)
+    try:
+        staff.assign(
+            get_session(),
+            actor=shopper.actor,
+            agent_email=request.form.get("agent", ""),
+            number=number,
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _customer_page(shopper, number, error=str(exc)), 400
+    return redirect(url_for("staff.customer", number=number))
+
+
+@blueprint.route("/staff/accounts", methods=["GET", "POST"])
+def accounts() -> Response | str | tuple[str, int]:
+    """Staff accounts and their roles; post `email`, `name`, `role` to add one or change a role."""
+    shopper = _staff(Permission.ADMIN_STAFF_WRITE)
+    db = get_session()
+    error = ""
+    if request.method == "POST":
+        try:
+            user, token = staff.save_staff(
+                db,
+                actor=shopper.actor,
+                email=request.form.get("email", ""),
+                name=request.form.get("name", ""),
+                role_name=request.form.get("role", ""),
+                now=utcnow(),
+                invitation_ttl=current_app.config["GATEWAY_INVITATION_TTL"],
+            )
+        except InvalidInput as exc:
+            error = str(exc)
+        else:
+            if token:
+                _invite(user.email, "the supplier's staff pages", token)
+            return redirect(url_for("staff.accounts"))
+    page = render_template(
+        "staff/accounts.html",
+        members=staff.staff_members(db, actor=shopper.actor),
+        roles=staff.internal_roles(db),
+        error=error,
+    )
+    return (page, 400) if error else page
+
+
+@blueprint.get("/staff/audit")
+def audit() -> str:
+    """The audit log, newest first; filter by `action` (prefix), `customer`, `actor` (e-mail)."""
+    shopper = _staff(Permission.ADMIN_AUDIT_READ)
+    where = staff.AuditFilter(
+        action=request.args.get("action", "").strip(),
+        customer=request.args.get("customer", "").strip(),
+        actor_email=request.args.get("actor", "").strip(),
+    )
+    rows = staff.audit_log(get_session(), actor=shopper.actor, where=where)
+    return render_template("staff/audit.html", rows=rows, where=where)
+
+
+@blueprint.post("/account/staff-access")
+def staff_access() -> Response:
+    """A customer's superuser allows (`allow=yes`) or forbids staff to shop on its behalf."""
+    shopper = context.require_shopper()
+    require(shopper.actor, Permission.ACCOUNT_ORGANISATION_WRITE)
+    organisation = shopper.organisation
+    allow = request.form.get("allow") == "yes"
+    if organisation.allow_impersonation != allow:
+        staff.record(
+            get_session(),
+            organisation_id=organisation.id,
+            actor_id=shopper.user.id,
+            action="customer.staff_access",
+            subject=organisation.number,
+            changes={"allow_impersonation": [str(organisation.allow_impersonation), str(allow)]},
+            now=utcnow(),
+        )
+        organisation.allow_impersonation = allow
+    return redirect(url_for("account.organisation"))
+
+
+def _invite(email: str, organisation: str, token: str) -> None:
+    link = f"{current_app.config['GATEWAY_BASE_URL']}{url_for('account.invitation', token=token)}"
+    try:
+        Mailer.from_config(current_app.config).send(
+            to=email,
+            subject=f"Your shop account for {organisation}",
+            body=(
+                f"You can now order for {organisation}.\n\n"
+                f"Choose your password here (the link works once):\n{link}\n"
+            ),
+        )
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.warning("invitation mail not sent to a new customer")
