@@ -17,7 +17,6 @@ from gateway.mailer import Mailer
 from gateway.models import Order
 from gateway.services import approvals, budgets, carts, checkout, order_history
 from gateway.shop import context
-from gateway.shop.approvals import notify_approvers
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("orders", __name__)
@@ -88,8 +87,6 @@ def checkout_page() -> Response | str | tuple[str, int]:
         return _checkout_page(
             shopper, result.info.priced, form, result.problems, result.info.budget_check
         ), 400
-    if result.needs_approval:
-        notify_approvers(result.order)
     _confirm_by_mail(result.order, shopper.user.email)
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
 
