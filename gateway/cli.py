@@ -23,6 +23,7 @@ from gateway import create_app
 from gateway.cli_tools import cxml_group, messages_group, oci_group
 from gateway.db import Database, utcnow
 from gateway.errors import InvalidInput
+from gateway.mailer import Mailer
 from gateway.migrate import upgrade
 from gateway.punchout.settings import punchout_settings
 from gateway.services import order_documents
@@ -407,7 +408,7 @@ def _staff_action(action: Any, **arguments: Any) -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between idle polls.")
 @with_appcontext
 def worker_command(once: bool, interval: float) -> None:
-    """Deliver queued outbound documents (several workers may run at once)."""
+    """Deliver queued outbound documents and e-mails (several workers may run at once)."""
 
     config = current_app.config
     settings = WorkerSettings(
@@ -415,6 +416,7 @@ def worker_command(once: bool, interval: float) -> None:
         encryption_key=config["GATEWAY_ENCRYPTION_KEY"],
         max_attempts=config["GATEWAY_OUTBOX_MAX_ATTEMPTS"],
         backoff_base=config["GATEWAY_OUTBOX_BACKOFF"],
+        base_url=config["GATEWAY_BASE_URL"],
     )
     transport = Transport(
         connect_timeout=config["GATEWAY_OUTBOUND_CONNECT_TIMEOUT"],
@@ -422,7 +424,13 @@ def worker_command(once: bool, interval: float) -> None:
         max_response_bytes=config["GATEWAY_OUTBOUND_MAX_RESPONSE"],
     )
     while True:
-        outcomes = deliver_due(_database(), transport=transport, settings=settings, now=utcnow())
+        outcomes = deliver_due(
+            _database(),
+            transport=transport,
+            settings=settings,
+            now=utcnow(),
+            mailer=Mailer.from_config(config),
+        )
         for outcome in outcomes:
             click.echo(f"{outcome.status}: {outcome.reason}")
         if once:

@@ -30,9 +30,14 @@ class Mailer:
             sender=config["GATEWAY_MAIL_FROM"],
         )
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
-        """Send one plain-text message; SMTP errors propagate to the caller."""
+    def send(self, *, to: str, subject: str, body: str, message_id: str | None = None) -> None:
+        """Send one plain-text message; SMTP errors propagate to the caller.
+
+        A fixed `message_id` lets recipients recognise a resent message as the same one.
+        """
         message = EmailMessage()
+        if message_id is not None:
+            message["Message-ID"] = f"<{message_id}>"
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject

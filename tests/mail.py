@@ -11,6 +11,20 @@ from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from flask import Flask
+
+from gateway.db import utcnow
+from gateway.mailer import Mailer
+from gateway.services.outbox import Outcome, WorkerSettings, deliver_due
+from gateway.transport import Transport
+
+MAIL_WORKER = WorkerSettings(
+    worker_id="mail-worker",
+    encryption_key=None,
+    max_attempts=3,
+    backoff_base=60,
+    base_url="http://shop.example",
+)
 
 
 @dataclass
@@ -41,3 +55,14 @@ def smtp_server() -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def deliver_mail(app: Flask, port: int, *, now: Any = None) -> list[Outcome]:
+    """One outbox worker pass, sending queued e-mails to the SMTP server on `port`."""
+    return deliver_due(
+        app.extensions["gateway.db"],
+        transport=Transport(),
+        settings=MAIL_WORKER,
+        now=now or utcnow(),
+        mailer=Mailer(host="127.0.0.1", port=port, sender="shop@test"),
+    )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from gateway.models.approval import ApprovalDecision
+from gateway.models.approval import (
+    ApprovalDecision,
+    ApprovalGroup,
+    ApprovalGroupMember,
+    ApprovalTier,
+)
 from gateway.models.budget import Budget, BudgetCounter, BudgetReservation
 from gateway.models.cart import Cart, CartLine
 from gateway.models.catalogue import (
@@ -46,6 +51,9 @@ __all__ = [
     "Address",
     "AgentAssignment",
     "ApprovalDecision",
+    "ApprovalGroup",
+    "ApprovalGroupMember",
+    "ApprovalTier",
     "AuditEntry",
     "Budget",
     "BudgetCounter",

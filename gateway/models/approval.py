@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.user import Role, User
 
 APPROVAL_DECISIONS = ("approve", "take_over", "reject")
 
@@ -23,3 +24,55 @@ class ApprovalDecision(Base):
     decision: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The tier group this approval counted for (A-4); None under the default single group.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("approval_group.id"))
+
+
+class ApprovalTier(Base):
+    """One step of a customer's approval chain (A-4): every group of it must approve, and the
+    tiers are passed in `position` order. A customer without tiers has the default chain."""
+
+    __tablename__ = "approval_tier"
+    __table_args__ = (UniqueConstraint("organisation_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+    groups: Mapped[list[ApprovalGroup]] = relationship(
+        cascade="all, delete-orphan", order_by="ApprovalGroup.id"
+    )
+
+
+class ApprovalGroup(Base):
+    """Within a tier, a group approves when any one of its members does: holders of its roles,
+    its named users, and (with `supervisors`) the requester's supervisors."""
+
+    __tablename__ = "approval_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("approval_tier.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    supervisors: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    members: Mapped[list[ApprovalGroupMember]] = relationship(
+        cascade="all, delete-orphan", order_by="ApprovalGroupMember.id"
+    )
+
+
+class ApprovalGroupMember(Base):
+    """A role or a user belonging to an approval group (exactly one of the two)."""
+
+    __tablename__ = "approval_group_member"
+    __table_args__ = (
+        CheckConstraint("(role_id IS NULL) <> (user_id IS NULL)", name="role_or_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("approval_group.id"), index=True)
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    role: Mapped[Role | None] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -56,6 +56,8 @@ class Order(Base):
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why the order awaits approval (role, budgets): shown to requester and approver.
     approval_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # Bumped by every approval decision: of two simultaneous deciders only one wins.
+    approval_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_number"

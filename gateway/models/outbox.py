@@ -10,10 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gateway.db import Base, UTCDateTime, utcnow
 
 OUTBOX_STATUSES = ("pending", "sent", "dead")
+#: the document type of an e-mail (JSON: to, subject, body); it has no trading partner
+EMAIL_DOCUMENT = "email"
 
 
 class OutboxMessage(Base):
-    """One outbound cXML document; its payloadID never changes across retries.
+    """One outbound cXML document, or an e-mail (`EMAIL_DOCUMENT`, no partner); its payloadID
+    (an e-mail's Message-ID) never changes across retries.
 
     A worker claims a row by setting `claimed_by` and `lease_until`; an expired lease frees
     the row of a worker that died. `body` holds the document with the SharedSecret replaced by
@@ -23,7 +26,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partner.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partner.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("customer_order.id"), index=True)
     document_type: Mapped[str] = mapped_column(String(40))
     payload_id: Mapped[str] = mapped_column(String(250), unique=True)

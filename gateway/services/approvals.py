@@ -1,13 +1,15 @@
 """Order approval: who may decide, the inbox, accept / take over / reject, withdraw (b2b-rules §4).
 
-Decisions are only possible in `pending_approval`; each one moves the status with a conditional
-UPDATE, so of two approvers deciding at once exactly one wins (A-6). Every decision is an
-append-only `ApprovalDecision` row plus a step in the order's status history.
+Decisions are only possible in `pending_approval`; each one bumps the order's `approval_version`
+(and moves its status) with a conditional UPDATE, so of two approvers deciding at once exactly
+one wins (A-6). Every decision is an append-only `ApprovalDecision` row; a change of status is
+also a step in the order's status history. A customer with approval tiers (A-4, see
+`approval_tiers`) needs every group of every tier, in order; otherwise one approval decides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,6 +21,8 @@ from gateway.auth.policy import Actor, can, foreign, require
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import (
     ApprovalDecision,
+    ApprovalGroup,
+    ApprovalTier,
     BudgetCounter,
     BudgetReservation,
     Membership,
@@ -27,16 +31,25 @@ from gateway.models import (
     Supervision,
     User,
 )
-from gateway.services import budgets, pricing
+from gateway.services import approval_mail, approval_tiers, budgets, pricing
 
 PENDING = "pending_approval"
 MAX_COMMENT_LENGTH = 2000
 ALREADY_DECIDED = "This order is no longer awaiting approval (it is {status})."
+DECIDED_MEANWHILE = "Another approver decided on this order at the same moment; please look again."
+NOT_YOUR_TURN = "This order awaits another approver (or your group has already approved it)."
 
 
 def approvers(session: Session, *, organisation_id: int, user_id: int | None) -> list[User]:
-    """Who may decide an order of `user_id` at this customer (A-2): its active members holding
-    `shop:order:approve` who see all its orders or supervise the requester; never the requester."""
+    """Who decides first on an order of `user_id` at this customer: the first tier's members
+    (A-4), or by default (A-2) its active members holding `shop:order:approve` who see all its
+    orders or supervise the requester; never the requester."""
+    tiers = approval_tiers.chain(session, organisation_id=organisation_id)
+    if tiers:
+        return _users(
+            session,
+            _eligible(session, tiers[0].groups, organisation_id=organisation_id, requester=user_id),
+        )
     supervisors = set(
         session.scalars(
             select(Supervision.supervisor_id).where(
@@ -60,6 +73,50 @@ def approvers(session: Session, *, organisation_id: int, user_id: int | None) ->
     return sorted(found, key=lambda user: user.email)
 
 
+def approvable(session: Session, *, organisation_id: int, user_id: int | None) -> bool:
+    """Whether an order of `user_id` can be approved at all: every group of every tier has an
+    eligible member (A-3: no order waits for an approver who cannot exist)."""
+    tiers = approval_tiers.chain(session, organisation_id=organisation_id)
+    if not tiers:
+        return bool(approvers(session, organisation_id=organisation_id, user_id=user_id))
+    return all(
+        _eligible(session, (group,), organisation_id=organisation_id, requester=user_id)
+        for tier in tiers
+        for group in tier.groups
+    )
+
+
+def _eligible(
+    session: Session,
+    groups: Sequence[ApprovalGroup],
+    *,
+    organisation_id: int,
+    requester: int | None,
+) -> set[int]:
+    found: set[int] = set()
+    for group in groups:
+        found |= approval_tiers.eligible(
+            session, group=group, organisation_id=organisation_id, requester_id=requester
+        )
+    return found
+
+
+def _users(session: Session, user_ids: set[int]) -> list[User]:
+    if not user_ids:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.email)))
+
+
+def _may_decide_now(session: Session, *, actor: Actor, order: Order) -> bool:
+    tiers = approval_tiers.chain(session, organisation_id=order.organisation_id)
+    if not tiers:
+        return can(actor, Permission.ORDER_APPROVE, order)
+    current = approval_tiers.progress(session, order=order, tiers=tiers)
+    return order.user_id != actor.user_id and actor.user_id in _eligible(
+        session, current.open_groups, organisation_id=order.organisation_id, requester=order.user_id
+    )
+
+
 def inbox(session: Session, *, actor: Actor) -> list[Order]:
     """The orders of the active customer awaiting a decision the actor may take (A-7)."""
     if not can(actor, Permission.ORDER_APPROVE):
@@ -69,7 +126,7 @@ def inbox(session: Session, *, actor: Actor) -> list[Order]:
         .where(Order.organisation_id == actor.organisation_id, Order.status == PENDING)
         .order_by(Order.placed_at, Order.id)
     )
-    return [order for order in pending if can(actor, Permission.ORDER_APPROVE, order)]
+    return [order for order in pending if _may_decide_now(session, actor=actor, order=order)]
 
 
 def decidable(session: Session, *, actor: Actor, order_id: int) -> Order:
@@ -83,7 +140,17 @@ def decidable(session: Session, *, actor: Actor, order_id: int) -> Order:
     require(actor, Permission.ORDER_APPROVE)
     if order.user_id == actor.user_id:
         raise PermissionDenied("Nobody approves their own order.")
-    if not can(actor, Permission.ORDER_APPROVE, order):
+    tiers = approval_tiers.chain(session, organisation_id=order.organisation_id)
+    if tiers:
+        everyone = _eligible(
+            session,
+            [group for tier in tiers for group in tier.groups],
+            organisation_id=order.organisation_id,
+            requester=order.user_id,
+        )
+        if actor.user_id not in everyone:
+            raise foreign(actor, "order", order_id, "No such order.")
+    elif not can(actor, Permission.ORDER_APPROVE, order):
         raise foreign(actor, "order", order_id, "No such order.")
     return order
 
@@ -158,7 +225,9 @@ def withdraw(session: Session, *, actor: Actor, order_id: int, now: datetime) ->
         raise NotFound("No such order.")
     if order.organisation_id != actor.organisation_id or order.user_id != actor.user_id:
         raise foreign(actor, "order", order_id, "No such order.")
-    _move(session, order=order, status="cancelled", actor=actor, note="Withdrawn", now=now)
+    _move(session, order=order, status="cancelled")
+    _record_step(order, status="cancelled", actor=actor, note="Withdrawn", now=now)
+    session.flush()
     budgets.release(session, order_id=order.id, now=now)
     return order
 
@@ -180,8 +249,34 @@ def _decide(
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise InvalidInput(f"The comment may be at most {MAX_COMMENT_LENGTH} characters.")
-    status = "rejected" if decision == "reject" else "placed"
-    _move(session, order=order, status=status, actor=actor, note=comment, now=now)
+    if order.status != PENDING:
+        raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
+    tiers = approval_tiers.chain(session, organisation_id=order.organisation_id)
+    group_id, final, current = None, True, None
+    if tiers:
+        current = approval_tiers.progress(session, order=order, tiers=tiers)
+        group = next(
+            (
+                group
+                for group in current.open_groups
+                if actor.user_id
+                in _eligible(
+                    session,
+                    (group,),
+                    organisation_id=order.organisation_id,
+                    requester=order.user_id,
+                )
+            ),
+            None,
+        )
+        if group is None:
+            raise InvalidInput(NOT_YOUR_TURN)
+        group_id = group.id
+        final = len(current.open_groups) == 1 and current.tier is tiers[-1]
+    status = "rejected" if decision == "reject" else ("placed" if final else PENDING)
+    _move(session, order=order, status=status)
+    if status != PENDING:
+        _record_step(order, status=status, actor=actor, note=comment, now=now)
     session.add(
         ApprovalDecision(
             order_id=order.id,
@@ -189,30 +284,71 @@ def _decide(
             decision=decision,
             comment=comment,
             decided_at=now,
+            group_id=group_id,
         )
     )
     session.flush()
+    if status != PENDING:
+        approval_mail.tell_requester(session, order=order, now=now)
+    else:
+        previous = current.tier if current is not None else None
+        _tell_next_tier(session, order=order, tiers=tiers, previous=previous, now=now)
     return order
 
 
-def _move(
-    session: Session, *, order: Order, status: str, actor: Actor, note: str, now: datetime
+def _tell_next_tier(
+    session: Session,
+    *,
+    order: Order,
+    tiers: Sequence[ApprovalTier],
+    previous: ApprovalTier | None,
+    now: datetime,
 ) -> None:
-    """Leave `pending_approval` with one conditional UPDATE: only one caller can win."""
+    """When a tier is complete, the next tier's approvers hear of the order."""
+    current = approval_tiers.progress(session, order=order, tiers=tiers)
+    if current.tier is None or current.tier is previous:
+        return
+    approval_mail.tell_approvers(
+        session,
+        order=order,
+        approvers=_users(
+            session,
+            _eligible(
+                session,
+                current.tier.groups,
+                organisation_id=order.organisation_id,
+                requester=order.user_id,
+            ),
+        ),
+        now=now,
+    )
+
+
+def _move(session: Session, *, order: Order, status: str) -> None:
+    """Bump the approval version (leaving `pending_approval` for another status) with one
+    conditional UPDATE: of two callers who read the same version only one can win."""
     moved = session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.status == PENDING)
-        .values(status=status)
+        .where(
+            Order.id == order.id,
+            Order.status == PENDING,
+            Order.approval_version == order.approval_version,
+        )
+        .values(status=status, approval_version=Order.approval_version + 1)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         session.refresh(order)
-        raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
+        if order.status != PENDING:
+            raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
+        raise InvalidInput(DECIDED_MEANWHILE)
     session.refresh(order)
+
+
+def _record_step(order: Order, *, status: str, actor: Actor, note: str, now: datetime) -> None:
     order.history.append(
         OrderStatusChange(status=status, changed_at=now, changed_by_id=actor.user_id, note=note)
     )
-    session.flush()
 
 
 def _adjust_reservations(session: Session, *, order_id: int, delta: Decimal) -> None:

@@ -31,7 +31,7 @@ from gateway.models import (
     Organisation,
     Product,
 )
-from gateway.services import approvals, assortment, budgets, carts, pricing
+from gateway.services import approval_mail, approvals, assortment, budgets, carts, pricing
 
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000
@@ -332,6 +332,15 @@ def place_order(
     order.bill_to = info.billing_address.as_dict() if info.billing_address else None
     cart.status = "ordered"
     session.flush()
+    if reasons:
+        approval_mail.tell_approvers(
+            session,
+            order=order,
+            approvers=approvals.approvers(
+                session, organisation_id=order.organisation_id, user_id=order.user_id
+            ),
+            now=now,
+        )
     return CheckoutResult(info=info, order=order)
 
 
@@ -369,8 +378,8 @@ _NO_APPROVER = CheckoutProblem(
 
 def _has_approver(session: Session, actor: Actor) -> bool:
     """No order waits for an approver who cannot exist (A-3)."""
-    return bool(
-        approvals.approvers(session, organisation_id=actor.organisation_id, user_id=actor.user_id)
+    return approvals.approvable(
+        session, organisation_id=actor.organisation_id, user_id=actor.user_id
     )
 
 

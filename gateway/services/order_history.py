@@ -9,9 +9,13 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign
-from gateway.errors import GatewayError, NotFound
+from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Cart, Order
 from gateway.services import carts
+
+CART_NOT_EMPTY = (
+    "Your cart is not empty. Please check it out or empty it first, so nothing in it is lost."
+)
 
 PAGE_SIZE = 50
 
@@ -63,3 +67,18 @@ def reorder(session: Session, *, actor: Actor, cart: Cart, order: Order) -> Reor
         else:
             added.append(line.sku)
     return Reorder(added=tuple(added), skipped=tuple(skipped))
+
+
+def reopen_as_cart(session: Session, *, actor: Actor, cart: Cart, order_id: int) -> Reorder:
+    """After a rejection (A-8): copy the order's lines into the actor's empty cart, priced anew at
+    checkout; products no longer in the actor's assortment are skipped and reported.
+
+    Only orders the actor may see (own, or colleagues' with the right; NotFound otherwise) and only
+    rejected ones; a cart that already holds lines is left alone (InvalidInput).
+    """
+    order = get_order(session, actor=actor, order_id=order_id)
+    if order.status != "rejected":
+        raise InvalidInput("Only a rejected order can be reopened as a cart.")
+    if cart.lines:
+        raise InvalidInput(CART_NOT_EMPTY)
+    return reorder(session, actor=actor, cart=cart, order=order)

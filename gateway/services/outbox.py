@@ -4,12 +4,19 @@
 transactions per document: claim (lease), send (no transaction open), record. A worker that
 dies after sending leaves its lease to expire; the next worker sends the same document, with
 the same payloadID, once more: the worst case is one duplicate, never a loss.
+
+E-mails (`EMAIL_DOCUMENT`, e.g. the approval notifications of b2b-rules A-9) take the same
+path: queued with the change, sent by the worker through the `Mailer`, retried and dead-lettered
+by the same rules; their payloadID is the Message-ID.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
@@ -22,7 +29,9 @@ from gateway.auth.encryption import decrypt
 from gateway.cxml import CXMLError, Response
 from gateway.db import Database, lock_for_writing
 from gateway.errors import InvalidInput
+from gateway.mailer import Mailer
 from gateway.models import OutboxMessage, PartnerOrderSettings
+from gateway.models.outbox import EMAIL_DOCUMENT
 from gateway.services import message_log
 from gateway.transport import DeliveryFailed, Destination, DestinationRefused, Transport
 
@@ -30,6 +39,9 @@ log = logging.getLogger(__name__)
 
 #: stands in for our SharedSecret in stored bodies; replaced when sending
 SECRET_MARKER = "@@OUTBOUND-SECRET@@"  # noqa: S105 - a placeholder, not a secret
+#: stands in for GATEWAY_BASE_URL in queued e-mails (services know no URL); replaced when sending
+BASE_URL_MARKER = "@@BASE-URL@@"
+SMTP_PERMANENT = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +55,7 @@ class WorkerSettings:
     backoff_cap: float = 3600.0
     lease_seconds: int = 300
     batch_size: int = 20
+    base_url: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,10 +66,20 @@ class Outcome:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mail:
+    """A queued e-mail, ready to send."""
+
+    to: str
+    subject: str
+    body: str
+    message_id: str
+
+
 def enqueue(
     session: Session,
     *,
-    partner_id: int,
+    partner_id: int | None,
     order_id: int | None,
     document_type: str,
     payload_id: str,
@@ -78,6 +101,22 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+def enqueue_mail(
+    session: Session, *, to: str, subject: str, body: str, order_id: int | None, now: datetime
+) -> OutboxMessage:
+    """Queue a plain-text e-mail in the caller's transaction; `BASE_URL_MARKER` in the body
+    becomes the worker's base URL."""
+    return enqueue(
+        session,
+        partner_id=None,
+        order_id=order_id,
+        document_type=EMAIL_DOCUMENT,
+        payload_id=f"{secrets.token_hex(16)}@outbox.gateway",
+        body=json.dumps({"to": to, "subject": subject, "body": body}).encode("utf-8"),
+        now=now,
+    )
 
 
 def claim(
@@ -111,9 +150,14 @@ def claim(
 
 
 def deliver_due(
-    database: Database, *, transport: Transport, settings: WorkerSettings, now: datetime
+    database: Database,
+    *,
+    transport: Transport,
+    settings: WorkerSettings,
+    now: datetime,
+    mailer: Mailer | None = None,
 ) -> list[Outcome]:
-    """One worker pass: claim due documents, send each, record each outcome."""
+    """One worker pass: claim due documents and e-mails, send each, record each outcome."""
     with database.session_scope() as session:
         lock_for_writing(session)  # SQLite: read-then-update without a stale snapshot
         claimed = claim(
@@ -127,7 +171,12 @@ def deliver_due(
     for message_id in claimed:
         with database.session_scope() as session:
             prepared = _prepare(session, message_id=message_id, settings=settings)
-        outcome = prepared if isinstance(prepared, Outcome) else _send(transport, *prepared)
+        if isinstance(prepared, Outcome):
+            outcome = prepared
+        elif isinstance(prepared, Mail):
+            outcome = _mail(mailer, prepared)
+        else:
+            outcome = _send(transport, *prepared)
         with database.session_scope() as session:
             lock_for_writing(session)
             record(session, message_id=message_id, outcome=outcome, settings=settings, now=now)
@@ -161,6 +210,9 @@ def record(
     else:
         message.last_error = outcome.reason
         message.next_attempt_at = now + timedelta(seconds=backoff(message.attempts, settings))
+    if message.document_type == EMAIL_DOCUMENT:  # the message log is for partner documents
+        session.flush()
+        return
     message_log.record(
         session,
         direction="out",
@@ -202,8 +254,16 @@ def list_messages(session: Session, *, status: str | None = None) -> list[Outbox
 
 def _prepare(
     session: Session, *, message_id: int, settings: WorkerSettings
-) -> tuple[Destination, bytes] | Outcome:
+) -> tuple[Destination, bytes] | Mail | Outcome:
     message = session.get_one(OutboxMessage, message_id)
+    if message.document_type == EMAIL_DOCUMENT:
+        fields = json.loads(message.body)
+        return Mail(
+            to=fields["to"],
+            subject=fields["subject"],
+            body=fields["body"].replace(BASE_URL_MARKER, settings.base_url),
+            message_id=message.payload_id,
+        )
     options = session.scalar(
         select(PartnerOrderSettings).where(PartnerOrderSettings.partner_id == message.partner_id)
     )
@@ -222,6 +282,22 @@ def _prepare(
         allow_private_network=options.allow_private_network,
     )
     return destination, body
+
+
+def _mail(mailer: Mailer | None, mail: Mail) -> Outcome:
+    """Send an e-mail: a permanent (5xx) SMTP refusal is dead, anything else is retried."""
+    if mailer is None:
+        return Outcome(status="retry", reason="this worker has no mailer")
+    try:
+        mailer.send(to=mail.to, subject=mail.subject, body=mail.body, message_id=mail.message_id)
+    except smtplib.SMTPResponseException as exc:
+        error = exc.smtp_error
+        text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+        reason = f"SMTP {exc.smtp_code}: {text}"
+        return Outcome(status="dead" if exc.smtp_code >= SMTP_PERMANENT else "retry", reason=reason)
+    except (OSError, smtplib.SMTPException) as exc:
+        return Outcome(status="retry", reason=f"SMTP: {exc}")
+    return Outcome(status="sent", reason="mail accepted")
 
 
 def _send(transport: Transport, destination: Destination, body: bytes) -> Outcome:

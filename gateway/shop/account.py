@@ -22,7 +22,7 @@ from gateway.errors import InvalidInput, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.models import Budget
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
-from gateway.services import account, budgets
+from gateway.services import account, approval_tiers, budgets
 from gateway.shop import context
 
 log = logging.getLogger(__name__)
@@ -406,3 +406,32 @@ def _send(*, to: str, subject: str, body: str) -> None:
         Mailer.from_config(current_app.config).send(to=to, subject=subject, body=body)
     except (OSError, smtplib.SMTPException):
         log.warning("account mail not sent: %s", subject, exc_info=True)
+
+
+# Approval tiers ---------------------------------------------------------------------------------
+
+
+@blueprint.route("/account/approval-tiers", methods=["GET", "POST"])
+def approval_tiers_page() -> Response | str | tuple[str, int]:
+    """The customer's approval chain as text (field `tiers`): one tier a line, groups joined by
+    AND, members by OR; empty restores the default (A-4)."""
+    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+    db = get_session()
+    error, text = "", None
+    if request.method == "POST":
+        text = request.form.get("tiers", "")
+        try:
+            approval_tiers.define(db, actor=shopper.actor, tiers=approval_tiers.parse(text))
+        except InvalidInput as exc:
+            db.rollback()
+            error = str(exc)
+        else:
+            return redirect(url_for("account.approval_tiers_page"))
+    current = approval_tiers.chain(db, organisation_id=shopper.organisation.id)
+    page = render_template(
+        "account/approval_tiers.html",
+        tiers=current,
+        text=approval_tiers.describe(current) if text is None else text,
+        error=error,
+    )
+    return (page, 400) if error else page

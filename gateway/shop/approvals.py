@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput
-from gateway.mailer import Mailer
-from gateway.models import Order, User
+from gateway.models import Order
 from gateway.services import approvals
 from gateway.shop import context
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("approvals", __name__)
 
 
@@ -113,53 +109,4 @@ def _decided(
         return render_template(
             "shop/approvals.html", orders=orders, error=str(exc), error_order=order_id
         ), 400
-    _tell_requester(order)
     return redirect(url_for("approvals.inbox", decided=order.id))
-
-
-def notify_approvers(order: Order) -> None:
-    """Mail the order's approvers that it awaits their decision (A-9); failures are logged."""
-    db = get_session()
-    link = f"{current_app.config['GATEWAY_BASE_URL']}{url_for('approvals.inbox')}"
-    reasons = "\n".join(f"- {reason}" for reason in order.approval_reasons or [])
-    requester = db.get(User, order.user_id) if order.user_id else None
-    for approver in approvals.approvers(
-        db, organisation_id=order.organisation_id, user_id=order.user_id
-    ):
-        _send(
-            to=approver.email,
-            subject=f"Order {order.number} awaits your approval",
-            body=(
-                f"{requester.name or requester.email if requester else 'A colleague'} placed order "
-                f"{order.number} over {order.currency} {order.net_total:.2f} (excl. VAT).\n\n"
-                f"Why it needs approval:\n{reasons}\n\nDecide here: {link}\n"
-            ),
-            order=order,
-        )
-
-
-def _tell_requester(order: Order) -> None:
-    requester = get_session().get(User, order.user_id) if order.user_id else None
-    if requester is None:
-        return
-    decision = order.history[-1]
-    link = (
-        f"{current_app.config['GATEWAY_BASE_URL']}{url_for('orders.order_page', order_id=order.id)}"
-    )
-    _send(
-        to=requester.email,
-        subject=f"Order {order.number} {order.status.replace('_', ' ')}",
-        body=(
-            f"Your order {order.number} is now {order.status.replace('_', ' ')}.\n"
-            + (f"Comment: {decision.note}\n" if decision.note else "")
-            + f"\n{link}\n"
-        ),
-        order=order,
-    )
-
-
-def _send(*, to: str, subject: str, body: str, order: Order) -> None:
-    try:
-        Mailer.from_config(current_app.config).send(to=to, subject=subject, body=body)
-    except (OSError, smtplib.SMTPException):
-        log.warning("order %s: approval mail not sent", order.number, exc_info=True)

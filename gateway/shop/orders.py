@@ -12,12 +12,11 @@ from werkzeug.wrappers import Response
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.db import get_session, utcnow
-from gateway.errors import NotFound, PermissionDenied
+from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.models import Order
 from gateway.services import approvals, budgets, carts, checkout, order_history
 from gateway.shop import context
-from gateway.shop.approvals import notify_approvers
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("orders", __name__)
@@ -88,8 +87,6 @@ def checkout_page() -> Response | str | tuple[str, int]:
         return _checkout_page(
             shopper, result.info.priced, form, result.problems, result.info.budget_check
         ), 400
-    if result.needs_approval:
-        notify_approvers(result.order)
     _confirm_by_mail(result.order, shopper.user.email)
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
 
@@ -106,15 +103,20 @@ def orders_page() -> str:
 def order_page(order_id: int) -> str:
     """One order with its lines, VAT and status history."""
     shopper = context.require_shopper()
-    db = get_session()
-    order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
+    order = order_history.get_order(get_session(), actor=shopper.actor, order_id=order_id)
+    return _order_page(shopper, order)
+
+
+def _order_page(shopper: context.Shopper, order: Order, error: str = "") -> str:
     return render_template(
         "shop/order.html",
         order=order,
         placed=request.args.get("placed") == "1",
         guest=False,
-        decisions=approvals.decisions(db, order_id=order.id),
+        decisions=approvals.decisions(get_session(), order_id=order.id),
         can_withdraw=order.status == "pending_approval" and order.user_id == shopper.user.id,
+        can_reopen=order.status == "rejected" and shopper.punchout is None,
+        error=error,
     )
 
 
@@ -136,6 +138,22 @@ def reorder(order_id: int) -> str:
         db, actor=shopper.actor, cart=context.cart_for(shopper), order=order
     )
     return render_template("shop/reordered.html", order=order, result=result)
+
+
+@blueprint.post("/orders/<int:order_id>/reopen")
+def reopen(order_id: int) -> str | tuple[str, int]:
+    """Reopen a rejected order as a new cart (A-8); report the products left out."""
+    shopper = _direct_shopper()
+    db = get_session()
+    try:
+        result = order_history.reopen_as_cart(
+            db, actor=shopper.actor, cart=context.cart_for(shopper), order_id=order_id
+        )
+    except InvalidInput as exc:
+        order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
+        return _order_page(shopper, order, error=str(exc)), 400
+    order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
+    return render_template("shop/reordered.html", order=order, result=result, reopened=True)
 
 
 def _read_form() -> tuple[checkout.CheckoutForm, tuple[checkout.CheckoutProblem, ...]]:

@@ -24,7 +24,7 @@ from gateway.models import (
 from gateway.services import approvals
 from tests import shop
 from tests.factories import actor_of, customer, make_budget, make_user, user_named
-from tests.mail import Inbox
+from tests.mail import Inbox, deliver_mail
 
 
 def _client(app: Flask, email: str) -> FlaskClient:
@@ -117,6 +117,7 @@ def test_over_a_require_approval_budget_the_order_waits_for_approval(
     assert order.approval_reasons is not None
     assert "Small orders" in order.approval_reasons[0]
     # The customer's superuser is told; nobody of another customer is.
+    deliver_mail(app, inbox.port)
     approvers = sorted(
         message["To"] for message in inbox.messages if "awaits" in message["Subject"]
     )
@@ -156,6 +157,7 @@ def test_a_requesters_order_is_rejected_with_a_reason_the_requester_sees(
 ) -> None:
     order = _pending_order(app, db_session)
     assert order.approval_reasons == ["Your role needs approval for every order."]
+    deliver_mail(app, inbox.port)
     assert [m["To"] for m in inbox.messages if "awaits" in m["Subject"]] == ["superuser@1001.demo"]
     superuser = _client(app, "superuser@1001.demo")
     inbox_page = superuser.get("/approvals").text
@@ -181,6 +183,7 @@ def test_a_requesters_order_is_rejected_with_a_reason_the_requester_sees(
     requester_page = _client(app, "requester@1001.demo").get(f"/orders/{order.id}").text
     assert 'data-order-status="rejected"' in requester_page
     assert "Not in this quarter&#39;s plan" in requester_page
+    deliver_mail(app, inbox.port)
     told = [m for m in inbox.messages if m["To"] == "requester@1001.demo"]
     assert "rejected" in told[-1]["Subject"]
     # One rejection ends it: approving afterwards is refused and changes nothing.
