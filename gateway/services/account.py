@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from gateway.auth.credentials import new_token, token_digest
 from gateway.auth.permissions import Permission
@@ -34,8 +33,7 @@ from gateway.models import (
     membership_catalog,
     organisation_catalog,
 )
-from gateway.services import budgets, shop_sessions
-from gateway.services.password_resets import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from gateway.services import budgets, password_resets
 
 INVALID_INVITATION = "This invitation link is invalid, used or expired. Ask for a new one."
 MAX_NAME_LENGTH = 200
@@ -490,12 +488,7 @@ def accept_invitation(
 ) -> User:
     """Choose a password through an invitation link; the link works once."""
     invitation = check_invitation(session, token=token, now=now)
-    if password != confirmation:
-        raise InvalidInput("The two passwords differ.")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
-        )
+    password_resets.check_new_password(password, confirmation)
     spent = session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
@@ -504,11 +497,9 @@ def accept_invitation(
     )
     if spent.rowcount != 1:
         raise InvalidInput(INVALID_INVITATION)
-    user = session.get_one(User, invitation.user_id)
-    user.password_hash = generate_password_hash(password)
-    shop_sessions.end_all(session, user_id=user.id, now=now)
-    session.flush()
-    return user
+    return password_resets.set_password(
+        session, user_id=invitation.user_id, password=password, now=now
+    )
 
 
 def _not_self(actor: Actor, link: Membership, what: str) -> None:

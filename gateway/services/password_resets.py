@@ -59,12 +59,7 @@ def reset_password(
 ) -> User:
     """Set a new password through a reset link; the link is spent and every session ends."""
     reset = check_token(session, token=token, now=now)
-    if password != confirmation:
-        raise InvalidInput("The two passwords differ.")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
-        )
+    check_new_password(password, confirmation)
     # Spend the token with one conditional UPDATE, so two concurrent uses cannot both succeed.
     spent = session.execute(
         update(PasswordReset)
@@ -73,7 +68,22 @@ def reset_password(
     )
     if spent.rowcount != 1:
         raise InvalidInput(INVALID_LINK)
-    user = session.get_one(User, reset.user_id)
+    return set_password(session, user_id=reset.user_id, password=password, now=now)
+
+
+def check_new_password(password: str, confirmation: str) -> None:
+    """InvalidInput unless the two match and the length is acceptable."""
+    if password != confirmation:
+        raise InvalidInput("The two passwords differ.")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
+        )
+
+
+def set_password(session: Session, *, user_id: int, password: str, now: datetime) -> User:
+    """Store a new password (slow hash) and end every session of the user."""
+    user = session.get_one(User, user_id)
     user.password_hash = generate_password_hash(password)
     shop_sessions.end_all(session, user_id=user.id, now=now)
     session.flush()
