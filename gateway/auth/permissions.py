@@ -68,26 +68,10 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "requester": _SHOPPER | {Permission.ORDER_PLACE, Permission.BUDGET_READ},
     "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER},
     "viewer": frozenset({Permission.CATALOG_READ, Permission.PRICE_READ}),
-    # internal (supplier staff)
-    "customer_service": frozenset({Permission.ADMIN_MESSAGES_READ}),
-    "admin": frozenset(
-        {
-            Permission.ADMIN_MESSAGES_READ,
-            Permission.ADMIN_PARTNER_WRITE,
-            Permission.ADMIN_SIMULATOR_USE,
-        }
-    ),
-}
-
-APPROVAL_REQUIRED_ROLES = frozenset({"requester"})
-"""Built-in roles whose every order needs approval (the role's `requires_approval` setting)."""
-
-INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
-"""Staff roles (seeded by the staff issue): `kind = "internal"`, never assignable by customers."""
-
-_STAFF_ROLES: dict[str, frozenset[Permission]] = {
+    # internal (supplier staff): never assignable by customers
     "customer_service": frozenset(
         {
+            Permission.ADMIN_MESSAGES_READ,
             Permission.ASSIST_IMPERSONATE,
             Permission.STAFF_CUSTOMER_CREATE,
             Permission.STAFF_CUSTOMER_READ,
@@ -105,6 +89,9 @@ _STAFF_ROLES: dict[str, frozenset[Permission]] = {
         {
             Permission.ADMIN_ASSIGNMENT_WRITE,
             Permission.ADMIN_AUDIT_READ,
+            Permission.ADMIN_MESSAGES_READ,
+            Permission.ADMIN_PARTNER_WRITE,
+            Permission.ADMIN_SIMULATOR_USE,
             Permission.ADMIN_STAFF_WRITE,
             Permission.STAFF_CUSTOMER_CREATE,
             Permission.STAFF_CUSTOMER_READ,
@@ -112,8 +99,12 @@ _STAFF_ROLES: dict[str, frozenset[Permission]] = {
         }
     ),
 }
-for _name, _rights in _STAFF_ROLES.items():  # added to what other features grant these roles
-    DEFAULT_ROLES[_name] = DEFAULT_ROLES.get(_name, frozenset()) | _rights
+
+APPROVAL_REQUIRED_ROLES = frozenset({"requester"})
+"""Built-in roles whose every order needs approval (the role's `requires_approval` setting)."""
+
+INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
+"""The built-in staff roles: seeded with `kind = "internal"`, never assignable by customers."""
 
 IMPERSONATION_FORBIDDEN = frozenset(
     {Permission.ORDER_APPROVE, Permission.ACCOUNT_USER_WRITE, Permission.ASSIST_IMPERSONATE}
