@@ -18,6 +18,7 @@ from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.config import load_settings
+from gateway.cookies import ShopSessionInterface
 from gateway.headers import security_headers
 from gateway.logging import configure_logging
 from gateway.punchout.frames import frame_ancestors_header
@@ -57,6 +58,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if settings["GATEWAY_CXML_DTD_DIR"] is None:
         log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
+    app.session_interface = ShopSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)

@@ -84,7 +84,7 @@ def start(token: str) -> BaseResponse:
         db, token=token, settings=punchout_settings(current_app.config), now=utcnow()
     )
     operation = shop_session.punchout.operation if shop_session.punchout else "create"
-    context.begin(browser_token)
+    context.begin(browser_token, punchout=True)
     landing = oci.landing(shop_session)
     if "product" in landing:
         return redirect(url_for("shop.product", sku=landing["product"]))

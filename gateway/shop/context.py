@@ -8,6 +8,7 @@ from datetime import date
 from flask import current_app, g, request, session
 
 from gateway.auth.policy import Actor
+from gateway.cookies import PUNCHOUT_KEY
 from gateway.db import get_session, keep_changes, utcnow
 from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
 from gateway.services import carts, impersonation, pricing, shop_sessions
@@ -99,10 +100,15 @@ def require_shopper() -> Shopper:
     return shopper
 
 
-def begin(token: str) -> None:
-    """Bind the browser to a new shop session: everything from before is dropped (no fixation)."""
+def begin(token: str, *, punchout: bool = False) -> None:
+    """Bind the browser to a new shop session: everything from before is dropped (no fixation).
+
+    A punchout session's cookie may be sent inside the buyer's frame (`gateway.cookies`).
+    """
     session.clear()
     session[SESSION_KEY] = token
+    if punchout:
+        session[PUNCHOUT_KEY] = True
     session.permanent = True
     g.pop("shopper", None)
 

@@ -71,3 +71,30 @@ def test_pages_with_prices_are_not_stored(app: Flask, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_only_a_punchout_cookie_over_tls_may_cross_sites(app: Flask) -> None:
+    """The buyer's frame gets `SameSite=None; Secure` for the punchout; everything else is Lax."""
+    app.config["SESSION_COOKIE_SECURE"] = True
+    punchout = app.test_client()
+    answer = punchout.post("/cxml", data=buyer.setup_request(), content_type="text/xml")
+    started = punchout.get(buyer.start_path(answer.data))
+    cookie = started.headers["Set-Cookie"]
+    assert "SameSite=None" in cookie
+    assert "Secure" in cookie
+    shopper = app.test_client()
+    page = shopper.get("/login")
+    assert "SameSite=Lax" in page.headers["Set-Cookie"]
+    logged_in = shopper.post(
+        "/login",
+        data={
+            "email": "buyer@1001.demo",
+            "password": "demo",
+            "csrf_token": buyer.csrf_token(page.text),
+        },
+    )
+    assert "SameSite=Lax" in logged_in.headers["Set-Cookie"]
+    app.config["SESSION_COOKIE_SECURE"] = False  # plain http: never None (browsers refuse it)
+    plain = app.test_client()
+    answer = plain.post("/cxml", data=buyer.setup_request(), content_type="text/xml")
+    assert "SameSite=Lax" in plain.get(buyer.start_path(answer.data)).headers["Set-Cookie"]
