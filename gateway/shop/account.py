@@ -23,7 +23,7 @@ from gateway.mailer import Mailer
 from gateway.models import Budget
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
 from gateway.services import account, approval_tiers, budgets
-from gateway.shop import context
+from gateway.shop import context, password_links
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("account", __name__)
@@ -380,25 +380,12 @@ def _save_address(address_id: int | None) -> Response | tuple[str, int]:
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> Response | str | tuple[str, int]:
     """Choose a password through an invitation (fields `password`, `password_confirm`)."""
-    db = get_session()
-    if request.method == "GET":
-        try:
-            account.check_invitation(db, token=token, now=utcnow())
-        except InvalidInput as exc:
-            return render_template("message.html", title="Link expired", message=str(exc)), 410
-        return render_template("account/invitation.html", error="")
-    try:
-        account.accept_invitation(
-            db,
-            token=token,
-            password=request.form.get("password", ""),
-            confirmation=request.form.get("password_confirm", ""),
-            now=utcnow(),
-        )
-    except InvalidInput as exc:
-        return render_template("account/invitation.html", error=str(exc)), 400
-    context.finish()
-    return redirect(url_for("shop.login", reset="done"))
+    return password_links.choose_password(
+        token=token,
+        template="account/invitation.html",
+        check=account.check_invitation,
+        accept=account.accept_invitation,
+    )
 
 
 def _send(*, to: str, subject: str, body: str) -> None:

@@ -26,7 +26,7 @@ from gateway.services import (
     shop_sessions,
     throttle,
 )
-from gateway.shop import context
+from gateway.shop import context, password_links
 
 blueprint = Blueprint("shop", __name__)
 
@@ -245,25 +245,12 @@ def forgot_password() -> str:
 @blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Response | tuple[str, int] | str:
     """Choose a new password through a reset link (fields `password`, `password_confirm`)."""
-    db = get_session()
-    if request.method == "GET":
-        try:
-            password_resets.check_token(db, token=token, now=utcnow())
-        except InvalidInput as exc:
-            return render_template("message.html", title="Link expired", message=str(exc)), 410
-        return render_template("shop/password_reset.html", error="")
-    try:
-        password_resets.reset_password(
-            db,
-            token=token,
-            password=request.form.get("password", ""),
-            confirmation=request.form.get("password_confirm", ""),
-            now=utcnow(),
-        )
-    except InvalidInput as exc:
-        return render_template("shop/password_reset.html", error=str(exc)), 400
-    context.finish()
-    return redirect(url_for("shop.login", reset="done"))
+    return password_links.choose_password(
+        token=token,
+        template="shop/password_reset.html",
+        check=password_resets.check_token,
+        accept=password_resets.reset_password,
+    )
 
 
 def _assortment(shopper: context.Shopper | None) -> assortment.Assortment:
