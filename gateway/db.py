@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 plumbing: the declarative base, engines, and the request-scoped session.
+"""SQLAlchemy 2.0 plumbing: the declarative base, column types and the request-scoped session.
 
 Services only `flush()`; the request boundary (and the CLI's `session_scope`) commits on success
 and rolls back on any exception.
@@ -14,11 +14,11 @@ from decimal import Decimal
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import BigInteger, Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from gateway.engines import RELAXED_DURABILITY_OPTION, WRITE_LOCK_OPTION, make_engine
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -88,57 +88,44 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and working SAVEPOINTs."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgres", "postgresql"):
-        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    in_memory = parsed.database in (None, "", ":memory:")
-    engine = create_engine(
-        parsed,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if in_memory else None,
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # pysqlite's own BEGIN handling breaks SAVEPOINT; SQLAlchemy documents this workaround.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(WRITE_LOCK_OPTION)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-WRITE_LOCK_OPTION = "gateway_write_lock"
-
-
 def lock_for_writing(session: Session) -> None:
     """Begin the session's transaction with SQLite's write lock (`BEGIN IMMEDIATE`).
 
-    Concurrent writers then queue (busy_timeout) instead of failing later on a stale read
-    snapshot. Call before the session's first query; PostgreSQL ignores the option.
+    Concurrent writers then queue instead of failing later on a stale read snapshot. Call
+    before the session's first query; PostgreSQL ignores the option.
     """
     session.connection(execution_options={WRITE_LOCK_OPTION: True})
 
 
+def relax_durability(session: Session) -> None:
+    """Let this transaction's commit skip the disk flush, if it has not begun yet.
+
+    For work whose loss the sender recovers from by asking again (a punchout setup: its start
+    link would simply fail). A crash of the process loses nothing; a power loss or an operating
+    system crash may lose the last such commits, never consistency (SQLite WAL with
+    synchronous=NORMAL; PostgreSQL's synchronous_commit=off). Every other transaction keeps the
+    full flush. A session that has begun already keeps its durability.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={RELAXED_DURABILITY_OPTION: True})
+
+
 @dataclass
 class Database:
-    """The engine and session factory of one application."""
+    """The engine and session factories of one application.
+
+    `writer_sessions` begin with SQLite's write lock (see `lock_for_writing`), lazily: on their
+    first query. Without it, writers get plain sessions.
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
+    writer_sessions: sessionmaker[Session] | None = None
+
+    def session_for(self, *, writing: bool) -> Session:
+        """A new session; `writing` ones take the write lock with their first query."""
+        factory = self.writer_sessions if writing and self.writer_sessions else self.sessions
+        return factory()
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
@@ -159,19 +146,21 @@ def init_app(app: Flask) -> Database:
 
     A request commits when its answer is a success or a redirect (status below 400) and rolls
     back otherwise, so an error page never leaves half-written data behind. Requests that may
-    write (every method but GET, HEAD, OPTIONS) take SQLite's write lock when they begin, so two
-    that read and then write at once queue instead of one failing with "database is locked".
+    write (every method but GET, HEAD, OPTIONS) take SQLite's write lock with their first query,
+    so two that read and then write at once queue instead of one failing with "database is
+    locked"; what a view does before touching the database (parsing a document) runs unlocked.
     """
-    from flask import g, request  # noqa: PLC0415 - models stay importable without Flask
+    from flask import g  # noqa: PLC0415 - models stay importable without Flask
 
     engine = make_engine(app.config["GATEWAY_DATABASE_URL"])
-    database = Database(engine=engine, sessions=sessionmaker(bind=engine, expire_on_commit=False))
+    database = Database(
+        engine=engine,
+        sessions=sessionmaker(bind=engine, expire_on_commit=False),
+        writer_sessions=sessionmaker(
+            bind=engine.execution_options(**{WRITE_LOCK_OPTION: True}), expire_on_commit=False
+        ),
+    )
     app.extensions["gateway.db"] = database
-
-    @app.before_request
-    def _writers_queue() -> None:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            lock_for_writing(get_session())
 
     @app.after_request
     def _commit(response: Any) -> Any:
@@ -205,9 +194,10 @@ def keep_changes() -> None:
 
 
 def get_session() -> Session:
-    """The current request's session (created on first use)."""
-    from flask import current_app, g  # noqa: PLC0415
+    """The current request's session (created on first use; see `init_app` for its locking)."""
+    from flask import current_app, g, request  # noqa: PLC0415
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["gateway.db"].sessions()
+        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.db_session = current_app.extensions["gateway.db"].session_for(writing=writing)
     return g.db_session

@@ -1,8 +1,12 @@
 """On a SQLite file, requests that read and then write at the same moment queue: none fails
-with "database is locked" (each POST takes the write lock when it begins)."""
+with "database is locked" (each POST takes the write lock with its first query, after waiting
+on the writers' queue file)."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -64,3 +68,59 @@ def test_showing_a_cart_writes_nothing(client: FlaskClient, db_session: Session)
     assert client.post("/login", data=data).status_code == 302
     assert client.get("/cart").status_code == 200
     assert db_session.scalar(select(func.count()).select_from(Cart)) == carts_before
+
+
+def _queue_is_free(queue_file: Path) -> bool:
+    handle = os.open(queue_file, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(handle)  # closing drops the lock if it was taken
+    return True
+
+
+def test_writers_wait_on_the_queue_before_taking_sqlite_s_write_lock(tmp_path: Path) -> None:
+    """A writer that finds the queue taken waits there, holding no SQLite lock meanwhile, and
+    goes on the moment the queue is free again."""
+    app = _file_app(tmp_path)
+    queue_file = tmp_path / "w.sqlite3-writers"
+    statuses: list[int] = []
+    holder = os.open(queue_file, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+
+    def failed_login() -> None:
+        client = app.test_client()
+        statuses.append(client.post("/login", data={"email": "a@b", "password": "x"}).status_code)
+
+    writer = threading.Thread(target=failed_login)
+    writer.start()
+    writer.join(timeout=1)
+    assert writer.is_alive()  # queued behind the holder
+    other = sqlite3.connect(tmp_path / "w.sqlite3", timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # SQLite's write lock is free while the writer queues
+    other.rollback()
+    other.close()
+    os.close(holder)
+    writer.join(timeout=30)
+    assert statuses == [401]
+    assert _queue_is_free(queue_file)
+    app.extensions["gateway.db"].engine.dispose()
+
+
+def test_the_queue_is_left_after_commit_and_after_rollback(tmp_path: Path) -> None:
+    app = _file_app(tmp_path)
+    database = app.extensions["gateway.db"]
+    queue_file = tmp_path / "w.sqlite3-writers"
+    for end in (Session.commit, Session.rollback):
+        session = database.session_for(writing=True)
+        session.execute(select(func.count()).select_from(Cart))
+        assert not _queue_is_free(queue_file)
+        end(session)
+        assert _queue_is_free(queue_file)
+        session.close()
+    with database.session_for(writing=True) as session:
+        session.execute(select(func.count()).select_from(Cart))
+    assert _queue_is_free(queue_file)  # closed without ending: the pool's reset rolls back
+    database.engine.dispose()
