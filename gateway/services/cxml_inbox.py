@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gateway import cxml
 from gateway.cxml import CXMLError, OrderRequest, ProfileRequest, PunchOutSetupRequest, StatusCode
+from gateway.db import relax_durability
 from gateway.models import TradingPartner
 from gateway.services import message_log, orders_intake, profile, punchout
 from gateway.services.partner_orders import signature_certificate
@@ -29,6 +30,8 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
     punchout_session_id: int | None = None
     try:
         document = cxml.parse(body)
+        if isinstance(document.payload, PunchOutSetupRequest):
+            relax_durability(session)  # a lost setup only fails its start link: ask again
         partner = punchout.identify(session, document.header)
         certificate = None if partner is None else signature_certificate(session, partner)
         if certificate is not None:  # from here on, only what the partner signed is read
