@@ -18,7 +18,12 @@ from sqlalchemy import BigInteger, Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from gateway.engines import RELAXED_DURABILITY_OPTION, WRITE_LOCK_OPTION, make_engine
+from gateway.engines import (
+    RELAXED_DURABILITY_OPTION,
+    WRITE_LOCK_OPTION,
+    context_begin_options,
+    make_engine,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -106,26 +111,21 @@ def relax_durability(session: Session) -> None:
     synchronous=NORMAL; PostgreSQL's synchronous_commit=off). Every other transaction keeps the
     full flush. A session that has begun already keeps its durability.
     """
-    if not session.in_transaction():
+    if session.in_transaction():
+        return
+    request_options = context_begin_options.get()
+    if request_options is None:
         session.connection(execution_options={RELAXED_DURABILITY_OPTION: True})
+    else:
+        request_options[RELAXED_DURABILITY_OPTION] = True
 
 
 @dataclass
 class Database:
-    """The engine and session factories of one application.
-
-    `writer_sessions` begin with SQLite's write lock (see `lock_for_writing`), lazily: on their
-    first query. Without it, writers get plain sessions.
-    """
+    """The engine and session factory of one application."""
 
     engine: Engine
     sessions: sessionmaker[Session]
-    writer_sessions: sessionmaker[Session] | None = None
-
-    def session_for(self, *, writing: bool) -> Session:
-        """A new session; `writing` ones take the write lock with their first query."""
-        factory = self.writer_sessions if writing and self.writer_sessions else self.sessions
-        return factory()
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
@@ -150,17 +150,16 @@ def init_app(app: Flask) -> Database:
     so two that read and then write at once queue instead of one failing with "database is
     locked"; what a view does before touching the database (parsing a document) runs unlocked.
     """
-    from flask import g  # noqa: PLC0415 - models stay importable without Flask
+    from flask import g, request  # noqa: PLC0415 - models stay importable without Flask
 
     engine = make_engine(app.config["GATEWAY_DATABASE_URL"])
-    database = Database(
-        engine=engine,
-        sessions=sessionmaker(bind=engine, expire_on_commit=False),
-        writer_sessions=sessionmaker(
-            bind=engine.execution_options(**{WRITE_LOCK_OPTION: True}), expire_on_commit=False
-        ),
-    )
+    database = Database(engine=engine, sessions=sessionmaker(bind=engine, expire_on_commit=False))
     app.extensions["gateway.db"] = database
+
+    @app.before_request
+    def _writers_queue() -> None:
+        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.db_begin_options = context_begin_options.set({WRITE_LOCK_OPTION: writing})
 
     @app.after_request
     def _commit(response: Any) -> Any:
@@ -182,6 +181,8 @@ def init_app(app: Flask) -> Database:
         if session is not None:
             session.rollback()
             session.close()
+        if "db_begin_options" in g:
+            context_begin_options.reset(g.pop("db_begin_options"))
 
     return database
 
@@ -194,10 +195,9 @@ def keep_changes() -> None:
 
 
 def get_session() -> Session:
-    """The current request's session (created on first use; see `init_app` for its locking)."""
-    from flask import current_app, g, request  # noqa: PLC0415
+    """The current request's session (created on first use)."""
+    from flask import current_app, g  # noqa: PLC0415
 
     if "db_session" not in g:
-        writing = request.method not in ("GET", "HEAD", "OPTIONS")
-        g.db_session = current_app.extensions["gateway.db"].session_for(writing=writing)
+        g.db_session = current_app.extensions["gateway.db"].sessions()
     return g.db_session

@@ -11,6 +11,7 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,6 +20,17 @@ from sqlalchemy.pool import StaticPool
 
 WRITE_LOCK_OPTION = "gateway_write_lock"
 RELAXED_DURABILITY_OPTION = "gateway_relaxed_durability"
+
+# Options for every transaction begun in this context (one web request), merged under the
+# connection's own execution options. A request sets them before its first query, so they
+# take effect lazily, when the session first touches the database.
+context_begin_options: ContextVar[dict[str, bool] | None] = ContextVar(
+    "gateway_begin_options", default=None
+)
+
+
+def _begin_options(connection: Any) -> dict[str, Any]:
+    return {**(context_begin_options.get() or {}), **connection.get_execution_options()}
 
 
 def make_engine(url: str) -> Engine:
@@ -31,7 +43,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_postgresql_begin(connection: Any) -> None:
-            if connection.get_execution_options().get(RELAXED_DURABILITY_OPTION):
+            if _begin_options(connection).get(RELAXED_DURABILITY_OPTION):
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
         return engine
@@ -64,7 +76,7 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        options = connection.get_execution_options()
+        options = _begin_options(connection)
         sqlite_connection = connection.connection.dbapi_connection
         level = "NORMAL" if options.get(RELAXED_DURABILITY_OPTION) else "FULL"
         if queue is not None and sqlite_connection.synchronous != level:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from gateway.auth.credentials import secret_digest
 from gateway.errors import InvalidInput
@@ -166,6 +166,7 @@ def find_by_credentials(
         partner = session.scalar(
             select(TradingPartner)
             .join(PartnerIdentity)
+            .options(joinedload(TradingPartner.organisation))  # every caller needs it
             .where(
                 PartnerIdentity.domain == domain.strip().casefold(),
                 PartnerIdentity.identity == identity.strip(),

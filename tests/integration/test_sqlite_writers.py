@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway import create_app
+from gateway.db import lock_for_writing
 from gateway.migrate import upgrade
 from gateway.models import Cart
 from gateway.services.demo import seed_demo
@@ -114,13 +115,15 @@ def test_the_queue_is_left_after_commit_and_after_rollback(tmp_path: Path) -> No
     database = app.extensions["gateway.db"]
     queue_file = tmp_path / "w.sqlite3-writers"
     for end in (Session.commit, Session.rollback):
-        session = database.session_for(writing=True)
+        session = database.sessions()
+        lock_for_writing(session)
         session.execute(select(func.count()).select_from(Cart))
         assert not _queue_is_free(queue_file)
         end(session)
         assert _queue_is_free(queue_file)
         session.close()
-    with database.session_for(writing=True) as session:
+    with database.sessions() as session:
+        lock_for_writing(session)
         session.execute(select(func.count()).select_from(Cart))
     assert _queue_is_free(queue_file)  # closed without ending: the pool's reset rolls back
     database.engine.dispose()
