@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_IMPERSONATION_IDLE_TIMEOUT": 15 * 60,  # seconds without a request: session ends
     "GATEWAY_IMPERSONATION_MAX_AGE": 2 * 3600,  # seconds after the start, whatever happens
     "GATEWAY_IMPERSONATION_DEFAULT": True,  # new customers allow staff to shop on their behalf
+    "GATEWAY_METRICS_TOKEN": None,  # Bearer token for /metrics; None: loopback clients only
     "TESTING": False,
 }
 
@@ -124,7 +125,19 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
         settings["GATEWAY_COOKIE_SECURE"] = settings["GATEWAY_BASE_URL"].startswith("https://")
     dtd_dir = settings["GATEWAY_CXML_DTD_DIR"]
     settings["GATEWAY_CXML_DTD_DIR"] = Path(dtd_dir).resolve() if dtd_dir else None
+    settings["GATEWAY_METRICS_TOKEN"] = settings["GATEWAY_METRICS_TOKEN"] or None
+    settings["PROMETHEUS_MULTIPROC_DIR"] = metrics_multiprocess_dir()
     return settings
+
+
+def metrics_multiprocess_dir() -> Path | None:
+    """The folder where gunicorn's workers share their metrics, or None (one process).
+
+    prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself when it is imported, so this mirrors
+    that variable (it is not a GATEWAY_* setting and cannot be overridden).
+    """
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(folder) if folder else None
 
 
 _MAX_VAT_PERCENT = 100
