@@ -114,9 +114,15 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
             settings[key] = int(settings[key])
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"{key} must be a whole number") from exc
-    if not settings["GATEWAY_DATABASE_URL"]:
-        settings["GATEWAY_DATABASE_URL"] = f"sqlite:///{instance_path / 'gateway.sqlite3'}"
+    settings["GATEWAY_DATABASE_URL"] = _database_url(
+        settings["GATEWAY_DATABASE_URL"], instance_path
+    )
     if not settings["GATEWAY_SECRET_KEY"]:
+        if not settings["GATEWAY_DATABASE_URL"].startswith("sqlite"):
+            raise ConfigurationError(
+                "GATEWAY_SECRET_KEY must be set with a database server: every host sharing the "
+                "database needs the same key (a generated one would differ per host)"
+            )
         settings["GATEWAY_SECRET_KEY"] = _instance_secret(instance_path)
     if not settings["GATEWAY_DIGEST_KEY"]:
         settings["GATEWAY_DIGEST_KEY"] = settings["GATEWAY_SECRET_KEY"]
@@ -128,6 +134,15 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
     settings["GATEWAY_METRICS_TOKEN"] = settings["GATEWAY_METRICS_TOKEN"] or None
     settings["PROMETHEUS_MULTIPROC_DIR"] = metrics_multiprocess_dir()
     return settings
+
+
+def database_url(instance_path: Path) -> str:
+    """The database URL alone (for Alembic's command line, which needs no other setting)."""
+    return _database_url(os.environ.get("GATEWAY_DATABASE_URL"), instance_path)
+
+
+def _database_url(url: str | None, instance_path: Path) -> str:
+    return url or f"sqlite:///{instance_path / 'gateway.sqlite3'}"
 
 
 def metrics_multiprocess_dir() -> Path | None:

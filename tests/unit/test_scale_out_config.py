@@ -1,4 +1,4 @@
-"""The metrics folder of several workers: the setting and the gunicorn hooks."""
+"""Settings that must agree across hosts, and the gunicorn hooks of the shared metrics folder."""
 
 from __future__ import annotations
 
@@ -7,8 +7,36 @@ from types import SimpleNamespace
 
 import pytest
 
-from gateway.config import load_settings
+from gateway.config import database_url, load_settings
+from gateway.errors import ConfigurationError
 from gateway.ops import gunicorn_conf
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GATEWAY_SECRET_KEY", raising=False)
+
+
+def test_a_database_server_needs_an_explicit_secret_key(tmp_path: Path) -> None:
+    url = {"GATEWAY_DATABASE_URL": "postgresql://gateway@db.internal/gateway"}
+    with pytest.raises(ConfigurationError, match="GATEWAY_SECRET_KEY must be set"):
+        load_settings(url, tmp_path)
+    assert not (tmp_path / "secret_key").exists()
+    assert load_settings({**url, "GATEWAY_SECRET_KEY": "k"}, tmp_path)["GATEWAY_SECRET_KEY"] == "k"
+
+
+def test_alembic_reads_the_database_url_without_the_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", "postgresql://gateway@db.internal/gateway")
+    assert database_url(tmp_path) == "postgresql://gateway@db.internal/gateway"
+    monkeypatch.delenv("GATEWAY_DATABASE_URL")
+    assert database_url(tmp_path) == f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+
+
+def test_a_sqlite_installation_generates_its_key_once(tmp_path: Path) -> None:
+    first = load_settings({}, tmp_path)["GATEWAY_SECRET_KEY"]
+    assert load_settings({}, tmp_path)["GATEWAY_SECRET_KEY"] == first
 
 
 def test_the_metrics_folder_comes_from_prometheus_multiproc_dir(
