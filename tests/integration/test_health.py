@@ -86,5 +86,15 @@ def test_readyz_compares_with_the_revision_the_database_records(
     assert answer.text.startswith("database revision 0008 ≠ head ")
 
 
+def test_readyz_stays_ready_when_a_newer_release_migrated_the_database(
+    client: FlaskClient, connection: Connection
+) -> None:
+    # a rolling upgrade: the new release ran its (additive) migrations, this host is not new yet
+    connection.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.text.startswith("ready (database revision 0099_from_the_future is newer than")
+
+
 def test_the_code_has_one_migration_head() -> None:
     assert len(code_heads()) == 1
