@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, Response, request
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
@@ -83,6 +83,21 @@ def test_durations_are_a_histogram_with_buckets(client: FlaskClient) -> None:
     count = value(samples, "gateway_http_request_duration_seconds_count", endpoint="ops.healthz")
     assert buckets[-1].value == count >= 1
     assert [s.value for s in buckets] == sorted(s.value for s in buckets)  # cumulative
+
+
+def test_a_request_whose_response_hooks_fail_counts_as_a_500(app: Flask) -> None:
+    def broken_hook(response: Response) -> Response:
+        if request.endpoint == "ops.healthz":
+            raise RuntimeError("a response hook failed")
+        return response
+
+    app.after_request(broken_hook)  # runs before the metrics hook, which then never runs
+    client = app.test_client()
+    labels = {"endpoint": "ops.healthz", "method": "GET", "status": "500"}
+    before = value(scrape(client), "gateway_http_requests_total", **labels)
+    with pytest.raises(RuntimeError, match="a response hook failed"):
+        client.get("/healthz")
+    assert value(scrape(client), "gateway_http_requests_total", **labels) == before + 1
 
 
 def test_a_punchout_setup_is_timed_under_its_endpoint(client: FlaskClient) -> None:
