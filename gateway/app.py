@@ -11,7 +11,7 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import db, i18n
+from gateway import db, i18n, ops
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
 from gateway.admin.simulator import blueprint as simulator_blueprint
@@ -59,6 +59,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings["GATEWAY_CXML_DTD_DIR"] is None:
         log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
     app.session_interface = ShopSessionInterface()
+    ops.init_app(app, csrf)  # first: its request timing wraps every other hook
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)

@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_IMPERSONATION_IDLE_TIMEOUT": 15 * 60,  # seconds without a request: session ends
     "GATEWAY_IMPERSONATION_MAX_AGE": 2 * 3600,  # seconds after the start, whatever happens
     "GATEWAY_IMPERSONATION_DEFAULT": True,  # new customers allow staff to shop on their behalf
+    "GATEWAY_METRICS_TOKEN": None,  # Bearer token for /metrics; None: loopback clients only
     "TESTING": False,
 }
 
@@ -113,9 +114,15 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
             settings[key] = int(settings[key])
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"{key} must be a whole number") from exc
-    if not settings["GATEWAY_DATABASE_URL"]:
-        settings["GATEWAY_DATABASE_URL"] = f"sqlite:///{instance_path / 'gateway.sqlite3'}"
+    settings["GATEWAY_DATABASE_URL"] = _database_url(
+        settings["GATEWAY_DATABASE_URL"], instance_path
+    )
     if not settings["GATEWAY_SECRET_KEY"]:
+        if not settings["GATEWAY_DATABASE_URL"].startswith("sqlite"):
+            raise ConfigurationError(
+                "GATEWAY_SECRET_KEY must be set with a database server: every host sharing the "
+                "database needs the same key (a generated one would differ per host)"
+            )
         settings["GATEWAY_SECRET_KEY"] = _instance_secret(instance_path)
     if not settings["GATEWAY_DIGEST_KEY"]:
         settings["GATEWAY_DIGEST_KEY"] = settings["GATEWAY_SECRET_KEY"]
@@ -124,7 +131,28 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
         settings["GATEWAY_COOKIE_SECURE"] = settings["GATEWAY_BASE_URL"].startswith("https://")
     dtd_dir = settings["GATEWAY_CXML_DTD_DIR"]
     settings["GATEWAY_CXML_DTD_DIR"] = Path(dtd_dir).resolve() if dtd_dir else None
+    settings["GATEWAY_METRICS_TOKEN"] = settings["GATEWAY_METRICS_TOKEN"] or None
+    settings["PROMETHEUS_MULTIPROC_DIR"] = metrics_multiprocess_dir()
     return settings
+
+
+def database_url(instance_path: Path) -> str:
+    """The database URL alone (for Alembic's command line, which needs no other setting)."""
+    return _database_url(os.environ.get("GATEWAY_DATABASE_URL"), instance_path)
+
+
+def _database_url(url: str | None, instance_path: Path) -> str:
+    return url or f"sqlite:///{instance_path / 'gateway.sqlite3'}"
+
+
+def metrics_multiprocess_dir() -> Path | None:
+    """The folder where gunicorn's workers share their metrics, or None (one process).
+
+    prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself when it is imported, so this mirrors
+    that variable (it is not a GATEWAY_* setting and cannot be overridden).
+    """
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(folder) if folder else None
 
 
 _MAX_VAT_PERCENT = 100

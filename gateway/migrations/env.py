@@ -66,9 +66,9 @@ def _database_url() -> str:
         return url
     from pathlib import Path  # noqa: PLC0415
 
-    from gateway.config import load_settings  # noqa: PLC0415
+    from gateway.config import database_url  # noqa: PLC0415
 
-    return load_settings(None, Path("instance").resolve())["GATEWAY_DATABASE_URL"]
+    return database_url(Path("instance").resolve())
 
 
 connection = context.config.attributes.get("connection")
