@@ -4,12 +4,13 @@
 
 Starts gunicorn (2 x cores workers, a timeout, max_requests with jitter) on a fresh SQLite file
 (or the given database, which it initialises and seeds), runs punchout setups with cart
-transfers, shop browsing, checkouts contending for one `block` budget and duplicate
-OrderRequests (sequential and concurrent) from `--clients` threads until `--seconds` have passed,
-then runs `gateway worker --once` against a local receiver and checks in SQL: no `block` budget
-overspent, no (buyer, orderID) with two orders, no outbox row neither sent nor dead-lettered, no
-responses but the expected ones, worker RSS flat. Prints a summary; exits 1 when an invariant
-breaks. Loopback only; not run by CI.
+transfers, OCI logins with cart returns (their NEW_ITEM-* fields checked), shop browsing,
+checkouts contending for one `block` budget and duplicate OrderRequests (sequential and
+concurrent) from `--clients` threads until `--seconds` have passed, then runs
+`gateway worker --once` against a local receiver and checks in SQL: no `block` budget
+overspent, no (buyer, orderID) with two orders, no outbox row neither sent nor dead-lettered,
+no responses but the expected ones, worker RSS flat. Prints a summary; exits 1 when an
+invariant breaks. Loopback only; not run by CI.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ EXPECTED = {
     "login": {302},
     "checkout": {302, 400, 403},  # placed, refused by the block budget or a changed cart
     "order": {200},  # cXML answers are HTTP 200; their Status is checked separately
+    "oci-login": {302},  # to the StartPage
+    "oci-return": {200},  # the auto-submit form to the HOOK_URL
+    "oci-items": {1},  # 1: the form holds the cart's NEW_ITEM-* fields, 0: it does not
 }
 # Accepted asynchronously (201, replayed for a duplicate); other content under one ID is 409.
 EXPECTED_ORDER_STATUS = {201, 409}
@@ -96,6 +100,45 @@ def _punchout(base: str, tally: Tally) -> None:
     tally.add(
         "transfer", web.post(f"{base}/punchout/transfer", data={"csrf_token": token}).status_code
     )
+
+
+def _oci(base: str, tally: Tally) -> None:
+    """The demo SAP buyer: OCI login, StartPage, add to cart, cart returned as NEW_ITEM-*."""
+    from tests import oci_buyer  # noqa: PLC0415 - the buyer's own reading of the form
+
+    web = requests.Session()
+    login = web.get(base + oci_buyer.launch_url(), allow_redirects=False, timeout=30)
+    tally.add("oci-login", login.status_code)
+    if login.status_code != HTTPStatus.FOUND:
+        return
+    start = web.get(login.headers["Location"], allow_redirects=False, timeout=30)
+    tally.add("start", start.status_code)
+    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
+    add = web.post(
+        f"{base}/cart/items",
+        data={"sku": "DEMO-0001", "quantity": "3", "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    tally.add("add", add.status_code)
+    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
+    answer = web.post(f"{base}/punchout/transfer", data={"csrf_token": token}, timeout=30)
+    tally.add("oci-return", answer.status_code)
+    if answer.status_code != HTTPStatus.OK:
+        return
+    try:
+        form = oci_buyer.read_return(answer.content, answer.headers["Content-Type"])
+    except (AssertionError, KeyError, LookupError):
+        form = None
+    item = form.items.get(1, {}) if form is not None else {}
+    complete = (
+        form is not None
+        and form.attrs.get("action") == oci_buyer.HOOK_URL
+        and item.get("EXT_PRODUCT_ID") == "DEMO-0001"
+        and item.get("QUANTITY") == "3"
+        and all(item.get(name) for name in ("DESCRIPTION", "PRICE", "CURRENCY", "UNIT"))
+    )
+    tally.add("oci-items", int(complete))
 
 
 def _login(base: str, email: str, tally: Tally) -> requests.Session:
@@ -168,6 +211,7 @@ def _client(base: str, tally: Tally, until: float, seed: int) -> None:
     rng = random.Random(seed)  # noqa: S311 - load mix, not secrets
     actions: list[Callable[[int], None]] = [
         lambda _n: _punchout(base, tally),
+        lambda _n: _oci(base, tally),
         lambda _n: _browse(base, tally),
         lambda _n: _checkout(base, tally),
         lambda n: _orders(base, tally, seed * MAX_REQUESTS_PER_CLIENT + n),

@@ -6,13 +6,13 @@ and rolls back on any exception.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import BigInteger, Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -27,6 +27,8 @@ from gateway.engines import (
 
 if TYPE_CHECKING:
     from flask import Flask
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -146,9 +148,10 @@ def init_app(app: Flask) -> Database:
 
     A request commits when its answer is a success or a redirect (status below 400) and rolls
     back otherwise, so an error page never leaves half-written data behind. Requests that may
-    write (every method but GET, HEAD, OPTIONS) take SQLite's write lock with their first query,
-    so two that read and then write at once queue instead of one failing with "database is
-    locked"; what a view does before touching the database (parsing a document) runs unlocked.
+    write (every method but GET, HEAD, OPTIONS, and views marked `writes_on_get`) take SQLite's
+    write lock with their first query, so two that read and then write at once queue instead of
+    one failing with "database is locked"; what a view does before touching the database (parsing
+    a document) runs unlocked.
     """
     from flask import g, request  # noqa: PLC0415 - models stay importable without Flask
 
@@ -158,7 +161,10 @@ def init_app(app: Flask) -> Database:
 
     @app.before_request
     def _writers_queue() -> None:
-        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        view = app.view_functions.get(request.endpoint or "")
+        writing = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(
+            view, WRITES_ON_GET, False
+        )
         g.db_begin_options = context_begin_options.set({WRITE_LOCK_OPTION: writing})
 
     @app.after_request
@@ -185,6 +191,16 @@ def init_app(app: Flask) -> Database:
             context_begin_options.reset(g.pop("db_begin_options"))
 
     return database
+
+
+WRITES_ON_GET = "gateway_writes_on_get"
+
+
+def writes_on_get(view: ViewFunction) -> ViewFunction:
+    """Mark a view that writes on GET too (a launch link, a StartPage): it queues for SQLite's
+    write lock like a POST, instead of failing on a stale read snapshot under load."""
+    setattr(view, WRITES_ON_GET, True)
+    return view
 
 
 def keep_changes() -> None:

@@ -20,10 +20,21 @@ def redact_line(message: str) -> str:
 
 
 class RedactingLogRecord(logging.LogRecord):
-    """A log record whose formatted message is always redacted."""
+    """A log record whose formatted message and traceback text are always redacted."""
+
+    _exc_text: str | None = None
 
     def getMessage(self) -> str:  # noqa: N802 - overrides the logging API
         return redact_line(super().getMessage())
+
+    @property
+    def exc_text(self) -> str | None:  # type: ignore[override]
+        """The traceback a formatter stores here (an exception's text may quote a secret)."""
+        return self._exc_text
+
+    @exc_text.setter
+    def exc_text(self, text: str | None) -> None:
+        self._exc_text = None if text is None else redact_line(text)
 
 
 def configure_logging() -> None:

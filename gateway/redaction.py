@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 
 _SECRET_OPEN = re.compile(r"<(?:[\w.-]+:)?(SharedSecret|CredentialMac)\b[^<>]*>", re.IGNORECASE)
-_START_TOKEN = re.compile(r"(/punchout/start/)[A-Za-z0-9_-]+")
+# Paths that end in a bearer token: StartPage, invitation, password reset and guest order links.
+_PATH_TOKEN = re.compile(
+    r"(/(?:punchout/start|invitation|password/reset|guest/orders)/)[A-Za-z0-9_.~%-]+"
+)
 REDACTED = "***"
 
 
 def redact_document(text: str) -> str:
-    """Blank SharedSecret and CredentialMac values, and start tokens, in a document's text.
+    """Blank SharedSecret and CredentialMac values, and the tokens of StartPage, invitation,
+    password-reset and guest-order links, in a document's text.
 
     Linear in the text: an unclosed secret element hides everything after it.
     """
@@ -24,4 +28,4 @@ def redact_document(text: str) -> str:
             break
         position = closing
     pieces.append(text[position:])
-    return _START_TOKEN.sub(rf"\g<1>{REDACTED}", "".join(pieces))
+    return _PATH_TOKEN.sub(rf"\g<1>{REDACTED}", "".join(pieces))

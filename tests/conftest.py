@@ -20,6 +20,7 @@ from gateway.db import Base, Database, make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
 from gateway.services.users import sync_default_roles
+from tests import session_log
 from tests.mail import Inbox, smtp_server
 from tests.paths import cxml_dtd_dir
 
@@ -33,6 +34,16 @@ TEST_CONFIG: dict[str, Any] = {
     "GATEWAY_DATABASE_URL": "sqlite://",
     "GATEWAY_ENCRYPTION_KEY": ENCRYPTION_KEY,
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Write the whole run's log to a file (see `tests/session_log.py`)."""
+    session_log.start(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run when a known secret reached a log line."""
+    session_log.finish(session)
 
 
 def _database_url() -> str:

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from gateway import throttling
 from gateway.cxml import StatusCode
-from gateway.db import get_session, keep_changes, utcnow
+from gateway.db import get_session, keep_changes, utcnow, writes_on_get
 from gateway.errors import InvalidInput
 from gateway.headers import form_action
 from gateway.oci import OCIError
@@ -77,6 +77,7 @@ def cxml_endpoint() -> Response:
 
 
 @blueprint.get("/punchout/start/<token>")
+@writes_on_get
 def start(token: str) -> BaseResponse:
     """Redeem a StartPage token: a fresh shop session, then a token-free URL."""
     db = get_session()
@@ -94,6 +95,7 @@ def start(token: str) -> BaseResponse:
 
 
 @blueprint.route("/oci", methods=["GET", "POST"])
+@writes_on_get
 def oci_endpoint() -> BaseResponse | tuple[str, int]:
     """SAP OCI launch and FUNCTION calls (query string and form body alike)."""
     db = get_session()

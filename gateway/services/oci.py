@@ -228,16 +228,11 @@ def login_name(fields: Mapping[str, str]) -> str:
 def authenticate(session: Session, *, fields: Mapping[str, str]) -> TradingPartner:
     """The active OCI partner whose login the fields carry, or LoginRefused."""
     folded = {name.casefold(): value for name, value in fields.items()}
-    candidates = list(
-        session.scalars(
-            select(TradingPartner).where(
-                TradingPartner.protocol == "oci",
-                TradingPartner.login_name.in_(
-                    {value.strip() for value in folded.values() if value.strip()}
-                ),
-            )
-        )
-    )
+    values = {value.strip() for value in folded.values() if value.strip()}
+    # Matched here, not in SQL: any field may be the login, so the values would include the
+    # password, and query parameters reach the database's and SQLAlchemy's logs.
+    partners = session.scalars(select(TradingPartner).where(TradingPartner.protocol == "oci"))
+    candidates = [partner for partner in partners if partner.login_name in values]
     for partner in candidates:
         options = PartnerOptions.of(partner)
         username = folded.get(options.username_field.casefold(), "").strip()

@@ -21,6 +21,7 @@ from gateway.migrate import upgrade
 from gateway.models import Cart
 from gateway.services.demo import seed_demo
 from gateway.services.users import sync_default_roles
+from tests import oci_buyer
 from tests.buyer import csrf_token
 from tests.conftest import DIGEST_KEY, TEST_CONFIG
 
@@ -59,6 +60,26 @@ def test_concurrent_read_then_write_requests_all_succeed(tmp_path: Path) -> None
         thread.join()
     app.extensions["gateway.db"].engine.dispose()
     assert statuses == [401] * THREADS
+
+
+def test_concurrent_oci_launches_by_get_all_succeed(tmp_path: Path) -> None:
+    """An OCI launch by GET reads the partner, then writes its session and the message log."""
+    app = _file_app(tmp_path)
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+
+    def launch() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.get(oci_buyer.launch_url()).status_code)
+
+    threads = [threading.Thread(target=launch) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    app.extensions["gateway.db"].engine.dispose()
+    assert statuses == [302] * THREADS
 
 
 def test_showing_a_cart_writes_nothing(client: FlaskClient, db_session: Session) -> None:

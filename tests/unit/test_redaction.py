@@ -30,6 +30,29 @@ def test_start_tokens_are_blanked() -> None:
     assert redact_document("http://x/punchout/start/AbC-123_x?y") == "http://x/punchout/start/***?y"
 
 
+@pytest.mark.parametrize(
+    "path", ["/punchout/start/", "/invitation/", "/password/reset/", "/guest/orders/"]
+)
+def test_tokens_in_link_paths_are_blanked(path: str) -> None:
+    line = f'"GET {path}Zx9-_tOkEn HTTP/1.1" 200'
+    assert redact_document(line) == f'"GET {path}*** HTTP/1.1" 200'
+
+
+def _refuse(text: str) -> None:
+    raise ValueError(text)
+
+
+def test_tracebacks_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    configure_logging()
+    logger = logging.getLogger("gateway.test")
+    try:
+        _refuse("bad document <SharedSecret>in-a-traceback</SharedSecret>")
+    except ValueError:
+        logger.exception("failed")
+    assert "Traceback" in caplog.text
+    assert "in-a-traceback" not in caplog.text
+
+
 def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     configure_logging()
     logger = logging.getLogger("gateway.test")
