@@ -15,6 +15,7 @@ from flask import Flask
 
 from gateway.db import utcnow
 from gateway.mailer import Mailer
+from gateway.models import OutboxMessage
 from gateway.services.outbox import Outcome, WorkerSettings, deliver_due
 from gateway.transport import Transport
 
@@ -66,3 +67,8 @@ def deliver_mail(app: Flask, port: int, *, now: Any = None) -> list[Outcome]:
         now=now or utcnow(),
         mailer=Mailer(host="127.0.0.1", port=port, sender="shop@test"),
     )
+
+
+def is_confirmation(message: OutboxMessage) -> bool:
+    """Whether a queued message is a shop order's confirmation to its buyer."""
+    return b"Thank you for your order" in message.body

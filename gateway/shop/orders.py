@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from datetime import date
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -13,12 +11,10 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
-from gateway.mailer import Mailer
 from gateway.models import Order
-from gateway.services import approvals, budgets, carts, checkout, order_history
+from gateway.services import approvals, budgets, carts, checkout, order_history, order_mail
 from gateway.shop import context
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("orders", __name__)
 
 
@@ -87,7 +83,9 @@ def checkout_page() -> Response | str | tuple[str, int]:
         return _checkout_page(
             shopper, result.info.priced, form, result.problems, result.info.budget_check
         ), 400
-    _confirm_by_mail(result.order, shopper.user.email)
+    order_mail.queue_confirmation(
+        get_session(), order=result.order, to=shopper.user.email, now=utcnow()
+    )
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
 
 
@@ -204,32 +202,3 @@ def _checkout_page(
         check=check,
         needs_approval=shopper.actor.requires_approval or check.outcome == "require_approval",
     )
-
-
-def _confirm_by_mail(order: Order, email: str) -> None:
-    """Send the confirmation; a mail failure is logged, the order stands."""
-    lines = "\n".join(
-        f"{line.quantity.normalize()} {line.unit} {line.sku} {line.description}: "
-        f"{order.currency} {line.net_amount:.2f}"
-        for line in order.lines
-    )
-    staff = order.placed_by if order.placed_by_id != order.user_id else None
-    by = (
-        f"Placed on your behalf by {staff.name or staff.email} ({staff.email}).\n\n"
-        if staff
-        else ""
-    )
-    try:
-        Mailer.from_config(current_app.config).send(
-            to=email,
-            subject=f"Order {order.number} {order.status.replace('_', ' ')}",
-            body=(
-                f"Thank you for your order {order.number}.\n\n{by}{lines}\n\n"
-                f"Total excl. VAT: {order.currency} {order.net_total:.2f}\n"
-                f"VAT: {order.currency} {order.tax_total:.2f}\n\n"
-                f"{current_app.config['GATEWAY_BASE_URL']}"
-                f"{url_for('orders.order_page', order_id=order.id)}\n"
-            ),
-        )
-    except (OSError, smtplib.SMTPException):
-        log.warning("order %s: confirmation mail not sent", order.number, exc_info=True)

@@ -29,7 +29,7 @@ from gateway.services.pricing import price_date
 from gateway.services.users import role_named
 from tests import buyer, shop
 from tests.integration.test_cxml_punchout import punch_in
-from tests.mail import Inbox
+from tests.mail import Inbox, deliver_mail
 
 
 def _fields(html: str) -> dict[str, str]:
@@ -64,7 +64,7 @@ def _place(client: FlaskClient, **changes: str) -> TestResponse:
 
 
 def test_posting_the_prefilled_checkout_places_the_order(
-    client: FlaskClient, db_session: Session, inbox: Inbox
+    app: Flask, client: FlaskClient, db_session: Session, inbox: Inbox
 ) -> None:
     shop.login(client, "buyer@1001.demo")
     _fill_cart(client, ("DEMO-0001", "10"), ("ACME-0003", "2"))
@@ -93,8 +93,11 @@ def test_posting_the_prefilled_checkout_places_the_order(
     assert f'data-order-id="{order.id}" data-order-status="placed"' in page
     assert "your order has been placed" in page
     assert "Your cart is empty" in client.get("/cart").text
+    assert inbox.messages == []  # the confirmation is queued with the order, not sent inside
+    assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     assert inbox.messages[0]["To"] == "buyer@1001.demo"
     assert order.number in inbox.messages[0]["Subject"]
+    assert f"http://shop.example/orders/{order.id}" in inbox.messages[0].get_payload()
 
 
 def test_checkout_takes_the_buyers_choices(client: FlaskClient, db_session: Session) -> None:

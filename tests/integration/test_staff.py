@@ -30,7 +30,7 @@ from gateway.services.users import role_named
 from tests import shop
 from tests.conftest import DIGEST_KEY
 from tests.factories import customer, make_budget, user_named
-from tests.mail import Inbox
+from tests.mail import Inbox, deliver_mail
 
 SERVICE = "service@supplier.demo"
 AGENT = "agent@supplier.demo"
@@ -159,7 +159,7 @@ def test_customer_users_cannot_open_staff_pages(app: Flask) -> None:
 
 
 def test_customer_service_shops_as_a_user_and_the_order_names_both(
-    assisting: FlaskClient, db_session: Session, inbox: Inbox
+    app: Flask, assisting: FlaskClient, db_session: Session, inbox: Inbox
 ) -> None:
     staff = user_named(db_session, SERVICE)
     buyer = user_named(db_session, "buyer@1001.demo")
@@ -185,6 +185,7 @@ def test_customer_service_shops_as_a_user_and_the_order_names_both(
     db_session.expire_all()
     order = db_session.scalars(select(Order).where(Order.source == "shop")).one()
     assert (order.user_id, order.placed_by_id) == (buyer.id, staff.id)
+    deliver_mail(app, inbox.port)
     confirmation = inbox.messages[-1]
     assert confirmation["To"] == "buyer@1001.demo"
     assert "Placed on your behalf by Cees Service" in confirmation.get_payload()

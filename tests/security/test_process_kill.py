@@ -51,6 +51,7 @@ from gateway.models import (
     ReceivedDocument,
     User,
 )
+from gateway.models.outbox import EMAIL_DOCUMENT
 from gateway.punchout.settings import punchout_settings
 from gateway.services import order_documents
 from gateway.services.partner_orders import configure
@@ -195,7 +196,11 @@ def shopper_state(engine: Engine) -> ShopperState:
         user_id = db.scalars(select(User.id).where(User.email == SHOPPER)).one()
         orders = db.scalars(select(Order).where(Order.user_id == user_id)).all()
         reservations = db.scalars(select(BudgetReservation)).all()
+        confirmations = db.scalars(
+            select(OutboxMessage.order_id).where(OutboxMessage.document_type == EMAIL_DOCUMENT)
+        ).all()
         for order in orders:
+            assert confirmations.count(order.id) == 1, f"order {order.number}: confirmations"
             lines = db.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
             assert lines, f"order {order.number} without lines"
             assert sum(line.net_amount for line in lines) == order.net_total
