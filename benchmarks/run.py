@@ -225,13 +225,15 @@ def bench_setup(quick: bool) -> None:
             ).stdout
             if b'code="200"' not in answer:
                 raise SystemExit(f"the gateway refused the benchmark request: {answer[:300]!r}")
+            # Request counts, bounded in time too: a slow gateway must not stretch --quick.
+            deadline = time.monotonic() + (60 if quick else 300)
             warm_requests = 0
-            while warm_requests < WARM_UP_REQUESTS:
+            while warm_requests < WARM_UP_REQUESTS and time.monotonic() < deadline:
                 warm_requests += wrk(port, SETUP_FIXTURE, 1)[2]
             rss_start = _worker_rss_kib(master)
             rps, p99, done = wrk(port, SETUP_FIXTURE, seconds)
             target = 5_000 if quick else 20_000
-            while done < target:
+            while done < target and time.monotonic() < deadline + seconds:
                 done += wrk(port, SETUP_FIXTURE, 2)[2]
             rss_end = _worker_rss_kib(master)
     report("setup_rps", rps, "req/s", "informational")
