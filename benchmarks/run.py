@@ -5,13 +5,16 @@
 Prints one JSON object per figure (`{"name", "value", "unit", "goal"}`), then a table. Goals
 are ratios measured in the same run wherever the machine's speed would otherwise decide the
 outcome (the machines are shared and noisy). Starts everything it needs on loopback (gunicorn,
-wrk) and stops it afterwards. Needs `wrk` (Debian package) for the HTTP figures.
+wrk) and stops it afterwards.
+
+Groups (`--only`): `setup` (gunicorn + wrk; `benchmarks/setup.sh` installs wrk), `poom_build`,
+`order_ingest`, `catalog` and `budget` (in process). Every database figure runs on SQLite, or on
+PostgreSQL when `GATEWAY_BENCH_DATABASE_URL` is set (that database is emptied and reused).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -23,7 +26,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,44 +35,16 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import etree
 
+from benchmarks.budget import bench_budget
+from benchmarks.catalog import bench_catalog
+from benchmarks.database import DTD_DIR, database_url, engine_name, fresh_database, gateway_env
+from benchmarks.figures import FIGURES, best_of, report
+from benchmarks.order_ingest import bench_order_ingest
 from gateway import cxml
 
 BIN = Path(sys.executable).parent
-DTD_DIR = Path(
-    os.environ.get("GATEWAY_CXML_DTD_DIR") or ROOT.parent / "shared" / "schemas-cxml" / "1.2.071"
-)
 WARM_UP_REQUESTS = 1_000  # memory is compared after these and after the whole run
 SETUP_FIXTURE = ROOT / "fixtures/cxml/valid/punchout_setup_request/create_full.xml"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure and its goal (a human-readable comparison)."""
-
-    name: str
-    value: float
-    unit: str
-    goal: str
-
-
-FIGURES: list[Figure] = []
-
-
-def report(name: str, value: float, unit: str, goal: str) -> None:
-    """Record a figure and print it as one JSON line."""
-    figure = Figure(name, round(value, 3), unit, goal)
-    FIGURES.append(figure)
-    print(json.dumps(asdict(figure)), flush=True)
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    """The fastest of `runs` timings of `action`, in seconds."""
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -224,26 +198,12 @@ def _worker_rss_kib(master: subprocess.Popen[bytes]) -> int:
     return total
 
 
-def _gateway_env(folder: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GATEWAY_")}
-    env.update(
-        GATEWAY_DATABASE_URL=os.environ.get(
-            "GATEWAY_BENCH_DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}"
-        ),
-        GATEWAY_SECRET_KEY="benchmark",
-        GATEWAY_BASE_URL="http://127.0.0.1:5000",
-        GATEWAY_CXML_DTD_DIR=str(DTD_DIR),
-    )
-    return env
-
-
 def bench_setup(quick: bool) -> None:
     """Setup requests through gunicorn (2 workers) vs a bare Flask app; p99; worker memory."""
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
     seconds = 5 if quick else 20
     with tempfile.TemporaryDirectory() as folder:
-        env = _gateway_env(Path(folder))
+        env = gateway_env(Path(folder))
+        fresh_database(env["GATEWAY_DATABASE_URL"], demo=False).dispose()
         subprocess.run(
             [str(BIN / "gateway"), "seed-demo"], env=env, check=True, capture_output=True
         )
@@ -265,13 +225,15 @@ def bench_setup(quick: bool) -> None:
             ).stdout
             if b'code="200"' not in answer:
                 raise SystemExit(f"the gateway refused the benchmark request: {answer[:300]!r}")
+            # Request counts, bounded in time too: a slow gateway must not stretch --quick.
+            deadline = time.monotonic() + (60 if quick else 300)
             warm_requests = 0
-            while warm_requests < WARM_UP_REQUESTS:
+            while warm_requests < WARM_UP_REQUESTS and time.monotonic() < deadline:
                 warm_requests += wrk(port, SETUP_FIXTURE, 1)[2]
             rss_start = _worker_rss_kib(master)
             rps, p99, done = wrk(port, SETUP_FIXTURE, seconds)
             target = 5_000 if quick else 20_000
-            while done < target:
+            while done < target and time.monotonic() < deadline + seconds:
                 done += wrk(port, SETUP_FIXTURE, 2)[2]
             rss_end = _worker_rss_kib(master)
     report("setup_rps", rps, "req/s", "informational")
@@ -288,9 +250,20 @@ def bench_setup(quick: bool) -> None:
 
 
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
+    "budget": bench_budget,
+    "catalog": bench_catalog,
+    "order_ingest": bench_order_ingest,
     "poom_build": bench_poom_build,
     "setup": bench_setup,
 }
+NEEDS_WRK = frozenset({"setup"})
+
+
+def wrk_version() -> str:
+    """What `wrk -v` says it is (it exits 1 after printing its usage)."""
+    output = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"wrk (\S+)", output)
+    return match.group(1) if match else "unknown version"
 
 
 def main() -> None:
@@ -299,11 +272,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="finish within 5 minutes")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=sorted(BENCHMARKS))
     options = parser.parse_args()
+    uses_wrk = bool(NEEDS_WRK & set(options.only))
+    if uses_wrk and (shutil.which("wrk") is None or shutil.which("curl") is None):
+        raise SystemExit(
+            "wrk and curl are needed for the HTTP figures: run benchmarks/setup.sh "
+            "(apt-get install -y wrk curl), or leave them out with --only"
+        )
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as folder:
+        database = engine_name(database_url(Path(folder)))
     for name in options.only:
         BENCHMARKS[name](options.quick)
-    print(f"\n{'figure':<24} {'value':>12} {'unit':<6} goal")
+    print(f"\ndatabase: {database}")
+    if uses_wrk:
+        print(f"load generator: wrk {wrk_version()}, 2 threads, 16 connections; gunicorn 2 workers")
+    print("in-process figures: Flask test client and services, no HTTP server")
+    print(f"took {time.monotonic() - started:.0f} s{' (--quick)' if options.quick else ''}\n")
+    print(f"{'figure':<28} {'value':>12} {'unit':<6} goal")
     for figure in FIGURES:
-        print(f"{figure.name:<24} {figure.value:>12} {figure.unit:<6} {figure.goal}")
+        print(f"{figure.name:<28} {figure.value:>12} {figure.unit:<6} {figure.goal}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ class CartLine(Base):
     cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
-    aux_id: Mapped[str] = mapped_column(String(100))
+    aux_id: Mapped[str] = mapped_column(String(100), index=True)  # OrderRequests trace SPAIDs
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
-    product: Mapped[Product] = relationship()
+    # Loaded with the lines in one more query, so a cart page does not query once per line.
+    product: Mapped[Product] = relationship(lazy="selectin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
@@ -27,7 +27,12 @@ class Order(Base):
     """An order of one customer; `source` says where it came from (`shop`, `cxml`, `oci`)."""
 
     __tablename__ = "customer_order"
-    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "number"),
+        # A customer's orders awaiting approval (budget checks), and its newest orders (history).
+        Index("ix_customer_order_organisation_status", "organisation_id", "status"),
+        Index("ix_customer_order_organisation_placed", "organisation_id", "placed_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32))

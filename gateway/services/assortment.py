@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, exists, select, true
 from sqlalchemy.orm import Session
 
 from gateway.errors import NotFound
@@ -34,10 +34,10 @@ class Assortment:
         """A WHERE clause on `Product` limiting a query to this assortment."""
         if self.catalog_ids is None:
             return true()
-        return Product.id.in_(
-            select(catalog_product.c.product_id).where(
-                catalog_product.c.catalog_id.in_(sorted(self.catalog_ids))
-            )
+        # Correlated, so a query can walk products in SKU order and stop at a page's end.
+        return exists().where(
+            catalog_product.c.product_id == Product.id,
+            catalog_product.c.catalog_id.in_(sorted(self.catalog_ids)),
         )
 
 

@@ -23,6 +23,7 @@ from gateway.models.catalogue import PRICE
 from gateway.services.budget_periods import Period, period_of
 
 _SEVERITY = {"ok": 0, "require_approval": 1, "block": 2}
+PENDING_APPROVAL = "pending_approval"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,28 +146,37 @@ def current_period(budget: Budget, *, now: datetime, zone: str) -> Period:
 
 
 def state(session: Session, *, budget: Budget, now: datetime, zone: str) -> BudgetState:
-    """Spent (placed and later) and reserved (pending approval) in the current period."""
+    """Spent (placed and later) and reserved (pending approval) in the current period.
+
+    The period's counter holds both: `reserve`, `release` and take-overs keep it equal to the
+    unreleased reservations. Only the reserved part is summed, over the customer's orders
+    awaiting approval, so the check costs the same after any number of past orders.
+    """
     period = current_period(budget, now=now, zone=zone)
-    rows = session.execute(
-        select(Order.status, func.sum(BudgetReservation.amount))
-        .join(BudgetReservation, BudgetReservation.order_id == Order.id)
-        .join(BudgetCounter, BudgetCounter.id == BudgetReservation.counter_id)
-        .where(
-            BudgetCounter.budget_id == budget.id,
-            BudgetCounter.period_key == period.key,
-            BudgetReservation.released_at.is_(None),
+    counter = session.execute(
+        select(BudgetCounter.id, BudgetCounter.committed).where(
+            BudgetCounter.budget_id == budget.id, BudgetCounter.period_key == period.key
         )
-        .group_by(Order.status)
-    ).all()
-    totals = {True: Decimal(0), False: Decimal(0)}
-    for status, total in rows:
-        totals[status == "pending_approval"] += Decimal(total or 0)
+    ).first()
+    committed = reserved = Decimal(0)
+    if counter is not None:
+        committed = counter.committed
+        pending = select(Order.id).where(
+            Order.organisation_id == budget.organisation_id, Order.status == PENDING_APPROVAL
+        )
+        reserved = session.scalar(
+            select(func.coalesce(func.sum(BudgetReservation.amount), 0)).where(
+                BudgetReservation.order_id.in_(pending),
+                BudgetReservation.counter_id == counter.id,
+                BudgetReservation.released_at.is_(None),
+            )
+        ) or Decimal(0)
     return BudgetState(
         budget=budget,
         period=period,
         limit=budget.period_amount or None,
-        spent=totals[False].normalize(),
-        reserved=totals[True].normalize(),
+        spent=(committed - reserved).normalize(),
+        reserved=Decimal(reserved).normalize(),
     )
 
 

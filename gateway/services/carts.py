@@ -201,20 +201,22 @@ def price_items(
     vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
 ) -> PricedCart:
     """Price (line id, product, aux id, quantity) items for a customer (None: a guest)."""
-    lines = []
-    for line_id, product, aux_id, quantity in items:
-        price = pricing.unit_price(session, organisation, product, quantity, on=on)
-        lines.append(
-            PricedLine(
-                line_id=line_id,
-                product=product,
-                aux_id=aux_id,
-                quantity=quantity,
-                unit_price=price,
-                total=pricing.line_total(price, quantity),
-                vat_rate=pricing.vat_rate(product.vat_class, vat_rates),
-            )
+    items = list(items)
+    prices = pricing.line_prices(
+        session, organisation, [(product, quantity) for _, product, _, quantity in items], on=on
+    )
+    lines = [
+        PricedLine(
+            line_id=line_id,
+            product=product,
+            aux_id=aux_id,
+            quantity=quantity,
+            unit_price=price,
+            total=pricing.line_total(price, quantity),
+            vat_rate=pricing.vat_rate(product.vat_class, vat_rates),
         )
+        for (line_id, product, aux_id, quantity), price in zip(items, prices, strict=True)
+    ]
     return PricedCart(
         cart_id=cart_id,
         lines=tuple(lines),

@@ -9,15 +9,16 @@ leaves nothing behind, so a corrected re-send is processed normally.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from gateway import cxml
@@ -49,6 +50,7 @@ MAX_AUX_ID_LENGTH = 100
 PRICE_DECIMALS = 4
 QUANTITY_DECIMALS = 3
 CLOSED_STATUSES = frozenset({"shipped", "cancelled", "rejected"})
+ORDER_LINE = cast(Table, OrderLine.__table__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,7 +144,6 @@ def _new(
         status="received",
         buyer_reference=request.order_id,
         placed_at=now,
-        lines=lines,
         history=[
             OrderStatusChange(status="received", changed_at=now, note=f"OrderRequest {payload_id}")
         ],
@@ -150,6 +151,7 @@ def _new(
     )
     session.add(order)
     session.flush()
+    _insert_lines(session, order, lines)
     session.add(
         BuyerOrder(
             order_id=order.id,
@@ -231,9 +233,8 @@ def _change(
         note = f"cancelled by the buyer (OrderRequest delete {payload_id})"
     else:
         lines, punchout_session_id = _lines(session, request=request, partner=partner)
-        order.lines.clear()
-        session.flush()  # free the line numbers before the new lines take them
-        order.lines.extend(lines)
+        session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
+        _insert_lines(session, order, lines)
         for name, value in _order_values(request, lines).items():
             setattr(order, name, value)
         order.status = "received"
@@ -260,65 +261,140 @@ def _change(
 # --- lines and values -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Line:
+    """One checked order line's values; a whole order's lines are inserted in one statement."""
+
+    line_number: int
+    product_id: int
+    sku: str
+    aux_id: str | None
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    net_amount: Decimal
+
+    def row(self, order_id: int) -> dict[str, Any]:
+        """The `order_line` row of this line in order `order_id`."""
+        return {
+            "order_id": order_id,
+            "line_number": self.line_number,
+            "product_id": self.product_id,
+            "sku": self.sku,
+            "aux_id": self.aux_id,
+            "description": self.description,
+            "unit": self.unit,
+            "quantity": self.quantity,
+            "unit_price": self.unit_price,
+            "net_amount": self.net_amount,
+        }
+
+
+def _insert_lines(session: Session, order: Order, lines: list[_Line]) -> None:
+    """Add the lines to the order with one executemany INSERT (not one flush per line); on the
+    table, as the ORM's bulk mode would only add bookkeeping nothing here reads."""
+    if lines:
+        session.execute(insert(ORDER_LINE), [line.row(order.id) for line in lines])
+    session.expire(order, ["lines"])
+
+
 def _lines(
     session: Session, *, request: OrderRequest, partner: TradingPartner
-) -> tuple[list[OrderLine], int | None]:
-    """Order lines matched to our products by SupplierPartID; SPAIDs traced to the punchout."""
+) -> tuple[list[_Line], int | None]:
+    """Order lines matched to our products by SupplierPartID; SPAIDs traced to the punchout.
+
+    Products, traced SPAIDs and our prices are each read in one query for all lines, so a
+    large order costs a constant number of statements.
+    """
     organisation = partner.organisation
     currency = organisation.currency
     if request.total.currency != currency:
         raise _bad(f"OrderRequestHeader/Total/Money/@currency: this customer orders in {currency}")
     skus = {item.item_id.supplier_part_id for item in request.items}
-    products = {
+    products = {  # only the columns a line needs: loading whole entities costs more than SQL
         product.sku: product
-        for product in session.scalars(select(Product).where(Product.sku.in_(skus), Product.active))
+        for product in session.execute(
+            select(
+                Product.id,
+                Product.sku,
+                Product.unit,
+                Product.name,
+                Product.description,
+                Product.list_price,
+            ).where(Product.sku.in_(skus), Product.active)
+        )
     }
-    lines: list[OrderLine] = []
+    traced = _punchout_lines(
+        session, partner, {aux for item in request.items if (aux := _aux_id(item))}
+    )
+    without_detail = [  # ItemDetail is optional in the DTD: such lines get our price
+        (position, products[item.item_id.supplier_part_id], item.quantity)
+        for position, item in enumerate(request.items, start=1)
+        if item.detail is None and item.item_id.supplier_part_id in products
+    ]
+    our_prices = dict(
+        zip(
+            (position for position, _, _ in without_detail),
+            pricing.line_prices(
+                session, organisation, [(product, qty) for _, product, qty in without_detail]
+            ),
+            strict=True,
+        )
+    )
+    lines: list[_Line] = []
+    numbers: set[int] = set()
     punchout_session_id: int | None = None
     for position, item in enumerate(request.items, start=1):
         number = item.line_number or position
-        if any(line.line_number == number for line in lines):
+        if number in numbers:
             raise _bad(f"ItemOut lineNumber {number}: lineNumber used twice")
-        line, traced = _line(
-            session,
+        numbers.add(number)
+        line, session_id = _line(
             item=item,
             number=number,
             product=products.get(item.item_id.supplier_part_id),
-            partner=partner,
+            currency=currency,
+            traced=traced,
+            our_price=our_prices.get(position),
         )
         lines.append(line)
-        punchout_session_id = punchout_session_id or traced
+        punchout_session_id = punchout_session_id or session_id
     net_total = sum((line.net_amount for line in lines), Decimal(0))
     if request.total.amount.quantize(pricing.CENT) != net_total:
         raise _bad(f"OrderRequestHeader/Total: does not equal the sum of the lines ({net_total})")
     return lines, punchout_session_id
 
 
+def _aux_id(item: cxml.ItemOut) -> str | None:
+    return (item.item_id.supplier_part_auxiliary_id or "").strip() or None
+
+
 def _line(
-    session: Session,
     *,
     item: cxml.ItemOut,
     number: int,
-    product: Product | None,
-    partner: TradingPartner,
-) -> tuple[OrderLine, int | None]:
+    product: Row[tuple[int, str, str, str, str, Decimal]] | None,
+    currency: str,
+    traced: dict[str, tuple[int, int]],
+    our_price: Decimal | None,
+) -> tuple[_Line, int | None]:
     """One order line, and the punchout session its SPAID came from (if any)."""
     where = f"ItemOut lineNumber {number}"
     if product is None:
         raise _bad(f"{where}: unknown SupplierPartID")
     if _decimals(item.quantity) > QUANTITY_DECIMALS:
         raise _bad(f"{where}: quantity has more than {QUANTITY_DECIMALS} decimals")
-    currency = partner.organisation.currency
-    aux_id = (item.item_id.supplier_part_auxiliary_id or "").strip() or None
-    traced = None
+    aux_id = _aux_id(item)
+    origin = None
     if aux_id is not None:
         if len(aux_id) > MAX_AUX_ID_LENGTH:
             raise _bad(f"{where}: SupplierPartAuxiliaryID longer than {MAX_AUX_ID_LENGTH}")
-        traced = _punchout_line(session, partner, aux_id)
-        if traced is not None and traced[0] != product.id:
+        origin = traced.get(aux_id)
+        if origin is not None and origin[0] != product.id:
             raise _bad(f"{where}: SupplierPartAuxiliaryID belongs to another part")
     if item.detail is None:  # optional in the DTD: our price and description then
-        unit_price = pricing.unit_price(session, partner.organisation, product, item.quantity)
+        unit_price = product.list_price if our_price is None else our_price
         unit, description = product.unit, product.description or product.name
     else:
         money = item.detail.unit_price
@@ -330,7 +406,7 @@ def _line(
         description = item.detail.description or product.name
     if unit != product.unit:
         raise _bad(f"{where}: UnitOfMeasure must be {product.unit}")
-    line = OrderLine(
+    line = _Line(
         line_number=number,
         product_id=product.id,
         sku=product.sku,
@@ -341,10 +417,10 @@ def _line(
         unit_price=unit_price,
         net_amount=pricing.line_total(unit_price, item.quantity),
     )
-    return line, None if traced is None else traced[1]
+    return line, None if origin is None else origin[1]
 
 
-def _order_values(request: OrderRequest, lines: list[OrderLine]) -> dict[str, Any]:
+def _order_values(request: OrderRequest, lines: list[_Line]) -> dict[str, Any]:
     dates = [item.requested_delivery_date for item in request.items if item.requested_delivery_date]
     return {
         "currency": request.total.currency,
@@ -358,19 +434,22 @@ def _order_values(request: OrderRequest, lines: list[OrderLine]) -> dict[str, An
     }
 
 
-def _punchout_line(
-    session: Session, partner: TradingPartner, aux_id: str
-) -> tuple[int, int] | None:
-    """(product id, punchout session id) of this partner's latest cart line with that SPAID."""
-    row = session.execute(
-        select(CartLine.product_id, PunchOutSession.id)
+def _punchout_lines(
+    session: Session, partner: TradingPartner, aux_ids: set[str]
+) -> dict[str, tuple[int, int]]:
+    """Per SPAID: (product id, punchout session id) of this partner's latest cart line with it."""
+    if not aux_ids:
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+    for aux_id, product_id, punchout_session_id in session.execute(
+        select(CartLine.aux_id, CartLine.product_id, PunchOutSession.id)
         .join(Cart, CartLine.cart_id == Cart.id)
         .join(PunchOutSession, Cart.punchout_session_id == PunchOutSession.id)
-        .where(PunchOutSession.partner_id == partner.id, CartLine.aux_id == aux_id)
+        .where(PunchOutSession.partner_id == partner.id, CartLine.aux_id.in_(aux_ids))
         .order_by(PunchOutSession.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1])
+    ):
+        found.setdefault(aux_id, (product_id, punchout_session_id))
+    return found
 
 
 def _acknowledgement(session: Session, partner: TradingPartner) -> cxml.Status:
@@ -393,10 +472,38 @@ def _buyer_order(session: Session, partner: TradingPartner, order_id: str) -> Bu
 
 def _content(request: OrderRequest) -> dict[str, Any]:
     """The order's content as JSON-ready data (no type or reference: those are the envelope)."""
-    data = dataclasses.asdict(request)
+    data = _plain(request)
     data.pop("type")
     data.pop("document_reference")
-    return json.loads(json.dumps(data, default=str, sort_keys=True))
+    return data
+
+
+def _plain(value: object) -> Any:
+    """`value` as `json.loads(json.dumps(asdict(value), default=str, sort_keys=True))` gives it
+    (the stored content and its digest must not change), without asdict's deep copies."""
+    if type(value) in _JSON_SCALARS:
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):  # a StrEnum: its value
+        return str(value)
+    if isinstance(value, int):  # an IntEnum: its number
+        return int(value)
+    names = _field_names(type(value))
+    if names is None:  # Decimal, date, datetime: written as str() writes them
+        return str(value)
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_JSON_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, sorted; None for anything else."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(sorted(field.name for field in dataclasses.fields(kind)))
 
 
 def _content_digest(content: dict[str, Any]) -> str:

@@ -8,10 +8,11 @@ the quantity reaches gives a price; the lowest of those is charged. Without any,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -64,30 +65,65 @@ def unit_prices(
     to today in the shop's time zone.
     """
     products = list(products)
-    prices = {product.id: product.list_price for product in products}
-    if organisation is None or not products:
+    prices = line_prices(
+        session, organisation, [(product, quantity) for product in products], on=on
+    )
+    return {product.id: price for product, price in zip(products, prices, strict=True)}
+
+
+class Priced(Protocol):
+    """What pricing needs of a product (a `Product`, or a row of its columns)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def list_price(self) -> Decimal: ...
+
+
+def line_prices(
+    session: Session,
+    organisation: Organisation | None,
+    items: Sequence[tuple[Priced, Decimal]],
+    *,
+    on: date | None = None,
+) -> list[Decimal]:
+    """The unit price of each (product, quantity) item for a customer (None: a guest).
+
+    One query for the tiers of all items, so a cart or an order of any length costs the same
+    number of statements. `on` defaults to today in the shop's time zone.
+    """
+    prices = [product.list_price for product, _ in items]
+    if organisation is None or not items:
         return prices
     lists = applicable_price_lists(
         session, organisation, on or price_date(datetime.now(ZoneInfo(DEFAULT_TIMEZONE)))
     )
     if not lists:
         return prices
-    tiers = session.execute(
-        select(PriceListItem.price_list_id, PriceListItem.product_id, PriceListItem.unit_price)
+    tiers: dict[int, list[tuple[Decimal, int, Decimal]]] = {}
+    for list_id, product_id, min_quantity, unit_price in session.execute(
+        select(
+            PriceListItem.price_list_id,
+            PriceListItem.product_id,
+            PriceListItem.min_quantity,
+            PriceListItem.unit_price,
+        )
         .where(
             PriceListItem.price_list_id.in_(lists),
-            PriceListItem.product_id.in_(prices),
-            PriceListItem.min_quantity <= quantity,
+            PriceListItem.product_id.in_({product.id for product, _ in items}),
+            PriceListItem.min_quantity <= max(quantity for _, quantity in items),
         )
         .order_by(PriceListItem.min_quantity)
-    )
-    reached: dict[tuple[int, int], Decimal] = {}
-    for list_id, product_id, unit_price in tiers:
-        reached[list_id, product_id] = unit_price  # the highest tier reached on each list wins
-    contract: dict[int, Decimal] = {}
-    for (_list_id, product_id), unit_price in reached.items():
-        contract[product_id] = min(unit_price, contract.get(product_id, unit_price))
-    prices.update(contract)
+    ):
+        tiers.setdefault(product_id, []).append((min_quantity, list_id, unit_price))
+    for index, (product, quantity) in enumerate(items):
+        reached: dict[int, Decimal] = {}
+        for min_quantity, list_id, unit_price in tiers.get(product.id, ()):
+            if min_quantity <= quantity:
+                reached[list_id] = unit_price  # tiers ascend: the highest one reached wins
+        if reached:
+            prices[index] = min(reached.values())  # the lowest price over the lists
     return prices
 
 
@@ -100,7 +136,7 @@ def unit_price(
     on: date | None = None,
 ) -> Decimal:
     """The unit price one customer pays for `quantity` of one product."""
-    return unit_prices(session, organisation, [product], quantity, on=on)[product.id]
+    return line_prices(session, organisation, [(product, quantity)], on=on)[0]
 
 
 def line_total(price: Decimal, quantity: Decimal) -> Decimal:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
 from gateway.models import Category, Product
@@ -19,6 +19,7 @@ from gateway.services.assortment import Assortment
 
 MAX_TERMS = 8
 PAGE_SIZE = 48
+COUNT_LIMIT = 1_000  # hits counted exactly; a search with more says "more than 1,000"
 _WORD = re.compile(r"[^\W_]+")
 
 # The same expression as the GIN index of migration 0005, so PostgreSQL can use it.
@@ -33,12 +34,17 @@ _SQLITE_MATCH = "SELECT rowid FROM product_search WHERE product_search MATCH :te
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SearchPage:
-    """One page of results and where it sits among all of them."""
+    """One page of results and where it sits among all of them.
+
+    Hits are counted up to `COUNT_LIMIT`: `more` says there are more than `total`, and `pages`
+    then covers the first `COUNT_LIMIT` hits (narrow the search to reach the rest).
+    """
 
     products: tuple[Product, ...]
     total: int
     page: int
     pages: int
+    more: bool = False
 
 
 def search_products(
@@ -50,26 +56,54 @@ def search_products(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> SearchPage:
-    """Active products of the assortment matching `query` (all words, as prefixes), by SKU."""
-    conditions = [Product.active, assortment.condition()]
+    """Active products of the assortment matching `query` (all words, as prefixes), by SKU.
+
+    Costs about the same at any catalogue size: hits are found up to `COUNT_LIMIT`; when there
+    are no more, those are sorted, else (hits are dense) the SKU index is walked and filtered.
+    """
     terms = _WORD.findall(query.lower())[:MAX_TERMS]
-    if terms:
-        conditions.append(_matches(session, terms))
-    if category_id is not None:
-        conditions.append(Product.category_id.in_(category_and_descendants(session, category_id)))
-    total = session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
+    categories = None if category_id is None else category_and_descendants(session, category_id)
+    conditions = _conditions(session, assortment, terms, categories, walk_sku_index=False)
+    hits = session.scalars(select(Product.id).where(*conditions).limit(COUNT_LIMIT + 1)).all()
+    if not hits:  # nothing to fetch; also spares PostgreSQL a walk along the SKU index
+        return SearchPage(products=(), total=0, page=1, pages=1)
+    more = len(hits) > COUNT_LIMIT
+    total = min(len(hits), COUNT_LIMIT)
     pages = max((total + page_size - 1) // page_size, 1)
     page = min(max(page, 1), pages)
-    if not total:  # nothing to fetch; also spares PostgreSQL a walk along the SKU index
-        return SearchPage(products=(), total=0, page=1, pages=1)
+    if more:  # many hits: walk the SKU index until the page is full, filtering as it goes
+        found = select(Product).where(
+            *_conditions(session, assortment, terms, categories, walk_sku_index=True)
+        )
+    else:  # few: sort those already found, without matching the text again
+        found = select(Product).where(Product.id.in_(hits))
     products = session.scalars(
-        select(Product)
-        .where(*conditions)
-        .order_by(Product.sku)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        found.order_by(Product.sku).offset((page - 1) * page_size).limit(page_size)
     )
-    return SearchPage(products=tuple(products), total=total, page=page, pages=pages)
+    return SearchPage(products=tuple(products), total=total, page=page, pages=pages, more=more)
+
+
+def _conditions(
+    session: Session,
+    assortment: Assortment,
+    terms: list[str],
+    categories: list[int] | None,
+    *,
+    walk_sku_index: bool,
+) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a search. `walk_sku_index` keeps SQLite from driving the query by
+    the text or category index (unary `+ 0` disqualifies a term from index use): with many
+    hits, walking the SKU index until a page is full beats sorting every hit. PostgreSQL's
+    planner weighs this itself, from its statistics."""
+    unindexed = walk_sku_index and session.get_bind().dialect.name == "sqlite"
+    product_id = Product.id + 0 if unindexed else Product.id
+    category = Product.category_id + 0 if unindexed else Product.category_id
+    conditions = [Product.active, assortment.condition()]
+    if terms:
+        conditions.append(_matches(session, terms, product_id))
+    if categories is not None:
+        conditions.append(category.in_(categories))
+    return conditions
 
 
 def has_words(query: str) -> bool:
@@ -90,10 +124,12 @@ def category_and_descendants(session: Session, category_id: int) -> list[int]:
     return found
 
 
-def _matches(session: Session, terms: list[str]) -> ColumnElement[bool]:
+def _matches(
+    session: Session, terms: list[str], product_id: ColumnElement[int]
+) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return text(_PG_MATCH).bindparams(terms=" & ".join(f"{term}:*" for term in terms))
-    return Product.id.in_(
+    return product_id.in_(
         text(_SQLITE_MATCH)
         .bindparams(terms=" ".join(f'"{term}"*' for term in terms))
         .columns(rowid=Product.id.type)

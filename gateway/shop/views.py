@@ -65,6 +65,7 @@ def catalog() -> str:
         page=found.page,
         pages=found.pages,
         total=found.total,
+        more=found.more,
     )
 
 

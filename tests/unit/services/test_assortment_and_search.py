@@ -144,3 +144,33 @@ def test_category_browsing_includes_subcategories_and_pages(db_session: Session)
         db_session, assortment=guests, category_id=office.id, page=99, page_size=50
     )
     assert beyond.page == 2
+
+
+@pytest.mark.parametrize(("query", "category"), [("blue", None), ("", "office"), ("", None)])
+def test_beyond_the_count_limit_pages_hold_the_same_products_in_sku_order(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch, query: str, category: str | None
+) -> None:
+    everything = assortment.for_customer(db_session, organisation_id=_org(db_session, "1001").id)
+    category_id = (
+        db_session.scalars(select(Category.id).where(Category.code == category)).one()
+        if category
+        else None
+    )
+
+    def page(number: int) -> search.SearchPage:
+        return search.search_products(
+            db_session,
+            assortment=everything,
+            query=query,
+            category_id=category_id,
+            page=number,
+            page_size=10,
+        )
+
+    exact = [page(1), page(2)]
+    assert not any(found.more for found in exact)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 15)
+    capped = [page(1), page(2), page(3)]
+    assert [_skus(found) for found in capped[:2]] == [_skus(found) for found in exact]
+    assert all(found.more and found.total == 15 and found.pages == 2 for found in capped)
+    assert capped[2].page == 2  # a page beyond the counted hits shows the last one

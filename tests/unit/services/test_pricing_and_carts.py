@@ -128,3 +128,21 @@ def test_another_customers_cart_is_not_found(db_session: Session) -> None:
     intruder = _actor(_org(db_session, "1002"))
     with pytest.raises(NotFound):
         carts.add_item(db_session, actor=intruder, cart=cart, sku="DEMO-0001", quantity=Decimal(1))
+
+
+def test_line_prices_price_each_quantity_on_its_own_tier(db_session: Session) -> None:
+    organisation = _org(db_session, "1001")
+    pen, paper = _product(db_session, "DEMO-0001"), _product(db_session, "DEMO-0002")
+    items = [(pen, Decimal(1)), (paper, Decimal(3)), (pen, Decimal(10)), (pen, Decimal("9.5"))]
+    assert pricing.line_prices(db_session, organisation, items) == [
+        pricing.unit_price(db_session, organisation, product, quantity)
+        for product, quantity in items
+    ]
+    assert pricing.line_prices(db_session, organisation, items)[:3] == [
+        Decimal("0.77"),
+        Decimal("0.94"),
+        Decimal("0.69"),
+    ]
+    assert pricing.line_prices(db_session, None, items) == [
+        product.list_price for product, _ in items
+    ]
