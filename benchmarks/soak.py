@@ -7,7 +7,8 @@ Starts gunicorn (2 x cores workers, a timeout, max_requests with jitter) on a fr
 transfers, OCI logins with cart returns (their NEW_ITEM-* fields checked), shop browsing,
 checkouts contending for one `block` budget and duplicate OrderRequests (sequential and
 concurrent) from `--clients` threads until `--seconds` have passed, then runs
-`gateway worker --once` against a local receiver and checks in SQL: no `block` budget
+`gateway worker --once` against a local receiver and SMTP server (documents, confirmation and
+approval mails) and checks in SQL: no `block` budget
 overspent, no (buyer, orderID) with two orders, no outbox row neither sent nor dead-lettered,
 no responses but the expected ones, worker RSS flat. Prints a summary; exits 1 when an
 invariant breaks. Loopback only; not run by CI.
@@ -16,6 +17,7 @@ invariant breaks. Loopback only; not run by CI.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -40,6 +42,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.run import BIN, _free_port, _wait_until_up
 from tests import buyer
+from tests.mail import smtp_server
 
 # Responses each action may legitimately get; anything else is an invariant break.
 EXPECTED = {
@@ -88,18 +91,23 @@ def _punchout(base: str, tally: Tally) -> None:
         return
     start = web.get(base + buyer.start_path(answer.content), allow_redirects=False, timeout=30)
     tally.add("start", start.status_code)
+    tally.add("transfer", _fill_and_return(web, base, tally, quantity=2).status_code)
+
+
+def _fill_and_return(
+    web: requests.Session, base: str, tally: Tally, *, quantity: int
+) -> requests.Response:
+    """Add DEMO-0001 to the punchout's cart and return the cart to the buyer."""
     token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
     add = web.post(
         f"{base}/cart/items",
-        data={"sku": "DEMO-0001", "quantity": "2", "csrf_token": token},
+        data={"sku": "DEMO-0001", "quantity": str(quantity), "csrf_token": token},
         allow_redirects=False,
         timeout=30,
     )
     tally.add("add", add.status_code)
     token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
-    tally.add(
-        "transfer", web.post(f"{base}/punchout/transfer", data={"csrf_token": token}).status_code
-    )
+    return web.post(f"{base}/punchout/transfer", data={"csrf_token": token}, timeout=30)
 
 
 def _oci(base: str, tally: Tally) -> None:
@@ -113,16 +121,7 @@ def _oci(base: str, tally: Tally) -> None:
         return
     start = web.get(login.headers["Location"], allow_redirects=False, timeout=30)
     tally.add("start", start.status_code)
-    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
-    add = web.post(
-        f"{base}/cart/items",
-        data={"sku": "DEMO-0001", "quantity": "3", "csrf_token": token},
-        allow_redirects=False,
-        timeout=30,
-    )
-    tally.add("add", add.status_code)
-    token = buyer.csrf_token(web.get(f"{base}/cart", timeout=30).text)
-    answer = web.post(f"{base}/punchout/transfer", data={"csrf_token": token}, timeout=30)
+    answer = _fill_and_return(web, base, tally, quantity=3)
     tally.add("oci-return", answer.status_code)
     if answer.status_code != HTTPStatus.OK:
         return
@@ -286,6 +285,39 @@ def _invariants(url: str) -> dict[str, int]:
     }
 
 
+def _environment(database: str, *, port: int, smtp_port: int) -> dict[str, str]:
+    """The gateway's settings for the soak: its database, address and a local SMTP server."""
+    return {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": database,
+        "GATEWAY_SECRET_KEY": "soak-secret",
+        "GATEWAY_DIGEST_KEY": "soak-digest",
+        "GATEWAY_BASE_URL": f"http://127.0.0.1:{port}",
+        "GATEWAY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "GATEWAY_SMTP_HOST": "127.0.0.1",
+        "GATEWAY_SMTP_PORT": str(smtp_port),
+    }
+
+
+def _seed(gateway: list[str], env: dict[str, str], *, outbound: str) -> None:
+    """The demo data; the demo partner answers orders with 201 and then gets a
+    StatusUpdateRequest per order through the outbox, at `outbound`."""
+    subprocess.run([*gateway, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            *gateway,
+            *("partner", "order-settings", "--name=demo-cxml", "--async-ack"),
+            *(f"--outbound-url={outbound}", f"--allow-outbound={outbound}"),
+            "--allow-private-network",
+            "--outbound-secret=soak-outbound-secret",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=300)
@@ -296,30 +328,12 @@ def main() -> int:
     database = options.database_url or f"sqlite:///{workdir / 'soak.db'}"
     receiver = HTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    mail_server = contextlib.ExitStack()
+    mailbox = mail_server.enter_context(smtp_server())  # order confirmations, approval mails
     port = _free_port()
-    env = {
-        **os.environ,
-        "GATEWAY_DATABASE_URL": database,
-        "GATEWAY_SECRET_KEY": "soak-secret",
-        "GATEWAY_DIGEST_KEY": "soak-digest",
-        "GATEWAY_BASE_URL": f"http://127.0.0.1:{port}",
-        "GATEWAY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-    }
+    env = _environment(database, port=port, smtp_port=mailbox.port)
     gateway = [str(BIN / "gateway")]
-    subprocess.run([*gateway, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    inbox = f"http://127.0.0.1:{receiver.server_port}/"
-    subprocess.run(  # answers 201, then the outbox sends a StatusUpdateRequest per order
-        [
-            *gateway,
-            *("partner", "order-settings", "--name=demo-cxml", "--async-ack"),
-            *(f"--outbound-url={inbox}", f"--allow-outbound={inbox}", "--allow-private-network"),
-            "--outbound-secret=soak-outbound-secret",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    _seed(gateway, env, outbound=f"http://127.0.0.1:{receiver.server_port}/")
     workers = 2 * (os.cpu_count() or 1)
     server = subprocess.Popen(
         [
@@ -367,17 +381,20 @@ def main() -> int:
         text=True,
     )
     receiver.shutdown()
+    mail_server.close()
     figures = _invariants(database)
     first = max(rss[0].values(), default=0)
     peak = max((max(sample.values(), default=0) for sample in rss), default=0)
     unexpected = tally.unexpected()
-    breaks = [name for name in figures if name != "orders" and figures[name]]
-    if unexpected:
-        breaks.append("unexpected_responses")
-    if peak - first > RSS_GROWTH_LIMIT_MB:
-        breaks.append("worker_rss_grew")
-    if worker.returncode != 0:
-        breaks.append("outbox_worker_failed")
+    breaks = [name for name in figures if name != "orders" and figures[name]] + [
+        name
+        for name, broken in (
+            ("unexpected_responses", bool(unexpected)),
+            ("worker_rss_grew", peak - first > RSS_GROWTH_LIMIT_MB),
+            ("outbox_worker_failed", worker.returncode != 0),
+        )
+        if broken
+    ]
     summary = {
         "database": database,  # kept for a look after a broken run
         "seconds": options.seconds,

@@ -23,9 +23,10 @@ from gateway.models import (
     catalog_product,
 )
 from gateway.services.demo import STANDARD_CATALOG
+from gateway.services.partner_orders import configure
 from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
 from gateway.services.users import role_named
-from tests.conftest import DIGEST_KEY
+from tests.conftest import DIGEST_KEY, ENCRYPTION_KEY
 
 _numbers = count(1)
 
@@ -153,3 +154,16 @@ def make_cxml_partner(session: Session, **fields: object) -> TradingPartner:
     partner = add_cxml_partner(session, spec=CXMLPartnerSpec(**values), digest_key=DIGEST_KEY)  # type: ignore[arg-type]
     session.flush()
     return partner
+
+
+def deliver_locally(session: Session, url: str, *, secret: str) -> None:
+    """Send the demo cXML partner's outbound documents to a receiver on loopback at `url`."""
+    configure(
+        session,
+        partner_name="demo-cxml",
+        outbound_prefixes=["http://127.0.0.1"],
+        outbound_url=url,
+        allow_private_network=True,
+        outbound_secret=secret,
+        encryption_key=ENCRYPTION_KEY,
+    )

@@ -28,6 +28,7 @@ from gateway.services.partner_orders import configure
 from gateway.transport import Transport
 from tests import buyer
 from tests.conftest import ENCRYPTION_KEY
+from tests.factories import deliver_locally
 from tests.integration.test_cxml_punchout import post_cxml
 from tests.paths import cxml_dtd_dir
 
@@ -346,15 +347,7 @@ def local_receiver() -> Iterator[str]:
 def test_delivery_to_a_real_local_http_server(
     app: Flask, db_session: Session, order_id: int, local_receiver: str
 ) -> None:
-    configure(
-        db_session,
-        partner_name="demo-cxml",
-        outbound_prefixes=["http://127.0.0.1"],
-        outbound_url=local_receiver,
-        allow_private_network=True,
-        outbound_secret=OUR_SECRET,
-        encryption_key=ENCRYPTION_KEY,
-    )
+    deliver_locally(db_session, local_receiver, secret=OUR_SECRET)
     db_session.commit()
     accept(app, db_session, order_id)
     real = Transport(connect_timeout=2, read_timeout=5)
@@ -402,15 +395,7 @@ def test_a_hanging_endpoint_times_out_and_is_retried_later(
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/cxml"
-        configure(
-            db_session,
-            partner_name="demo-cxml",
-            outbound_prefixes=["http://127.0.0.1"],
-            outbound_url=url,
-            allow_private_network=True,
-            outbound_secret=OUR_SECRET,
-            encryption_key=ENCRYPTION_KEY,
-        )
+        deliver_locally(db_session, url, secret=OUR_SECRET)
         db_session.commit()
         accept(app, db_session, order_id)
         now = utcnow()

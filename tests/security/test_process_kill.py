@@ -54,9 +54,9 @@ from gateway.models import (
 from gateway.models.outbox import EMAIL_DOCUMENT
 from gateway.punchout.settings import punchout_settings
 from gateway.services import order_documents
-from gateway.services.partner_orders import configure
 from tests import buyer
 from tests.conftest import DIGEST_KEY, ENCRYPTION_KEY, TEST_CONFIG
+from tests.factories import deliver_locally
 from tests.integration.test_outbox import payload_id_of, reply
 from tests.paths import PROJECT_ROOT, cxml_dtd_dir
 from tests.security.kill_driver import SHOPPER
@@ -325,15 +325,7 @@ def _queue_a_confirmation(database_url: str, receiver: str) -> int:
         )
         assert buyer.status_of(answer.data) == (200, "OK")
         with database.session_scope() as db:
-            configure(
-                db,
-                partner_name="demo-cxml",
-                outbound_prefixes=["http://127.0.0.1"],
-                outbound_url=receiver,
-                allow_private_network=True,
-                outbound_secret="kill-test-outbound-secret",
-                encryption_key=ENCRYPTION_KEY,
-            )
+            deliver_locally(db, receiver, secret="kill-test-outbound-secret")
             order_id = db.scalars(select(Order.id).where(Order.buyer_reference == "PO-1001")).one()
             order_documents.accept(
                 db,

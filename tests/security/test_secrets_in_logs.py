@@ -39,6 +39,7 @@ from gateway.services.partners import OCIPartnerSpec, add_oci_partner
 from gateway.transport import Transport
 from tests import buyer, shop
 from tests.conftest import ENCRYPTION_KEY
+from tests.factories import deliver_locally
 from tests.integration.test_cxml_punchout import post_cxml
 from tests.integration.test_outbox import local_receiver  # noqa: F401 - a fixture
 from tests.mail import Inbox
@@ -125,15 +126,7 @@ def _cxml(client: FlaskClient, secrets: list[str]) -> None:
 
 def _delivery(app: Flask, db: Session, receiver: str) -> None:
     """The order accepted; the worker sends the confirmation with our outbound secret."""
-    configure(
-        db,
-        partner_name="demo-cxml",
-        outbound_prefixes=["http://127.0.0.1"],
-        outbound_url=receiver,
-        allow_private_network=True,
-        outbound_secret=OUTBOUND_SECRET,
-        encryption_key=ENCRYPTION_KEY,
-    )
+    deliver_locally(db, receiver, secret=OUTBOUND_SECRET)
     order_id = db.scalars(select(Order.id).where(Order.buyer_reference == "PO-1001")).one()
     settings = punchout_settings(app.config)
     order_documents.accept(db, actor=None, order_id=order_id, settings=settings, now=utcnow())
