@@ -10,6 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 from flask import Flask
 
 from gateway import i18n
@@ -60,3 +61,14 @@ def test_every_template_text_and_status_has_a_dutch_translation() -> None:
 def test_amounts_follow_the_locale(app: Flask, language: str, expected: str) -> None:
     with app.test_request_context(headers={"Accept-Language": language}):
         assert i18n.money(Decimal("1234.555")) == expected  # half-up to cents first
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("currency", ["EUR", "USD", "GBP", "JPY", "KWD", "CHF"])
+def test_amounts_read_as_babel_writes_them(app: Flask, language: str, currency: str) -> None:
+    """`money` reads the pattern and symbol once per locale and currency; what it writes stays
+    exactly what `format_currency` writes (decimals of the currency, signs, grouping)."""
+    with app.test_request_context(headers={"Accept-Language": language}):
+        for amount in ("0", "7", "-1234.5", "1234567.89", "-0.01", "999.99"):
+            value = Decimal(amount)
+            assert i18n.money(value, currency) == format_currency(value, currency, locale=language)
