@@ -25,6 +25,12 @@ def login_keys(account: str, kind: str = "login") -> list[Key]:
     ]
 
 
+def cxml_keys(identity: str) -> list[Key]:
+    """Count a cXML request that failed authentication under the sender's From identity and
+    the client's address (the same limits as a password login)."""
+    return login_keys(identity, kind="cxml")
+
+
 def too_many_attempts(wait_seconds: int) -> ResponseReturnValue:
     """429 with Retry-After: the attempt was not even checked."""
     minutes = max((wait_seconds + 59) // 60, 1)

@@ -40,7 +40,8 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 
 @blueprint.post("/cxml")
 def cxml_endpoint() -> Response:
-    """Every cXML request; the answer is always a cXML Response (HTTP 200, 413 for size)."""
+    """Every cXML request; the answer is always a cXML Response (HTTP 200; 413 for size, 429
+    for a sender throttled after failed authentications)."""
     db = get_session()
     settings = punchout_settings(current_app.config)
     now = utcnow()
@@ -64,11 +65,19 @@ def cxml_endpoint() -> Response:
             keep_changes()  # the message log keeps the refusal
             return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            return _xml(cxml_inbox.receive(db, body=body, settings=settings, now=now))
+            received = cxml_inbox.receive(
+                db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
+            )
         except Exception:
             log.exception("cXML request failed on our side")
             db.rollback()
             return _xml(cxml_inbox.internal_error(settings=settings, now=now))
+        if received.retry_after is not None:  # a throttled sender: 429, the answer in cXML
+            response = _xml(received.body, HTTPStatus.TOO_MANY_REQUESTS)
+            response.headers["Retry-After"] = str(received.retry_after)
+            keep_changes()  # the refusal stays in the message log
+            return response
+        return _xml(received.body)
     return _xml(
         cxml_inbox.refuse(
             db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now

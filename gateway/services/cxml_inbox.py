@@ -7,31 +7,71 @@ failed request leaves nothing else behind (its work runs in a savepoint that is 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.cxml import CXMLError, OrderRequest, ProfileRequest, PunchOutSetupRequest, StatusCode
+from gateway.cxml import (
+    CredentialError,
+    CXMLError,
+    InboundDocumentError,
+    OrderRequest,
+    ProfileRequest,
+    PunchOutSetupRequest,
+    StatusCode,
+)
 from gateway.db import relax_durability
 from gateway.models import TradingPartner
-from gateway.services import message_log, orders_intake, profile, punchout
+from gateway.services import message_log, orders_intake, profile, punchout, throttle
 from gateway.services.partner_orders import signature_certificate
 from gateway.services.punchout import PunchOutSettings
+from gateway.services.throttle import Key
 
 log = logging.getLogger(__name__)
 
 
-def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: datetime) -> bytes:
-    """Answer one inbound cXML request with the bytes of a cXML Response."""
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The cXML Response, and the seconds to wait when the sender was throttled."""
+
+    body: bytes
+    retry_after: int | None = None
+
+
+def receive(
+    session: Session,
+    *,
+    body: bytes,
+    settings: PunchOutSettings,
+    now: datetime,
+    throttle_keys: Callable[[str], Sequence[Key]] | None = None,
+) -> Answer:
+    """Answer one inbound cXML request with a cXML Response.
+
+    With `throttle_keys` (the keys a sender identity counts under), failed authentications are
+    counted, and a sender past its limit gets Status 401 without being checked at all.
+    """
     document: cxml.CXMLDocument | None = None
     partner: TradingPartner | None = None
     punchout_session_id: int | None = None
+    keys: Sequence[Key] = ()
+    wait: int | None = None
     try:
         document = cxml.parse(body)
         if isinstance(document.payload, PunchOutSetupRequest):
             relax_durability(session)  # a lost setup only fails its start link: ask again
+        if throttle_keys is not None:
+            keys = throttle_keys(_sender_identity(document.header))
+            wait = throttle.retry_after(session, keys=keys, now=now)
+        if wait is not None:
+            raise InboundDocumentError(
+                f"too many failed attempts: try again in {(wait + 59) // 60} minute(s)",
+                status=StatusCode.UNAUTHORIZED,
+            )
         partner = punchout.identify(session, document.header)
         certificate = None if partner is None else signature_certificate(session, partner)
         if certificate is not None:  # from here on, only what the partner signed is read
@@ -39,6 +79,13 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
         response, punchout_session_id = _dispatch_once(
             session, document=document, body=body, partner=partner, settings=settings, now=now
         )
+    except CredentialError as exc:
+        log.info(
+            "cXML request refused with 401 (payloadID %s)",
+            document.payload_id if document else None,
+        )
+        throttle.record_failure(session, keys=keys, now=now)
+        response = cxml.Response(status=exc.to_status())
     except CXMLError as exc:
         log.info(
             "cXML request refused with %s (payloadID %s)",
@@ -69,7 +116,15 @@ def receive(session: Session, *, body: bytes, settings: PunchOutSettings, now: d
         partner_id=partner_id,
         punchout_session_id=punchout_session_id,
     )
-    return answer
+    return Answer(answer, retry_after=wait)
+
+
+def _sender_identity(header: cxml.Header | None) -> str:
+    """Who the request says it is from: the first From identity (throttling counts under it)."""
+    if header is None or not header.from_credentials:
+        return ""
+    credential = header.from_credentials[0]
+    return f"{credential.domain.strip().casefold()}:{credential.identity.strip()}"
 
 
 def _dispatch_once(

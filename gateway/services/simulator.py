@@ -174,7 +174,7 @@ def send_setup(
     require(actor, Permission.ADMIN_SIMULATOR_USE)
     data = body.strip().encode("utf-8")
     problems = cxml.lint.check(data, dtd_dir=settings.dtd_dir)
-    answer = cxml_inbox.receive(session, body=data, settings=settings, now=now)
+    answer = cxml_inbox.receive(session, body=data, settings=settings, now=now).body
     status = cxml.lint.response_status(answer)
     start_page = None
     try:

@@ -1,5 +1,5 @@
 """Checklist §6 item 44: failed logins are throttled per account and per address, with no
-permanent lock-out (shop login and OCI login)."""
+permanent lock-out (shop login, OCI login, and cXML requests per sender identity)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.models import ThrottleCounter
+from gateway.models import PunchOutSession, ThrottleCounter
 from tests import buyer
 
 
@@ -60,3 +60,37 @@ def test_failed_oci_logins_are_throttled(app: Flask, client: FlaskClient) -> Non
     assert client.post("/oci", data=right).status_code == 429
     app.config["GATEWAY_LOGIN_WINDOW"] = 0
     assert client.post("/oci", data=right).status_code == 302
+
+
+def _post_cxml(client: FlaskClient, body: bytes) -> tuple[int, tuple[int, str]]:
+    answer = client.post("/cxml", data=body, content_type="text/xml")
+    return answer.status_code, buyer.status_of(answer.data)
+
+
+def test_failed_cxml_authentications_are_throttled_per_sender(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    app.config["GATEWAY_LOGIN_ATTEMPTS"] = 3
+    for _ in range(3):
+        assert _post_cxml(client, buyer.setup_request(secret="guess"))[1][0] == 401
+    blocked = client.post("/cxml", data=buyer.setup_request(), content_type="text/xml")
+    assert blocked.status_code == 429  # even the right secret is not checked now
+    assert int(blocked.headers["Retry-After"]) > 0
+    code, text = buyer.status_of(blocked.data)
+    assert code == 401
+    assert "too many failed attempts" in text
+    assert db_session.scalar(select(PunchOutSession.id)) is None  # no punchout was opened
+    other = buyer.setup_request(identity=("NetworkID", "AN-SOMEONE-ELSE"), secret="guess")
+    status, (code, text) = _post_cxml(client, other)
+    assert (status, code) == (200, 401)
+    assert "too many" not in text  # another sender is counted on its own
+    app.config["GATEWAY_LOGIN_WINDOW"] = 0  # the window has passed: no permanent lock-out
+    assert _post_cxml(client, buyer.setup_request()) == (200, (200, "OK"))
+
+
+def test_an_address_trying_many_cxml_senders_is_throttled(app: Flask, client: FlaskClient) -> None:
+    app.config["GATEWAY_LOGIN_ADDRESS_ATTEMPTS"] = 4
+    for number in range(4):
+        wrong = buyer.setup_request(identity=("NetworkID", f"AN-GUESS-{number}"), secret="x")
+        assert _post_cxml(client, wrong)[1][0] == 401
+    assert _post_cxml(client, buyer.setup_request())[0] == 429
