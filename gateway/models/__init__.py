@@ -22,7 +22,13 @@ from gateway.models.catalogue import (
     price_list_assignment,
 )
 from gateway.models.message_log import MessageLogEntry
-from gateway.models.order import ORDER_STATUSES, Order, OrderLine, OrderStatusChange
+from gateway.models.order import (
+    ORDER_STATUSES,
+    PENDING_APPROVAL,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+)
 from gateway.models.organisation import Address, Organisation
 from gateway.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
@@ -48,6 +54,7 @@ from gateway.models.user import (
 __all__ = [
     "ORDER_STATUSES",
     "OUTBOX_STATUSES",
+    "PENDING_APPROVAL",
     "Address",
     "AgentAssignment",
     "ApprovalDecision",

@@ -12,9 +12,10 @@ from gateway.db import Base, UTCDateTime, utcnow
 from gateway.models.catalogue import PRICE, QUANTITY
 from gateway.models.user import User
 
+PENDING_APPROVAL = "pending_approval"  # placed in the shop, awaiting the customer's approvers
 ORDER_STATUSES = (
     "received",  # from a buyer's system, not yet accepted by staff
-    "pending_approval",
+    PENDING_APPROVAL,
     "placed",
     "confirmed",
     "shipped",

@@ -20,6 +20,7 @@ from gateway.auth.permissions import Permission, is_internal
 from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput
 from gateway.models import (
+    PENDING_APPROVAL,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
@@ -96,7 +97,7 @@ def define(session: Session, *, actor: Actor, tiers: Sequence[TierSpec]) -> list
         .join(Order, Order.id == ApprovalDecision.order_id)
         .where(
             Order.organisation_id == organisation_id,
-            Order.status == "pending_approval",
+            Order.status == PENDING_APPROVAL,
             ApprovalDecision.group_id.is_not(None),
         )
         .limit(1)

@@ -20,6 +20,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import (
+    PENDING_APPROVAL,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalTier,
@@ -33,7 +34,6 @@ from gateway.models import (
 )
 from gateway.services import approval_mail, approval_tiers, budgets, pricing
 
-PENDING = "pending_approval"
 MAX_COMMENT_LENGTH = 2000
 ALREADY_DECIDED = "This order is no longer awaiting approval (it is {status})."
 DECIDED_MEANWHILE = "Another approver decided on this order at the same moment; please look again."
@@ -123,7 +123,7 @@ def inbox(session: Session, *, actor: Actor) -> list[Order]:
         return []
     pending = session.scalars(
         select(Order)
-        .where(Order.organisation_id == actor.organisation_id, Order.status == PENDING)
+        .where(Order.organisation_id == actor.organisation_id, Order.status == PENDING_APPROVAL)
         .order_by(Order.placed_at, Order.id)
     )
     return [order for order in pending if _may_decide_now(session, actor=actor, order=order)]
@@ -187,7 +187,7 @@ def take_over(
     The totals, the VAT and the budget reservation follow the new amount.
     """
     order = decidable(session, actor=actor, order_id=order_id)
-    if order.status != PENDING:
+    if order.status != PENDING_APPROVAL:
         raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
     lines = {line.line_number: line for line in order.lines}
     if set(quantities) - set(lines):
@@ -249,7 +249,7 @@ def _decide(
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise InvalidInput(f"The comment may be at most {MAX_COMMENT_LENGTH} characters.")
-    if order.status != PENDING:
+    if order.status != PENDING_APPROVAL:
         raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
     tiers = approval_tiers.chain(session, organisation_id=order.organisation_id)
     group_id, final, current = None, True, None
@@ -273,9 +273,9 @@ def _decide(
             raise InvalidInput(NOT_YOUR_TURN)
         group_id = group.id
         final = len(current.open_groups) == 1 and current.tier is tiers[-1]
-    status = "rejected" if decision == "reject" else ("placed" if final else PENDING)
+    status = "rejected" if decision == "reject" else ("placed" if final else PENDING_APPROVAL)
     _move(session, order=order, status=status)
-    if status != PENDING:
+    if status != PENDING_APPROVAL:
         _record_step(order, status=status, actor=actor, note=comment, now=now)
     session.add(
         ApprovalDecision(
@@ -288,7 +288,7 @@ def _decide(
         )
     )
     session.flush()
-    if status != PENDING:
+    if status != PENDING_APPROVAL:
         approval_mail.tell_requester(session, order=order, now=now)
     else:
         previous = current.tier if current is not None else None
@@ -331,7 +331,7 @@ def _move(session: Session, *, order: Order, status: str) -> None:
         update(Order)
         .where(
             Order.id == order.id,
-            Order.status == PENDING,
+            Order.status == PENDING_APPROVAL,
             Order.approval_version == order.approval_version,
         )
         .values(status=status, approval_version=Order.approval_version + 1)
@@ -339,7 +339,7 @@ def _move(session: Session, *, order: Order, status: str) -> None:
     )
     if moved.rowcount != 1:
         session.refresh(order)
-        if order.status != PENDING:
+        if order.status != PENDING_APPROVAL:
             raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
         raise InvalidInput(DECIDED_MEANWHILE)
     session.refresh(order)

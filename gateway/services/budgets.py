@@ -17,13 +17,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.errors import BudgetExceeded, InvalidInput
-from gateway.models import Budget, BudgetCounter, BudgetReservation, Order
+from gateway.models import PENDING_APPROVAL, Budget, BudgetCounter, BudgetReservation, Order
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
 from gateway.models.catalogue import PRICE
 from gateway.services.budget_periods import Period, period_of
 
 _SEVERITY = {"ok": 0, "require_approval": 1, "block": 2}
-PENDING_APPROVAL = "pending_approval"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

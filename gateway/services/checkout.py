@@ -23,6 +23,7 @@ from gateway.auth.policy import Actor, foreign, require
 from gateway.db import utcnow
 from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
+    PENDING_APPROVAL,
     Address,
     Cart,
     Order,
@@ -84,7 +85,7 @@ class CheckoutResult:
     @property
     def needs_approval(self) -> bool:
         """True when the order was placed but awaits an approver."""
-        return self.order is not None and self.order.status == "pending_approval"
+        return self.order is not None and self.order.status == PENDING_APPROVAL
 
 
 def addresses(session: Session, *, organisation_id: int, kind: str) -> list[Address]:
@@ -317,7 +318,7 @@ def place_order(
         session,
         organisation_id=info.organisation.id,
         priced=info.priced,
-        status="pending_approval" if reasons else "placed",
+        status=PENDING_APPROVAL if reasons else "placed",
         now=now,
         user_id=actor.user_id,
         note=" ".join(reasons),

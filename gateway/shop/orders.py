@@ -11,7 +11,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
-from gateway.models import Order
+from gateway.models import PENDING_APPROVAL, Order
 from gateway.services import approvals, budgets, carts, checkout, order_history, order_mail
 from gateway.shop import context
 
@@ -112,7 +112,7 @@ def _order_page(shopper: context.Shopper, order: Order, error: str = "") -> str:
         placed=request.args.get("placed") == "1",
         guest=False,
         decisions=approvals.decisions(get_session(), order_id=order.id),
-        can_withdraw=order.status == "pending_approval" and order.user_id == shopper.user.id,
+        can_withdraw=order.status == PENDING_APPROVAL and order.user_id == shopper.user.id,
         can_reopen=order.status == "rejected" and shopper.punchout is None,
         error=error,
     )
