@@ -161,16 +161,7 @@ def refuse_while_assisting(
     session: Session, *, shop_session: ShopSession, what: str, client: Client, now: datetime
 ) -> PermissionDenied:
     """Audit an action forbidden while shopping as a customer (I-6) and return the refusal."""
-    staff.record(
-        session,
-        organisation_id=shop_session.organisation_id,
-        actor_id=shop_session.acting_staff_id,
-        action="impersonation.forbidden",
-        subject=what,
-        on_behalf_of_id=_subject_id(shop_session),
-        client=client,
-        now=now,
-    )
+    _audit(session, shop_session, "impersonation.forbidden", what=what, client=client, now=now)
     return PermissionDenied(f"Not allowed while shopping as a customer: {what}.")
 
 
@@ -178,11 +169,23 @@ def record_change(
     session: Session, *, shop_session: ShopSession, what: str, client: Client, now: datetime
 ) -> None:
     """Audit a state change made while shopping as a customer (I-5)."""
+    _audit(session, shop_session, "impersonation.change", what=what, client=client, now=now)
+
+
+def _audit(
+    session: Session,
+    shop_session: ShopSession,
+    action: str,
+    *,
+    what: str,
+    client: Client,
+    now: datetime,
+) -> None:
     staff.record(
         session,
         organisation_id=shop_session.organisation_id,
         actor_id=shop_session.acting_staff_id,
-        action="impersonation.change",
+        action=action,
         subject=what,
         on_behalf_of_id=_subject_id(shop_session),
         client=client,
