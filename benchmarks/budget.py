@@ -22,8 +22,9 @@ from benchmarks.database import BATCH, analyze, database_url, fresh_database
 from benchmarks.figures import median_of, report
 from gateway.auth.policy import Actor
 from gateway.models import Budget, BudgetCounter, BudgetReservation, Membership, Order, User
-from gateway.services import budgets, carts, checkout
-from gateway.services.pricing import DEFAULT_TIMEZONE
+from gateway.services.catalog.pricing import DEFAULT_TIMEZONE
+from gateway.services.ordering import carts, checkout
+from gateway.services.purchasing import budgets
 
 SMALL, LARGE = 1_000, 100_000
 PENDING = 5

@@ -19,7 +19,7 @@ from gateway import create_app
 from gateway.db import Base, make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
-from gateway.services.users import sync_default_roles
+from gateway.services.people.users import sync_default_roles
 
 ROOT = Path(__file__).resolve().parent.parent
 DTD_DIR = Path(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from gateway.db import Base, make_engine
 from gateway.migrate import upgrade
 from gateway.models import Product
-from gateway.services import assortment, search
+from gateway.services.catalog import assortment, search
 
 PRODUCTS = 100_000
 WORDS = ("pen", "paper", "file", "mouse", "cable", "glove", "screw", "lamp", "box", "cloth")

@@ -26,12 +26,12 @@ from gateway.errors import InvalidInput
 from gateway.mailer import Mailer
 from gateway.migrate import upgrade
 from gateway.punchout.settings import punchout_settings
-from gateway.services import order_documents
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
-from gateway.services.order_queries import list_orders
+from gateway.services.ordering import documents
+from gateway.services.ordering.queries import list_orders
 from gateway.services.outbox import WorkerSettings, deliver_due, list_messages, resend
-from gateway.services.partner_orders import configure
-from gateway.services.partners import (
+from gateway.services.partners.order_settings import configure
+from gateway.services.partners.registry import (
     CART_ENCODINGS,
     OCI_VERSIONS,
     CXMLPartnerSpec,
@@ -39,7 +39,7 @@ from gateway.services.partners import (
     add_cxml_partner,
     add_oci_partner,
 )
-from gateway.services.users import sync_default_roles
+from gateway.services.people.users import sync_default_roles
 from gateway.shop_cli import catalog_group, guests_group
 from gateway.transport import Transport
 
@@ -354,7 +354,7 @@ def partner_order_settings_command(
 def orders_accept_command(order_id: int) -> None:
     """Accept a received cXML order; queues the confirmation."""
 
-    _staff_action(order_documents.accept, order_id=order_id)
+    _staff_action(documents.accept, order_id=order_id)
 
 
 @orders_group.command("reject")
@@ -364,7 +364,7 @@ def orders_accept_command(order_id: int) -> None:
 def orders_reject_command(order_id: int, reason: str) -> None:
     """Reject a received cXML order; queues the confirmation."""
 
-    _staff_action(order_documents.reject, order_id=order_id, reason=reason)
+    _staff_action(documents.reject, order_id=order_id, reason=reason)
 
 
 @orders_group.command("ship")
@@ -379,7 +379,7 @@ def orders_ship_command(
     """Record the shipment of a cXML order; queues the ship notice."""
 
     _staff_action(
-        order_documents.ship,
+        documents.ship,
         order_id=order_id,
         shipment_id=shipment_id,
         carrier=carrier,

@@ -18,7 +18,9 @@ from gateway.bmecat import CatalogError
 from gateway.cxml import lint
 from gateway.db import Database, utcnow
 from gateway.errors import InvalidInput
-from gateway.services import catalog_import, message_log, partner_admin
+from gateway.services import message_log
+from gateway.services.catalog import bmecat_import
+from gateway.services.partners import admin
 from gateway.shop_cli import catalog_group
 from gateway.transport import DeliveryFailed, Destination, DestinationRefused, Transport
 
@@ -113,7 +115,7 @@ def oci_url_command(partner_name: str, password: str, hook_url: str | None) -> N
     base_url = current_app.config["GATEWAY_BASE_URL"]
     try:
         with _database().session_scope() as session:
-            url = partner_admin.oci_login_url(
+            url = admin.oci_login_url(
                 session,
                 name=partner_name,
                 base_url=base_url,
@@ -153,7 +155,7 @@ def import_bmecat_command(file: Path) -> None:
     """Import a BMEcat 2005 T_NEW_CATALOG: every product, or none if any problem is found."""
     try:
         with _database().session_scope() as session:
-            summary = catalog_import.import_bmecat(session, body=file.read_bytes())
+            summary = bmecat_import.import_bmecat(session, body=file.read_bytes())
     except CatalogError as exc:
         for finding in exc.findings:
             where = f"{file}:{finding.line}" if finding.line else str(file)

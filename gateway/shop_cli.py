@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from gateway.db import Database, utcnow
-from gateway.services import catalog_csv, guests
+from gateway.services.catalog import csv_files
+from gateway.services.ordering import guests
 
 
 def _database() -> Database:
@@ -57,7 +58,7 @@ def import_command(file: Path, accept_valid: bool) -> None:
     """Create or update products from FILE.csv in one transaction; report rejected lines."""
     with _database().session_scope() as session:
         with file.open(encoding="utf-8-sig", newline="") as stream:
-            rows, rejected = catalog_csv.check(
+            rows, rejected = csv_files.check(
                 session, stream, vat_rates=current_app.config["GATEWAY_VAT_RATES"]
             )
         for line in rejected:
@@ -70,7 +71,7 @@ def import_command(file: Path, accept_valid: bool) -> None:
             )
             raise SystemExit(1)
         with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-            created, updated = catalog_csv.write(session, rows, progress=bar.update)
+            created, updated = csv_files.write(session, rows, progress=bar.update)
     click.echo(f"Imported {created} new and {updated} updated products; {len(rejected)} rejected.")
 
 
@@ -86,8 +87,8 @@ def export_command(output: Path | None) -> None:
     """Write every product as CSV in the import format."""
     with _database().session_scope() as session:
         if output is None:
-            count = catalog_csv.export(session, click.get_text_stream("stdout"))
+            count = csv_files.export(session, click.get_text_stream("stdout"))
         else:
             with output.open("w", encoding="utf-8", newline="") as stream:
-                count = catalog_csv.export(session, stream)
+                count = csv_files.export(session, stream)
     click.echo(f"Exported {count} products.", err=True)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from gateway.db import get_session
 from gateway.errors import BudgetExceeded, InvalidInput, NotFound, PermissionDenied
-from gateway.services.punchout import StartTokenRefused
+from gateway.services.punchout.cxml_punchout import StartTokenRefused
 from gateway.shop.context import LoginRequired
 
 log = logging.getLogger(__name__)

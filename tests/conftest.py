@@ -19,7 +19,7 @@ from gateway import create_app
 from gateway.db import Base, Database, make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
-from gateway.services.users import sync_default_roles
+from gateway.services.people.users import sync_default_roles
 from tests import session_log
 from tests.mail import Inbox, smtp_server
 from tests.paths import cxml_dtd_dir

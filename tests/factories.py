@@ -23,9 +23,9 @@ from gateway.models import (
     catalog_product,
 )
 from gateway.services.demo import STANDARD_CATALOG
-from gateway.services.partner_orders import configure
-from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
-from gateway.services.users import role_named
+from gateway.services.partners.order_settings import configure
+from gateway.services.partners.registry import CXMLPartnerSpec, add_cxml_partner
+from gateway.services.people.users import role_named
 from tests.conftest import DIGEST_KEY, ENCRYPTION_KEY
 
 _numbers = count(1)

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from gateway.models import Membership, Organisation, User
 from gateway.services.demo import DEMO_ADMIN, SUPPLIER_NUMBER
-from gateway.services.users import role_named
+from gateway.services.people.users import role_named
 from tests import buyer
 
 PASSWORD = "demo"

@@ -15,10 +15,10 @@ from gateway.auth.policy import Actor
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Organisation, TradingPartner
-from gateway.services import partner_admin
-from gateway.services.cxml_mapping import CXMLMapping
-from gateway.services.oci import PartnerOptions
-from gateway.services.partners import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
+from gateway.services.partners import admin
+from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
+from gateway.services.punchout.cart_mapping import CXMLMapping
+from gateway.services.punchout.oci_punchout import PartnerOptions
 
 blueprint = Blueprint("admin_partners", __name__, url_prefix="/admin/partners")
 
@@ -29,7 +29,7 @@ _OCI_FORM_KEYS = ("unit_map", "version")  # edited in their own fields, not in t
 def index() -> str:
     """Every partner with its protocol, customer and state."""
     actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
-    partners = partner_admin.list_partners(get_session(), actor=actor)
+    partners = admin.list_partners(get_session(), actor=actor)
     return render_template("admin/partners.html", partners=partners)
 
 
@@ -46,7 +46,7 @@ def create() -> Response | str | tuple[str, int]:
         form = _form(values, protocol)
         if values.get("action") == "preview":
             return _form_page(None, values, preview=_preview(actor, form, values))
-        partner, secret = partner_admin.create_partner(
+        partner, secret = admin.create_partner(
             db, actor=actor, form=form, digest_key=current_app.config["GATEWAY_DIGEST_KEY"]
         )
     except InvalidInput as exc:
@@ -59,7 +59,7 @@ def edit(partner_id: int) -> Response | str | tuple[str, int]:
     """Change a partner (disable it with `active` unticked); preview the mapping first."""
     actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
     db = get_session()
-    partner = partner_admin.partner_by_id(db, actor=actor, partner_id=partner_id)
+    partner = admin.partner_by_id(db, actor=actor, partner_id=partner_id)
     if request.method == "GET":
         return _form_page(partner, _values_of(partner))
     values = request.form.to_dict()
@@ -67,7 +67,7 @@ def edit(partner_id: int) -> Response | str | tuple[str, int]:
         form = _form(values, partner.protocol)
         if values.get("action") == "preview":
             return _form_page(partner, values, preview=_preview(actor, form, values))
-        partner_admin.update_partner(db, actor=actor, partner_id=partner_id, form=form)
+        admin.update_partner(db, actor=actor, partner_id=partner_id, form=form)
     except InvalidInput as exc:
         return _form_page(partner, values, error=str(exc)), 400
     return redirect(url_for("admin_partners.edit", partner_id=partner_id, saved=1))
@@ -78,7 +78,7 @@ def rotate(partner_id: int) -> str:
     """A new shared secret (cXML) or password (OCI), shown once."""
     actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
     db = get_session()
-    secret = partner_admin.rotate_secret(
+    secret = admin.rotate_secret(
         db,
         actor=actor,
         partner_id=partner_id,
@@ -88,10 +88,8 @@ def rotate(partner_id: int) -> str:
     return render_template("admin/secret.html", partner=partner, secret=secret, created=False)
 
 
-def _preview(
-    actor: Actor, form: partner_admin.PartnerForm, values: dict[str, str]
-) -> partner_admin.Preview:
-    return partner_admin.preview(
+def _preview(actor: Actor, form: admin.PartnerForm, values: dict[str, str]) -> admin.Preview:
+    return admin.preview(
         get_session(),
         actor=actor,
         form=form,
@@ -106,7 +104,7 @@ def _form_page(
     values: dict[str, Any],
     *,
     error: str = "",
-    preview: partner_admin.Preview | None = None,
+    preview: admin.Preview | None = None,
 ) -> str:
     db = get_session()
     return render_template(
@@ -118,14 +116,14 @@ def _form_page(
         preview=preview,
         saved=request.args.get("saved") == "1",
         customers=list(db.scalars(select(Organisation).order_by(Organisation.number))),
-        roles=partner_admin.role_names(db),
+        roles=admin.role_names(db),
         encodings=CART_ENCODINGS,
         operations=OPERATIONS_ALLOWED,
         versions=OCI_VERSIONS,
     )
 
 
-def _form(values: dict[str, str], protocol: str) -> partner_admin.PartnerForm:
+def _form(values: dict[str, str], protocol: str) -> admin.PartnerForm:
     """Read the posted page into a PartnerForm; InvalidInput names a malformed field."""
     description_max = values.get("description_max_length", "").strip()
     decimals = values.get("price_decimals", "").strip()
@@ -154,7 +152,7 @@ def _form(values: dict[str, str], protocol: str) -> partner_admin.PartnerForm:
         if protocol == "cxml"
         else CXMLMapping()
     )
-    return partner_admin.PartnerForm(
+    return admin.PartnerForm(
         name=values.get("name", ""),
         protocol=protocol,
         customer_number=values.get("customer", ""),
@@ -206,7 +204,7 @@ def _values_of(partner: TradingPartner) -> dict[str, Any]:
         "active": "on" if partner.active else "",
         "allowed_urls": "\n".join(partner.allowed_url_prefixes),
         "default_role": partner.default_role,
-        "frame_ancestors": " ".join(partner_admin.frame_ancestors(partner)),
+        "frame_ancestors": " ".join(admin.frame_ancestors(partner)),
         "identities": "\n".join(f"{i.domain}:{i.identity}" for i in partner.identities),
         "encoding": partner.cart_encoding,
         "operation_allowed": partner.operation_allowed,

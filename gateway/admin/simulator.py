@@ -20,8 +20,8 @@ from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput
 from gateway.models import TradingPartner
 from gateway.punchout.settings import punchout_settings
-from gateway.services import simulator
-from gateway.services.oci import PartnerOptions
+from gateway.services.partners import simulator
+from gateway.services.punchout.oci_punchout import PartnerOptions
 
 blueprint = Blueprint("simulator", __name__, url_prefix="/tools/simulator")
 

@@ -10,7 +10,7 @@ from flask import g
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from gateway.services.partner_admin import frame_ancestors
+from gateway.services.partners.admin import frame_ancestors
 
 
 def frame_ancestors_header(response: Response) -> Response:

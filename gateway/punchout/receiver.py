@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from gateway import cxml, oci
 from gateway.cxml import CXMLError, PunchOutOrderMessage
-from gateway.services.simulator import check_oci_return
+from gateway.services.partners.simulator import check_oci_return
 
 blueprint = Blueprint("tools", __name__, url_prefix="/tools")
 

@@ -25,7 +25,8 @@ from gateway.errors import InvalidInput
 from gateway.headers import form_action
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
-from gateway.services import cxml_inbox, oci, punchout, throttle
+from gateway.services import throttle
+from gateway.services.punchout import cxml_punchout, inbox, oci_punchout
 from gateway.shop import context
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def cxml_endpoint() -> Response:
             body = request.get_data(cache=False)
         except RequestEntityTooLarge:
             limit = current_app.config["MAX_CONTENT_LENGTH"]
-            answer = cxml_inbox.refuse(
+            answer = inbox.refuse(
                 db,
                 status=StatusCode.NOT_ACCEPTABLE,
                 reason=f"document larger than {limit} bytes",
@@ -65,13 +66,13 @@ def cxml_endpoint() -> Response:
             keep_changes()  # the message log keeps the refusal
             return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            received = cxml_inbox.receive(
+            received = inbox.receive(
                 db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
             )
         except Exception:
             log.exception("cXML request failed on our side")
             db.rollback()
-            return _xml(cxml_inbox.internal_error(settings=settings, now=now))
+            return _xml(inbox.internal_error(settings=settings, now=now))
         if received.retry_after is not None:  # a throttled sender: 429, the answer in cXML
             response = _xml(received.body, HTTPStatus.TOO_MANY_REQUESTS)
             response.headers["Retry-After"] = str(received.retry_after)
@@ -79,7 +80,7 @@ def cxml_endpoint() -> Response:
             return response
         return _xml(received.body)
     return _xml(
-        cxml_inbox.refuse(
+        inbox.refuse(
             db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
         )
     )
@@ -90,12 +91,12 @@ def cxml_endpoint() -> Response:
 def start(token: str) -> BaseResponse:
     """Redeem a StartPage token: a fresh shop session, then a token-free URL."""
     db = get_session()
-    shop_session, browser_token = punchout.redeem(
+    shop_session, browser_token = cxml_punchout.redeem(
         db, token=token, settings=punchout_settings(current_app.config), now=utcnow()
     )
     operation = shop_session.punchout.operation if shop_session.punchout else "create"
     context.begin(browser_token, punchout=True)
-    landing = oci.landing(shop_session)
+    landing = oci_punchout.landing(shop_session)
     if "product" in landing:
         return redirect(url_for("shop.product", sku=landing["product"]))
     if "search" in landing:
@@ -109,25 +110,25 @@ def oci_endpoint() -> BaseResponse | tuple[str, int]:
     """SAP OCI launch and FUNCTION calls (query string and form body alike)."""
     db = get_session()
     fields = {**request.args.to_dict(), **request.form.to_dict()}
-    keys = throttling.login_keys(oci.login_name(fields), kind="oci")
+    keys = throttling.login_keys(oci_punchout.login_name(fields), kind="oci")
     wait = throttle.retry_after(db, keys=keys, now=utcnow())
     if wait is not None:
         return throttling.too_many_attempts(wait)
     try:
-        result = oci.launch(
+        result = oci_punchout.launch(
             db, fields=fields, settings=punchout_settings(current_app.config), now=utcnow()
         )
     except OCIError as exc:
         db.rollback()
-        oci.record_refusal(db, fields=fields, error=exc)
-        if isinstance(exc, oci.LoginRefused):
+        oci_punchout.record_refusal(db, fields=fields, error=exc)
+        if isinstance(exc, oci_punchout.LoginRefused):
             throttle.record_failure(db, keys=keys, now=utcnow())
         keep_changes()  # the refusal stays in the message log although the answer is an error
         title = exc.status.phrase
         return render_template("message.html", title=title, message=exc.reason), exc.status
-    if isinstance(result, oci.Redirect):
+    if isinstance(result, oci_punchout.Redirect):
         return redirect(result.url)
-    if isinstance(result, oci.JsonAnswer):
+    if isinstance(result, oci_punchout.JsonAnswer):
         return jsonify(result.body)
     return _return_page(result.cart_return)
 
@@ -152,7 +153,7 @@ def _return_cart(*, cancel: bool) -> Response:
         )
     settings = punchout_settings(current_app.config)
     if shopper.punchout.partner.protocol == "oci":
-        cart_return = oci.return_cart(
+        cart_return = oci_punchout.return_cart(
             get_session(),
             shop_session=shopper.shop_session,
             settings=settings,
@@ -160,7 +161,7 @@ def _return_cart(*, cancel: bool) -> Response:
             cancel=cancel,
         )
     else:  # cXML partners may enforce budgets, which go by the shop's time zone
-        cart_return = punchout.return_cart(
+        cart_return = cxml_punchout.return_cart(
             get_session(),
             shop_session=shopper.shop_session,
             settings=settings,
@@ -172,7 +173,7 @@ def _return_cart(*, cancel: bool) -> Response:
     return _return_page(cart_return)
 
 
-def _return_page(cart_return: punchout.CartReturn) -> Response:
+def _return_page(cart_return: cxml_punchout.CartReturn) -> Response:
     """The auto-posting form, encoded in the charset the buyer asked for (values fit it)."""
     html = render_template("punchout/return.html", cart_return=cart_return)
     response = Response(

@@ -26,16 +26,16 @@ from gateway.models import (
     catalog_product,
     price_list_assignment,
 )
-from gateway.services import staff
-from gateway.services.catalogs import assign_catalog
-from gateway.services.partners import (
+from gateway.services.catalog.assignment import assign_catalog
+from gateway.services.catalog.pricing import CENT
+from gateway.services.partners.registry import (
     CXMLPartnerSpec,
     OCIPartnerSpec,
     add_cxml_partner,
     add_oci_partner,
 )
-from gateway.services.pricing import CENT
-from gateway.services.users import membership, role_named
+from gateway.services.people import staff
+from gateway.services.people.users import membership, role_named
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password
 DEMO_CXML_PARTNER = CXMLPartnerSpec(

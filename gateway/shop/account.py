@@ -22,7 +22,8 @@ from gateway.errors import InvalidInput, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.models import Budget
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
-from gateway.services import account, approval_tiers, budgets
+from gateway.services.people import account
+from gateway.services.purchasing import approval_tiers, budgets
 from gateway.shop import context, password_links
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from gateway.auth.policy import require
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order
-from gateway.services import approvals
+from gateway.services.purchasing import approvals
 from gateway.shop import context
 
 blueprint = Blueprint("approvals", __name__)

@@ -11,8 +11,10 @@ from gateway.auth.policy import Actor
 from gateway.cookies import PUNCHOUT_KEY
 from gateway.db import get_session, keep_changes, utcnow
 from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
-from gateway.services import carts, impersonation, pricing, shop_sessions
-from gateway.services.staff import Client
+from gateway.services.catalog import pricing
+from gateway.services.ordering import carts
+from gateway.services.people import impersonation, shop_sessions
+from gateway.services.people.staff import Client
 
 SESSION_KEY = "shop"
 

@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.mailer import Mailer
-from gateway.services import assortment, carts, guests
+from gateway.services.catalog import assortment
+from gateway.services.ordering import carts, guests
 from gateway.shop import context
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from gateway.auth.policy import require
 from gateway.db import get_session, utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import PENDING_APPROVAL, Order
-from gateway.services import approvals, budgets, carts, checkout, order_history, order_mail
+from gateway.services.ordering import carts, checkout, confirmation_mail, history
+from gateway.services.purchasing import approvals, budgets
 from gateway.shop import context
 
 blueprint = Blueprint("orders", __name__)
@@ -83,7 +84,7 @@ def checkout_page() -> Response | str | tuple[str, int]:
         return _checkout_page(
             shopper, result.info.priced, form, result.problems, result.info.budget_check
         ), 400
-    order_mail.queue_confirmation(
+    confirmation_mail.queue_confirmation(
         get_session(), order=result.order, to=shopper.user.email, now=utcnow()
     )
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
@@ -93,7 +94,7 @@ def checkout_page() -> Response | str | tuple[str, int]:
 def orders_page() -> str:
     """The active customer's orders the user may see (own; colleagues' with the right)."""
     shopper = context.require_shopper()
-    orders = order_history.list_orders(get_session(), actor=shopper.actor)
+    orders = history.list_orders(get_session(), actor=shopper.actor)
     return render_template("shop/orders.html", orders=orders)
 
 
@@ -101,7 +102,7 @@ def orders_page() -> str:
 def order_page(order_id: int) -> str:
     """One order with its lines, VAT and status history."""
     shopper = context.require_shopper()
-    order = order_history.get_order(get_session(), actor=shopper.actor, order_id=order_id)
+    order = history.get_order(get_session(), actor=shopper.actor, order_id=order_id)
     return _order_page(shopper, order)
 
 
@@ -131,10 +132,8 @@ def reorder(order_id: int) -> str:
     """Put a past order's lines in the cart again; report what is no longer available."""
     shopper = _direct_shopper()
     db = get_session()
-    order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
-    result = order_history.reorder(
-        db, actor=shopper.actor, cart=context.cart_for(shopper), order=order
-    )
+    order = history.get_order(db, actor=shopper.actor, order_id=order_id)
+    result = history.reorder(db, actor=shopper.actor, cart=context.cart_for(shopper), order=order)
     return render_template("shop/reordered.html", order=order, result=result)
 
 
@@ -144,13 +143,13 @@ def reopen(order_id: int) -> str | tuple[str, int]:
     shopper = _direct_shopper()
     db = get_session()
     try:
-        result = order_history.reopen_as_cart(
+        result = history.reopen_as_cart(
             db, actor=shopper.actor, cart=context.cart_for(shopper), order_id=order_id
         )
     except InvalidInput as exc:
-        order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
+        order = history.get_order(db, actor=shopper.actor, order_id=order_id)
         return _order_page(shopper, order, error=str(exc)), 400
-    order = order_history.get_order(db, actor=shopper.actor, order_id=order_id)
+    order = history.get_order(db, actor=shopper.actor, order_id=order_id)
     return render_template("shop/reordered.html", order=order, result=result, reopened=True)
 
 

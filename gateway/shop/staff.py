@@ -27,7 +27,7 @@ from gateway.auth.policy import can, require
 from gateway.db import get_session, keep_changes, utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.mailer import Mailer
-from gateway.services import impersonation, shop_sessions, staff
+from gateway.services.people import impersonation, shop_sessions, staff
 from gateway.shop import context
 
 blueprint = Blueprint("staff", __name__)

@@ -17,15 +17,10 @@ from gateway.db import get_session, keep_changes, utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.mailer import Mailer
 from gateway.models import Category, Membership, Organisation, Product, User
-from gateway.services import (
-    assortment,
-    carts,
-    password_resets,
-    pricing,
-    search,
-    shop_sessions,
-    throttle,
-)
+from gateway.services import throttle
+from gateway.services.catalog import assortment, pricing, search
+from gateway.services.ordering import carts
+from gateway.services.people import password_resets, shop_sessions
 from gateway.shop import context, password_links
 
 blueprint = Blueprint("shop", __name__)

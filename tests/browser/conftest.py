@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from gateway import create_app
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
-from gateway.services.users import sync_default_roles
+from gateway.services.people.users import sync_default_roles
 from tests.paths import cxml_dtd_dir
 
 CHROMIUM = "/usr/bin/chromium"

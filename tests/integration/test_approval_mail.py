@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from gateway.db import utcnow
 from gateway.models import Order, Organisation, OutboxMessage
 from gateway.models.outbox import EMAIL_DOCUMENT
-from gateway.services import carts, checkout, outbox
+from gateway.services import outbox
+from gateway.services.ordering import carts, checkout
 from tests.factories import actor_of, user_named
 from tests.integration.test_approvals import _client, _decide, _fill_cart, _place
 from tests.mail import Inbox, _free_port, deliver_mail, is_confirmation

@@ -17,8 +17,8 @@ from gateway.models import (
     OutboxMessage,
     Role,
 )
-from gateway.services import approval_tiers, approvals
-from gateway.services.approval_tiers import GroupSpec, TierSpec
+from gateway.services.purchasing import approval_tiers, approvals
+from gateway.services.purchasing.approval_tiers import GroupSpec, TierSpec
 from tests import shop
 from tests.factories import actor_of, customer, make_user, user_named
 from tests.integration.test_approvals import _client, _decide, _fill_cart, _pending_order, _place

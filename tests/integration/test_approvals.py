@@ -21,7 +21,7 @@ from gateway.models import (
     Role,
     Supervision,
 )
-from gateway.services import approvals
+from gateway.services.purchasing import approvals
 from tests import shop
 from tests.factories import actor_of, customer, make_budget, make_user, user_named
 from tests.mail import Inbox, deliver_mail

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gateway import bmecat, create_app
 from gateway.cli import main
 from gateway.models import Product
-from gateway.services.catalog_import import import_bmecat
+from gateway.services.catalog.bmecat_import import import_bmecat
 from tests.paths import FIXTURES
 
 VALID = FIXTURES / "bmecat/office_supplies_2005.xml"

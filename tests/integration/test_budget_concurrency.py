@@ -20,7 +20,7 @@ from gateway.db import make_engine
 from gateway.errors import BudgetExceeded
 from gateway.migrate import upgrade
 from gateway.models import Budget, BudgetCounter, Organisation, User
-from gateway.services import budgets
+from gateway.services.purchasing import budgets
 
 THREADS = 20
 AMOUNT = Decimal(30)

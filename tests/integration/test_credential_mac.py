@@ -15,7 +15,7 @@ from gateway.auth.encryption import decrypt
 from gateway.cli import main
 from gateway.errors import ConfigurationError, InvalidInput
 from gateway.models import Order, PartnerOrderSettings, PunchOutSession
-from gateway.services.partner_orders import configure
+from gateway.services.partners.order_settings import configure
 from tests import buyer
 from tests.conftest import ENCRYPTION_KEY, TEST_CONFIG
 from tests.integration.test_cxml_punchout import post_cxml

@@ -161,7 +161,7 @@ def test_unexpected_fault_answers_cxml_500(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("gateway.services.punchout.start", broken)
+    monkeypatch.setattr("gateway.services.punchout.cxml_punchout.start", broken)
     response = client.post("/cxml", data=buyer.setup_request(), content_type="text/xml")
     assert response.status_code == 200
     code, text = buyer.status_of(response.data)

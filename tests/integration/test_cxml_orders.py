@@ -21,7 +21,7 @@ from gateway.models import (
     ReceivedDocument,
     TradingPartner,
 )
-from gateway.services import pricing
+from gateway.services.catalog import pricing
 from tests import buyer
 from tests.buyer import add_to_cart
 from tests.integration.test_cxml_punchout import post_cxml, punch_in, transfer

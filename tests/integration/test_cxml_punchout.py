@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gateway import cxml
 from gateway.cxml import Operation, PunchOutOrderMessage, StatusCode
 from gateway.models import MessageLogEntry, PunchOutSession
-from gateway.services.partners import CXMLPartnerSpec, add_cxml_partner
+from gateway.services.partners.registry import CXMLPartnerSpec, add_cxml_partner
 from tests import buyer
 from tests.buyer import add_to_cart
 from tests.conftest import DIGEST_KEY

@@ -17,8 +17,8 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order, OutboxMessage
 from gateway.punchout.settings import punchout_settings
-from gateway.services import order_documents
-from gateway.services.partner_orders import configure
+from gateway.services.ordering import documents
+from gateway.services.partners.order_settings import configure
 from tests import buyer
 from tests.conftest import TEST_CONFIG
 from tests.integration.test_cxml_punchout import post_cxml
@@ -92,7 +92,7 @@ def test_outbound_documents_are_signed_when_configured(
     app.config["GATEWAY_SIGNING_CERT_FILE"] = str(tmp_path / "cert.pem")
     assert buyer.status_of(post_cxml(client, buyer.order_request()))[0] == 200
     order_id = db_session.scalars(select(Order.id)).one()
-    order_documents.accept(
+    documents.accept(
         db_session,
         actor=None,
         order_id=order_id,

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from gateway.models import MessageLogEntry, Organisation, Product, PunchOutSession
-from gateway.services import pricing
-from gateway.services.partners import OCIPartnerSpec, add_oci_partner
+from gateway.services.catalog import pricing
+from gateway.services.partners.registry import OCIPartnerSpec, add_oci_partner
 from tests import buyer, oci_buyer
 from tests.buyer import add_to_cart
 from tests.oci_buyer import HOOK_URL, ReturnForm

@@ -34,8 +34,8 @@ from gateway.models import (
 )
 from gateway.services import outbox
 from gateway.services.demo import seed_demo
-from gateway.services.partner_orders import configure
-from gateway.services.users import sync_default_roles
+from gateway.services.partners.order_settings import configure
+from gateway.services.people.users import sync_default_roles
 from gateway.transport import Destination, Reply, Transport
 from tests import buyer
 from tests.conftest import DIGEST_KEY, TEST_CONFIG

@@ -22,9 +22,10 @@ from gateway.db import Database, utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order, OrderStatusChange, OutboxMessage
 from gateway.punchout.settings import punchout_settings
-from gateway.services import order_documents, outbox
+from gateway.services import outbox
+from gateway.services.ordering import documents
 from gateway.services.outbox import WorkerSettings, deliver_due
-from gateway.services.partner_orders import configure
+from gateway.services.partners.order_settings import configure
 from gateway.transport import Transport
 from tests import buyer
 from tests.conftest import ENCRYPTION_KEY
@@ -87,7 +88,7 @@ def queued(session: Session) -> list[OutboxMessage]:
 
 def accept(app: Flask, session: Session, order_id: int) -> None:
     settings = punchout_settings(app.config)
-    order_documents.accept(session, actor=None, order_id=order_id, settings=settings, now=utcnow())
+    documents.accept(session, actor=None, order_id=order_id, settings=settings, now=utcnow())
     session.commit()
 
 
@@ -119,7 +120,7 @@ def test_asynchronous_partner_also_gets_a_status_update(
     assert buyer.status_of(post_cxml(client, buyer.order_request()))[0] == 201
     order_id = db_session.scalars(select(Order.id)).one()
     settings = punchout_settings(app.config)
-    order_documents.reject(
+    documents.reject(
         db_session,
         actor=None,
         order_id=order_id,
@@ -141,19 +142,19 @@ def test_detail_confirmation_and_ship_notice(
 ) -> None:
     settings = punchout_settings(app.config)
     with pytest.raises(InvalidInput, match="no line 9"):
-        order_documents.confirm_lines(
+        documents.confirm_lines(
             db_session,
             actor=None,
             order_id=order_id,
-            changes=[order_documents.LineChange(line_number=9, quantity=Decimal(1))],
+            changes=[documents.LineChange(line_number=9, quantity=Decimal(1))],
             settings=settings,
             now=utcnow(),
         )
-    change = order_documents.LineChange(line_number=1, quantity=Decimal(1), delivery_date=utcnow())
-    order_documents.confirm_lines(
+    change = documents.LineChange(line_number=1, quantity=Decimal(1), delivery_date=utcnow())
+    documents.confirm_lines(
         db_session, actor=None, order_id=order_id, changes=[change], settings=settings, now=utcnow()
     )
-    order_documents.ship(
+    documents.ship(
         db_session,
         actor=None,
         order_id=order_id,
@@ -180,7 +181,7 @@ def test_a_failed_state_change_queues_nothing(
 ) -> None:
     settings = punchout_settings(app.config)
     with pytest.raises(InvalidInput):
-        order_documents.ship(
+        documents.ship(
             db_session,
             actor=None,
             order_id=order_id,

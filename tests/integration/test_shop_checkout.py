@@ -25,8 +25,8 @@ from gateway.models import (
     Product,
     User,
 )
-from gateway.services.pricing import price_date
-from gateway.services.users import role_named
+from gateway.services.catalog.pricing import price_date
+from gateway.services.people.users import role_named
 from tests import buyer, shop
 from tests.integration.test_cxml_punchout import punch_in
 from tests.mail import Inbox, deliver_mail

@@ -17,7 +17,7 @@ from gateway import create_app
 from gateway.cli import main
 from gateway.db import utcnow
 from gateway.models import Order, Organisation, User
-from gateway.services import guests
+from gateway.services.ordering import guests
 from tests import shop
 from tests.conftest import TEST_CONFIG
 from tests.mail import Inbox

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from gateway.models import Order, TradingPartner
 from gateway.oci import OCIReturn
 from gateway.oci.documents import ReturnedItem
-from gateway.services.simulator import check_oci_return
+from gateway.services.partners.simulator import check_oci_return
 from tests import buyer, staff
 
 

@@ -20,7 +20,7 @@ from gateway.db import lock_for_writing
 from gateway.migrate import upgrade
 from gateway.models import Cart
 from gateway.services.demo import seed_demo
-from gateway.services.users import sync_default_roles
+from gateway.services.people.users import sync_default_roles
 from tests import oci_buyer
 from tests.buyer import csrf_token
 from tests.conftest import DIGEST_KEY, TEST_CONFIG

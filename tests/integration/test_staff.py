@@ -26,7 +26,7 @@ from gateway.models import (
     ShopSession,
 )
 from gateway.services.demo import seed_demo
-from gateway.services.users import role_named
+from gateway.services.people.users import role_named
 from tests import shop
 from tests.conftest import DIGEST_KEY
 from tests.factories import customer, make_budget, user_named

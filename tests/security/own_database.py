@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from gateway.db import make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
-from gateway.services.users import sync_default_roles
+from gateway.services.people.users import sync_default_roles
 from tests.conftest import DIGEST_KEY, _database_url
 
 

@@ -53,7 +53,7 @@ from gateway.models import (
 )
 from gateway.models.outbox import EMAIL_DOCUMENT
 from gateway.punchout.settings import punchout_settings
-from gateway.services import order_documents
+from gateway.services.ordering import documents
 from tests import buyer
 from tests.conftest import DIGEST_KEY, ENCRYPTION_KEY, TEST_CONFIG
 from tests.factories import deliver_locally
@@ -327,7 +327,7 @@ def _queue_a_confirmation(database_url: str, receiver: str) -> int:
         with database.session_scope() as db:
             deliver_locally(db, receiver, secret="kill-test-outbound-secret")
             order_id = db.scalars(select(Order.id).where(Order.buyer_reference == "PO-1001")).one()
-            order_documents.accept(
+            documents.accept(
                 db,
                 actor=None,
                 order_id=order_id,

@@ -32,10 +32,10 @@ from gateway.cli import main
 from gateway.db import utcnow
 from gateway.models import MessageLogEntry, Order
 from gateway.punchout.settings import punchout_settings
-from gateway.services import order_documents
+from gateway.services.ordering import documents
 from gateway.services.outbox import WorkerSettings, deliver_due
-from gateway.services.partner_orders import configure
-from gateway.services.partners import OCIPartnerSpec, add_oci_partner
+from gateway.services.partners.order_settings import configure
+from gateway.services.partners.registry import OCIPartnerSpec, add_oci_partner
 from gateway.transport import Transport
 from tests import buyer, shop
 from tests.conftest import ENCRYPTION_KEY
@@ -129,7 +129,7 @@ def _delivery(app: Flask, db: Session, receiver: str) -> None:
     deliver_locally(db, receiver, secret=OUTBOUND_SECRET)
     order_id = db.scalars(select(Order.id).where(Order.buyer_reference == "PO-1001")).one()
     settings = punchout_settings(app.config)
-    order_documents.accept(db, actor=None, order_id=order_id, settings=settings, now=utcnow())
+    documents.accept(db, actor=None, order_id=order_id, settings=settings, now=utcnow())
     db.commit()
     worker = WorkerSettings(worker_id="logs", encryption_key=ENCRYPTION_KEY)
     outcomes = deliver_due(

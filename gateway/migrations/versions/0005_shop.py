@@ -5,7 +5,7 @@ Revises: 0004
 
 Also creates the product search index, which the models do not describe (env.py leaves it out of
 autogenerate): an FTS5 table kept in sync by triggers on SQLite, a GIN full-text index on
-PostgreSQL. `gateway.services.search` queries both with the same expression.
+PostgreSQL. `gateway.services.catalog.search` queries both with the same expression.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def _grant_superusers_colleague_orders() -> None:
             )
 
 
-# Keep in step with gateway.services.search.
+# Keep in step with gateway.services.catalog.search.
 _PG_INDEX = (
     "CREATE INDEX ix_product_search ON product USING gin (to_tsvector('simple', translate("
     "coalesce(sku, '') || ' ' || coalesce(name, '') || ' ' || coalesce(name_nl, '') || ' ' || "

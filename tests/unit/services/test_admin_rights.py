@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import DEFAULT_ROLES, Permission
 from gateway.auth.policy import Actor, can
 from gateway.errors import PermissionDenied
-from gateway.services import message_log, partner_admin, simulator
+from gateway.services import message_log
+from gateway.services.partners import admin, simulator
 
 ADMIN_RIGHTS = (
     Permission.ADMIN_MESSAGES_READ,
@@ -40,7 +41,7 @@ def test_services_check_the_right(db_session: Session) -> None:
     service = actor("customer_service")
     message_log.search(db_session, actor=service, filters=message_log.LogFilter())
     with pytest.raises(PermissionDenied):
-        partner_admin.list_partners(db_session, actor=service)
+        admin.list_partners(db_session, actor=service)
     with pytest.raises(PermissionDenied):
         simulator.partners(db_session, actor=service)
     with pytest.raises(PermissionDenied):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Catalog, Category, Membership, Organisation, Product, User
-from gateway.services import assortment, catalogs, search
+from gateway.services.catalog import assignment, assortment, search
 from gateway.services.demo import SPECIALS_CATALOG, STANDARD_CATALOG
 
 
@@ -47,7 +47,7 @@ def test_customer_sees_the_union_of_its_catalogs(db_session: Session) -> None:
 def test_a_user_with_own_catalogs_sees_only_those(db_session: Session) -> None:
     organisation = _org(db_session, "1001")
     link = _link(db_session, "multi@demo.test", "1001")
-    catalogs.assign_user_catalog(
+    assignment.assign_user_catalog(
         db_session, link=link, catalog=_catalog(db_session, SPECIALS_CATALOG)
     )
     mine = assortment.for_customer(
@@ -66,7 +66,7 @@ def test_a_user_with_own_catalogs_sees_only_those(db_session: Session) -> None:
 def test_a_user_cannot_get_a_catalog_the_customer_lacks(db_session: Session) -> None:
     link = _link(db_session, "buyer@1002.demo", "1002")
     with pytest.raises(InvalidInput, match="not assigned"):
-        catalogs.assign_user_catalog(
+        assignment.assign_user_catalog(
             db_session, link=link, catalog=_catalog(db_session, SPECIALS_CATALOG)
         )
     mine = assortment.for_customer(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gateway.errors import InvalidInput
-from gateway.services.budget_periods import period_of
+from gateway.services.purchasing.budget_periods import period_of
 
 AMS = "Europe/Amsterdam"
 LOCAL = ZoneInfo(AMS)

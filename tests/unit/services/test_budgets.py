@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import BudgetExceeded, InvalidInput
 from gateway.models import Budget, BudgetCounter, Order, User
-from gateway.services import budgets
+from gateway.services.purchasing import budgets
 from tests.factories import customer, make_budget, make_user
 
 NOW = datetime(2026, 5, 15, 10, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from gateway.auth.policy import Actor, can
 from gateway.db import utcnow
 from gateway.errors import NotFound, PermissionDenied
 from gateway.models import Address, Cart, Membership, Order, Organisation, User
-from gateway.services import carts, checkout, order_history
+from gateway.services.ordering import carts, checkout, history
 
 TODAY = date(2026, 3, 2)
 
@@ -145,8 +145,8 @@ def test_order_history_is_scoped_to_the_active_customer(db_session: Session) -> 
         db_session, actor=first, cart=cart, form=form, now=utcnow(), today=TODAY
     ).order
     assert order is not None
-    assert order_history.list_orders(db_session, actor=first) == [order]
+    assert history.list_orders(db_session, actor=first) == [order]
     second = _actor(db_session, "multi@demo.test", "1002", role="superuser")
-    assert order_history.list_orders(db_session, actor=second) == []
+    assert history.list_orders(db_session, actor=second) == []
     with pytest.raises(NotFound):
-        order_history.get_order(db_session, actor=second, order_id=order.id)
+        history.get_order(db_session, actor=second, order_id=order.id)

@@ -19,7 +19,7 @@ from gateway.models import (
     Product,
     price_list_assignment,
 )
-from gateway.services import pricing
+from gateway.services.catalog import pricing
 
 
 def _org(session: Session, number: str) -> Organisation:

@@ -12,7 +12,8 @@ from gateway.auth.permissions import DEFAULT_ROLES
 from gateway.auth.policy import Actor
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import Organisation, Product
-from gateway.services import carts, pricing
+from gateway.services.catalog import pricing
+from gateway.services.ordering import carts
 
 
 def _org(session: Session, number: str) -> Organisation:

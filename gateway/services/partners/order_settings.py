@@ -13,7 +13,7 @@ from gateway import cxml
 from gateway.auth.encryption import decrypt, encrypt
 from gateway.errors import InvalidInput
 from gateway.models import PartnerOrderSettings, TradingPartner
-from gateway.services.partners import MIN_SECRET_LENGTH
+from gateway.services.partners.registry import MIN_SECRET_LENGTH
 from gateway.urls import url_allowed
 
 

@@ -15,7 +15,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, foreign, require
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Cart, CartLine, Organisation, Product
-from gateway.services import assortment, pricing
+from gateway.services.catalog import assortment, pricing
 
 MAX_QUANTITY = Decimal(1_000_000)
 # UN/CEFACT packaging units that cannot be split: box, pack, ream, pair, set, carton, pallet, bag.

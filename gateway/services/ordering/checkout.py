@@ -32,7 +32,9 @@ from gateway.models import (
     Organisation,
     Product,
 )
-from gateway.services import approval_mail, approvals, assortment, budgets, carts, pricing
+from gateway.services.catalog import assortment, pricing
+from gateway.services.ordering import carts
+from gateway.services.purchasing import approval_mail, approvals, budgets
 
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000

@@ -24,8 +24,8 @@ from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageLogEntry, PunchOutSession, TradingPartner
 from gateway.oci import OCIReturn
 from gateway.oci.fields import LENGTHS
-from gateway.services import cxml_inbox
-from gateway.services.punchout import PunchOutSettings
+from gateway.services.punchout import inbox
+from gateway.services.punchout.cxml_punchout import PunchOutSettings
 
 SECRET_PLACEHOLDER = "SHARED-SECRET"  # noqa: S105 - a placeholder, not a secret
 RECEIVE_PATH = "/tools/simulator/receive"
@@ -174,7 +174,7 @@ def send_setup(
     require(actor, Permission.ADMIN_SIMULATOR_USE)
     data = body.strip().encode("utf-8")
     problems = cxml.lint.check(data, dtd_dir=settings.dtd_dir)
-    answer = cxml_inbox.receive(session, body=data, settings=settings, now=now).body
+    answer = inbox.receive(session, body=data, settings=settings, now=now).body
     status = cxml.lint.response_status(answer)
     start_page = None
     try:

@@ -26,10 +26,8 @@ from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Organisation, PartnerIdentity, Product, Role, TradingPartner
-from gateway.services import pricing
-from gateway.services.cxml_mapping import SETTINGS_KEY, CXMLMapping
-from gateway.services.oci import PartnerOptions, hash_password, preview_fields
-from gateway.services.partners import (
+from gateway.services.catalog import pricing
+from gateway.services.partners.registry import (
     CART_ENCODINGS,
     MAX_LOGIN_LENGTH,
     OCI_VERSIONS,
@@ -39,7 +37,9 @@ from gateway.services.partners import (
     add_cxml_partner,
     add_oci_partner,
 )
-from gateway.services.punchout import sample_item
+from gateway.services.punchout.cart_mapping import SETTINGS_KEY, CXMLMapping
+from gateway.services.punchout.cxml_punchout import sample_item
+from gateway.services.punchout.oci_punchout import PartnerOptions, hash_password, preview_fields
 from gateway.urls import url_allowed
 
 PROTOCOLS = ("cxml", "oci")

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from gateway.auth.credentials import new_token, token_digest
 from gateway.errors import InvalidInput
 from gateway.models import PasswordReset, User
-from gateway.services import shop_sessions
+from gateway.services.people import shop_sessions
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200

@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from gateway.models import Catalog, Category, Product, catalog_product
-from gateway.services.pricing import DEFAULT_VAT_RATES
+from gateway.services.catalog.pricing import DEFAULT_VAT_RATES
 
 COLUMNS = (
     "sku",

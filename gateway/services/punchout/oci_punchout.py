@@ -26,15 +26,18 @@ from gateway.auth.policy import require
 from gateway.errors import NotFound
 from gateway.models import Organisation, Product, ShopSession, TradingPartner
 from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCIProfile, OCISetup
-from gateway.services import assortment, carts, message_log, pricing, search, shop_sessions
-from gateway.services.punchout import (
+from gateway.services import message_log
+from gateway.services.catalog import assortment, pricing, search
+from gateway.services.ordering import carts
+from gateway.services.people import shop_sessions
+from gateway.services.people.users import punchout_user
+from gateway.services.punchout.cxml_punchout import (
     CartReturn,
     PunchOutSettings,
     finish,
     open_punchout,
     punchout_cart,
 )
-from gateway.services.users import punchout_user
 from gateway.urls import url_allowed
 
 MAX_SEARCH_HITS = 500  # BACKGROUND_SEARCH answers every hit on one page; this bounds the page

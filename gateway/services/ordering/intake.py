@@ -44,7 +44,7 @@ from gateway.models import (
     ReceivedDocument,
     TradingPartner,
 )
-from gateway.services import pricing
+from gateway.services.catalog import pricing
 
 MAX_AUX_ID_LENGTH = 100
 PRICE_DECIMALS = 4

@@ -38,12 +38,16 @@ from gateway.models import (
     TradingPartner,
     User,
 )
-from gateway.services import assortment, budgets, carts, message_log, pricing, shop_sessions
-from gateway.services.cxml_mapping import CXMLMapping
-from gateway.services.partner_orders import mac_matches
-from gateway.services.partners import find_by_credentials
-from gateway.services.pricing import line_total
-from gateway.services.users import punchout_user
+from gateway.services import message_log
+from gateway.services.catalog import assortment, pricing
+from gateway.services.catalog.pricing import line_total
+from gateway.services.ordering import carts
+from gateway.services.partners.order_settings import mac_matches
+from gateway.services.partners.registry import find_by_credentials
+from gateway.services.people import shop_sessions
+from gateway.services.people.users import punchout_user
+from gateway.services.punchout.cart_mapping import CXMLMapping
+from gateway.services.purchasing import budgets
 from gateway.urls import url_allowed
 
 MAX_AUX_ID_LENGTH = 100

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from gateway.auth.credentials import new_token, token_digest
 from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Order, Organisation
-from gateway.services import assortment, carts, checkout, pricing
+from gateway.services.catalog import assortment, pricing
+from gateway.services.ordering import carts, checkout
 
 GUEST_CUSTOMER_NUMBER = "guest"
 COUNTRIES = {"NL": "Netherlands", "BE": "Belgium", "DE": "Germany", "LU": "Luxembourg"}

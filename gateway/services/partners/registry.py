@@ -102,7 +102,7 @@ class OCIPartnerSpec:
 
 def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner:
     """Register an SAP OCI partner, its password slowly hashed; InvalidInput names any fault."""
-    from gateway.services.oci import PartnerOptions, hash_password  # noqa: PLC0415 - cycle
+    from gateway.services.punchout.oci_punchout import PartnerOptions, hash_password  # noqa: PLC0415 - cycle
 
     organisation = _new_partner_checks(session, spec.name, spec.customer_number, spec.allowed_urls)
     username = spec.username.strip()

@@ -20,7 +20,7 @@ from gateway.errors import BudgetExceeded, InvalidInput
 from gateway.models import PENDING_APPROVAL, Budget, BudgetCounter, BudgetReservation, Order
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
 from gateway.models.catalogue import PRICE
-from gateway.services.budget_periods import Period, period_of
+from gateway.services.purchasing.budget_periods import Period, period_of
 
 _SEVERITY = {"ok": 0, "require_approval": 1, "block": 2}
 

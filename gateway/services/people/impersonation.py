@@ -16,8 +16,8 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import Membership, Organisation, ShopSession, User
-from gateway.services import shop_sessions, staff
-from gateway.services.staff import Client
+from gateway.services.people import shop_sessions, staff
+from gateway.services.people.staff import Client
 
 MAX_REASON = 500
 

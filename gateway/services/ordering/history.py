@@ -11,7 +11,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign
 from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Cart, Order
-from gateway.services import carts
+from gateway.services.ordering import carts
 
 CART_NOT_EMPTY = (
     "Your cart is not empty. Please check it out or empty it first, so nothing in it is lost."

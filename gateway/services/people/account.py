@@ -33,7 +33,8 @@ from gateway.models import (
     membership_catalog,
     organisation_catalog,
 )
-from gateway.services import budgets, password_resets
+from gateway.services.people import password_resets
+from gateway.services.purchasing import budgets
 
 INVALID_INVITATION = "This invitation link is invalid, used or expired. Ask for a new one."
 MAX_NAME_LENGTH = 200

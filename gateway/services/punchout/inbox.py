@@ -26,9 +26,11 @@ from gateway.cxml import (
 )
 from gateway.db import relax_durability
 from gateway.models import TradingPartner
-from gateway.services import message_log, orders_intake, profile, punchout, throttle
-from gateway.services.partner_orders import signature_certificate
-from gateway.services.punchout import PunchOutSettings
+from gateway.services import message_log, throttle
+from gateway.services.ordering import intake
+from gateway.services.partners.order_settings import signature_certificate
+from gateway.services.punchout import cxml_punchout, profile
+from gateway.services.punchout.cxml_punchout import PunchOutSettings
 from gateway.services.throttle import Key
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def receive(
                 f"too many failed attempts: try again in {(wait + 59) // 60} minute(s)",
                 status=StatusCode.UNAUTHORIZED,
             )
-        partner = punchout.identify(session, document.header)
+        partner = cxml_punchout.identify(session, document.header)
         certificate = None if partner is None else signature_certificate(session, partner)
         if certificate is not None:  # from here on, only what the partner signed is read
             document = cxml.parse(cxml.signing.verified_document(body, certificate_pem=certificate))
@@ -163,7 +165,7 @@ def _dispatch(
     request = document.payload
     if not isinstance(request, ProfileRequest | OrderRequest | PunchOutSetupRequest):
         raise cxml.UnsupportedDocumentError(f"{_document_type(document)} is not supported")
-    partner = punchout.authenticate(
+    partner = cxml_punchout.authenticate(
         session,
         partner=partner,
         header=document.header,
@@ -176,11 +178,11 @@ def _dispatch(
         answer = profile.profile(session, partner=partner, base_url=settings.base_url)
         return cxml.Response(status=ok, body=answer), None
     if isinstance(request, OrderRequest):
-        result = orders_intake.receive_order(
+        result = intake.receive_order(
             session, document=document, body=body, partner=partner, now=now
         )
         return cxml.Response(status=result.status), None
-    started, start_url = punchout.start(
+    started, start_url = cxml_punchout.start(
         session, document=document, request=request, partner=partner, settings=settings, now=now
     )
     return cxml.Response(

@@ -32,7 +32,8 @@ from gateway.models import (
     Supervision,
     User,
 )
-from gateway.services import approval_mail, approval_tiers, budgets, pricing
+from gateway.services.catalog import pricing
+from gateway.services.purchasing import approval_mail, approval_tiers, budgets
 
 MAX_COMMENT_LENGTH = 2000
 ALREADY_DECIDED = "This order is no longer awaiting approval (it is {status})."

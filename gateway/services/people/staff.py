@@ -32,8 +32,8 @@ from gateway.models import (
     Role,
     User,
 )
-from gateway.services import assortment, pricing
-from gateway.services.users import role_named
+from gateway.services.catalog import assortment, pricing
+from gateway.services.people.users import role_named
 
 SUPPLIER_NUMBER = "SUPPLIER"
 """The supplier's own organisation: staff accounts are linked to it with an internal role."""

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
 from gateway.models import Category, Product
-from gateway.services.assortment import Assortment
+from gateway.services.catalog.assortment import Assortment
 
 MAX_TERMS = 8
 PAGE_SIZE = 48

@@ -22,7 +22,7 @@ from gateway.models import (
     Supervision,
     User,
 )
-from gateway.services.users import membership, role_named
+from gateway.services.people.users import membership, role_named
 
 
 def open_session(
