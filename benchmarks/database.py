@@ -16,7 +16,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from gateway import create_app
-from gateway.db import Base, make_engine
+from gateway.db import Base
+from gateway.engines import make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
 from gateway.services.people.users import sync_default_roles

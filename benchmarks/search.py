@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from gateway.db import Base, make_engine
+from gateway.db import Base
+from gateway.engines import make_engine
 from gateway.migrate import upgrade
 from gateway.models import Product
 from gateway.services.catalog import assortment, search

@@ -20,6 +20,6 @@ __all__ = ["__version__", "create_app"]
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask application; `config` overrides every GATEWAY_* setting."""
-    from gateway.app import build_app  # noqa: PLC0415 - keeps `import gateway.cxml` free of Flask
+    from gateway.web.app import build_app  # noqa: PLC0415 - keeps `import gateway.cxml` free of Flask
 
     return build_app(config)

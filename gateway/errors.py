@@ -1,7 +1,7 @@
 """The one exception root of the gateway.
 
 Protocol errors live beside their protocol (`gateway.cxml.errors`) and carry their status; the
-web layer maps the whole tree to answers in `gateway.web_errors`.
+web layer maps the whole tree to answers in `gateway.web.errors`.
 """
 
 from __future__ import annotations

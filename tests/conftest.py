@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway import create_app
-from gateway.db import Base, Database, make_engine
+from gateway.db import Base, Database
+from gateway.engines import make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles

@@ -6,7 +6,7 @@ from flask import abort, redirect, request, url_for
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
-from gateway.shop import context
+from gateway.web import context
 
 
 def staff_actor(permission: Permission) -> Actor:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
-from gateway.db import get_session
 from gateway.errors import InvalidInput
 from gateway.models import PunchOutSession, TradingPartner
 from gateway.services import message_log
+from gateway.web.database import get_session
 
 blueprint = Blueprint("admin_messages", __name__, url_prefix="/admin/messages")
 

@@ -12,13 +12,14 @@ from werkzeug.wrappers import Response
 from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Organisation, TradingPartner
 from gateway.services.partners import admin
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
 from gateway.services.punchout.oci_punchout import PartnerOptions
+from gateway.web.database import get_session
 
 blueprint = Blueprint("admin_partners", __name__, url_prefix="/admin/partners")
 

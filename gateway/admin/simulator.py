@@ -16,12 +16,13 @@ from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.cxml import Operation
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import TradingPartner
 from gateway.punchout.settings import punchout_settings
 from gateway.services.partners import simulator
 from gateway.services.punchout.oci_punchout import PartnerOptions
+from gateway.web.database import get_session
 
 blueprint = Blueprint("simulator", __name__, url_prefix="/tools/simulator")
 

@@ -9,7 +9,8 @@ from sqlalchemy import Connection
 from sqlalchemy.types import TypeDecorator
 
 from gateway import models  # noqa: F401 - registers every table on Base.metadata
-from gateway.db import Base, make_engine
+from gateway.db import Base
+from gateway.engines import make_engine
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

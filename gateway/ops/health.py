@@ -11,8 +11,8 @@ from flask import Flask, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.db import get_session
 from gateway.migrate import alembic_config
+from gateway.web.database import get_session
 
 
 def plain(body: str, status: int = HTTPStatus.OK) -> Response:

@@ -26,9 +26,10 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.ops.health import plain
 from gateway.services import monitoring
+from gateway.web.database import get_session
 
 log = logging.getLogger(__name__)
 

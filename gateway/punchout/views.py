@@ -18,16 +18,16 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from gateway import throttling
 from gateway.cxml import StatusCode
-from gateway.db import get_session, keep_changes, utcnow, writes_on_get
+from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.headers import form_action
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import throttle
 from gateway.services.punchout import cxml_punchout, inbox, oci_punchout
-from gateway.shop import context
+from gateway.web import context, throttling
+from gateway.web.database import get_session, keep_changes, writes_on_get
+from gateway.web.headers import form_action
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("punchout", __name__)

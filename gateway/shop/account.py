@@ -17,14 +17,16 @@ from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.models import Budget
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
 from gateway.services.people import account
 from gateway.services.purchasing import approval_tiers, budgets
-from gateway.shop import context, password_links
+from gateway.shop import password_links
+from gateway.web import context
+from gateway.web.database import get_session
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("account", __name__)

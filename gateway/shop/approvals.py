@@ -10,11 +10,12 @@ from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order
 from gateway.services.purchasing import approvals
-from gateway.shop import context
+from gateway.web import context
+from gateway.web.database import get_session
 
 blueprint = Blueprint("approvals", __name__)
 

@@ -9,12 +9,13 @@ import smtplib
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.mailer import Mailer
 from gateway.services.catalog import assortment
 from gateway.services.ordering import carts, guests
-from gateway.shop import context
+from gateway.web import context
+from gateway.web.database import get_session
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("guest", __name__, url_prefix="/guest")

@@ -9,12 +9,13 @@ from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import PENDING_APPROVAL, Order
 from gateway.services.ordering import carts, checkout, confirmation_mail, history
 from gateway.services.purchasing import approvals, budgets
-from gateway.shop import context
+from gateway.web import context
+from gateway.web.database import get_session
 
 blueprint = Blueprint("orders", __name__)
 

@@ -9,9 +9,10 @@ from flask import redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from gateway.db import get_session, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.shop import context
+from gateway.web import context
+from gateway.web.database import get_session
 
 
 def choose_password(

@@ -24,11 +24,12 @@ from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
-from gateway.db import get_session, keep_changes, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.services.people import impersonation, shop_sessions, staff
-from gateway.shop import context
+from gateway.web import context
+from gateway.web.database import get_session, keep_changes
 
 blueprint = Blueprint("staff", __name__)
 

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from gateway import i18n, throttling
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
-from gateway.db import get_session, keep_changes, utcnow
+from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.mailer import Mailer
 from gateway.models import Category, Membership, Organisation, Product, User
@@ -21,7 +20,9 @@ from gateway.services import throttle
 from gateway.services.catalog import assortment, pricing, search
 from gateway.services.ordering import carts
 from gateway.services.people import password_resets, shop_sessions
-from gateway.shop import context, password_links
+from gateway.shop import password_links
+from gateway.web import context, i18n, throttling
+from gateway.web.database import get_session, keep_changes
 
 blueprint = Blueprint("shop", __name__)
 

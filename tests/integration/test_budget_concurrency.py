@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from gateway.db import make_engine
+from gateway.engines import make_engine
 from gateway.errors import BudgetExceeded
 from gateway.migrate import upgrade
 from gateway.models import Budget, BudgetCounter, Organisation, User

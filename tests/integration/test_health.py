@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 from werkzeug.test import TestResponse
 
 from gateway import create_app
-from gateway.db import make_engine
+from gateway.engines import make_engine
 from gateway.migrate import upgrade_to
 from gateway.ops.health import code_heads
 from tests.conftest import TEST_CONFIG

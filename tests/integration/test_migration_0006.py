@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from gateway.db import make_engine
+from gateway.engines import make_engine
 from gateway.migrate import upgrade, upgrade_to
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from gateway import create_app
-from gateway.db import make_engine, utcnow
+from gateway.db import utcnow
+from gateway.engines import make_engine
 from gateway.migrate import upgrade
 from gateway.models import (
     BuyerOrder,

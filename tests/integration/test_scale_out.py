@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from gateway import cxml
 from gateway.cxml import PunchOutOrderMessage
-from gateway.db import make_engine
+from gateway.engines import make_engine
 from tests import buyer
 from tests.paths import FIXTURES, PROJECT_ROOT, cxml_dtd_dir
 

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from gateway.db import make_engine
+from gateway.engines import make_engine
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.headers import form_action
+from gateway.web.headers import form_action
 from tests import buyer, shop
 from tests.integration.test_cxml_punchout import punch_in
 

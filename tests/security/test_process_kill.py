@@ -36,7 +36,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from gateway import create_app
-from gateway.db import make_engine, utcnow
+from gateway.db import utcnow
+from gateway.engines import make_engine
 from gateway.models import (
     Budget,
     BudgetCounter,

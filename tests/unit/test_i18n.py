@@ -13,10 +13,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from flask import Flask
 
-from gateway import i18n
+import gateway
 from gateway.models import ORDER_STATUSES
+from gateway.web import i18n
 
-PACKAGE = Path(i18n.__file__).resolve().parent
+PACKAGE = Path(gateway.__file__).resolve().parent
 TRANSLATIONS = PACKAGE / "translations"
 
 

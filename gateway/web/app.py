@@ -11,27 +11,28 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import db, i18n, ops
+from gateway import ops
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
 from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.config import load_settings
-from gateway.cookies import ShopSessionInterface
-from gateway.headers import security_headers
 from gateway.logging import configure_logging
 from gateway.punchout.frames import frame_ancestors_header
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop.account import blueprint as account_blueprint
 from gateway.shop.approvals import blueprint as approvals_blueprint
-from gateway.shop.context import current_shopper
 from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
-from gateway.web_errors import register_error_handlers
+from gateway.web import database, i18n
+from gateway.web.context import current_shopper
+from gateway.web.cookies import ShopSessionInterface
+from gateway.web.errors import register_error_handlers
+from gateway.web.headers import security_headers
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -60,7 +61,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
     app.session_interface = ShopSessionInterface()
     ops.init_app(app, csrf)  # first: its request timing wraps every other hook
-    db.init_app(app)
+    database.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(punchout_blueprint)

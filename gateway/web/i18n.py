@@ -27,7 +27,7 @@ babel = Babel()
 
 def select_locale() -> str:
     """The user's own setting, else the choice made in this browser, else Accept-Language."""
-    from gateway.shop.context import current_shopper  # noqa: PLC0415 - avoids an import cycle
+    from gateway.web.context import current_shopper  # noqa: PLC0415 - avoids an import cycle
 
     shopper = current_shopper()
     if shopper is not None and shopper.user.locale in LOCALES:

@@ -14,10 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from gateway.db import get_session
 from gateway.errors import BudgetExceeded, InvalidInput, NotFound, PermissionDenied
 from gateway.services.punchout.cxml_punchout import StartTokenRefused
-from gateway.shop.context import LoginRequired
+from gateway.web.context import LoginRequired
+from gateway.web.database import get_session
 
 log = logging.getLogger(__name__)
 

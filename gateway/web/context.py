@@ -8,13 +8,14 @@ from datetime import date
 from flask import current_app, g, request, session
 
 from gateway.auth.policy import Actor
-from gateway.cookies import PUNCHOUT_KEY
-from gateway.db import get_session, keep_changes, utcnow
+from gateway.db import utcnow
 from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
 from gateway.services.catalog import pricing
 from gateway.services.ordering import carts
 from gateway.services.people import impersonation, shop_sessions
 from gateway.services.people.staff import Client
+from gateway.web.cookies import PUNCHOUT_KEY
+from gateway.web.database import get_session, keep_changes
 
 SESSION_KEY = "shop"
 
@@ -105,7 +106,7 @@ def require_shopper() -> Shopper:
 def begin(token: str, *, punchout: bool = False) -> None:
     """Bind the browser to a new shop session: everything from before is dropped (no fixation).
 
-    A punchout session's cookie may be sent inside the buyer's frame (`gateway.cookies`).
+    A punchout session's cookie may be sent inside the buyer's frame (`gateway.web.cookies`).
     """
     session.clear()
     session[SESSION_KEY] = token
