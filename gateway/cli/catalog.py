@@ -1,4 +1,4 @@
-"""Shop commands for the `gateway` CLI: `guests purge`, `catalog import`, `catalog export`."""
+"""`gateway catalog import|export|import-bmecat`: the product catalog as CSV or BMEcat."""
 
 from __future__ import annotations
 
@@ -9,41 +9,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from gateway.db import Database, utcnow
-from gateway.services.catalog import csv_files
-from gateway.services.ordering import guests
-
-
-def _database() -> Database:
-    return current_app.extensions["gateway.db"]
-
-
-@click.group("guests")
-def guests_group() -> None:
-    """Guest (B2C) orders."""
-
-
-@guests_group.command("purge")
-@click.option(
-    "--days",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Retention after delivery in days [default: GATEWAY_GUEST_RETENTION_DAYS, 90].",
-)
-@with_appcontext
-def purge_command(days: int | None) -> None:
-    """Anonymise guests' personal data once the retention period after delivery has passed."""
-    retention = current_app.config["GATEWAY_GUEST_RETENTION_DAYS"] if days is None else days
-    with _database().session_scope() as session:
-        count = guests.purge(session, now=utcnow(), retention_days=retention)
-    click.echo(
-        f"Anonymised {count} guest order{'' if count == 1 else 's'} (retention {retention} days)."
-    )
+from gateway.bmecat import CatalogError
+from gateway.cli._common import database
+from gateway.services.catalog import bmecat_import, csv_files
 
 
 @click.group("catalog")
 def catalog_group() -> None:
-    """The product catalogue as CSV (columns: see gateway.services.catalog_csv / README)."""
+    """The product catalogue as CSV (columns: see gateway.services.catalog.csv_files / README)."""
 
 
 @catalog_group.command("import")
@@ -56,7 +29,7 @@ def catalog_group() -> None:
 @with_appcontext
 def import_command(file: Path, accept_valid: bool) -> None:
     """Create or update products from FILE.csv in one transaction; report rejected lines."""
-    with _database().session_scope() as session:
+    with database().session_scope() as session:
         with file.open(encoding="utf-8-sig", newline="") as stream:
             rows, rejected = csv_files.check(
                 session, stream, vat_rates=current_app.config["GATEWAY_VAT_RATES"]
@@ -85,10 +58,30 @@ def import_command(file: Path, accept_valid: bool) -> None:
 @with_appcontext
 def export_command(output: Path | None) -> None:
     """Write every product as CSV in the import format."""
-    with _database().session_scope() as session:
+    with database().session_scope() as session:
         if output is None:
             count = csv_files.export(session, click.get_text_stream("stdout"))
         else:
             with output.open("w", encoding="utf-8", newline="") as stream:
                 count = csv_files.export(session, stream)
     click.echo(f"Exported {count} products.", err=True)
+
+
+@catalog_group.command("import-bmecat")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_bmecat_command(file: Path) -> None:
+    """Import a BMEcat 2005 T_NEW_CATALOG: every product, or none if any problem is found."""
+    try:
+        with database().session_scope() as session:
+            summary = bmecat_import.import_bmecat(session, body=file.read_bytes())
+    except CatalogError as exc:
+        for finding in exc.findings:
+            where = f"{file}:{finding.line}" if finding.line else str(file)
+            click.echo(f"{where}: {finding.path}: {finding.reason}")
+        count = len(exc.findings)
+        raise click.ClickException(f"{count} problem(s); nothing was imported.") from None
+    click.echo(
+        f"Catalogue {summary.catalog_id}: {summary.created} products created, "
+        f"{summary.updated} updated."
+    )

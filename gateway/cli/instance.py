@@ -1,0 +1,87 @@
+"""`gateway init`, `gateway seed-demo` and `gateway demo`: prepare a database and run a demo."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
+
+from gateway.cli._common import database
+from gateway.migrate import upgrade
+from gateway.services.demo import DEMO_PASSWORD, seed_demo
+from gateway.services.people.users import sync_default_roles
+
+DEMO_FIXTURE = (
+    Path(__file__).resolve().parents[2]
+    / "fixtures/cxml/valid/punchout_setup_request/create_full.xml"
+)
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database schema and the built-in roles (never drops data)."""
+    _init()
+    click.echo("Database is up to date.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo catalogue, customers, users and partner (idempotent); print the logins."""
+    _init()
+    _seed()
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def demo_command(host: str, port: int) -> None:
+    """init + seed-demo, then serve the shop and print a curl command that starts a punchout."""
+    _init()
+    _seed()
+    current_app.config["GATEWAY_SIMULATOR"] = True  # the fixture returns its cart to it
+    base_url = current_app.config["GATEWAY_BASE_URL"]
+    fixture = (
+        DEMO_FIXTURE.relative_to(Path.cwd())
+        if DEMO_FIXTURE.is_relative_to(Path.cwd())
+        else DEMO_FIXTURE
+    )
+    click.echo("\nStart a punchout as the demo buyer (then open the StartPage URL it prints):\n")
+    click.echo(
+        "  curl -s -H 'Content-Type: text/xml' --data-binary "
+        f"@{shlex.quote(str(fixture))} {base_url}/cxml\n"
+    )
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+def _init() -> None:
+    upgrade(database().engine)
+    with database().session_scope() as session:
+        sync_default_roles(session)
+
+
+def _seed() -> None:
+    with database().session_scope() as session:
+        summary = seed_demo(session, digest_key=current_app.config["GATEWAY_DIGEST_KEY"])
+    click.echo(f"Demo data: {summary.products} products, customers {', '.join(summary.customers)}.")
+    click.echo(f"Shop logins (password {DEMO_PASSWORD!r}):")
+    for email in summary.users:
+        click.echo(f"  {email}")
+    click.echo(
+        "cXML partner demo-cxml: identity NetworkID:AN01000000001, shared secret 'demo-secret', "
+        "return URLs under http://127.0.0.1 and http://localhost"
+    )
+    click.echo(
+        "OCI partner demo-oci: USERNAME 'demo-oci', PASSWORD 'demo', "
+        "HOOK_URLs under http://127.0.0.1 and http://localhost; see fixtures/oci/"
+    )
+    click.echo(
+        "Administration: log in as admin@supplier.demo for /admin/partners, /admin/messages "
+        "and the buyer simulator at /tools/simulator (when GATEWAY_SIMULATOR is on)"
+    )
