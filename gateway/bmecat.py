@@ -18,7 +18,7 @@ from importlib.resources import as_file, files
 import xmlschema
 from lxml import etree
 
-from gateway.cxml._xml import parse_xml  # the one hardened parser for untrusted XML
+from gateway.cxml import parse_xml  # the one hardened parser for untrusted XML
 from gateway.cxml.errors import CXMLError
 from gateway.errors import GatewayError
 

@@ -1,13 +1,13 @@
 """cXML as a pure protocol package: bytes in, frozen dataclasses out, and back (DESIGN.md §3).
 
 No I/O and no Flask, SQLAlchemy or requests: the caller owns the transport. Untrusted XML goes
-through `gateway.cxml._xml` only; DTD and XSD checks live in `dtd` and `schema`.
+through `parse_xml` (`gateway.cxml.hardened_xml`, also used for BMEcat) only; DTD and XSD checks
+live in `dtd` and `schema`.
 """
 
 from __future__ import annotations
 
 from gateway.cxml import credential_mac, dtd, lint, schema, signing
-from gateway.cxml._xml import DEFAULT_LIMITS, ParserLimits
 from gateway.cxml.build import build, format_timestamp, make_payload_id
 from gateway.cxml.cart_return import decode_cart, encode_cart
 from gateway.cxml.documents import (
@@ -61,6 +61,7 @@ from gateway.cxml.errors import (
     SignatureUnacceptableError,
     UnsupportedDocumentError,
 )
+from gateway.cxml.hardened_xml import DEFAULT_LIMITS, ParserLimits, parse_xml
 from gateway.cxml.parse import parse
 from gateway.cxml.status import StatusCode
 
@@ -124,6 +125,7 @@ __all__ = [
     "lint",
     "make_payload_id",
     "parse",
+    "parse_xml",
     "schema",
     "signing",
 ]

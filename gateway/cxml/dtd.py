@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from gateway.cxml._xml import parse_xml
 from gateway.cxml.errors import DocumentValidationError
+from gateway.cxml.hardened_xml import parse_xml
 from gateway.errors import ConfigurationError
 
 if TYPE_CHECKING:

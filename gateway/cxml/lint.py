@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from gateway.cxml import dtd, schema
-from gateway.cxml._xml import DTD_URL, parse_xml
 from gateway.cxml.errors import CXMLError
+from gateway.cxml.hardened_xml import DTD_URL, parse_xml
 from gateway.cxml.parse import parse
 from gateway.errors import ConfigurationError
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from lxml import etree
 
 from gateway.cxml import schema
-from gateway.cxml._xml import DEFAULT_LIMITS, DTD_URL, ParserLimits, parse_xml, text_of
 from gateway.cxml.documents import (
     Address,
     Charge,
@@ -44,6 +43,7 @@ from gateway.cxml.documents import (
     Status,
 )
 from gateway.cxml.errors import InboundDocumentError, UnsupportedDocumentError
+from gateway.cxml.hardened_xml import DEFAULT_LIMITS, DTD_URL, ParserLimits, parse_xml, text_of
 from gateway.cxml.status import StatusCode
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

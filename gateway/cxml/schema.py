@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from gateway.cxml._xml import parse_xml
 from gateway.cxml.errors import DocumentValidationError
+from gateway.cxml.hardened_xml import parse_xml
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

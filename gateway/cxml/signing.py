@@ -22,12 +22,12 @@ from lxml import etree
 from signxml import InvalidInput, InvalidSignature, SignatureConfiguration, XMLSigner, XMLVerifier
 from signxml.algorithms import SignatureConstructionMethod
 
-from gateway.cxml._xml import parse_xml
 from gateway.cxml.errors import (
     SignatureInvalidError,
     SignatureRequiredError,
     SignatureUnacceptableError,
 )
+from gateway.cxml.hardened_xml import parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"

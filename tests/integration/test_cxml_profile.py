@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.cxml import dtd
-from gateway.cxml._xml import parse_xml
+from gateway.cxml.hardened_xml import parse_xml
 from gateway.models import PartnerOrderSettings, TradingPartner
 from tests import buyer
 from tests.integration.test_cxml_punchout import post_cxml

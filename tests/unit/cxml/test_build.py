@@ -13,7 +13,7 @@ from lxml import etree
 
 from gateway import cxml
 from gateway.cxml import OutboundDocumentError, Status, StatusCode
-from gateway.cxml._xml import parse_xml
+from gateway.cxml.hardened_xml import parse_xml
 from gateway.cxml.schema import SchemaName
 from tests.paths import FIXTURES, cxml_dtd_dir
 from tests.unit.cxml import samples

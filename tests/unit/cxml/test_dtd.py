@@ -9,7 +9,7 @@ from lxml import etree
 
 from gateway import cxml
 from gateway.cxml import DocumentValidationError, InboundDocumentError
-from gateway.cxml._xml import parse_xml
+from gateway.cxml.hardened_xml import parse_xml
 from gateway.errors import ConfigurationError
 from tests.paths import FIXTURES, cxml_dtd_dir
 

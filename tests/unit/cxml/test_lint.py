@@ -72,7 +72,7 @@ def test_pretty_and_status() -> None:
 
 
 def test_dtd_module_follows_the_doctype() -> None:
-    from gateway.cxml._xml import parse_xml  # noqa: PLC0415 - internal, for this check only
+    from gateway.cxml.hardened_xml import parse_xml  # noqa: PLC0415 - for this check only
 
     fulfil = b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd"><cXML/>'
     assert lint.dtd_module(parse_xml(fulfil)) == "Fulfill.dtd"

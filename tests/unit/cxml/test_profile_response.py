@@ -8,7 +8,7 @@ import pytest
 
 from gateway import cxml
 from gateway.cxml import OutboundDocumentError, StatusCode
-from gateway.cxml._xml import parse_xml
+from gateway.cxml.hardened_xml import parse_xml
 from tests.paths import cxml_dtd_dir
 
 OK = cxml.Status(code=StatusCode.OK, text="OK")

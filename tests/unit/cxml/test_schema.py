@@ -12,7 +12,7 @@ from lxml import etree
 from gateway import cxml
 from gateway.cxml import DocumentValidationError, InboundDocumentError
 from gateway.cxml import schema as schemas
-from gateway.cxml._xml import parse_xml
+from gateway.cxml.hardened_xml import parse_xml
 from gateway.cxml.schema import SchemaName
 from tests.paths import FIXTURES, PROJECT_ROOT
 from tests.unit.cxml import samples

@@ -19,7 +19,7 @@ from gateway.cxml import (
     SignatureUnacceptableError,
     StatusCode,
 )
-from gateway.cxml._xml import parse_xml
+from gateway.cxml.hardened_xml import parse_xml
 from gateway.cxml.signing import DS, sign, verified_document
 from tests import buyer
 from tests.paths import cxml_dtd_dir

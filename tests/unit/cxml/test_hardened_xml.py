@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 
 from gateway.cxml import InboundDocumentError, ParserLimits, StatusCode
-from gateway.cxml import _xml as hardened
-from gateway.cxml._xml import parse_xml, text_of
+from gateway.cxml import hardened_xml as hardened
+from gateway.cxml.hardened_xml import parse_xml, text_of
 from tests.paths import FIXTURES
 from tests.unit.cxml.conftest import Listener
 
