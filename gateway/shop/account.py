@@ -1,8 +1,9 @@
 """Self-service under /account for the active customer: budgets, users, organisation data.
 
-Thin adapters over `gateway.services.account`. Each view reads only the form fields it names
-(an allow-list: posted `is_admin`, `organisation_id` or `budget_limit` are never read), and the
-services look every object up within the session's active customer (O-4, O-5).
+Thin adapters over `gateway.services.people` (members, organisation, invitations) and
+`gateway.services.purchasing` (budgets, approval tiers). Each view reads only the form fields it
+names (an allow-list: posted `is_admin`, `organisation_id` or `budget_limit` are never read), and
+the services look every object up within the session's active customer (O-4, O-5).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from gateway.errors import InvalidInput, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.models import Budget
 from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
-from gateway.services.people import account
-from gateway.services.purchasing import approval_tiers, budgets
+from gateway.services import audit
+from gateway.services.people import invitations, members, organisation
+from gateway.services.purchasing import approval_tiers, budget_admin, budgets
 from gateway.shop import password_links
 from gateway.web import context
 from gateway.web.database import get_session
@@ -66,7 +68,7 @@ def _save_budget(budget_id: int | None) -> Response | tuple[str, int]:
     shopper = _manager(Permission.ACCOUNT_BUDGET_WRITE)
     form = request.form
     try:
-        account.save_budget(
+        budget_admin.save_budget(
             get_session(),
             actor=shopper.actor,
             budget_id=budget_id,
@@ -128,7 +130,7 @@ def _budgets_page(
         "shop/budgets.html",
         states=[budgets.state(db, budget=budget, now=now, zone=zone) for budget in shown],
         manage=manage,
-        members=account.members(db, actor=shopper.actor)
+        members=members.members(db, actor=shopper.actor)
         if can(shopper.actor, Permission.ACCOUNT_USER_WRITE)
         else [],
         periods=BUDGET_PERIODS,
@@ -152,7 +154,7 @@ def invite_user() -> Response | tuple[str, int]:
     """Invite a user: linked with a role, and mailed a single-use link to choose a password."""
     shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     try:
-        user, token = account.invite(
+        user, token = members.invite(
             get_session(),
             actor=shopper.actor,
             email=request.form.get("email", ""),
@@ -193,7 +195,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
     """Change the user's `name` and `role` (nothing else is read)."""
     shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     try:
-        account.edit_member(
+        members.edit_member(
             get_session(),
             actor=shopper.actor,
             user_id=user_id,
@@ -213,7 +215,7 @@ def user_catalogs(user_id: int) -> Response | tuple[str, int]:
     return _user_change(
         shopper,
         user_id,
-        lambda ids: account.set_catalogs(
+        lambda ids: members.set_catalogs(
             get_session(), actor=shopper.actor, user_id=user_id, catalog_ids=ids, now=utcnow()
         ),
         "catalog",
@@ -227,7 +229,7 @@ def user_supervisors(user_id: int) -> Response | tuple[str, int]:
     return _user_change(
         shopper,
         user_id,
-        lambda ids: account.set_supervisors(
+        lambda ids: members.set_supervisors(
             get_session(), actor=shopper.actor, user_id=user_id, supervisor_ids=ids, now=utcnow()
         ),
         "supervisor",
@@ -249,7 +251,7 @@ def reactivate_user(user_id: int) -> Response | tuple[str, int]:
 def _set_active(user_id: int, *, active: bool) -> Response | tuple[str, int]:
     shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     try:
-        account.set_active(
+        members.set_active(
             get_session(), actor=shopper.actor, user_id=user_id, active=active, now=utcnow()
         )
     except InvalidInput as exc:
@@ -273,8 +275,8 @@ def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
     db = get_session()
     return render_template(
         "account/users.html",
-        members=account.members(db, actor=shopper.actor),
-        roles=account.assignable_roles(db, actor=shopper.actor),
+        members=members.members(db, actor=shopper.actor),
+        roles=members.assignable_roles(db, actor=shopper.actor),
         error=error,
         form=request.form if request.method == "POST" else {},
     )
@@ -282,15 +284,15 @@ def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
 
 def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> str:
     db = get_session()
-    link = account.member(db, actor=shopper.actor, user_id=user_id)
+    link = members.member(db, actor=shopper.actor, user_id=user_id)
     return render_template(
         "account/user.html",
         link=link,
-        roles=account.assignable_roles(db, actor=shopper.actor),
-        catalogs=account.customer_catalogs(db, actor=shopper.actor),
-        chosen=account.user_catalogs(db, link=link),
-        colleagues=[m for m in account.members(db, actor=shopper.actor) if m.user_id != user_id],
-        supervisors=account.supervisors_of(db, actor=shopper.actor, user_id=user_id),
+        roles=members.assignable_roles(db, actor=shopper.actor),
+        catalogs=members.customer_catalogs(db, actor=shopper.actor),
+        chosen=members.user_catalogs(db, link=link),
+        colleagues=[m for m in members.members(db, actor=shopper.actor) if m.user_id != user_id],
+        supervisors=members.supervisors_of(db, actor=shopper.actor, user_id=user_id),
         error=error,
     )
 
@@ -298,8 +300,8 @@ def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> st
 # Organisation -----------------------------------------------------------------------------------
 
 
-@blueprint.route("/account/organisation", methods=["GET", "POST"])
-def organisation() -> Response | str | tuple[str, int]:
+@blueprint.route("/account/organisation", methods=["GET", "POST"], endpoint="organisation")
+def organisation_page() -> Response | str | tuple[str, int]:
     """The organisation's name, VAT number and billing address; every change is audited."""
     shopper = _manager(Permission.ACCOUNT_ORGANISATION_WRITE)
     db = get_session()
@@ -307,10 +309,10 @@ def organisation() -> Response | str | tuple[str, int]:
     if request.method == "POST":
         form = request.form
         try:
-            account.edit_organisation(
+            organisation.edit_organisation(
                 db,
                 actor=shopper.actor,
-                data=account.OrganisationData(
+                data=organisation.OrganisationData(
                     name=form.get("name", ""),
                     vat_number=form.get("vat_number", ""),
                     street=form.get("street", ""),
@@ -327,9 +329,9 @@ def organisation() -> Response | str | tuple[str, int]:
     page = render_template(
         "account/organisation.html",
         organisation=shopper.organisation,
-        billing=account.billing_address(db, actor=shopper.actor),
-        addresses=account.delivery_addresses(db, actor=shopper.actor),
-        trail=account.audit_trail(db, actor=shopper.actor),
+        billing=organisation.billing_address(db, actor=shopper.actor),
+        addresses=organisation.delivery_addresses(db, actor=shopper.actor),
+        trail=audit.audit_trail(db, actor=shopper.actor),
         error=error,
     )
     return (page, 400) if error else page
@@ -352,11 +354,11 @@ def _save_address(address_id: int | None) -> Response | tuple[str, int]:
     db = get_session()
     form = request.form
     try:
-        account.save_delivery_address(
+        organisation.save_delivery_address(
             db,
             actor=shopper.actor,
             address_id=address_id,
-            data=account.AddressData(
+            data=organisation.AddressData(
                 name=form.get("name", ""),
                 street=form.get("street", ""),
                 postcode=form.get("postcode", ""),
@@ -369,9 +371,9 @@ def _save_address(address_id: int | None) -> Response | tuple[str, int]:
         return render_template(
             "account/organisation.html",
             organisation=shopper.organisation,
-            billing=account.billing_address(db, actor=shopper.actor),
-            addresses=account.delivery_addresses(db, actor=shopper.actor),
-            trail=account.audit_trail(db, actor=shopper.actor),
+            billing=organisation.billing_address(db, actor=shopper.actor),
+            addresses=organisation.delivery_addresses(db, actor=shopper.actor),
+            trail=audit.audit_trail(db, actor=shopper.actor),
             error=str(exc),
         ), 400
     return redirect(url_for("account.organisation"))
@@ -386,8 +388,8 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
     return password_links.choose_password(
         token=token,
         template="account/invitation.html",
-        check=account.check_invitation,
-        accept=account.accept_invitation,
+        check=invitations.check,
+        accept=invitations.accept,
     )
 
 

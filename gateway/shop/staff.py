@@ -27,7 +27,8 @@ from gateway.auth.policy import can, require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.mailer import Mailer
-from gateway.services.people import impersonation, shop_sessions, staff
+from gateway.services import audit
+from gateway.services.people import customers, impersonation, shop_sessions, staff
 from gateway.web import context
 from gateway.web.database import get_session, keep_changes
 
@@ -119,12 +120,12 @@ def _staff(permission: Permission) -> context.Shopper:
     return shopper
 
 
-@blueprint.get("/staff/customers")
-def customers() -> str:
+@blueprint.get("/staff/customers", endpoint="customers")
+def customers_page() -> str:
     """Find a customer by name, number or a user's e-mail address (field `q`)."""
     shopper = _staff(Permission.STAFF_CUSTOMER_READ)
     query = request.args.get("q", "")
-    found = staff.find_customers(get_session(), actor=shopper.actor, query=query)
+    found = customers.find_customers(get_session(), actor=shopper.actor, query=query)
     return render_template(
         "staff/customers.html", found=found, q=query, form={}, error="", actor=shopper.actor
     )
@@ -139,8 +140,8 @@ def customer(number: str) -> str:
 
 def _customer_page(shopper: context.Shopper, number: str, *, error: str = "") -> str:
     db = get_session()
-    organisation = staff.customer(db, actor=shopper.actor, number=number)
-    view = staff.customer_view(db, organisation=organisation, on=context.today())
+    organisation = customers.customer(db, actor=shopper.actor, number=number)
+    view = customers.customer_view(db, organisation=organisation, on=context.today())
     return render_template(
         "staff/customer.html",
         view=view,
@@ -201,9 +202,9 @@ def end_session() -> Response:
     return redirect(url_for("staff.customer", number=number))
 
 
-def _customer_data() -> staff.CustomerData:
+def _customer_data() -> customers.CustomerData:
     form = request.form
-    return staff.CustomerData(
+    return customers.CustomerData(
         name=form.get("name", ""),
         coc_number=form.get("coc_number", ""),
         vat_number=form.get("vat_number", ""),
@@ -234,7 +235,7 @@ def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
     )
     config = current_app.config
     try:
-        organisation, user, token = staff.create_customer(
+        organisation, user, token = customers.create_customer(
             get_session(),
             actor=shopper.actor,
             data=_customer_data(),
@@ -244,7 +245,7 @@ def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
             prospect=prospect,
         )
     except InvalidInput as exc:
-        found = staff.find_customers(get_session(), actor=shopper.actor)
+        found = customers.find_customers(get_session(), actor=shopper.actor)
         return render_template(
             "staff/customers.html",
             found=found,
@@ -263,7 +264,7 @@ def activate(number: str) -> Response | tuple[str, int]:
     """Activate a signed prospect: it may order, and its first superuser is invited."""
     shopper = _staff(Permission.STAFF_CUSTOMER_REGISTER)
     try:
-        organisation, user, token = staff.activate(
+        organisation, user, token = customers.activate(
             get_session(),
             actor=shopper.actor,
             number=number,
@@ -281,7 +282,7 @@ def assign_agent(number: str) -> Response | tuple[str, int]:
     """Make the customer one of a sales agent's own customers (field `agent`: an e-mail)."""
     shopper = _staff(Permission.ADMIN_ASSIGNMENT_WRITE)
     try:
-        staff.assign(
+        customers.assign(
             get_session(),
             actor=shopper.actor,
             agent_email=request.form.get("agent", ""),
@@ -325,16 +326,16 @@ def accounts() -> Response | str | tuple[str, int]:
     return (page, 400) if error else page
 
 
-@blueprint.get("/staff/audit")
-def audit() -> str:
+@blueprint.get("/staff/audit", endpoint="audit")
+def audit_page() -> str:
     """The audit log, newest first; filter by `action` (prefix), `customer`, `actor` (e-mail)."""
     shopper = _staff(Permission.ADMIN_AUDIT_READ)
-    where = staff.AuditFilter(
+    where = audit.AuditFilter(
         action=request.args.get("action", "").strip(),
         customer=request.args.get("customer", "").strip(),
         actor_email=request.args.get("actor", "").strip(),
     )
-    rows = staff.audit_log(get_session(), actor=shopper.actor, where=where)
+    rows = audit.audit_log(get_session(), actor=shopper.actor, where=where)
     return render_template("staff/audit.html", rows=rows, where=where)
 
 
@@ -346,7 +347,7 @@ def staff_access() -> Response:
     organisation = shopper.organisation
     allow = request.form.get("allow") == "yes"
     if organisation.allow_impersonation != allow:
-        staff.record(
+        audit.record(
             get_session(),
             organisation_id=organisation.id,
             actor_id=shopper.user.id,

@@ -10,10 +10,10 @@ from flask import current_app, g, request, session
 from gateway.auth.policy import Actor
 from gateway.db import utcnow
 from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
+from gateway.services.audit import Client
 from gateway.services.catalog import pricing
 from gateway.services.ordering import carts
 from gateway.services.people import impersonation, shop_sessions
-from gateway.services.people.staff import Client
 from gateway.web.cookies import PUNCHOUT_KEY
 from gateway.web.database import get_session, keep_changes
 

@@ -16,8 +16,9 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import Membership, Organisation, ShopSession, User
-from gateway.services.people import shop_sessions, staff
-from gateway.services.people.staff import Client
+from gateway.services import audit
+from gateway.services.audit import Client
+from gateway.services.people import customers, shop_sessions, staff
 
 MAX_REASON = 500
 
@@ -43,13 +44,13 @@ def start(
     """
     if staff_session.acting_staff_id is not None:
         raise PermissionDenied("End the current session before shopping as another customer.")
-    organisation = staff.customer(
+    organisation = customers.customer(
         session, actor=actor, number=number, permission=Permission.ASSIST_IMPERSONATE
     )
     subject: User | None = None
 
     def refuse(error: Exception, why: str) -> Exception:
-        staff.record(
+        audit.record(
             session,
             organisation_id=organisation.id,
             actor_id=actor.user_id,
@@ -93,7 +94,7 @@ def start(
     assisted.reason = text
     assisted.last_seen_at = now
     assisted.fresh_cart = subject is None or not saved_cart
-    staff.record(
+    audit.record(
         session,
         organisation_id=organisation.id,
         actor_id=actor.user_id,
@@ -115,7 +116,7 @@ def end(
     if shop_session.acting_staff_id is None:
         raise InvalidInput("You are not shopping as a customer.")
     shop_sessions.end(shop_session, now=now)
-    staff.record(
+    audit.record(
         session,
         organisation_id=shop_session.organisation_id,
         actor_id=shop_session.acting_staff_id,
@@ -181,7 +182,7 @@ def _audit(
     client: Client,
     now: datetime,
 ) -> None:
-    staff.record(
+    audit.record(
         session,
         organisation_id=shop_session.organisation_id,
         actor_id=shop_session.acting_staff_id,

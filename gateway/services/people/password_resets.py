@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from gateway.auth.credentials import new_token, token_digest
 from gateway.errors import InvalidInput
 from gateway.models import PasswordReset, User
-from gateway.services.people import shop_sessions
+from gateway.services.people import links, shop_sessions
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -31,27 +30,14 @@ def request_reset(
     )
     if user is None:
         return None
-    token, digest = new_token()
-    session.add(
-        PasswordReset(
-            user_id=user.id,
-            token_digest=digest,
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl_seconds),
-        )
+    return user, links.issue(
+        session, PasswordReset, now=now, ttl_seconds=ttl_seconds, user_id=user.id
     )
-    session.flush()
-    return user, token
 
 
 def check_token(session: Session, *, token: str, now: datetime) -> PasswordReset:
     """The live reset for a token, or InvalidInput."""
-    reset = session.scalar(
-        select(PasswordReset).where(PasswordReset.token_digest == token_digest(token))
-    )
-    if reset is None or reset.used_at is not None or reset.expires_at <= now:
-        raise InvalidInput(INVALID_LINK)
-    return reset
+    return links.live(session, PasswordReset, token=token, now=now, refusal=INVALID_LINK)
 
 
 def reset_password(
@@ -60,14 +46,7 @@ def reset_password(
     """Set a new password through a reset link; the link is spent and every session ends."""
     reset = check_token(session, token=token, now=now)
     check_new_password(password, confirmation)
-    # Spend the token with one conditional UPDATE, so two concurrent uses cannot both succeed.
-    spent = session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if spent.rowcount != 1:
-        raise InvalidInput(INVALID_LINK)
+    links.spend(session, reset, now=now, refusal=INVALID_LINK)
     return set_password(session, user_id=reset.user_id, password=password, now=now)
 
 

@@ -1,0 +1,283 @@
+"""A customer's users, managed by its superuser: invite, edit, (de)activate, their roles,
+catalogs and supervisors.
+
+Everything is scoped to `actor.organisation_id` (O-4): an id of another customer's user, budget
+or catalog is NotFound. Roles are assignable only within the superuser's own rights and never
+staff roles (O-5, `can(actor, ACCOUNT_USER_WRITE, role)`). Only the named fields are written:
+callers pass keyword arguments, never a form (mass assignment).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gateway.auth.permissions import Permission
+from gateway.auth.policy import Actor, can, foreign, require
+from gateway.errors import InvalidInput
+from gateway.models import (
+    Catalog,
+    Membership,
+    Role,
+    Supervision,
+    User,
+    membership_catalog,
+    organisation_catalog,
+)
+from gateway.services import audit
+from gateway.services.people import invitations
+
+MAX_NAME_LENGTH = 200
+
+
+def members(session: Session, *, actor: Actor) -> list[Membership]:
+    """The active customer's users, by e-mail address."""
+    require(actor, Permission.ACCOUNT_USER_WRITE)
+    return list(
+        session.scalars(
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id == actor.organisation_id)
+            .order_by(User.email)
+        )
+    )
+
+
+def member(session: Session, *, actor: Actor, user_id: int) -> Membership:
+    """One user's link to the active customer; a user of another customer is NotFound."""
+    require(actor, Permission.ACCOUNT_USER_WRITE)
+    link = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == actor.organisation_id
+        )
+    )
+    if link is None:
+        raise foreign(actor, "user", user_id)
+    return link
+
+
+def assignable_roles(session: Session, *, actor: Actor) -> list[Role]:
+    """The roles this superuser may hand out: customer-side, within their own rights."""
+    return [
+        role
+        for role in session.scalars(select(Role).order_by(Role.name))
+        if can(actor, Permission.ACCOUNT_USER_WRITE, role)
+    ]
+
+
+def _role(session: Session, *, actor: Actor, name: str) -> Role:
+    role = session.scalar(select(Role).where(Role.name == name))
+    if role is None:
+        raise InvalidInput(f"Unknown role {name[:64]!r}.")
+    require(actor, Permission.ACCOUNT_USER_WRITE, role)  # PermissionDenied: escalation
+    return role
+
+
+def invite(
+    session: Session,
+    *,
+    actor: Actor,
+    email: str,
+    name: str,
+    role_name: str,
+    now: datetime,
+    ttl_seconds: int,
+) -> tuple[User, str | None]:
+    """Link a user (new, or known from another customer) to the active customer with a role.
+
+    A new user gets an invitation token (single use) to choose a password; a known user keeps
+    their password and their other customers' links.
+    """
+    require(actor, Permission.ACCOUNT_USER_WRITE)
+    address = email.strip().lower()
+    if "@" not in address or len(address) > 254 or address.startswith("@"):  # noqa: PLR2004
+        raise InvalidInput("Enter a valid e-mail address.")
+    name = name.strip()
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")
+    role = _role(session, actor=actor, name=role_name)
+    user = session.scalar(select(User).where(User.email == address))
+    if user is not None and session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.organisation_id == actor.organisation_id
+        )
+    ):
+        raise InvalidInput(f"{address} is already a user of this customer.")
+    token = None
+    if user is None:
+        user = User(email=address, name=name, password_hash=None)
+        session.add(user)
+        session.flush()
+    if user.password_hash is None:
+        token = invitations.issue(
+            session,
+            user_id=user.id,
+            organisation_id=actor.organisation_id,
+            now=now,
+            ttl_seconds=ttl_seconds,
+        )
+    session.add(Membership(user_id=user.id, organisation_id=actor.organisation_id, role=role))
+    audit.record_change(
+        session,
+        actor=actor,
+        action="user.invite",
+        subject=address,
+        changes={"role": [None, role.name]},
+        now=now,
+    )
+    session.flush()
+    return user, token
+
+
+def edit_member(
+    session: Session, *, actor: Actor, user_id: int, name: str, role_name: str, now: datetime
+) -> Membership:
+    """Change a user's name and their role at the active customer (not their other links)."""
+    link = member(session, actor=actor, user_id=user_id)
+    _not_self(actor, link, "change your own role")
+    require(actor, Permission.ACCOUNT_USER_WRITE, link.role)  # never edit a stronger user
+    role = _role(session, actor=actor, name=role_name)
+    name = name.strip()
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")
+    changes = {}
+    if link.role_id != role.id:
+        changes["role"] = [link.role.name, role.name]
+        link.role = role
+    if name and name != link.user.name:
+        changes["name"] = [link.user.name, name]
+        link.user.name = name
+    audit.record_change(
+        session, actor=actor, action="user.edit", subject=link.user.email, changes=changes, now=now
+    )
+    session.flush()
+    return link
+
+
+def set_active(
+    session: Session, *, actor: Actor, user_id: int, active: bool, now: datetime
+) -> Membership:
+    """Deactivate or reactivate a user at the active customer only; deactivation ends their
+    sessions there at once (the role is read on every request)."""
+    link = member(session, actor=actor, user_id=user_id)
+    _not_self(actor, link, "deactivate yourself")
+    require(actor, Permission.ACCOUNT_USER_WRITE, link.role)
+    if link.active != active:
+        audit.record_change(
+            session,
+            actor=actor,
+            action="user.activate" if active else "user.deactivate",
+            subject=link.user.email,
+            changes={"active": [str(link.active), str(active)]},
+            now=now,
+        )
+        link.active = active
+    session.flush()
+    return link
+
+
+def set_catalogs(
+    session: Session, *, actor: Actor, user_id: int, catalog_ids: set[int], now: datetime
+) -> Membership:
+    """Narrow a user's assortment to these catalogs of the customer (none: all of them)."""
+    require(actor, Permission.ACCOUNT_CATALOG_ASSIGN)
+    link = member(session, actor=actor, user_id=user_id)
+    held = set(
+        session.scalars(
+            select(organisation_catalog.c.catalog_id).where(
+                organisation_catalog.c.organisation_id == actor.organisation_id
+            )
+        )
+    )
+    if catalog_ids - held:
+        raise foreign(actor, "catalog", sorted(catalog_ids - held))
+    session.execute(delete(membership_catalog).where(membership_catalog.c.membership_id == link.id))
+    for catalog_id in sorted(catalog_ids):
+        session.execute(
+            membership_catalog.insert().values(membership_id=link.id, catalog_id=catalog_id)
+        )
+    names = session.scalars(select(Catalog.name).where(Catalog.id.in_(catalog_ids))).all()
+    audit.record_change(
+        session,
+        actor=actor,
+        action="user.catalogs",
+        subject=link.user.email,
+        changes={"catalogs": [None, ", ".join(sorted(names))]},
+        now=now,
+    )
+    session.flush()
+    return link
+
+
+def user_catalogs(session: Session, *, link: Membership) -> set[int]:
+    """The catalogs a user is narrowed to (empty: all of the customer's)."""
+    return set(
+        session.scalars(
+            select(membership_catalog.c.catalog_id).where(
+                membership_catalog.c.membership_id == link.id
+            )
+        )
+    )
+
+
+def customer_catalogs(session: Session, *, actor: Actor) -> list[Catalog]:
+    """The catalogs the active customer holds."""
+    return list(
+        session.scalars(
+            select(Catalog)
+            .join(organisation_catalog, organisation_catalog.c.catalog_id == Catalog.id)
+            .where(organisation_catalog.c.organisation_id == actor.organisation_id)
+            .order_by(Catalog.name)
+        )
+    )
+
+
+def set_supervisors(
+    session: Session, *, actor: Actor, user_id: int, supervisor_ids: set[int], now: datetime
+) -> None:
+    """Choose who approves a user's orders besides the superusers (A-2): own customer's users."""
+    link = member(session, actor=actor, user_id=user_id)
+    for supervisor_id in supervisor_ids:
+        member(session, actor=actor, user_id=supervisor_id)  # NotFound outside the customer
+    if user_id in supervisor_ids:
+        raise InvalidInput("Nobody supervises themselves.")
+    session.execute(
+        delete(Supervision).where(
+            Supervision.organisation_id == actor.organisation_id, Supervision.user_id == user_id
+        )
+    )
+    for supervisor_id in sorted(supervisor_ids):
+        session.add(
+            Supervision(
+                organisation_id=actor.organisation_id, supervisor_id=supervisor_id, user_id=user_id
+            )
+        )
+    audit.record_change(
+        session,
+        actor=actor,
+        action="user.supervisors",
+        subject=link.user.email,
+        changes={"supervisors": [None, ",".join(map(str, sorted(supervisor_ids)))]},
+        now=now,
+    )
+    session.flush()
+
+
+def _not_self(actor: Actor, link: Membership, what: str) -> None:
+    if link.user_id == actor.user_id:
+        raise InvalidInput(f"You cannot {what}; ask another superuser.")
+
+
+def supervisors_of(session: Session, *, actor: Actor, user_id: int) -> set[int]:
+    """The users who approve `user_id`'s orders besides the superusers."""
+    member(session, actor=actor, user_id=user_id)
+    return set(
+        session.scalars(
+            select(Supervision.supervisor_id).where(
+                Supervision.organisation_id == actor.organisation_id,
+                Supervision.user_id == user_id,
+            )
+        )
+    )
