@@ -29,7 +29,7 @@ from benchmarks.database import (
 )
 from benchmarks.figures import percentile, report
 from gateway.models import Catalog, Category, PriceList, PriceListItem, Product, catalog_product
-from gateway.services.demo import STANDARD_CATALOG
+from gateway.services.demo_catalog import STANDARD_CATALOG
 
 SMALL, LARGE = 1_000, 100_000
 BUYER = "buyer@1001.demo"

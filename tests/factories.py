@@ -22,7 +22,7 @@ from gateway.models import (
     User,
     catalog_product,
 )
-from gateway.services.demo import STANDARD_CATALOG
+from gateway.services.demo_catalog import STANDARD_CATALOG
 from gateway.services.partners.order_settings import configure
 from gateway.services.partners.registry import CXMLPartnerSpec, add_cxml_partner
 from gateway.services.people.users import role_named

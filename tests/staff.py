@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from gateway.models import Membership, Organisation, User
-from gateway.services.demo import DEMO_ADMIN, SUPPLIER_NUMBER
+from gateway.services.demo import DEMO_ADMIN
+from gateway.services.people.staff import SUPPLIER_NUMBER
 from gateway.services.people.users import role_named
 from tests import buyer
 

@@ -18,7 +18,7 @@ from gateway.models import Organisation, TradingPartner
 from gateway.services.partners import admin
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
-from gateway.services.punchout.oci_punchout import PartnerOptions
+from gateway.services.punchout.oci_mapping import PartnerOptions
 from gateway.web.database import get_session
 
 blueprint = Blueprint("admin_partners", __name__, url_prefix="/admin/partners")

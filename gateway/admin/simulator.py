@@ -21,7 +21,7 @@ from gateway.errors import InvalidInput
 from gateway.models import TradingPartner
 from gateway.punchout.settings import punchout_settings
 from gateway.services.partners import simulator
-from gateway.services.punchout.oci_punchout import PartnerOptions
+from gateway.services.punchout.oci_mapping import PartnerOptions
 from gateway.web.database import get_session
 
 blueprint = Blueprint("simulator", __name__, url_prefix="/tools/simulator")

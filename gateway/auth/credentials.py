@@ -1,10 +1,16 @@
-"""Secrets we only compare (keyed digests) and one-time tokens (stored as digests)."""
+"""Secrets we only compare: passwords (slow hashes), shared secrets (keyed digests) and one-time
+tokens (stored as digests). Every password of the gateway is hashed and checked here."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from functools import cache
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # noqa: S105 - OWASP work factor for PBKDF2-SHA256
 
 
 def secret_digest(secret: str, key: str) -> str:
@@ -26,3 +32,19 @@ def new_token() -> tuple[str, str]:
 def token_digest(token: str) -> str:
     """The digest a token is stored and looked up by."""
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """The slow hash stored for a password (a shop user's, an OCI buyer's)."""
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+
+def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Check `password` against a stored hash; with no hash (an unknown account, or one without
+    a password) the same work is done against a throw-away hash, so timing tells nothing."""
+    return check_password_hash(stored_hash or _dummy_hash(), password) and bool(stored_hash)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_hex(8))

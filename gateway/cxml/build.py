@@ -11,25 +11,27 @@ import os
 import re
 import secrets
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, assert_never
 
 from lxml import etree
 
 from gateway.cxml import dtd
+from gateway.cxml._build_parts import (
+    XML_LANG,
+    add_address,
+    add_charge,
+    add_contact,
+    add_extrinsics,
+    add_item_id,
+    add_item_in,
+    add_item_out,
+    add_money,
+    format_quantity,
+)
 from gateway.cxml.documents import (
     FULFILL_DOCUMENTS,
-    Address,
-    Charge,
     ConfirmationRequest,
-    Contact,
-    Extrinsic,
     Header,
-    ItemDetail,
-    ItemID,
-    ItemIn,
-    ItemOut,
-    Money,
     OrderReference,
     OrderRequest,
     Payload,
@@ -45,16 +47,11 @@ from gateway.cxml.documents import (
 from gateway.cxml.errors import OutboundDocumentError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from pathlib import Path
 
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _VERSION = re.compile(r"1\.[12]\.\d{3}")
 _ENCODINGS = ("UTF-8", "US-ASCII")
 _DEPLOYMENT_MODES = ("production", "test")
-_CENT = Decimal("0.01")
-_CENT_EXPONENT = -2
-_UNSPSC_DIGITS = 8
 
 _SubElement = etree.SubElement
 
@@ -89,7 +86,7 @@ def build(
     if deployment_mode not in (None, *_DEPLOYMENT_MODES):
         raise OutboundDocumentError("deploymentMode must be production or test")
     root = etree.Element(
-        "cXML", {"payloadID": payload_id, "timestamp": format_timestamp(timestamp), _XML_LANG: lang}
+        "cXML", {"payloadID": payload_id, "timestamp": format_timestamp(timestamp), XML_LANG: lang}
     )
     try:
         _payload(root, payload, header=header, lang=lang, deployment_mode=deployment_mode)
@@ -232,25 +229,25 @@ def _order_request(element: etree._Element, order: OrderRequest, lang: str) -> N
     )
     if order.order_version is not None:
         header.set("orderVersion", str(order.order_version))
-    _money(_SubElement(header, "Total"), order.total)
+    add_money(_SubElement(header, "Total"), order.total)
     if order.ship_to is not None:
-        _address(_SubElement(_SubElement(header, "ShipTo"), "Address"), order.ship_to, lang)
+        add_address(_SubElement(_SubElement(header, "ShipTo"), "Address"), order.ship_to, lang)
     if order.bill_to is None:
         raise OutboundDocumentError("an OrderRequestHeader needs a BillTo")
-    _address(_SubElement(_SubElement(header, "BillTo"), "Address"), order.bill_to, lang)
+    add_address(_SubElement(_SubElement(header, "BillTo"), "Address"), order.bill_to, lang)
     if order.shipping is not None:
-        _charge(_SubElement(header, "Shipping"), order.shipping)
+        add_charge(_SubElement(header, "Shipping"), order.shipping)
     if order.tax is not None:
-        _charge(_SubElement(header, "Tax"), order.tax)
+        add_charge(_SubElement(header, "Tax"), order.tax)
     if order.comments:
-        _SubElement(header, "Comments", {_XML_LANG: lang}).text = order.comments
+        _SubElement(header, "Comments", {XML_LANG: lang}).text = order.comments
     if order.document_reference is not None:
         _SubElement(header, "DocumentReference", payloadID=order.document_reference)
-    _extrinsics(header, order.extrinsics)
+    add_extrinsics(header, order.extrinsics)
     if not order.items:
         raise OutboundDocumentError("an OrderRequest needs at least one ItemOut")
     for item in order.items:
-        _item_out(element, item, lang)
+        add_item_out(element, item, lang)
 
 
 def _status(parent: etree._Element, status: Status) -> None:
@@ -267,36 +264,30 @@ def _order_message(wrapper: etree._Element, message: PunchOutOrderMessage) -> No
     header = _SubElement(
         element, "PunchOutOrderMessageHeader", operationAllowed=message.operation_allowed
     )
-    _money(_SubElement(header, "Total"), message.total)
+    add_money(_SubElement(header, "Total"), message.total)
     if message.shipping is not None:
-        _charge(_SubElement(header, "Shipping"), message.shipping)
+        add_charge(_SubElement(header, "Shipping"), message.shipping)
     if message.tax is not None:
-        _charge(_SubElement(header, "Tax"), message.tax)
+        add_charge(_SubElement(header, "Tax"), message.tax)
     for item in message.items:
-        _item_in(element, item)
-
-
-def _item_in(parent: etree._Element, item: ItemIn) -> None:
-    node = _SubElement(parent, "ItemIn", quantity=_quantity(item.quantity))
-    _item_id(node, item.item_id)
-    _item_detail(_SubElement(node, "ItemDetail"), item.detail)
+        add_item_in(element, item)
 
 
 def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang: str) -> None:
     element.set("operation", request.operation)
     _SubElement(element, "BuyerCookie").text = request.buyer_cookie
-    _extrinsics(element, request.extrinsics)
+    add_extrinsics(element, request.extrinsics)
     if request.browser_form_post_url is not None:
         form_post = _SubElement(element, "BrowserFormPost")
         _SubElement(form_post, "URL").text = request.browser_form_post_url
     for contact in request.contacts:
-        _contact(element, contact, lang)
+        add_contact(element, contact, lang)
     if request.ship_to is not None:
-        _address(_SubElement(_SubElement(element, "ShipTo"), "Address"), request.ship_to, lang)
+        add_address(_SubElement(_SubElement(element, "ShipTo"), "Address"), request.ship_to, lang)
     if request.selected_item is not None:
-        _item_id(_SubElement(element, "SelectedItem"), request.selected_item)
+        add_item_id(_SubElement(element, "SelectedItem"), request.selected_item)
     for item in request.items:
-        _item_out(element, item)
+        add_item_out(element, item)
 
 
 def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, lang: str) -> None:
@@ -309,7 +300,7 @@ def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, la
     if confirmation.confirm_id is not None:
         header.set("confirmID", confirmation.confirm_id)
     if confirmation.comments:
-        _SubElement(header, "Comments", {_XML_LANG: lang}).text = confirmation.comments
+        _SubElement(header, "Comments", {XML_LANG: lang}).text = confirmation.comments
     _order_reference(element, confirmation.order)
     if confirmation.type == "detail" and not confirmation.items:
         raise OutboundDocumentError("a detail confirmation needs at least one ConfirmationItem")
@@ -319,13 +310,16 @@ def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, la
         node = _SubElement(
             element,
             "ConfirmationItem",
-            quantity=_quantity(item.quantity),
+            quantity=format_quantity(item.quantity),
             lineNumber=str(item.line_number),
         )
         _SubElement(node, "UnitOfMeasure").text = item.unit_of_measure
         for status in item.statuses:
             child = _SubElement(
-                node, "ConfirmationStatus", quantity=_quantity(status.quantity), type=status.type
+                node,
+                "ConfirmationStatus",
+                quantity=format_quantity(status.quantity),
+                type=status.type,
             )
             if status.shipment_date is not None:
                 child.set("shipmentDate", format_timestamp(status.shipment_date))
@@ -333,9 +327,9 @@ def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, la
                 child.set("deliveryDate", format_timestamp(status.delivery_date))
             _SubElement(child, "UnitOfMeasure").text = status.unit_of_measure
             if status.unit_price is not None:
-                _money(_SubElement(child, "UnitPrice"), status.unit_price)
+                add_money(_SubElement(child, "UnitPrice"), status.unit_price)
             if status.comments:
-                _SubElement(child, "Comments", {_XML_LANG: lang}).text = status.comments
+                _SubElement(child, "Comments", {XML_LANG: lang}).text = status.comments
 
 
 def _ship_notice(element: etree._Element, notice: ShipNoticeRequest) -> None:
@@ -361,11 +355,11 @@ def _ship_notice(element: etree._Element, notice: ShipNoticeRequest) -> None:
         node = _SubElement(
             portion,
             "ShipNoticeItem",
-            quantity=_quantity(item.quantity),
+            quantity=format_quantity(item.quantity),
             lineNumber=str(item.line_number),
         )
         if item.item_id is not None:
-            _item_id(node, item.item_id)
+            add_item_id(node, item.item_id)
         _SubElement(node, "UnitOfMeasure").text = item.unit_of_measure
 
 
@@ -374,117 +368,3 @@ def _order_reference(parent: etree._Element, order: OrderReference) -> None:
     if order.order_date is not None:
         node.set("orderDate", format_timestamp(order.order_date))
     _SubElement(node, "DocumentReference", payloadID=order.payload_id)
-
-
-def _item_out(parent: etree._Element, item: ItemOut, lang: str = "en-US") -> None:
-    node = _SubElement(parent, "ItemOut", quantity=_quantity(item.quantity))
-    if item.line_number is not None:
-        node.set("lineNumber", str(item.line_number))
-    if item.requested_delivery_date is not None:
-        node.set("requestedDeliveryDate", item.requested_delivery_date.isoformat())
-    _item_id(node, item.item_id)
-    if item.detail is not None:
-        _item_detail(_SubElement(node, "ItemDetail"), item.detail)
-    if item.comments:
-        _SubElement(node, "Comments", {_XML_LANG: lang}).text = item.comments
-
-
-def _contact(parent: etree._Element, contact: Contact, lang: str) -> None:
-    if not contact.name:
-        raise OutboundDocumentError("a Contact needs a Name")
-    node = _SubElement(parent, "Contact")
-    if contact.role is not None:
-        node.set("role", contact.role)
-    _SubElement(node, "Name", {_XML_LANG: lang}).text = contact.name
-    if contact.email is not None:
-        _SubElement(node, "Email").text = contact.email
-
-
-def _address(element: etree._Element, address: Address, lang: str) -> None:
-    if not address.name:
-        raise OutboundDocumentError("an Address needs a Name")
-    if address.address_id is not None:
-        element.set("addressID", address.address_id)
-    _SubElement(element, "Name", {_XML_LANG: lang}).text = address.name
-    if address.streets and address.city and address.country_code:
-        postal = _SubElement(element, "PostalAddress")
-        for street in address.streets:
-            _SubElement(postal, "Street").text = street
-        _SubElement(postal, "City").text = address.city
-        if address.state is not None:
-            _SubElement(postal, "State").text = address.state
-        if address.postal_code is not None:
-            _SubElement(postal, "PostalCode").text = address.postal_code
-        country = _SubElement(postal, "Country", isoCountryCode=address.country_code)
-        country.text = address.country_code
-    if address.email is not None:
-        _SubElement(element, "Email").text = address.email
-
-
-def _extrinsics(parent: etree._Element, extrinsics: Iterable[Extrinsic]) -> None:
-    for extrinsic in extrinsics:
-        _SubElement(parent, "Extrinsic", name=extrinsic.name).text = extrinsic.value
-
-
-def _charge(element: etree._Element, charge: Charge) -> None:
-    _money(element, charge.money)
-    _SubElement(element, "Description", {_XML_LANG: charge.lang}).text = charge.description
-
-
-def _item_id(parent: etree._Element, item_id: ItemID) -> None:
-    node = _SubElement(parent, "ItemID")
-    _SubElement(node, "SupplierPartID").text = item_id.supplier_part_id
-    if item_id.supplier_part_auxiliary_id is not None:
-        _SubElement(node, "SupplierPartAuxiliaryID").text = item_id.supplier_part_auxiliary_id
-
-
-def _item_detail(element: etree._Element, detail: ItemDetail) -> None:
-    if not detail.classifications:
-        raise OutboundDocumentError("an ItemDetail needs at least one Classification")
-    _money(_SubElement(element, "UnitPrice"), detail.unit_price)
-    description = _SubElement(element, "Description", {_XML_LANG: detail.lang})
-    if detail.short_name is None:
-        description.text = detail.description
-    else:
-        short_name = _SubElement(description, "ShortName")
-        short_name.text = detail.short_name
-        short_name.tail = detail.description
-    _SubElement(element, "UnitOfMeasure").text = detail.unit_of_measure
-    for classification in detail.classifications:
-        if classification.domain.upper() == "UNSPSC" and not _is_unspsc(classification.code):
-            raise OutboundDocumentError("a UNSPSC Classification needs an eight-digit code")
-        node = _SubElement(element, "Classification", domain=classification.domain)
-        node.text = classification.code
-    if detail.manufacturer_part_id is not None:
-        _SubElement(element, "ManufacturerPartID").text = detail.manufacturer_part_id
-    if detail.manufacturer_name is not None:
-        _SubElement(element, "ManufacturerName").text = detail.manufacturer_name
-    if detail.url is not None:
-        _SubElement(element, "URL").text = detail.url
-    if detail.lead_time is not None:
-        if detail.lead_time < 0:
-            raise OutboundDocumentError("LeadTime must not be negative")
-        _SubElement(element, "LeadTime").text = str(detail.lead_time)
-    _extrinsics(element, detail.extrinsics)
-
-
-def _money(parent: etree._Element, money: Money) -> None:
-    _SubElement(parent, "Money", currency=money.currency).text = _amount(money.amount)
-
-
-def _amount(amount: Decimal) -> str:
-    """At least two decimals, never an exponent: 12 -> 12.00, 1.5 -> 1.50, 1.2345 stays."""
-    exponent = amount.as_tuple().exponent
-    if not isinstance(exponent, int):  # NaN or Infinity
-        raise OutboundDocumentError("a Money amount must be a finite number")
-    return format(amount.quantize(_CENT) if exponent > _CENT_EXPONENT else amount, "f")
-
-
-def _is_unspsc(code: str) -> bool:
-    return len(code) == _UNSPSC_DIGITS and code.isascii() and code.isdigit()
-
-
-def _quantity(quantity: Decimal) -> str:
-    if not quantity.is_finite() or quantity <= 0:
-        raise OutboundDocumentError("a quantity must be a number greater than zero")
-    return format(quantity, "f")

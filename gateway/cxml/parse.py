@@ -11,11 +11,25 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from lxml import etree
 
 from gateway.cxml import schema
+from gateway.cxml._tree import (
+    child_named,
+    first_child,
+    optional_from,
+    optional_text,
+    path_of,
+    read_deployment_mode,
+    read_money,
+    read_quantity,
+    read_timestamp,
+    read_whole,
+    required_attribute,
+    required_child,
+    required_text,
+)
 from gateway.cxml.documents import (
     Address,
     Charge,
@@ -30,7 +44,6 @@ from gateway.cxml.documents import (
     ItemID,
     ItemIn,
     ItemOut,
-    Money,
     Operation,
     OrderRequest,
     OrderRequestType,
@@ -47,12 +60,8 @@ from gateway.cxml.hardened_xml import DEFAULT_LIMITS, DTD_URL, ParserLimits, par
 from gateway.cxml.status import StatusCode
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 _ORDER_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # the lexical space of xs:decimal
-_WHOLE = re.compile(r"\d+")
-_DEPLOYMENT_MODES = ("production", "test")
 _STATUS_CODES = {str(code.value): code for code in StatusCode}
 _ALLOWED = (Operation.CREATE, Operation.INSPECT, Operation.EDIT)
 
@@ -89,12 +98,12 @@ def parse(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> CXMLDocument
         raise InboundDocumentError("cXML has no Header")
     doctype = DTD_URL.fullmatch(root.getroottree().docinfo.system_url or "")
     return CXMLDocument(
-        payload_id=_required_attribute(root, "payloadID"),
-        timestamp=_timestamp(root),
+        payload_id=required_attribute(root, "payloadID"),
+        timestamp=read_timestamp(root),
         header=None if header_element is None else _header(header_element),
         payload=payload,
         version=doctype.group(1) if doctype else None,
-        deployment_mode=_deployment_mode(container),
+        deployment_mode=read_deployment_mode(container),
         lang=root.get(_XML_LANG),
     )
 
@@ -103,7 +112,7 @@ def parse(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> CXMLDocument
 
 
 def _request(container: etree._Element, root: etree._Element) -> Payload:
-    element = _first_child(container)
+    element = first_child(container)
     if element is None:
         raise InboundDocumentError("Request is empty")
     if element.tag == "PunchOutSetupRequest":
@@ -132,29 +141,29 @@ def _message(container: etree._Element) -> PunchOutOrderMessage:
 def _response(container: etree._Element) -> Response:
     setup = container.find("PunchOutSetupResponse")
     return Response(
-        status=_status(_required_child(container, "Status")),
+        status=_status(required_child(container, "Status")),
         body=None
         if setup is None
         else PunchOutSetupResponse(
-            start_page_url=_required_text(_required_child(setup, "StartPage"), "URL")
+            start_page_url=required_text(required_child(setup, "StartPage"), "URL")
         ),
     )
 
 
 def _header(element: etree._Element) -> Header:
-    sender = _required_child(element, "Sender")
+    sender = required_child(element, "Sender")
     return Header(
-        from_credentials=_credentials(_required_child(element, "From"), required=True),
+        from_credentials=_credentials(required_child(element, "From"), required=True),
         to_credentials=_credentials(element.find("To"), required=False),
         sender_credentials=_credentials(sender, required=True),
-        user_agent=_optional_text(sender, "UserAgent"),
+        user_agent=optional_text(sender, "UserAgent"),
     )
 
 
 def _credentials(party: etree._Element | None, *, required: bool) -> tuple[Credential, ...]:
     found = () if party is None else tuple(map(_credential, party.iterchildren("Credential")))
     if required and not found:
-        raise InboundDocumentError(f"{_path(party)} has no Credential")
+        raise InboundDocumentError(f"{path_of(party)} has no Credential")
     return found
 
 
@@ -162,8 +171,8 @@ def _credential(element: etree._Element) -> Credential:
     secret = element.find("SharedSecret")
     mac = element.find("CredentialMac")
     return Credential(
-        domain=_required_attribute(element, "domain"),
-        identity=_required_text(element, "Identity"),
+        domain=required_attribute(element, "domain"),
+        identity=required_text(element, "Identity"),
         shared_secret=None if secret is None else text_of(secret),
         credential_mac=None if mac is None else _credential_mac(mac),
     )
@@ -172,20 +181,20 @@ def _credential(element: etree._Element) -> Credential:
 def _credential_mac(element: etree._Element) -> CredentialMac:
     return CredentialMac(
         value=text_of(element),
-        type=_required_attribute(element, "type"),
-        algorithm=_required_attribute(element, "algorithm"),
-        creation_date=_required_attribute(element, "creationDate"),
-        expiration_date=_required_attribute(element, "expirationDate"),
+        type=required_attribute(element, "type"),
+        algorithm=required_attribute(element, "algorithm"),
+        creation_date=required_attribute(element, "creationDate"),
+        expiration_date=required_attribute(element, "expirationDate"),
     )
 
 
 def _status(element: etree._Element) -> Status:
     code = _STATUS_CODES.get(element.get("code", "").strip())
     if code is None:
-        raise InboundDocumentError(f"{_path(element)}/@code: must be a cXML status code")
+        raise InboundDocumentError(f"{path_of(element)}/@code: must be a cXML status code")
     return Status(
         code=code,
-        text=_required_attribute(element, "text"),
+        text=required_attribute(element, "text"),
         detail=text_of(element),
     )
 
@@ -194,7 +203,7 @@ def _status(element: etree._Element) -> Status:
 
 
 def _operation(element: etree._Element) -> Operation:
-    raw = _required_attribute(element, "operation")
+    raw = required_attribute(element, "operation")
     try:
         return Operation(raw)
     except ValueError:
@@ -208,35 +217,35 @@ def _setup_request(element: etree._Element, operation: Operation) -> PunchOutSet
     return PunchOutSetupRequest(
         operation=operation,
         buyer_cookie=_buyer_cookie(element),
-        browser_form_post_url=None if form_post is None else _optional_text(form_post, "URL"),
+        browser_form_post_url=None if form_post is None else optional_text(form_post, "URL"),
         extrinsics=_extrinsics(element),
         contacts=tuple(
             Contact(
                 role=contact.get("role"),
-                name=_optional_text(contact, "Name"),
-                email=_optional_text(contact, "Email"),
+                name=optional_text(contact, "Name"),
+                email=optional_text(contact, "Email"),
             )
             for contact in element.iterchildren("Contact")
         ),
         ship_to=None if ship_to is None else _address(ship_to),
-        selected_item=None if selected is None else _item_id(_required_child(selected, "ItemID")),
+        selected_item=None if selected is None else _item_id(required_child(selected, "ItemID")),
         items=tuple(map(_item_out, element.iterchildren("ItemOut"))),
     )
 
 
 def _order_message(element: etree._Element, status: Status | None) -> PunchOutOrderMessage:
-    header = _required_child(element, "PunchOutOrderMessageHeader")
-    allowed = _required_attribute(header, "operationAllowed")
+    header = required_child(element, "PunchOutOrderMessageHeader")
+    allowed = required_attribute(header, "operationAllowed")
     if allowed not in _ALLOWED:
         raise InboundDocumentError(
-            f"{_path(header)}/@operationAllowed: must be one of create, inspect, edit"
+            f"{path_of(header)}/@operationAllowed: must be one of create, inspect, edit"
         )
     shipping = header.find("Shipping")
     tax = header.find("Tax")
     return PunchOutOrderMessage(
         buyer_cookie=_buyer_cookie(element),
         operation_allowed=Operation(allowed),
-        total=_money(_required_child(_required_child(header, "Total"), "Money")),
+        total=read_money(required_child(required_child(header, "Total"), "Money")),
         items=tuple(map(_item_in, element.iterchildren("ItemIn"))),
         shipping=None if shipping is None else _charge(shipping),
         tax=None if tax is None else _charge(tax),
@@ -245,13 +254,13 @@ def _order_message(element: etree._Element, status: Status | None) -> PunchOutOr
 
 
 def _order_request(element: etree._Element) -> OrderRequest:
-    header = _required_child(element, "OrderRequestHeader")
+    header = required_child(element, "OrderRequestHeader")
     raw_type = header.get("type", "new").strip()
     try:
         request_type = OrderRequestType(raw_type)
     except ValueError:
         raise InboundDocumentError(
-            f"{_path(header)}/@type: must be new, update or delete"
+            f"{path_of(header)}/@type: must be new, update or delete"
         ) from None
     version = header.get("orderVersion")
     reference = header.find("DocumentReference")
@@ -261,16 +270,16 @@ def _order_request(element: etree._Element) -> OrderRequest:
     tax = header.find("Tax")
     items = list(element.iterchildren("ItemOut"))
     if not items:
-        raise InboundDocumentError(f"{_path(element)} has no ItemOut")
+        raise InboundDocumentError(f"{path_of(element)} has no ItemOut")
     return OrderRequest(
-        order_id=_required_attribute(header, "orderID"),
+        order_id=required_attribute(header, "orderID"),
         order_date=_order_date(header),
         type=request_type,
         order_type=header.get("orderType", "regular").strip() or "regular",
         order_version=None
         if version is None
-        else _whole(version, header, "/@orderVersion", "a whole number from 1", minimum=1),
-        total=_money(_required_child(_required_child(header, "Total"), "Money")),
+        else read_whole(version, header, "/@orderVersion", "a whole number from 1", minimum=1),
+        total=read_money(required_child(required_child(header, "Total"), "Money")),
         ship_to=None if ship_to is None else _address(ship_to),
         bill_to=None if bill_to is None else _address(bill_to),
         shipping=None if shipping is None else _charge(shipping),
@@ -278,7 +287,7 @@ def _order_request(element: etree._Element) -> OrderRequest:
         comments=_comments(header),
         document_reference=None
         if reference is None
-        else _required_attribute(reference, "payloadID"),
+        else required_attribute(reference, "payloadID"),
         extrinsics=_extrinsics(header),
         items=tuple(
             _item_out(item, position=position) for position, item in enumerate(items, start=1)
@@ -292,29 +301,29 @@ def _comments(element: etree._Element) -> str:
 
 def _order_date(header: etree._Element) -> datetime:
     """`orderDate`; a missing zone is read as UTC (some buyers omit it, A.12)."""
-    raw = _required_attribute(header, "orderDate")
+    raw = required_attribute(header, "orderDate")
     if _ORDER_DATE.fullmatch(raw):
         with contextlib.suppress(ValueError):
             moment = datetime.fromisoformat(raw)
             return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    raise InboundDocumentError(f"{_path(header)}/@orderDate: must be an ISO 8601 date and time")
+    raise InboundDocumentError(f"{path_of(header)}/@orderDate: must be an ISO 8601 date and time")
 
 
 def _buyer_cookie(element: etree._Element) -> str:
-    return _required_text(element, "BuyerCookie")
+    return required_text(element, "BuyerCookie")
 
 
 def _item_out(element: etree._Element, *, position: int | None = None) -> ItemOut:
     """An ItemOut; with `position` (OrderRequest lines) a missing lineNumber becomes it."""
-    detail = _child(element, "ItemDetail")
+    detail = child_named(element, "ItemDetail")
     line_number = element.get("lineNumber")
     delivery = element.get("requestedDeliveryDate")
     return ItemOut(
-        quantity=_quantity(element),
-        item_id=_item_id(_required_child(element, "ItemID")),
+        quantity=read_quantity(element),
+        item_id=_item_id(required_child(element, "ItemID")),
         line_number=position
         if line_number is None
-        else _whole(line_number, element, "/@lineNumber", "a whole number from 1", minimum=1),
+        else read_whole(line_number, element, "/@lineNumber", "a whole number from 1", minimum=1),
         detail=None if detail is None else _item_detail(detail),
         requested_delivery_date=None if delivery is None else _date(delivery, element),
         comments=_comments(element),
@@ -327,42 +336,44 @@ def _date(raw: str, element: etree._Element) -> date:
     if _DATE.match(raw):
         with contextlib.suppress(ValueError):
             return date.fromisoformat(raw[:10])
-    raise InboundDocumentError(f"{_path(element)}/@requestedDeliveryDate: must be an ISO 8601 date")
+    raise InboundDocumentError(
+        f"{path_of(element)}/@requestedDeliveryDate: must be an ISO 8601 date"
+    )
 
 
 def _item_in(element: etree._Element) -> ItemIn:
     return ItemIn(
-        quantity=_quantity(element),
-        item_id=_item_id(_required_child(element, "ItemID")),
-        detail=_item_detail(_required_child(element, "ItemDetail")),
+        quantity=read_quantity(element),
+        item_id=_item_id(required_child(element, "ItemID")),
+        detail=_item_detail(required_child(element, "ItemDetail")),
     )
 
 
 def _item_id(element: etree._Element) -> ItemID:
     return ItemID(
-        supplier_part_id=_required_text(element, "SupplierPartID"),
-        supplier_part_auxiliary_id=_optional_text(element, "SupplierPartAuxiliaryID"),
+        supplier_part_id=required_text(element, "SupplierPartID"),
+        supplier_part_auxiliary_id=optional_text(element, "SupplierPartAuxiliaryID"),
     )
 
 
 def _item_detail(element: etree._Element) -> ItemDetail:
-    description = _required_child(element, "Description")
-    lead_time = _child(element, "LeadTime")
+    description = required_child(element, "Description")
+    lead_time = child_named(element, "LeadTime")
     return ItemDetail(
-        unit_price=_money(_required_child(_required_child(element, "UnitPrice"), "Money")),
+        unit_price=read_money(required_child(required_child(element, "UnitPrice"), "Money")),
         description=_description_text(description),
-        short_name=_optional_text(description, "ShortName"),
-        unit_of_measure=_required_text(element, "UnitOfMeasure"),
+        short_name=optional_text(description, "ShortName"),
+        unit_of_measure=required_text(element, "UnitOfMeasure"),
         classifications=tuple(
-            Classification(domain=_required_attribute(c, "domain"), code=text_of(c))
+            Classification(domain=required_attribute(c, "domain"), code=text_of(c))
             for c in element.iterchildren("Classification")
         ),
-        manufacturer_part_id=_optional_text(element, "ManufacturerPartID"),
-        manufacturer_name=_optional_text(element, "ManufacturerName"),
-        url=_optional_text(element, "URL"),
+        manufacturer_part_id=optional_text(element, "ManufacturerPartID"),
+        manufacturer_name=optional_text(element, "ManufacturerName"),
+        url=optional_text(element, "URL"),
         lead_time=None
         if lead_time is None
-        else _whole(text_of(lead_time), lead_time, "", "a whole number of days", minimum=0),
+        else read_whole(text_of(lead_time), lead_time, "", "a whole number of days", minimum=0),
         extrinsics=_extrinsics(element),
         lang=description.get(_XML_LANG, "en-US"),
     )
@@ -386,15 +397,15 @@ def _address(element: etree._Element) -> Address:
     country = None if postal is None else postal.find("Country")
     return Address(
         address_id=element.get("addressID"),
-        name=_optional_text(element, "Name"),
+        name=optional_text(element, "Name"),
         streets=()
         if postal is None
         else tuple(text for s in postal.iterchildren("Street") if (text := text_of(s))),
-        city=_optional_from(postal, "City"),
-        state=_optional_from(postal, "State"),
-        postal_code=_optional_from(postal, "PostalCode"),
+        city=optional_from(postal, "City"),
+        state=optional_from(postal, "State"),
+        postal_code=optional_from(postal, "PostalCode"),
         country_code=None if country is None else country.get("isoCountryCode"),
-        email=_optional_text(element, "Email"),
+        email=optional_text(element, "Email"),
         phone=_phone(element.find("Phone")),
     )
 
@@ -404,117 +415,17 @@ def _phone(element: etree._Element | None) -> str | None:
     if number is None:
         return None
     parts = (
-        _optional_text(number, "CountryCode"),
-        _optional_text(number, "AreaOrCityCode"),
-        _optional_text(number, "Number"),
+        optional_text(number, "CountryCode"),
+        optional_text(number, "AreaOrCityCode"),
+        optional_text(number, "Number"),
     )
     return " ".join(part for part in parts if part) or None
 
 
 def _charge(element: etree._Element) -> Charge:
-    description = _required_child(element, "Description")
+    description = required_child(element, "Description")
     return Charge(
-        money=_money(_required_child(element, "Money")),
+        money=read_money(required_child(element, "Money")),
         description=_description_text(description),
         lang=description.get(_XML_LANG, "en-US"),
     )
-
-
-# --- values -----------------------------------------------------------------------------------
-
-
-def _money(element: etree._Element) -> Money:
-    return Money(
-        amount=_decimal(text_of(element), element, "", "a decimal number such as 12.50"),
-        currency=_required_attribute(element, "currency"),
-    )
-
-
-def _quantity(element: etree._Element) -> Decimal:
-    rule = "a decimal number greater than zero"
-    quantity = _decimal(_required_attribute(element, "quantity"), element, "/@quantity", rule)
-    if quantity <= 0:
-        raise InboundDocumentError(f"{_path(element)}/@quantity: must be {rule}")
-    return quantity
-
-
-def _decimal(raw: str, element: etree._Element, where: str, rule: str) -> Decimal:
-    """A finite Decimal in the xs:decimal lexical space (no exponent, NaN or separators)."""
-    raw = raw.strip()
-    if _DECIMAL.fullmatch(raw) is None:
-        raise InboundDocumentError(f"{_path(element)}{where}: must be {rule}")
-    return Decimal(raw)
-
-
-def _whole(raw: str, element: etree._Element, where: str, rule: str, *, minimum: int) -> int:
-    raw = raw.strip()
-    if _WHOLE.fullmatch(raw) is None or int(raw) < minimum:
-        raise InboundDocumentError(f"{_path(element)}{where}: must be {rule}")
-    return int(raw)
-
-
-def _timestamp(root: etree._Element) -> datetime:
-    raw = _required_attribute(root, "timestamp")
-    if _TIMESTAMP.fullmatch(raw):
-        with contextlib.suppress(ValueError):  # e.g. month 13
-            return datetime.fromisoformat(raw)
-    raise InboundDocumentError(
-        f"{_path(root)}/@timestamp: must be an ISO 8601 date and time with a time zone "
-        "(Z or an offset such as +01:00)"
-    )
-
-
-def _deployment_mode(container: etree._Element) -> str:
-    mode = container.get("deploymentMode", "production").strip()
-    if mode not in _DEPLOYMENT_MODES:
-        raise InboundDocumentError(
-            f"{_path(container)}/@deploymentMode: must be production or test"
-        )
-    return mode
-
-
-# --- tree access ------------------------------------------------------------------------------
-
-
-def _path(element: etree._Element | None) -> str:
-    return "" if element is None else element.getroottree().getpath(element)
-
-
-def _first_child(element: etree._Element) -> etree._Element | None:
-    return next(element.iterchildren(tag=etree.Element), None)
-
-
-def _child(parent: etree._Element, tag: str) -> etree._Element | None:
-    """The first child named `tag`: `find` with a bare tag, without its path machinery (which
-    costs several times more, and an OrderRequest asks thousands of times)."""
-    return next(parent.iterchildren(tag), None)
-
-
-def _required_child(parent: etree._Element, tag: str) -> etree._Element:
-    child = _child(parent, tag)
-    if child is None:
-        raise InboundDocumentError(f"{_path(parent)} has no {tag}")
-    return child
-
-
-def _required_attribute(element: etree._Element, name: str) -> str:
-    value = element.get(name, "").strip()
-    if not value:
-        raise InboundDocumentError(f"{_path(element)}/@{name} is missing")
-    return value
-
-
-def _required_text(parent: etree._Element, tag: str) -> str:
-    value = text_of(_required_child(parent, tag))
-    if not value:
-        raise InboundDocumentError(f"{_path(parent)}/{tag} is empty")
-    return value
-
-
-def _optional_text(parent: etree._Element, tag: str) -> str | None:
-    child = _child(parent, tag)
-    return (text_of(child) or None) if child is not None else None
-
-
-def _optional_from(parent: etree._Element | None, tag: str) -> str | None:
-    return None if parent is None else _optional_text(parent, tag)

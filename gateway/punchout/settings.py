@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway import __version__
-from gateway.services.punchout.cxml_punchout import PunchOutSettings
+from gateway.services.punchout.sessions import PunchOutSettings
 
 
 def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:

@@ -24,7 +24,7 @@ from gateway.errors import InvalidInput
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import throttle
-from gateway.services.punchout import cxml_punchout, inbox, oci_punchout
+from gateway.services.punchout import cxml_punchout, inbox, oci_punchout, sessions
 from gateway.web import context, throttling
 from gateway.web.database import get_session, keep_changes, writes_on_get
 from gateway.web.headers import form_action
@@ -91,7 +91,7 @@ def cxml_endpoint() -> Response:
 def start(token: str) -> BaseResponse:
     """Redeem a StartPage token: a fresh shop session, then a token-free URL."""
     db = get_session()
-    shop_session, browser_token = cxml_punchout.redeem(
+    shop_session, browser_token = sessions.redeem(
         db, token=token, settings=punchout_settings(current_app.config), now=utcnow()
     )
     operation = shop_session.punchout.operation if shop_session.punchout else "create"
@@ -173,7 +173,7 @@ def _return_cart(*, cancel: bool) -> Response:
     return _return_page(cart_return)
 
 
-def _return_page(cart_return: cxml_punchout.CartReturn) -> Response:
+def _return_page(cart_return: sessions.CartReturn) -> Response:
     """The auto-posting form, encoded in the charset the buyer asked for (values fit it)."""
     html = render_template("punchout/return.html", cart_return=cart_return)
     response = Response(

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from gateway.errors import BudgetExceeded, InvalidInput, NotFound, PermissionDenied
-from gateway.services.punchout.cxml_punchout import StartTokenRefused
+from gateway.services.punchout.sessions import StartTokenRefused
 from gateway.web.context import LoginRequired
 from gateway.web.database import get_session
 

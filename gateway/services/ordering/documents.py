@@ -26,7 +26,7 @@ from gateway.models import (
     User,
 )
 from gateway.services import outbox
-from gateway.services.punchout.cxml_punchout import PunchOutSettings
+from gateway.services.punchout.sessions import PunchOutSettings
 
 DECIDABLE = frozenset({"received"})
 SHIPPABLE = frozenset({"received", "confirmed"})

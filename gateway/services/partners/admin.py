@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.auth.credentials import secret_digest
+from gateway.auth.credentials import hash_password, secret_digest
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError
@@ -39,7 +39,7 @@ from gateway.services.partners.registry import (
 )
 from gateway.services.punchout.cart_mapping import SETTINGS_KEY, CXMLMapping
 from gateway.services.punchout.cxml_punchout import sample_item
-from gateway.services.punchout.oci_punchout import PartnerOptions, hash_password, preview_fields
+from gateway.services.punchout.oci_mapping import PartnerOptions, preview_fields
 from gateway.urls import url_allowed
 
 PROTOCOLS = ("cxml", "oci")

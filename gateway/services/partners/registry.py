@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from gateway.auth.credentials import secret_digest
+from gateway.auth.credentials import hash_password, secret_digest
 from gateway.errors import InvalidInput
 from gateway.models import Organisation, PartnerIdentity, TradingPartner
+from gateway.services.punchout.oci_mapping import PartnerOptions
 from gateway.urls import url_allowed
 
 CART_ENCODINGS = ("base64", "urlencoded")
@@ -102,7 +103,6 @@ class OCIPartnerSpec:
 
 def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner:
     """Register an SAP OCI partner, its password slowly hashed; InvalidInput names any fault."""
-    from gateway.services.punchout.oci_punchout import PartnerOptions, hash_password  # noqa: PLC0415 - cycle
 
     organisation = _new_partner_checks(session, spec.name, spec.customer_number, spec.allowed_urls)
     username = spec.username.strip()

@@ -25,7 +25,7 @@ from gateway.models import MessageLogEntry, PunchOutSession, TradingPartner
 from gateway.oci import OCIReturn
 from gateway.oci.fields import LENGTHS
 from gateway.services.punchout import inbox
-from gateway.services.punchout.cxml_punchout import PunchOutSettings
+from gateway.services.punchout.sessions import PunchOutSettings
 
 SECRET_PLACEHOLDER = "SHARED-SECRET"  # noqa: S105 - a placeholder, not a secret
 RECEIVE_PATH = "/tools/simulator/receive"

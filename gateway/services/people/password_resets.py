@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
+from gateway.auth.credentials import hash_password
 from gateway.errors import InvalidInput
 from gateway.models import PasswordReset, User
 from gateway.services.people import links, shop_sessions
@@ -63,7 +63,7 @@ def check_new_password(password: str, confirmation: str) -> None:
 def set_password(session: Session, *, user_id: int, password: str, now: datetime) -> User:
     """Store a new password (slow hash) and end every session of the user."""
     user = session.get_one(User, user_id)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     shop_sessions.end_all(session, user_id=user.id, now=now)
     session.flush()
     return user

@@ -43,13 +43,14 @@ def is_staff(session: Session, *, user_id: int) -> bool:
     )
 
 
-def supplier(session: Session) -> Organisation:
-    """The supplier's own organisation, created on first use."""
+def supplier(session: Session, *, name: str = "Supplier staff (internal)") -> Organisation:
+    """The supplier's own organisation (staff accounts belong to it; it never buys), created
+    with `name` on first use."""
     organisation = session.scalar(
         select(Organisation).where(Organisation.number == SUPPLIER_NUMBER)
     )
     if organisation is None:
-        organisation = Organisation(number=SUPPLIER_NUMBER, name="Supplier staff (internal)")
+        organisation = Organisation(number=SUPPLIER_NUMBER, name=name)
         session.add(organisation)
         session.flush()
     return organisation

@@ -17,21 +17,13 @@ from typing import Any
 from gateway import cxml
 from gateway.errors import InvalidInput
 from gateway.models import Product, TradingPartner
+from gateway.services.punchout._product_attributes import PRODUCT_ATTRIBUTES, attribute_value
 
 SETTINGS_KEY = "cxml_mapping"
 UNIT = re.compile(r"[A-Za-z0-9]{1,8}")
 DOMAIN = re.compile(r"[A-Za-z0-9@._ -]{1,40}")
 EXTRINSIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-#: product attributes an Extrinsic value may name, as `{attribute}`
-PRODUCT_ATTRIBUTES = (
-    "sku",
-    "name",
-    "unit",
-    "unspsc",
-    "manufacturer_name",
-    "manufacturer_part_id",
-)
 MAX_EXTRINSIC_LENGTH = 500
 
 
@@ -136,4 +128,4 @@ class CXMLMapping:
 
     @staticmethod
     def _value(template: str, product: Product) -> str:
-        return _PLACEHOLDER.sub(lambda m: str(getattr(product, m[1]) or ""), template)
+        return _PLACEHOLDER.sub(lambda m: attribute_value(product, m[1]), template)

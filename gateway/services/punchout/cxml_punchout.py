@@ -6,17 +6,14 @@ the web adapter, the CLI and the tests call the same code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.auth.credentials import new_token, secret_matches, token_digest
+from gateway.auth.credentials import secret_matches
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import (
@@ -30,13 +27,11 @@ from gateway.cxml import (
 )
 from gateway.errors import BudgetExceeded, GatewayError
 from gateway.models import (
-    Cart,
     CartLine,
     Product,
     PunchOutSession,
     ShopSession,
     TradingPartner,
-    User,
 )
 from gateway.services import message_log
 from gateway.services.catalog import assortment, pricing
@@ -47,51 +42,18 @@ from gateway.services.partners.registry import find_by_credentials
 from gateway.services.people import shop_sessions
 from gateway.services.people.users import punchout_user
 from gateway.services.punchout.cart_mapping import CXMLMapping
+from gateway.services.punchout.sessions import (
+    CartReturn,
+    PunchOutSettings,
+    finish,
+    open_punchout,
+    punchout_cart,
+)
 from gateway.services.purchasing import budgets
 from gateway.urls import url_allowed
 
 MAX_AUX_ID_LENGTH = 100
 SHOWN_PARTS = 5  # unknown part numbers named in a 412 Status text
-
-
-class StartTokenRefused(GatewayError):
-    """A StartPage link that is unknown, already used or expired."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PunchOutSettings:
-    """The configuration the punchout needs, gathered once from the app settings."""
-
-    base_url: str
-    digest_key: str
-    start_token_ttl: int
-    clock_skew: int
-    shop_session_ttl: int
-    supplier_domain: str
-    supplier_identity: str
-    user_agent: str
-    hostname: str
-    dtd_dir: Path | None
-    encryption_key: str | None = None
-    signing_key: bytes | None = None  # PEM; with the certificate, outbound documents are signed
-    signing_certificate: bytes | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CartReturn:
-    """What the browser posts back to the buyer: the URL, the hidden fields and how to post.
-
-    cXML sends one hidden field holding `document`; OCI sends `NEW_ITEM-*` fields in the
-    buyer's charset (`notice` says when characters it cannot carry were replaced).
-    """
-
-    url: str
-    fields: tuple[tuple[str, str], ...]
-    document: bytes = b""
-    target: str = "_top"
-    charset: str = "UTF-8"
-    autosubmit: bool = True
-    notice: str = ""
 
 
 def identify(session: Session, header: cxml.Header | None) -> TradingPartner | None:
@@ -187,95 +149,6 @@ def start(
     )
 
 
-def open_punchout(
-    session: Session,
-    *,
-    partner: TradingPartner,
-    user: User,
-    operation: str,
-    buyer_cookie: str,
-    return_url: str,
-    payload_id: str,
-    buyer_credentials: list[dict[str, str]],
-    lines: list[CartLine],
-    settings: PunchOutSettings,
-    now: datetime,
-    oci_parameters: dict[str, Any] | None = None,
-) -> tuple[PunchOutSession, str]:
-    """A pending punchout with its cart, and the single-use start URL (cXML and OCI alike)."""
-    token, digest = new_token()
-    punchout = PunchOutSession(
-        partner=partner,
-        organisation=partner.organisation,
-        user_id=user.id,
-        operation=operation,
-        buyer_cookie=buyer_cookie,
-        return_url=return_url,
-        payload_id=payload_id,
-        buyer_credentials=buyer_credentials,
-        token_digest=digest,
-        token_expires_at=now + timedelta(seconds=settings.start_token_ttl),
-        created_at=now,
-        oci_parameters=oci_parameters,
-    )
-    session.add(punchout)
-    session.flush()
-    session.add(
-        Cart(
-            organisation_id=partner.organisation_id,
-            user_id=user.id,
-            punchout_session_id=punchout.id,
-            lines=lines,
-        )
-    )
-    session.flush()
-    return punchout, f"{settings.base_url}/punchout/start/{token}"
-
-
-def redeem(
-    session: Session, *, token: str, settings: PunchOutSettings, now: datetime
-) -> tuple[ShopSession, str]:
-    """Consume a StartPage token (once, before it expires) and open a fresh shop session."""
-    consumed = session.execute(
-        update(PunchOutSession)
-        .where(
-            PunchOutSession.token_digest == token_digest(token),
-            PunchOutSession.redeemed_at.is_(None),
-            PunchOutSession.token_expires_at > now,
-        )
-        .values(redeemed_at=now, status="active")
-        .execution_options(synchronize_session=False)
-    )
-    if consumed.rowcount != 1:
-        raise StartTokenRefused(
-            "This punchout link has been used already or has expired. "
-            "Please start the punchout again from your procurement system."
-        )
-    punchout = session.scalars(
-        select(PunchOutSession)
-        .where(PunchOutSession.token_digest == token_digest(token))
-        .execution_options(populate_existing=True)
-    ).one()
-    return shop_sessions.open_session(
-        session,
-        user=session.get_one(User, punchout.user_id),
-        organisation=punchout.organisation,
-        punchout=punchout,
-        now=now,
-        ttl_seconds=settings.shop_session_ttl,
-    )
-
-
-def punchout_cart(session: Session, shop_session: ShopSession) -> Cart:
-    """The cart that belongs to a punchout shop session."""
-    cart = session.scalar(
-        select(Cart).where(Cart.punchout_session_id == shop_session.punchout_session_id)
-    )
-    if cart is None:
-        raise LookupError("punchout session without a cart")
-    return cart
-
-
 def return_cart(
     session: Session,
     *,
@@ -348,19 +221,6 @@ def return_cart(
     return CartReturn(
         url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
     )
-
-
-def finish(
-    session: Session, *, shop_session: ShopSession, cart: Cart, cancel: bool, now: datetime
-) -> None:
-    """End a punchout once its cart (or the cancellation) is on its way back to the buyer."""
-    punchout = shop_session.punchout
-    assert punchout is not None  # noqa: S101 - callers check
-    punchout.status = "cancelled" if cancel else "transferred"
-    punchout.ended_at = now
-    cart.status = "transferred"
-    shop_sessions.end(shop_session, now=now)
-    session.flush()
 
 
 def _check_replay(

@@ -30,7 +30,7 @@ from gateway.services import message_log, throttle
 from gateway.services.ordering import intake
 from gateway.services.partners.order_settings import signature_certificate
 from gateway.services.punchout import cxml_punchout, profile
-from gateway.services.punchout.cxml_punchout import PunchOutSettings
+from gateway.services.punchout.sessions import PunchOutSettings
 from gateway.services.throttle import Key
 
 log = logging.getLogger(__name__)

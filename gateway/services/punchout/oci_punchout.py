@@ -9,29 +9,29 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from http import HTTPStatus
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from gateway import oci
+from gateway.auth.credentials import password_matches
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.errors import NotFound
-from gateway.models import Organisation, Product, ShopSession, TradingPartner
-from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCIProfile, OCISetup
+from gateway.models import Product, ShopSession, TradingPartner
+from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCISetup
 from gateway.services import message_log
-from gateway.services.catalog import assortment, pricing, search
+from gateway.services.catalog import assortment, search
 from gateway.services.ordering import carts
 from gateway.services.people import shop_sessions
 from gateway.services.people.users import punchout_user
-from gateway.services.punchout.cxml_punchout import (
+from gateway.services.punchout.oci_mapping import PartnerOptions, item_from, priced_item
+from gateway.services.punchout.sessions import (
     CartReturn,
     PunchOutSettings,
     finish,
@@ -42,66 +42,6 @@ from gateway.urls import url_allowed
 
 MAX_SEARCH_HITS = 500  # BACKGROUND_SEARCH answers every hit on one page; this bounds the page
 SAPEVENT = "SAPEVENT:"
-MATGROUP_SOURCES = ("unspsc", "eclass", "none")
-PRODUCT_ATTRIBUTES = (
-    "sku",
-    "name",
-    "unit",
-    "unspsc",
-    "manufacturer_name",
-    "manufacturer_part_id",
-)
-HASH_METHOD = "pbkdf2:sha256:600000"  # OWASP work factor for PBKDF2-SHA256
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PartnerOptions:
-    """An OCI partner's profile as stored in `TradingPartner.settings` (JSON)."""
-
-    username_field: str = "USERNAME"
-    password_field: str = "PASSWORD"  # noqa: S105 - a parameter name
-    hook_url_field: str = "HOOK_URL"
-    version: str = "4.0"
-    charset: str = "UTF-8"
-    split_hook_query: bool = True
-    allow_sapevent: bool = False
-    unit_map: Mapping[str, str] = field(default_factory=dict)
-    matgroup: str = "unspsc"
-    eclass_by_unspsc: Mapping[str, str] = field(default_factory=dict)
-    vendor: str = ""
-    cust_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    extra_fields: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.matgroup not in MATGROUP_SOURCES:
-            raise ValueError(f"matgroup must be one of {', '.join(MATGROUP_SOURCES)}")
-        if not all((self.username_field, self.password_field, self.hook_url_field)):
-            raise ValueError("parameter names must not be empty")
-        oci.fields.normalise_charset(self.charset)
-        for name in self.extra_fields:
-            if not oci.fields.EXTRA_FIELD.fullmatch(name):
-                raise ValueError(f"extra field {name!r} must be an upper-case NEW_ITEM field name")
-        for number in self.cust_fields:
-            if number not in ("1", "2", "3", "4", "5"):
-                raise ValueError("cust_fields keys are 1 to 5")
-
-    @classmethod
-    def of(cls, partner: TradingPartner) -> PartnerOptions:
-        """The options stored on a partner (unknown keys are ignored)."""
-        stored = partner.settings or {}
-        return cls(**{name: stored[name] for name in cls.__slots__ if name in stored})
-
-    def profile(self) -> OCIProfile:
-        """The pure package's view of these options."""
-        return OCIProfile(
-            username_field=self.username_field,
-            password_field=self.password_field,
-            hook_url_field=self.hook_url_field,
-            version=oci.OCIVersion(self.version),
-            unit_map=dict(self.unit_map),
-            vendor=self.vendor,
-            extra_fields=tuple(sorted(self.extra_fields.items())),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,17 +77,6 @@ class LoginRefused(OCIError):
         super().__init__("Unknown user or wrong password for this catalogue.")
 
 
-def hash_password(password: str) -> str:
-    """The slow hash stored for an OCI password."""
-    return generate_password_hash(password, method=HASH_METHOD)
-
-
-@cache
-def _dummy_hash() -> str:
-    """A hash to check against when no partner matches, so every refusal costs the same."""
-    return hash_password(secrets.token_hex(8))
-
-
 def launch(
     session: Session,
     *,
@@ -177,13 +106,15 @@ def launch(
     target = setup.return_target or _tilde(setup, "~TARGET") or _hook_target(setup.hook_url)
     if setup.function == Function.VALIDATE:
         product = _product(session, partner, setup.product_id)
-        item = _item(session, partner.organisation, product, setup.quantity or Decimal(1), options)
+        item = priced_item(
+            session, partner.organisation, product, setup.quantity or Decimal(1), options
+        )
         page = _cart_return([item], setup.hook_url, options, charset=charset, target=target)
         _log_answer(session, partner=partner, setup=setup, fields=page.fields)
         return FormPage(cart_return=page)
     if setup.function == Function.BACKGROUND_SEARCH:
         hits = _search(session, partner, setup.search_string)
-        items = [_item(session, partner.organisation, p, Decimal(1), options) for p in hits]
+        items = [priced_item(session, partner.organisation, p, Decimal(1), options) for p in hits]
         page = _cart_return(items, setup.hook_url, options, charset=charset, target=target)
         _log_answer(session, partner=partner, setup=setup, fields=page.fields)
         return FormPage(cart_return=replace(page, autosubmit=False))
@@ -242,10 +173,10 @@ def authenticate(session: Session, *, fields: Mapping[str, str]) -> TradingPartn
         if username != partner.login_name:
             continue
         password = folded.get(options.password_field.casefold(), "")
-        if check_password_hash(partner.password_hash or _dummy_hash(), password) and partner.active:
+        if password_matches(partner.password_hash, password) and partner.active:
             return partner
         raise LoginRefused()
-    check_password_hash(_dummy_hash(), "")  # the same work for an unknown user
+    password_matches(None, "")  # the same work for an unknown user
     raise LoginRefused()
 
 
@@ -308,7 +239,7 @@ def return_cart(
         require(actor, Permission.PUNCHOUT_TRANSFER, cart)
         priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
         items = [
-            _item_from(line.product, line.quantity, line.unit_price, priced.currency, options)
+            item_from(line.product, line.quantity, line.unit_price, priced.currency, options)
             for line in priced.lines
         ]
     cart_return = _cart_return(
@@ -366,65 +297,6 @@ def _cart_return(
         if replaced
         else "",
     )
-
-
-def _item(
-    session: Session,
-    organisation: Organisation,
-    product: Product,
-    quantity: Decimal,
-    options: PartnerOptions,
-) -> OCIItem:
-    price = pricing.unit_price(session, organisation, product, quantity)
-    return _item_from(product, quantity, price, organisation.currency, options)
-
-
-def _item_from(
-    product: Product, quantity: Decimal, unit_price: Decimal, currency: str, options: PartnerOptions
-) -> OCIItem:
-    price_unit = 1
-    while (unit_price * price_unit) != (unit_price * price_unit).quantize(Decimal("0.001")):
-        price_unit *= 10
-    matgroup = ""
-    if options.matgroup == "unspsc":
-        matgroup = product.unspsc
-    elif options.matgroup == "eclass":
-        matgroup = _longest_prefix(options.eclass_by_unspsc, product.unspsc)
-    return OCIItem(
-        description=product.name,
-        quantity=quantity,
-        unit=product.unit,
-        price=unit_price * price_unit,
-        price_unit=price_unit,
-        currency=currency,
-        lead_time=product.lead_time_days,
-        vendor_mat=product.sku,
-        manufact_mat=product.manufacturer_part_id or "",
-        matgroup=matgroup,
-        ext_product_id=product.sku,
-        ext_schema_type="UNSPSC",
-        ext_category_id=product.unspsc,
-        cust_fields=tuple(  # type: ignore[arg-type]
-            _cust_field(options.cust_fields.get(str(n), {}), product) for n in range(1, 6)
-        ),
-        long_text=product.description,
-    )
-
-
-def _cust_field(rule: Mapping[str, str], product: Product) -> str:
-    if "constant" in rule:
-        return rule["constant"]
-    attribute = rule.get("attribute", "")
-    if attribute in PRODUCT_ATTRIBUTES:
-        return str(getattr(product, attribute) or "")
-    return ""
-
-
-def _longest_prefix(mapping: Mapping[str, str], code: str) -> str:
-    for length in range(len(code), 0, -1):
-        if code[:length] in mapping:
-            return mapping[code[:length]]
-    return ""
 
 
 def _assortment(session: Session, partner: TradingPartner) -> assortment.Assortment:
@@ -501,11 +373,3 @@ def _hook_target(hook_url: str) -> str:
 
 def _lines(fields: Any) -> bytes:
     return "".join(f"{name}={value}\n" for name, value in fields).encode("utf-8")
-
-
-def preview_fields(
-    product: Product, *, unit_price: Decimal, currency: str, options: PartnerOptions
-) -> list[tuple[str, str]]:
-    """The NEW_ITEM fields one unit of `product` returns with (the partner admin's preview)."""
-    item = _item_from(product, Decimal(1), unit_price, currency, options)
-    return oci.build_return([item], options.profile())

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Catalog, Category, Membership, Organisation, Product, User
 from gateway.services.catalog import assignment, assortment, search
-from gateway.services.demo import SPECIALS_CATALOG, STANDARD_CATALOG
+from gateway.services.demo_catalog import SPECIALS_CATALOG, STANDARD_CATALOG
 
 
 def _org(session: Session, number: str) -> Organisation:
