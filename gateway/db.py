@@ -63,7 +63,8 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         number = Decimal(value).scaleb(-self.scale).normalize()
-        return number.quantize(Decimal(1)) if number.as_tuple().exponent > 0 else number
+        exponent = number.as_tuple().exponent  # an int: stored values are finite
+        return number.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else number
 
 
 class UTCDateTime(TypeDecorator[datetime]):

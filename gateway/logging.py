@@ -28,7 +28,7 @@ class RedactingLogRecord(logging.LogRecord):
         return redact_line(super().getMessage())
 
     @property
-    def exc_text(self) -> str | None:  # type: ignore[override]
+    def exc_text(self) -> str | None:
         """The traceback a formatter stores here (an exception's text may quote a secret)."""
         return self._exc_text
 

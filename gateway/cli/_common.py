@@ -14,7 +14,8 @@ from gateway.errors import InvalidInput
 
 def database() -> Database:
     """The database of the app the command runs in."""
-    return current_app.extensions["gateway.db"]
+    found: Database = current_app.extensions["gateway.db"]
+    return found
 
 
 @contextmanager

@@ -60,7 +60,7 @@ def export_command(output: Path | None) -> None:
     """Write every product as CSV in the import format."""
     with database().session_scope() as session:
         if output is None:
-            count = csv_files.export(session, click.get_text_stream("stdout"))
+            count = csv_files.export(session, sys.stdout)
         else:
             with output.open("w", encoding="utf-8", newline="") as stream:
                 count = csv_files.export(session, stream)

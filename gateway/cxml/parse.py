@@ -80,7 +80,7 @@ def parse(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> CXMLDocument
     would shift the replay window by hours. (A zone-less `orderDate` is a different matter.)
     """
     root = parse_xml(body, limits=limits)
-    if root.tag.lower() != "cxml":
+    if not isinstance(root.tag, str) or root.tag.lower() != "cxml":
         raise InboundDocumentError("the root element must be cXML")
     bodies = list(root.iterchildren("Request", "Message", "Response"))
     if len(bodies) != 1:

@@ -83,16 +83,17 @@ def iter_errors(xml: bytes | etree._Element, name: str) -> Iterator[Finding]:
 
 def _describe(entry: etree._LogEntry, rules: dict[tuple[str, str | None], str]) -> Finding:
     subject = _SUBJECT.match(entry.message)
+    where = entry.path or ""
     if subject is None:
-        return Finding(path=entry.path, reason="is not valid", line=entry.line)
+        return Finding(path=where, reason="is not valid", line=entry.line)
     finding = entry.message[subject.end() :].strip()
     missing = _MISSING.match(finding)
     if missing:
         return Finding(
-            path=f"{entry.path}/@{missing['attribute']}", reason="is required", line=entry.line
+            path=f"{where}/@{missing['attribute']}", reason="is required", line=entry.line
         )
     attribute = subject["attribute"]
-    path = f"{entry.path}/@{attribute}" if attribute else entry.path
+    path = f"{where}/@{attribute}" if attribute else where
     # libxml2 quotes the offending value in every message about a value: never repeat it.
     # Structural messages (unexpected or missing elements) name elements only.
     if "value" not in finding:
@@ -113,28 +114,29 @@ def _read_with_includes(path: Path) -> list[etree._ElementTree]:
     parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
     documents = [etree.parse(str(path), parser)]
     for include in documents[0].iterfind(f"{_XS}include"):
-        documents.append(etree.parse(str(path.parent / include.get("schemaLocation")), parser))
+        location = include.get("schemaLocation", "")
+        documents.append(etree.parse(str(path.parent / location), parser))
     return documents
 
 
 def _rules(documents: list[etree._ElementTree]) -> dict[tuple[str, str | None], str]:
     """Map every declared element content and attribute to its type's documentation."""
     documented = {
-        simple.get("name"): " ".join(doc.text.split())
+        simple.get("name", ""): " ".join((doc.text or "").split())
         for tree in documents
         for simple in tree.iterfind(f"{_XS}simpleType")
         if (doc := simple.find(f"{_XS}annotation/{_XS}documentation")) is not None
     }
     complex_types = {
-        complex_type.get("name"): complex_type
+        complex_type.get("name", ""): complex_type
         for tree in documents
         for complex_type in tree.iterfind(f"{_XS}complexType")
     }
     rules: dict[tuple[str, str | None], str] = {}
     for tree in documents:
         for element in tree.iter(f"{_XS}element"):
-            name = element.get("name")
-            type_name = element.get("type")
+            name = element.get("name", "")
+            type_name = element.get("type", "")
             if type_name in documented:
                 rules[(name, None)] = documented[type_name]
             definition = complex_types.get(type_name, element.find(f"{_XS}complexType"))
@@ -151,6 +153,6 @@ def _typed_parts(complex_type: etree._Element) -> Iterator[tuple[str | None, str
     extension = complex_type.find(f"{_XS}simpleContent/{_XS}extension")
     holder = complex_type if extension is None else extension
     if extension is not None:
-        yield None, extension.get("base")
+        yield None, extension.get("base", "")
     for attribute in holder.iterfind(f"{_XS}attribute"):
-        yield attribute.get("name"), attribute.get("type")
+        yield attribute.get("name"), attribute.get("type", "")

@@ -78,10 +78,10 @@ def parse_return(fields: Iterable[tuple[str, str]]) -> OCIReturn:
     other: list[tuple[str, str]] = []
     for name, value in fields:
         parts = split_name(name)
-        if parts is None or parts[1] is None:
+        field, index = parts if parts is not None else (name, None)
+        if index is None:
             other.append((name, value))
             continue
-        field, index = parts
         if field == "LONGTEXT":
             texts[index] = texts.get(index, "") + value
         else:

@@ -28,4 +28,4 @@ def on_starting(_server: Any) -> None:
 def child_exit(_server: Any, worker: Any) -> None:
     """Forget an exited worker's live gauges (its counters stay counted)."""
     if metrics_multiprocess_dir() is not None:
-        multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]  # unannotated

@@ -105,7 +105,8 @@ def metrics() -> Response:
         return refusal
     registry = CollectorRegistry(auto_describe=False)
     if current_app.config["PROMETHEUS_MULTIPROC_DIR"] is not None:
-        MultiProcessCollector(registry)  # registers itself: all workers' files added up
+        # Registers itself: all workers' files added up (prometheus_client leaves it unannotated).
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(PROCESS_REGISTRY)
     registry.register(DatabaseCollector(get_session(), now=utcnow()))
@@ -172,9 +173,9 @@ class DatabaseCollector:
             f"Documents in the message log of the last {window} seconds.",
             labels=("partner", "direction", "type", "status"),
         )
-        for row in documents:
+        for count in documents:
             logged.add_metric(
-                [row.partner, row.direction, row.document_type, row.status], row.count
+                [count.partner, count.direction, count.document_type, count.status], count.count
             )
         yield logged
         depth = GaugeMetricFamily(

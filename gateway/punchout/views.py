@@ -106,7 +106,7 @@ def start(token: str) -> BaseResponse:
 
 @blueprint.route("/oci", methods=["GET", "POST"])
 @writes_on_get
-def oci_endpoint() -> BaseResponse | tuple[str, int]:
+def oci_endpoint() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """SAP OCI launch and FUNCTION calls (query string and form body alike)."""
     db = get_session()
     fields = {**request.args.to_dict(), **request.form.to_dict()}

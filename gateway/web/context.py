@@ -68,7 +68,8 @@ def current_shopper() -> Shopper | None:
             if shop_session is not None
             else None
         )
-    return g.shopper
+    shopper: Shopper | None = g.shopper
+    return shopper
 
 
 def _assisted(shop_session: ShopSession) -> ShopSession | None:

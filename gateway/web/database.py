@@ -87,4 +87,5 @@ def get_session() -> Session:
     """The current request's session (created on first use)."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["gateway.db"].sessions()
-    return g.db_session
+    session: Session = g.db_session
+    return session

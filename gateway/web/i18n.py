@@ -33,7 +33,7 @@ def select_locale() -> str:
     if shopper is not None and shopper.user.locale in LOCALES:
         return shopper.user.locale
     chosen = session.get(SESSION_KEY)
-    if chosen in LOCALES:
+    if isinstance(chosen, str) and chosen in LOCALES:
         return chosen
     return request.accept_languages.best_match(LOCALES) or LOCALES[0]
 
@@ -48,7 +48,7 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     if currency_format is None:
         return format_currency(cents, currency, locale=locale)
     pattern, symbol = currency_format
-    text = pattern.apply(cents, locale, currency=None)
+    text: str = pattern.apply(cents, locale, currency=None)
     return text.replace("¤¤", currency.upper()).replace("¤", symbol)
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from http import HTTPStatus
 
 from flask import current_app, render_template, request
-from flask.typing import ResponseReturnValue
 
 from gateway.services.throttle import Key, Limit
 
@@ -31,7 +30,7 @@ def cxml_keys(identity: str) -> list[Key]:
     return login_keys(identity, kind="cxml")
 
 
-def too_many_attempts(wait_seconds: int) -> ResponseReturnValue:
+def too_many_attempts(wait_seconds: int) -> tuple[str, int, dict[str, str]]:
     """429 with Retry-After: the attempt was not even checked."""
     minutes = max((wait_seconds + 59) // 60, 1)
     page = render_template(
