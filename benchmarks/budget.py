@@ -21,7 +21,18 @@ from sqlalchemy.orm import Session
 from benchmarks.database import BATCH, analyze, database_url, fresh_database
 from benchmarks.figures import median_of, report
 from gateway.auth.policy import Actor
-from gateway.models import Budget, BudgetCounter, BudgetReservation, Membership, Order, User
+from gateway.models import (
+    Budget,
+    BudgetCounter,
+    BudgetPeriod,
+    BudgetPolicy,
+    BudgetReservation,
+    Membership,
+    Order,
+    OrderSource,
+    OrderStatus,
+    User,
+)
 from gateway.services.catalog.pricing import DEFAULT_TIMEZONE
 from gateway.services.ordering import carts, checkout
 from gateway.services.purchasing import budgets
@@ -47,8 +58,8 @@ def _budgets(session: Session, user: User, organisation_id: int) -> list[Budget]
             name="Yearly customer budget",
             currency="EUR",
             period_amount=Decimal(1_000_000),
-            period="year",
-            policy="require_approval",
+            period=BudgetPeriod.YEAR,
+            policy=BudgetPolicy.REQUIRE_APPROVAL,
         )
     )
     session.flush()
@@ -68,7 +79,8 @@ def _load(engine: Engine, *, up_to: int, now: datetime) -> None:
         rows = [_order(n, up_to, organisation_id, user.id, now) for n in range(first, up_to)]
         if first == 0:
             rows[:PENDING] = [
-                {**row, "status": "pending_approval", "placed_at": now} for row in rows[:PENDING]
+                {**row, "status": OrderStatus.PENDING_APPROVAL, "placed_at": now}
+                for row in rows[:PENDING]
             ]
         for start in range(0, len(rows), BATCH):
             session.execute(insert(Order), rows[start : start + BATCH])
@@ -83,7 +95,7 @@ def _load(engine: Engine, *, up_to: int, now: datetime) -> None:
             for budget in held
         }
         counters = _counters(session, {(budget_id, key) for (_, budget_id), key in keys.items()})
-        cancelled = {order_id for order_id, _, status in added if status == "cancelled"}
+        cancelled = {order_id for order_id, _, status in added if status == OrderStatus.CANCELLED}
         reservations = [
             {
                 "order_id": order_id,
@@ -132,8 +144,10 @@ def _order(
         "organisation_id": organisation_id,
         "user_id": user_id,
         "placed_by_id": user_id,
-        "source": "shop",
-        "status": "cancelled" if n % 50 == 0 else ("shipped" if n % 3 else "placed"),
+        "source": OrderSource.SHOP,
+        "status": OrderStatus.CANCELLED
+        if n % 50 == 0
+        else (OrderStatus.SHIPPED if n % 3 else OrderStatus.PLACED),
         "currency": "EUR",
         "net_total": AMOUNT,
         "tax_total": Decimal(0),

@@ -1,11 +1,11 @@
-"""`catalog_search_p95_ms` and `catalog_scale_ratio`: the shop's catalogue page at two sizes.
+"""`catalog_search_p95_ms` and `catalog_scale_ratio`: the shop's catalog page at two sizes.
 
 A demo buyer of customer 1001 (own price list, a framework contract, two catalogs as its
 assortment) requests `/catalog` through the Flask test client: browsing pages, a category, and
 searches for common words, word pairs, part numbers, a unique number and a word nothing matches.
 The same mix runs with 1,000 and with 100,000 products in the database, all in the customer's
 assortment and every third with a contract price; the ratio of the two p95s says whether the
-page's cost grows with the catalogue.
+page's cost grows with the catalog.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def _product(n: int, categories: list[int]) -> dict[str, object]:
         "sku": f"CAT-{n:06d}",
         "name": f"{family.title()} {colour} {size} {n}",
         "name_nl": "",
-        "description": f"A {size} {colour} {family} for the benchmark catalogue.",
+        "description": f"A {size} {colour} {family} for the benchmark catalog.",
         "description_nl": "",
         "unit": "EA",
         "unspsc": "44121701",
@@ -139,7 +139,7 @@ def _p95(client: FlaskClient, queries: list[str], rounds: int) -> float:
 
 
 def bench_catalog(quick: bool) -> None:
-    """p95 of the catalogue page at 100,000 products, and its ratio to the p95 at 1,000."""
+    """p95 of the catalog page at 100,000 products, and its ratio to the p95 at 1,000."""
     rounds = 10 if quick else 30
     with tempfile.TemporaryDirectory() as folder:
         url = database_url(Path(folder))

@@ -1,7 +1,7 @@
 """`order_ingest_ms`: one 1,000-line OrderRequest through the whole stack, in process.
 
 The Flask test client posts to `/cxml` of the gateway as production configures it (no TESTING):
-parse, authenticate the demo partner, validate every line against the catalogue, persist the
+parse, authenticate the demo partner, validate every line against the catalog, persist the
 order, its lines, the dedup key, the buyer's version and both message-log entries, commit. Each
 run sends a fresh orderID and payloadID; every line carries a SupplierPartAuxiliaryID, as a
 punchout cart's lines do. The figure is the median of the timed runs after one warm-up.

@@ -1,4 +1,4 @@
-"""Catalogue search on 100,000 products: the index against a plain LIKE scan, as a ratio.
+"""Catalog search on 100,000 products: the index against a plain LIKE scan, as a ratio.
 
 .venv/bin/python benchmarks/search.py            # SQLite file in a temporary folder
 GATEWAY_BENCH_DATABASE_URL=postgresql://... .venv/bin/python benchmarks/search.py

@@ -1,4 +1,4 @@
-"""BMEcat 2005 catalogues (T_NEW_CATALOG), the subset in `schemas/bmecat/`: pure, no I/O.
+"""BMEcat 2005 catalogs (T_NEW_CATALOG), the subset in `schemas/bmecat/`: pure, no I/O.
 
 `read(body)` checks the whole document (hardened parse, our XSD through xmlschema, then the rules
 an XSD cannot say: unique part numbers, a UNSPSC class, a price for one unit) and returns every
@@ -43,7 +43,7 @@ class Finding:
 
 
 class CatalogError(GatewayError, ValueError):
-    """The catalogue cannot be imported; `findings` lists every problem."""
+    """The catalog cannot be imported; `findings` lists every problem."""
 
     def __init__(self, findings: tuple[Finding, ...]) -> None:
         self.findings = findings
@@ -76,7 +76,7 @@ class Catalog:
 
 
 def read(body: bytes) -> Catalog:
-    """Every product of a valid catalogue, or CatalogError with every finding."""
+    """Every product of a valid catalog, or CatalogError with every finding."""
     try:
         root = parse_xml(body)
     except CXMLError as exc:

@@ -12,9 +12,11 @@ from werkzeug.wrappers import Response
 from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
+from gateway.cxml import CartEncoding, Operation
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.models import Organisation, TradingPartner
+from gateway.models import Organisation, PartnerProtocol, TradingPartner
+from gateway.oci import OCIVersion
 from gateway.services.partners import admin
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
@@ -39,7 +41,7 @@ def create() -> Response | str | tuple[str, int]:
     """A new cXML or OCI partner (`?protocol=oci`); its secret is shown once after saving."""
     actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
     db = get_session()
-    protocol = request.values.get("protocol", "cxml")
+    protocol = request.values.get("protocol", PartnerProtocol.CXML)
     if request.method == "GET":
         return _form_page(None, _values_of_new(protocol))
     values = request.form.to_dict()
@@ -111,7 +113,7 @@ def _form_page(
     return render_template(
         "admin/partner.html",
         partner=partner,
-        protocol=partner.protocol if partner else values.get("protocol", "cxml"),
+        protocol=partner.protocol if partner else values.get("protocol", PartnerProtocol.CXML),
         values=values,
         error=error,
         preview=preview,
@@ -130,7 +132,7 @@ def _form(values: dict[str, str], protocol: str) -> admin.PartnerForm:
     decimals = values.get("price_decimals", "").strip()
     unit_map = _pairs(values.get("unit_map", ""), "unit map")
     oci_settings: dict[str, Any] = {}
-    if protocol == "oci":
+    if protocol == PartnerProtocol.OCI:
         try:
             oci_settings = json.loads(values.get("oci_settings", "") or "{}")
         except ValueError:
@@ -150,7 +152,7 @@ def _form(values: dict[str, str], protocol: str) -> admin.PartnerForm:
             description_max_length=_number(description_max, "the description limit"),
             price_decimals=_number(decimals, "price decimals"),
         )
-        if protocol == "cxml"
+        if protocol == PartnerProtocol.CXML
         else CXMLMapping()
     )
     return admin.PartnerForm(
@@ -162,25 +164,27 @@ def _form(values: dict[str, str], protocol: str) -> admin.PartnerForm:
         default_role=values.get("default_role", "punchout"),
         frame_ancestors=tuple(values.get("frame_ancestors", "").split()),
         identities=_lines(values.get("identities", "")),
-        encoding=values.get("encoding", "base64"),
-        operation_allowed=values.get("operation_allowed", "edit"),
+        encoding=values.get("encoding", CartEncoding.BASE64),
+        operation_allowed=values.get("operation_allowed", Operation.EDIT),
         replay_protection=values.get("replay_protection") == "on",
         mapping=mapping,
         username=values.get("username", ""),
-        version=values.get("version", "4.0"),
+        version=values.get("version", OCIVersion.V4),
         oci_settings=oci_settings,
     )
 
 
 def _values_of_new(protocol: str) -> dict[str, Any]:
     return {
-        "protocol": "oci" if protocol == "oci" else "cxml",
+        "protocol": PartnerProtocol.OCI
+        if protocol == PartnerProtocol.OCI
+        else PartnerProtocol.CXML,
         "active": "on",
         "replay_protection": "on",
         "default_role": "punchout",
-        "encoding": "base64",
-        "operation_allowed": "edit",
-        "version": "5.0",
+        "encoding": CartEncoding.BASE64,
+        "operation_allowed": Operation.EDIT,
+        "version": OCIVersion.V5,
         "classification_domain": "UNSPSC",
         "oci_settings": "{}",
         "sample_sku": "DEMO-0001",
@@ -190,8 +194,8 @@ def _values_of_new(protocol: str) -> dict[str, Any]:
 def _values_of(partner: TradingPartner) -> dict[str, Any]:
     """The form's values for a stored partner (secrets are never shown)."""
     settings = partner.settings or {}
-    mapping = CXMLMapping.of(partner) if partner.protocol == "cxml" else CXMLMapping()
-    options = PartnerOptions.of(partner) if partner.protocol == "oci" else None
+    mapping = CXMLMapping.of(partner) if partner.protocol == PartnerProtocol.CXML else CXMLMapping()
+    options = PartnerOptions.of(partner) if partner.protocol == PartnerProtocol.OCI else None
     unit_map = mapping.unit_map if options is None else options.unit_map
     oci_json = {
         name: settings[name]
@@ -220,7 +224,7 @@ def _values_of(partner: TradingPartner) -> dict[str, Any]:
         "description_max_length": mapping.description_max_length or "",
         "price_decimals": "" if mapping.price_decimals is None else mapping.price_decimals,
         "username": partner.login_name or "",
-        "version": settings.get("version", "4.0"),
+        "version": settings.get("version", OCIVersion.V4),
         "oci_settings": json.dumps(oci_json, indent=2, sort_keys=True),
         "sample_sku": "DEMO-0001",
     }

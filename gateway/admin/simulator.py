@@ -18,7 +18,7 @@ from gateway.auth.policy import Actor
 from gateway.cxml import Operation
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.models import TradingPartner
+from gateway.models import PartnerProtocol, TradingPartner
 from gateway.punchout.settings import punchout_settings
 from gateway.services.partners import simulator
 from gateway.services.punchout.oci_mapping import PartnerOptions
@@ -41,7 +41,12 @@ def index() -> str:
     with `&as=order` into the OrderRequest the buyer would send after approval."""
     actor = staff_actor(Permission.ADMIN_SIMULATOR_USE)
     db = get_session()
-    values: dict[str, Any] = {"operation": "create", "secret": "", "items": "", "document": ""}
+    values: dict[str, Any] = {
+        "operation": Operation.CREATE,
+        "secret": "",
+        "items": "",
+        "document": "",
+    }
     partner: TradingPartner | None = None
     payload_id = request.args.get("cart", "")
     if payload_id:
@@ -53,7 +58,7 @@ def index() -> str:
             return _page(actor, partner, values)
         items = simulator.edit_items(message)
         values.update(
-            operation="edit",
+            operation=Operation.EDIT,
             items="\n".join(f"{sku}|{aux or ''}|{quantity}" for sku, aux, quantity in items),
         )
         values["document"] = _template(partner, values, items)
@@ -97,7 +102,7 @@ def _template(
     values: dict[str, Any],
     items: tuple[tuple[str, str | None, Decimal], ...],
 ) -> str:
-    operation = values.get("operation", "create")
+    operation = values.get("operation", Operation.CREATE)
     if operation not in OPERATIONS:
         raise InvalidInput("The operation must be create, edit or inspect.")
     return simulator.setup_template(
@@ -137,7 +142,9 @@ def _page(
     sent: simulator.SentSetup | None = None,
 ) -> str:
     base_url = current_app.config["GATEWAY_BASE_URL"]
-    options = PartnerOptions.of(partner) if partner and partner.protocol == "oci" else None
+    options = (
+        PartnerOptions.of(partner) if partner and partner.protocol == PartnerProtocol.OCI else None
+    )
     return render_template(
         "admin/simulator.html",
         partners=simulator.partners(get_session(), actor=actor),

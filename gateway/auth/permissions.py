@@ -1,4 +1,4 @@
-"""The permission catalogue and the built-in roles seeded from it.
+"""The permission catalog and the built-in roles seeded from it.
 
 Names follow `<scope>:<resource>:<action>`. Roles are rows read on every request, so changing a
 role changes every holder's rights at once.
@@ -104,7 +104,7 @@ APPROVAL_REQUIRED_ROLES = frozenset({"requester"})
 """Built-in roles whose every order needs approval (the role's `requires_approval` setting)."""
 
 INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
-"""The built-in staff roles: seeded with `kind = "internal"`, never assignable by customers."""
+"""The built-in staff roles: seeded with `RoleKind.INTERNAL`, never assignable by customers."""
 
 IMPERSONATION_FORBIDDEN = frozenset(
     {Permission.ORDER_APPROVE, Permission.ACCOUNT_USER_WRITE, Permission.ASSIST_IMPERSONATE}

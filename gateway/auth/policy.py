@@ -9,6 +9,7 @@ from typing import Protocol
 
 from gateway.auth.permissions import Permission, is_internal
 from gateway.errors import NotFound, PermissionDenied
+from gateway.models.user import RoleKind
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def assignable(actor: Actor, role: RoleLike) -> bool:
     """A customer's superuser may hand out a customer-side role whose rights they all hold."""
     rights = set(role.permissions)
     return (
-        role.kind == "customer"
+        role.kind == RoleKind.CUSTOMER
         and not any(is_internal(right) for right in rights)
         and rights <= actor.permissions
     )

@@ -16,7 +16,7 @@ from gateway.services.catalog import bmecat_import, csv_files
 
 @click.group("catalog")
 def catalog_group() -> None:
-    """The product catalogue as CSV (columns: see gateway.services.catalog.csv_files / README)."""
+    """The product catalog as CSV (columns: see gateway.services.catalog.csv_files / README)."""
 
 
 @catalog_group.command("import")
@@ -82,6 +82,6 @@ def import_bmecat_command(file: Path) -> None:
         count = len(exc.findings)
         raise click.ClickException(f"{count} problem(s); nothing was imported.") from None
     click.echo(
-        f"Catalogue {summary.catalog_id}: {summary.created} products created, "
+        f"Catalog {summary.catalog_id}: {summary.created} products created, "
         f"{summary.updated} updated."
     )

@@ -32,7 +32,7 @@ def init_command() -> None:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load the demo catalogue, customers, users and partner (idempotent); print the logins."""
+    """Load the demo catalog, customers, users and partner (idempotent); print the logins."""
     _init()
     _seed()
 

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from gateway.cli._common import database, usage_errors
 from gateway.db import utcnow
 from gateway.mailer import Mailer
+from gateway.models import OutboxStatus
 from gateway.services.outbox import WorkerSettings, deliver_due, list_messages, resend
 from gateway.transport import Transport
 
@@ -59,13 +60,13 @@ def outbox_group() -> None:
 
 
 @outbox_group.command("list")
-@click.option("--status", type=click.Choice(["pending", "sent", "dead"]))
+@click.option("--status", type=click.Choice([status.value for status in OutboxStatus]))
 @with_appcontext
 def outbox_list_command(status: str | None) -> None:
     """List outbound documents with their state and last error."""
 
     with database().session_scope() as session:
-        for message in list_messages(session, status=status):
+        for message in list_messages(session, status=OutboxStatus(status) if status else None):
             click.echo(
                 f"{message.id:>6}  {message.status:<7} {message.document_type:<20} "
                 f"attempts={message.attempts} {message.payload_id}  {message.last_error}"

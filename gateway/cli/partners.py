@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from gateway.cli._common import database, usage_errors
+from gateway.cxml import CartEncoding
+from gateway.oci import OCIVersion
 from gateway.services.partners.order_settings import configure
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
@@ -47,7 +49,7 @@ def partner_group() -> None:
 @click.option(
     "--encoding",
     type=click.Choice(CART_ENCODINGS),
-    default="base64",
+    default=CartEncoding.BASE64.value,
     show_default=True,
     help="How the cart returns: cxml-base64 or cxml-urlencoded.",
 )
@@ -99,7 +101,7 @@ def add_cxml_command(
     "--version",
     "version",
     type=click.Choice(OCI_VERSIONS),
-    default="4.0",
+    default=OCIVersion.V4.value,
     show_default=True,
     help="OCI release the buyer speaks.",
 )

@@ -31,6 +31,7 @@ from gateway.cxml._build_parts import (
 from gateway.cxml.documents import (
     FULFILL_DOCUMENTS,
     ConfirmationRequest,
+    ConfirmationType,
     Header,
     OrderReference,
     OrderRequest,
@@ -302,7 +303,7 @@ def _confirmation(element: etree._Element, confirmation: ConfirmationRequest, la
     if confirmation.comments:
         _SubElement(header, "Comments", {XML_LANG: lang}).text = confirmation.comments
     _order_reference(element, confirmation.order)
-    if confirmation.type == "detail" and not confirmation.items:
+    if confirmation.type == ConfirmationType.DETAIL and not confirmation.items:
         raise OutboundDocumentError("a detail confirmation needs at least one ConfirmationItem")
     for item in confirmation.items:
         if not item.statuses:

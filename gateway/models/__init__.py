@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from gateway.models.approval import (
+    ApprovalAction,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
     ApprovalTier,
 )
-from gateway.models.budget import Budget, BudgetCounter, BudgetReservation
-from gateway.models.cart import Cart, CartLine
-from gateway.models.catalogue import (
+from gateway.models.budget import (
+    Budget,
+    BudgetCounter,
+    BudgetPeriod,
+    BudgetPolicy,
+    BudgetReservation,
+)
+from gateway.models.cart import Cart, CartLine, CartStatus
+from gateway.models.catalog import (
     Catalog,
     Category,
     PriceList,
@@ -21,17 +28,23 @@ from gateway.models.catalogue import (
     organisation_catalog,
     price_list_assignment,
 )
-from gateway.models.message_log import MessageLogEntry
+from gateway.models.message_log import MessageDirection, MessageLogEntry
 from gateway.models.order import (
-    ORDER_STATUSES,
-    PENDING_APPROVAL,
     Order,
     OrderLine,
+    OrderSource,
+    OrderStatus,
     OrderStatusChange,
 )
-from gateway.models.organisation import Address, Organisation
-from gateway.models.outbox import OUTBOX_STATUSES, OutboxMessage
-from gateway.models.punchout import PartnerIdentity, PunchOutSession, TradingPartner
+from gateway.models.organisation import Address, AddressKind, Organisation, OrganisationStatus
+from gateway.models.outbox import OutboxMessage, OutboxStatus
+from gateway.models.punchout import (
+    PartnerIdentity,
+    PartnerProtocol,
+    PunchOutSession,
+    PunchOutStatus,
+    TradingPartner,
+)
 from gateway.models.purchase_order import (
     BuyerOrder,
     BuyerOrderVersion,
@@ -47,16 +60,16 @@ from gateway.models.user import (
     Membership,
     PasswordReset,
     Role,
+    RoleKind,
     Supervision,
     User,
 )
 
 __all__ = [
-    "ORDER_STATUSES",
-    "OUTBOX_STATUSES",
-    "PENDING_APPROVAL",
     "Address",
+    "AddressKind",
     "AgentAssignment",
+    "ApprovalAction",
     "ApprovalDecision",
     "ApprovalGroup",
     "ApprovalGroupMember",
@@ -64,30 +77,41 @@ __all__ = [
     "AuditEntry",
     "Budget",
     "BudgetCounter",
+    "BudgetPeriod",
+    "BudgetPolicy",
     "BudgetReservation",
     "BuyerOrder",
     "BuyerOrderVersion",
     "Cart",
     "CartLine",
+    "CartStatus",
     "Catalog",
     "Category",
     "Invitation",
     "Membership",
+    "MessageDirection",
     "MessageLogEntry",
     "Order",
     "OrderLine",
+    "OrderSource",
+    "OrderStatus",
     "OrderStatusChange",
     "Organisation",
+    "OrganisationStatus",
     "OutboxMessage",
+    "OutboxStatus",
     "PartnerIdentity",
     "PartnerOrderSettings",
+    "PartnerProtocol",
     "PasswordReset",
     "PriceList",
     "PriceListItem",
     "Product",
     "PunchOutSession",
+    "PunchOutStatus",
     "ReceivedDocument",
     "Role",
+    "RoleKind",
     "ShopSession",
     "Supervision",
     "ThrottleCounter",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,7 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gateway.db import Base, UTCDateTime, utcnow
 from gateway.models.user import Role, User
 
-APPROVAL_DECISIONS = ("approve", "take_over", "reject")
+
+class ApprovalAction(StrEnum):
+    """What an approver did (`ApprovalDecision.decision`)."""
+
+    APPROVE = "approve"
+    TAKE_OVER = "take_over"  # the approver changed line quantities, then approved
+    REJECT = "reject"
 
 
 class ApprovalDecision(Base):
@@ -21,7 +28,7 @@ class ApprovalDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
     approver_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decision: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(16))  # an ApprovalAction
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The tier group this approval counted for (A-4); None under the default single group.

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
-from gateway.models.catalogue import PRICE
+from gateway.models.catalog import PRICE
 
-BUDGET_PERIODS = ("none", "week", "month", "quarter", "year", "fiscal_year")
-BUDGET_POLICIES = ("require_approval", "block")
+
+class BudgetPeriod(StrEnum):
+    """The period a budget's limit counts over (`Budget.period`), in the shop's time zone."""
+
+    NONE = "none"  # one-off: the limit counts over the budget's whole life
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    FISCAL_YEAR = "fiscal_year"  # starts in `Budget.fiscal_start_month`
+
+
+class BudgetPolicy(StrEnum):
+    """What happens to an order above a budget's limit (`Budget.policy`)."""
+
+    REQUIRE_APPROVAL = "require_approval"
+    BLOCK = "block"
 
 
 class Budget(Base):
@@ -30,9 +46,9 @@ class Budget(Base):
     currency: Mapped[str] = mapped_column(String(3))
     max_order_amount: Mapped[Decimal | None] = mapped_column(PRICE)
     period_amount: Mapped[Decimal | None] = mapped_column(PRICE)
-    period: Mapped[str] = mapped_column(String(16), default="month")
+    period: Mapped[str] = mapped_column(String(16), default=BudgetPeriod.MONTH)
     fiscal_start_month: Mapped[int] = mapped_column(default=1)
-    policy: Mapped[str] = mapped_column(String(20), default="require_approval")
+    policy: Mapped[str] = mapped_column(String(20), default=BudgetPolicy.REQUIRE_APPROVAL)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
-from gateway.models.catalogue import QUANTITY, Product
+from gateway.models.catalog import QUANTITY, Product
+
+
+class CartStatus(StrEnum):
+    """Where a cart stands (`Cart.status`): filled, then ordered or sent back to the buyer."""
+
+    OPEN = "open"
+    ORDERED = "ordered"  # checked out in the shop
+    TRANSFERRED = "transferred"  # returned to the buyer's system (punchout)
 
 
 class Cart(Base):
@@ -23,7 +32,7 @@ class Cart(Base):
     punchout_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("punchout_session.id"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=CartStatus.OPEN)
     # A fresh cart staff fill while shopping as the customer (I-4), never the user's saved one.
     assisted_session_id: Mapped[int | None] = mapped_column(ForeignKey("shop_session.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,28 +4,37 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
-from gateway.models.catalogue import PRICE, QUANTITY
+from gateway.models.catalog import PRICE, QUANTITY
 from gateway.models.user import User
 
-PENDING_APPROVAL = "pending_approval"  # placed in the shop, awaiting the customer's approvers
-ORDER_STATUSES = (
-    "received",  # from a buyer's system, not yet accepted by staff
-    PENDING_APPROVAL,
-    "placed",
-    "confirmed",
-    "shipped",
-    "cancelled",
-    "rejected",
-)
+
+class OrderStatus(StrEnum):
+    """Where an order stands (`Order.status`, `OrderStatusChange.status`); stored as its value."""
+
+    RECEIVED = "received"  # from a buyer's system, not yet accepted by staff
+    PENDING_APPROVAL = "pending_approval"  # placed in the shop, awaiting the customer's approvers
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+class OrderSource(StrEnum):
+    """Where an order came from (`Order.source`)."""
+
+    SHOP = "shop"  # placed in the shop (customers, staff on their behalf, guests)
+    CXML = "cxml"  # a buyer's cXML OrderRequest
 
 
 class Order(Base):
-    """An order of one customer; `source` says where it came from (`shop`, `cxml`, `oci`)."""
+    """An order of one customer; `source` says where it came from (an `OrderSource`)."""
 
     __tablename__ = "customer_order"
     __table_args__ = (
@@ -40,8 +49,8 @@ class Order(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    source: Mapped[str] = mapped_column(String(8), default="shop")
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    source: Mapped[str] = mapped_column(String(8), default=OrderSource.SHOP)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # an OrderStatus
     buyer_reference: Mapped[str | None] = mapped_column(String(100))  # the buyer's PO number
     currency: Mapped[str] = mapped_column(String(3))
     net_total: Mapped[Decimal] = mapped_column(PRICE)
@@ -105,7 +114,7 @@ class OrderStatusChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # an OrderStatus
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base, UTCDateTime, utcnow
+
+
+class OrganisationStatus(StrEnum):
+    """Whether a customer may order (`Organisation.status`)."""
+
+    ACTIVE = "active"
+    PROSPECT = "prospect"  # registered by a sales agent; cannot order until activated
+
+
+class AddressKind(StrEnum):
+    """What an address is for (`Address.kind`)."""
+
+    BILLING = "billing"  # one per customer
+    DELIVERY = "delivery"
 
 
 class Organisation(Base):
@@ -28,7 +43,9 @@ class Organisation(Base):
     # Staff (issue 5): the customer may forbid staff to shop on its behalf (I-7); a prospect a
     # sales agent registered cannot order until it is activated.
     allow_impersonation: Mapped[bool] = mapped_column(default=True, server_default=true())
-    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    status: Mapped[str] = mapped_column(
+        String(16), default=OrganisationStatus.ACTIVE, server_default=OrganisationStatus.ACTIVE
+    )
 
 
 class Address(Base):
@@ -38,7 +55,7 @@ class Address(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # billing | delivery
+    kind: Mapped[str] = mapped_column(String(8))  # an AddressKind
     name: Mapped[str] = mapped_column(String(200))
     street: Mapped[str] = mapped_column(String(200))
     postcode: Mapped[str] = mapped_column(String(16))

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base, UTCDateTime, utcnow
 
-OUTBOX_STATUSES = ("pending", "sent", "dead")
+
+class OutboxStatus(StrEnum):
+    """Where a queued document stands (`OutboxMessage.status`)."""
+
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENT = "sent"
+    DEAD = "dead"  # given up on: refused for good, or out of attempts
+
+
 #: the document type of an e-mail (JSON: to, subject, body); it has no trading partner
 EMAIL_DOCUMENT = "email"
 
@@ -31,7 +40,7 @@ class OutboxMessage(Base):
     document_type: Mapped[str] = mapped_column(String(40))
     payload_id: Mapped[str] = mapped_column(String(250), unique=True)
     body: Mapped[bytes] = mapped_column()
-    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(8), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(100))

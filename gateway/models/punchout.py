@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gateway.cxml import CartEncoding, Operation
 from gateway.db import Base, UTCDateTime, utcnow
 from gateway.models.organisation import Organisation
+
+
+class PartnerProtocol(StrEnum):
+    """How a partner punches out and what a logged document is (`TradingPartner.protocol`,
+    `MessageLogEntry.protocol`)."""
+
+    CXML = "cxml"
+    OCI = "oci"
+
+
+class PunchOutStatus(StrEnum):
+    """Where a punchout stands (`PunchOutSession.status`)."""
+
+    PENDING = "pending"  # set up; the StartPage URL has not been opened yet
+    ACTIVE = "active"  # the user is shopping
+    TRANSFERRED = "transferred"  # the cart went back to the buyer
+    CANCELLED = "cancelled"  # the user cancelled: an empty cart (or "no change") went back
 
 
 class TradingPartner(Base):
@@ -19,12 +38,12 @@ class TradingPartner(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    protocol: Mapped[str] = mapped_column(String(8), default="cxml")
+    protocol: Mapped[str] = mapped_column(String(8), default=PartnerProtocol.CXML)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     secret_digest: Mapped[str] = mapped_column(String(128))
     allowed_url_prefixes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    cart_encoding: Mapped[str] = mapped_column(String(16), default="base64")
-    operation_allowed: Mapped[str] = mapped_column(String(8), default="edit")
+    cart_encoding: Mapped[str] = mapped_column(String(16), default=CartEncoding.BASE64)
+    operation_allowed: Mapped[str] = mapped_column(String(8), default=Operation.EDIT)
     default_role: Mapped[str] = mapped_column(String(64), default="punchout")
     replay_protection: Mapped[bool] = mapped_column(default=True)
     # Budgets and approvals block the cart transfer only when the partner asks for it (A-10).
@@ -65,7 +84,7 @@ class PunchOutSession(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partner.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    operation: Mapped[str] = mapped_column(String(8))
+    operation: Mapped[str] = mapped_column(String(8))  # a cXML Operation (OCI: create)
     buyer_cookie: Mapped[str] = mapped_column(Text)
     return_url: Mapped[str] = mapped_column(Text)
     payload_id: Mapped[str] = mapped_column(String(250), index=True)
@@ -73,7 +92,7 @@ class PunchOutSession(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=PunchOutStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # OCI: ~-parameters, returntarget, charset and landing page, kept server-side

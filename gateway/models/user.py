@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
-from gateway.models.catalogue import PRICE
+from gateway.models.catalog import PRICE
 from gateway.models.organisation import Organisation
+
+
+class RoleKind(StrEnum):
+    """Who may hold a role (`Role.kind`)."""
+
+    CUSTOMER = "customer"  # held by customers' users
+    INTERNAL = "internal"  # our staff; never assignable by customers
 
 
 class Role(Base):
@@ -24,7 +32,9 @@ class Role(Base):
     # Settings that apply to every holder (b2b-rules O-2, O-3). "May place orders", "may see
     # colleagues' orders" and "show prices" are the permissions shop:order:place,
     # shop:order:read_all and shop:price:read.
-    kind: Mapped[str] = mapped_column(String(16), default="customer", server_default="customer")
+    kind: Mapped[str] = mapped_column(
+        String(16), default=RoleKind.CUSTOMER, server_default=RoleKind.CUSTOMER
+    )
     min_order_value: Mapped[Decimal | None] = mapped_column(PRICE)  # hard limits; None: none
     max_order_value: Mapped[Decimal | None] = mapped_column(PRICE)
     requires_approval: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -38,7 +38,7 @@ def parse_setup(fields: Mapping[str, str], profile: OCIProfile) -> OCISetup:
             function = Function(function_text)
         except ValueError:
             raise InvalidSetupError(
-                f"FUNCTION {function_text[:40]!r} is not supported by this catalogue"
+                f"FUNCTION {function_text[:40]!r} is not supported by this catalog"
             ) from None
     tilde = tuple((name, clean(value)) for name, value in fields.items() if name.startswith("~"))
     target = get("returntarget")

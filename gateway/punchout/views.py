@@ -18,9 +18,10 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from gateway.cxml import StatusCode
+from gateway.cxml import Operation, StatusCode
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
+from gateway.models import PartnerProtocol
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import throttle
@@ -94,14 +95,14 @@ def start(token: str) -> BaseResponse:
     shop_session, browser_token = sessions.redeem(
         db, token=token, settings=punchout_settings(current_app.config), now=utcnow()
     )
-    operation = shop_session.punchout.operation if shop_session.punchout else "create"
+    operation = shop_session.punchout.operation if shop_session.punchout else Operation.CREATE
     context.begin(browser_token, punchout=True)
     landing = oci_punchout.landing(shop_session)
     if "product" in landing:
         return redirect(url_for("shop.product", sku=landing["product"]))
     if "search" in landing:
         return redirect(url_for("shop.catalog", q=landing["search"]))
-    return redirect(url_for("shop.catalog" if operation == "create" else "shop.cart"))
+    return redirect(url_for("shop.catalog" if operation == Operation.CREATE else "shop.cart"))
 
 
 @blueprint.route("/oci", methods=["GET", "POST"])
@@ -152,7 +153,7 @@ def _return_cart(*, cancel: bool) -> Response:
             "This is not a punchout session: there is no procurement system to return to."
         )
     settings = punchout_settings(current_app.config)
-    if shopper.punchout.partner.protocol == "oci":
+    if shopper.punchout.partner.protocol == PartnerProtocol.OCI:
         cart_return = oci_punchout.return_cart(
             get_session(),
             shop_session=shopper.shop_session,

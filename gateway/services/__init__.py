@@ -3,7 +3,7 @@
 Each domain package owns one part of the business and says in its docstring what lives where:
 
 - `catalog`: what a customer may see and buy, at which price (assortments, search, pricing,
-  catalogue import and export).
+  catalog import and export).
 - `ordering`: carts and orders from every source (shop checkout, guests, cXML OrderRequests),
   and the documents and mails that follow an order.
 - `punchout`: procurement systems punching in (cXML setup, SAP OCI) and the cart going back.

@@ -9,15 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import hash_password
+from gateway.cxml import CartEncoding
 from gateway.models import (
     AgentAssignment,
     Budget,
+    BudgetPeriod,
+    BudgetPolicy,
     Membership,
     Organisation,
     PriceList,
     TradingPartner,
     User,
 )
+from gateway.oci import OCIVersion
 from gateway.services import demo_catalog
 from gateway.services.partners.registry import (
     CXMLPartnerSpec,
@@ -35,7 +39,7 @@ DEMO_CXML_PARTNER = CXMLPartnerSpec(
     identities=("NetworkID:AN01000000001",),
     shared_secret="demo-secret",  # noqa: S106 - the documented demo secret
     allowed_urls=("http://127.0.0.1", "http://localhost"),
-    encoding="base64",
+    encoding=CartEncoding.BASE64,
     replay_protection=False,  # demo only: lets the README's fixture be posted again and again
 )
 
@@ -45,7 +49,7 @@ DEMO_OCI_PARTNER = OCIPartnerSpec(
     username="demo-oci",
     password="demo",  # noqa: S106 - the documented demo password
     allowed_urls=("http://127.0.0.1", "http://localhost"),
-    version="5.0",
+    version=OCIVersion.V5,
     settings={"unit_map": {"EA": "ST"}, "vendor": "100042"},
 )
 
@@ -63,7 +67,7 @@ class DemoSummary:
 
 
 def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
-    """Create the demo catalogue, customers, users and partner; running it again changes nothing."""
+    """Create the demo catalog, customers, users and partner; running it again changes nothing."""
     summary = DemoSummary()
     products = demo_catalog.products(session)
     summary.products = len(products)
@@ -145,8 +149,8 @@ def _roles_data(session: Session, first: Organisation, second: Organisation) -> 
                 name="Monthly office budget",
                 currency="EUR",
                 period_amount=LIMITED_BUDGET,
-                period="month",
-                policy="block",
+                period=BudgetPeriod.MONTH,
+                policy=BudgetPolicy.BLOCK,
             )
         )
     session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gateway.models import (
     Address,
+    AddressKind,
     Catalog,
     Category,
     Organisation,
@@ -289,9 +290,9 @@ def _addresses(session: Session, organisation: Organisation, city: str) -> None:
     if session.scalar(select(Address.id).where(Address.organisation_id == organisation.id)):
         return
     for kind, name, street, default in (
-        ("billing", f"{organisation.name}, Accounts payable", "Postbus 100", True),
-        ("delivery", f"{organisation.name}, Head office", "Stationsplein 1", True),
-        ("delivery", f"{organisation.name}, Warehouse", "Industrieweg 25", False),
+        (AddressKind.BILLING, f"{organisation.name}, Accounts payable", "Postbus 100", True),
+        (AddressKind.DELIVERY, f"{organisation.name}, Head office", "Stationsplein 1", True),
+        (AddressKind.DELIVERY, f"{organisation.name}, Warehouse", "Industrieweg 25", False),
     ):
         session.add(
             Address(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import Select, delete, select
@@ -13,20 +14,25 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError, lint
 from gateway.errors import InvalidInput, NotFound
-from gateway.models import MessageLogEntry
+from gateway.models import MessageDirection, MessageLogEntry, PartnerProtocol
 from gateway.redaction import redact_document
 
 PAGE_SIZE = 50
-DIRECTIONS = ("in", "out")
-STATUS_FILTERS = ("ok", "error")
 
 MAX_LOGGED_BYTES = 1024 * 1024
+
+
+class StatusFilter(StrEnum):
+    """The message log's status filter besides one status code such as "401"."""
+
+    OK = "ok"  # 2xx
+    ERROR = "error"  # any other code (a document without a Status is neither)
 
 
 def record(
     session: Session,
     *,
-    direction: str,
+    direction: MessageDirection,
     document_type: str,
     body: bytes,
     payload_id: str | None = None,
@@ -34,7 +40,7 @@ def record(
     status_text: str = "",
     partner_id: int | None = None,
     punchout_session_id: int | None = None,
-    protocol: str = "cxml",
+    protocol: PartnerProtocol = PartnerProtocol.CXML,
 ) -> MessageLogEntry:
     """Log one document, secrets redacted and oversized bodies cut (the cut is marked).
 
@@ -85,9 +91,9 @@ class LogFilter:
     date_to: date | None = None  # inclusive
 
     def __post_init__(self) -> None:
-        if self.direction and self.direction not in DIRECTIONS:
+        if self.direction and self.direction not in frozenset(MessageDirection):
             raise InvalidInput("direction must be in or out")
-        if self.status and self.status not in STATUS_FILTERS and not self.status.isdigit():
+        if self.status and self.status not in frozenset(StatusFilter) and not self.status.isdigit():
             raise InvalidInput("status must be ok, error or a status code")
 
 
@@ -131,7 +137,7 @@ def inspect(session: Session, *, actor: Actor, entry_id: int, dtd_dir: Path | No
     if entry is None:
         raise NotFound("No such logged document.")
     body = entry.body.encode("utf-8")
-    if entry.protocol != "cxml" or not entry.body.lstrip().startswith("<"):
+    if entry.protocol != PartnerProtocol.CXML or not entry.body.lstrip().startswith("<"):
         return Inspection(entry=entry, text=entry.body, checked=False, problems=())
     try:
         text = lint.pretty(body)
@@ -150,9 +156,9 @@ def _filtered(
         query = query.where(MessageLogEntry.direction == filters.direction)
     if filters.document_type:
         query = query.where(MessageLogEntry.document_type == filters.document_type)
-    if filters.status == "ok":
+    if filters.status == StatusFilter.OK:
         query = query.where(MessageLogEntry.status_code.between(200, 299))
-    elif filters.status == "error":
+    elif filters.status == StatusFilter.ERROR:
         query = query.where(  # NULL (no Status) is neither ok nor an error
             (MessageLogEntry.status_code < 200) | (MessageLogEntry.status_code > 299)  # noqa: PLR2004
         )

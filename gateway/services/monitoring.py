@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.models import MessageLogEntry, OutboxMessage, TradingPartner
+from gateway.models import MessageLogEntry, OutboxMessage, OutboxStatus, TradingPartner
 
 DOCUMENT_WINDOW = timedelta(hours=1)
-BACKLOG_STATUSES = ("pending", "dead")
+BACKLOG_STATUSES = (OutboxStatus.PENDING, OutboxStatus.DEAD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from xml.sax.saxutils import escape
 
 from sqlalchemy import or_, select, update
@@ -30,7 +31,7 @@ from gateway.cxml import CXMLError, Response
 from gateway.db import Database, lock_for_writing
 from gateway.errors import InvalidInput
 from gateway.mailer import Mailer
-from gateway.models import OutboxMessage, PartnerOrderSettings
+from gateway.models import MessageDirection, OutboxMessage, OutboxStatus, PartnerOrderSettings
 from gateway.models.outbox import EMAIL_DOCUMENT
 from gateway.services import message_log
 from gateway.transport import DeliveryFailed, Destination, DestinationRefused, Transport
@@ -58,11 +59,19 @@ class WorkerSettings:
     base_url: str = ""
 
 
+class AttemptResult(StrEnum):
+    """What one delivery attempt did (`Outcome.status`)."""
+
+    SENT = "sent"
+    RETRY = "retry"  # failed for now: try again after a backoff
+    DEAD = "dead"  # failed for good: dead-letter it
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
-    """What one delivery attempt did: `sent`, `retry` or `dead`, and why."""
+    """What one delivery attempt did, and why."""
 
-    status: str
+    status: AttemptResult
     reason: str = ""
 
 
@@ -93,7 +102,7 @@ def enqueue(
         document_type=document_type,
         payload_id=payload_id,
         body=body,
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -130,7 +139,9 @@ def claim(
     free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
     due = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, free
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -140,7 +151,9 @@ def claim(
     for message_id in session.scalars(due).all():
         result = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", free)
+            .where(
+                OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING, free
+            )
             .values(claimed_by=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False)
         )
@@ -189,19 +202,19 @@ def record(
 ) -> None:
     """Store an attempt's outcome, if this worker still holds the row's lease."""
     message = session.get_one(OutboxMessage, message_id)
-    if message.claimed_by != settings.worker_id or message.status != "pending":
+    if message.claimed_by != settings.worker_id or message.status != OutboxStatus.PENDING:
         log.warning("outbox %s: lease lost before recording; leaving it", message_id)
         return
     message.attempts += 1
     message.claimed_by = None
     message.lease_until = None
-    if outcome.status == "sent":
-        message.status, message.sent_at, message.last_error = "sent", now, ""
-    elif outcome.status == "dead" or message.attempts >= settings.max_attempts:
-        message.status = "dead"
+    if outcome.status == AttemptResult.SENT:
+        message.status, message.sent_at, message.last_error = OutboxStatus.SENT, now, ""
+    elif outcome.status == AttemptResult.DEAD or message.attempts >= settings.max_attempts:
+        message.status = OutboxStatus.DEAD
         message.last_error = (
             outcome.reason
-            if outcome.status == "dead"
+            if outcome.status == AttemptResult.DEAD
             else (f"gave up after {message.attempts} attempts: {outcome.reason}")
         )
         log.error(
@@ -215,7 +228,7 @@ def record(
         return
     message_log.record(
         session,
-        direction="out",
+        direction=MessageDirection.OUT,
         document_type=message.document_type,
         body=message.body.replace(SECRET_MARKER.encode(), b"***"),
         payload_id=message.payload_id,
@@ -236,15 +249,15 @@ def resend(session: Session, *, message_id: int, now: datetime) -> OutboxMessage
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise InvalidInput(f"No outbox message {message_id}.")
-    if message.status == "pending":
+    if message.status == OutboxStatus.PENDING:
         raise InvalidInput(f"Outbox message {message_id} is still queued.")
-    message.status, message.attempts, message.next_attempt_at = "pending", 0, now
+    message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now
     message.claimed_by = message.lease_until = None
     session.flush()
     return message
 
 
-def list_messages(session: Session, *, status: str | None = None) -> list[OutboxMessage]:
+def list_messages(session: Session, *, status: OutboxStatus | None = None) -> list[OutboxMessage]:
     """Outbox rows, newest first, optionally of one status."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status is not None:
@@ -268,12 +281,16 @@ def _prepare(
         select(PartnerOrderSettings).where(PartnerOrderSettings.partner_id == message.partner_id)
     )
     if options is None or not options.outbound_url:
-        return Outcome(status="dead", reason="the partner has no outbound URL configured")
+        return Outcome(
+            status=AttemptResult.DEAD, reason="the partner has no outbound URL configured"
+        )
     body = message.body
     marker = SECRET_MARKER.encode()
     if marker in body:
         if options.outbound_secret is None:
-            return Outcome(status="dead", reason="the partner has no outbound secret configured")
+            return Outcome(
+                status=AttemptResult.DEAD, reason="the partner has no outbound secret configured"
+            )
         secret = escape(decrypt(options.outbound_secret, settings.encryption_key))
         body = body.replace(marker, secret.encode("utf-8"), 1)
     destination = Destination(
@@ -287,26 +304,29 @@ def _prepare(
 def _mail(mailer: Mailer | None, mail: Mail) -> Outcome:
     """Send an e-mail: a permanent (5xx) SMTP refusal is dead, anything else is retried."""
     if mailer is None:
-        return Outcome(status="retry", reason="this worker has no mailer")
+        return Outcome(status=AttemptResult.RETRY, reason="this worker has no mailer")
     try:
         mailer.send(to=mail.to, subject=mail.subject, body=mail.body, message_id=mail.message_id)
     except smtplib.SMTPResponseException as exc:
         error = exc.smtp_error
         text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
         reason = f"SMTP {exc.smtp_code}: {text}"
-        return Outcome(status="dead" if exc.smtp_code >= SMTP_PERMANENT else "retry", reason=reason)
+        return Outcome(
+            status=AttemptResult.DEAD if exc.smtp_code >= SMTP_PERMANENT else AttemptResult.RETRY,
+            reason=reason,
+        )
     except (OSError, smtplib.SMTPException) as exc:
-        return Outcome(status="retry", reason=f"SMTP: {exc}")
-    return Outcome(status="sent", reason="mail accepted")
+        return Outcome(status=AttemptResult.RETRY, reason=f"SMTP: {exc}")
+    return Outcome(status=AttemptResult.SENT, reason="mail accepted")
 
 
 def _send(transport: Transport, destination: Destination, body: bytes) -> Outcome:
     try:
         reply = transport.post(destination, body)
     except DestinationRefused as exc:
-        return Outcome(status="dead", reason=f"refused: {exc}")
+        return Outcome(status=AttemptResult.DEAD, reason=f"refused: {exc}")
     except DeliveryFailed as exc:
-        return Outcome(status="retry", reason=str(exc))
+        return Outcome(status=AttemptResult.RETRY, reason=str(exc))
     return classify(reply.status, reply.body)
 
 
@@ -316,15 +336,20 @@ def classify(http_status: int, body: bytes) -> Outcome:
     HTTP 2xx with an empty body counts as success (protocol-notes A.8).
     """
     if 200 <= http_status < 300 and not body.strip():  # noqa: PLR2004 - the 2xx range
-        return Outcome(status="sent", reason="empty 2xx reply")
+        return Outcome(status=AttemptResult.SENT, reason="empty 2xx reply")
     try:
         document = cxml.parse(body)
     except CXMLError:
-        return Outcome(status="retry", reason=f"HTTP {http_status} without a cXML reply")
+        return Outcome(
+            status=AttemptResult.RETRY, reason=f"HTTP {http_status} without a cXML reply"
+        )
     if not isinstance(document.payload, Response):
-        return Outcome(status="retry", reason=f"HTTP {http_status} without a cXML Response")
+        return Outcome(
+            status=AttemptResult.RETRY, reason=f"HTTP {http_status} without a cXML Response"
+        )
     status = document.payload.status
     if status.code.is_success:
-        return Outcome(status="sent", reason=f"{int(status.code)} {status.text}")
+        return Outcome(status=AttemptResult.SENT, reason=f"{int(status.code)} {status.text}")
     reason = f"buyer answered {int(status.code)} {status.text}"
-    return Outcome(status="dead" if 400 <= status.code < 500 else "retry", reason=reason)  # noqa: PLR2004
+    permanent = 400 <= status.code < 500  # noqa: PLR2004 - the 4xx range
+    return Outcome(status=AttemptResult.DEAD if permanent else AttemptResult.RETRY, reason=reason)

@@ -21,8 +21,7 @@ from gateway.auth.policy import can, require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, PermissionDenied
 from gateway.mailer import Mailer
-from gateway.models import Budget
-from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
+from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
@@ -77,7 +76,7 @@ def _save_budget(budget_id: int | None) -> Response | tuple[str, int]:
             max_order_amount=_amount(form.get("max_order_amount", "")),
             period_amount=_amount(form.get("period_amount", "")),
             period=form.get("period", ""),
-            policy=form.get("policy", "require_approval"),
+            policy=form.get("policy", BudgetPolicy.REQUIRE_APPROVAL),
             fiscal_start_month=_number(
                 form.get("fiscal_start_month", ""), "The fiscal year must start in month 1 to 12."
             )
@@ -133,8 +132,8 @@ def _budgets_page(
         members=members.members(db, actor=shopper.actor)
         if can(shopper.actor, Permission.ACCOUNT_USER_WRITE)
         else [],
-        periods=BUDGET_PERIODS,
-        policies=BUDGET_POLICIES,
+        periods=list(BudgetPeriod),
+        policies=list(BudgetPolicy),
         error=error,
         error_budget=error_budget,
     )

@@ -11,7 +11,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
-from gateway.models import PENDING_APPROVAL, Order
+from gateway.models import AddressKind, Order, OrderStatus
 from gateway.services.ordering import carts, checkout, confirmation_mail, history
 from gateway.services.purchasing import approvals, budgets
 from gateway.web import context
@@ -114,8 +114,9 @@ def _order_page(shopper: context.Shopper, order: Order, error: str = "") -> str:
         placed=request.args.get("placed") == "1",
         guest=False,
         decisions=approvals.decisions(get_session(), order_id=order.id),
-        can_withdraw=order.status == PENDING_APPROVAL and order.user_id == shopper.user.id,
-        can_reopen=order.status == "rejected" and shopper.punchout is None,
+        can_withdraw=order.status == OrderStatus.PENDING_APPROVAL
+        and order.user_id == shopper.user.id,
+        can_reopen=order.status == OrderStatus.REJECTED and shopper.punchout is None,
         error=error,
     )
 
@@ -196,9 +197,10 @@ def _checkout_page(
         else (form.requested_delivery_date.isoformat() if form.requested_delivery_date else ""),
         problems={problem.field: problem.message for problem in problems},
         addresses=checkout.addresses(
-            get_session(), organisation_id=shopper.organisation.id, kind="delivery"
+            get_session(), organisation_id=shopper.organisation.id, kind=AddressKind.DELIVERY
         ),
         organisation=shopper.organisation,
         check=check,
-        needs_approval=shopper.actor.requires_approval or check.outcome == "require_approval",
+        needs_approval=shopper.actor.requires_approval
+        or check.outcome == budgets.BudgetOutcome.REQUIRE_APPROVAL,
     )

@@ -1,4 +1,4 @@
-"""Shop pages: catalogue, product, cart, login. Thin adapters over the services."""
+"""Shop pages: catalog, product, cart, login. Thin adapters over the services."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ PAGE_SIZE = 48
 
 @blueprint.get("/")
 def home() -> Response:
-    """The shop starts at the catalogue."""
+    """The shop starts at the catalog."""
     return redirect(url_for("shop.catalog"))
 
 

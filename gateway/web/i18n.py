@@ -59,7 +59,7 @@ def number(value: Decimal) -> str:
 
 @functools.cache
 def _babel_locale(name: str) -> Locale:
-    """Parsed once: Babel parses a locale name again on every call (a catalogue page formats
+    """Parsed once: Babel parses a locale name again on every call (a catalog page formats
     dozens of amounts), which costs six times the formatting itself."""
     return Locale.parse(name)
 
@@ -69,7 +69,7 @@ def _currency_format(locale: Locale, currency: str) -> tuple[NumberPattern, str]
     """The locale's currency pattern with the currency's decimals, and its symbol, read once.
 
     `format_currency` looks up the currency's plural name for every amount, even when the
-    pattern has no place for it: that lookup was half the time of a catalogue page. None for a
+    pattern has no place for it: that lookup was half the time of a catalog page. None for a
     pattern that does spell out the name (`¤¤¤`): those go through `format_currency`.
     """
     raw = locale.currency_formats["standard"].pattern

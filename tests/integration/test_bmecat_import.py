@@ -65,7 +65,7 @@ def test_the_fixture_imports_products_prices_units_and_classes(db_session: Sessi
         ("bmecat_1_2_namespace.xml", 2, "/", "must be a BMEcat 2005 document"),
     ],
 )
-def test_broken_catalogues_are_refused_by_line_and_nothing_is_imported(
+def test_broken_catalogs_are_refused_by_line_and_nothing_is_imported(
     db_session: Session, fixture: str, line: int, path: str, reason: str
 ) -> None:
     before = products(db_session)
@@ -109,7 +109,7 @@ def test_cli_import(cli_app: Flask) -> None:
     assert run(cli_app, "init").exit_code == 0
     result = run(cli_app, "catalog", "import-bmecat", str(VALID))
     assert result.exit_code == 0, result.output
-    assert "Catalogue OFFICE-2026: 3 products created, 0 updated." in result.output
+    assert "Catalog OFFICE-2026: 3 products created, 0 updated." in result.output
     broken = INVALID / "unit_too_long.xml"
     result = run(cli_app, "catalog", "import-bmecat", str(broken))
     assert result.exit_code == 1

@@ -36,7 +36,7 @@ def call(client: FlaskClient, method: str, fields: dict[str, str]):
     return client.post("/oci", data=fields)
 
 
-UNKNOWN_PRODUCT = "PRODUCTID is not in this catalogue"
+UNKNOWN_PRODUCT = "PRODUCTID is not in this catalog"
 GOOD = {"USERNAME": "demo-oci", "PASSWORD": "demo", "HOOK_URL": HOOK_URL}
 
 
@@ -121,11 +121,11 @@ def test_plain_http_is_refused_where_no_prefix_says_http(
     [
         ({"FUNCTION": "QUOTATION"}, 400, "FUNCTION &#39;QUOTATION&#39; is not supported"),
         ({"FUNCTION": "<b>x</b>"}, 400, "is not supported"),
-        ({"FUNCTION": "DETAIL", "PRODUCTID": "NO-SUCH"}, 404, "PRODUCTID is not in this catalogue"),
+        ({"FUNCTION": "DETAIL", "PRODUCTID": "NO-SUCH"}, 404, "PRODUCTID is not in this catalog"),
         (
             {"FUNCTION": "VALIDATE", "PRODUCTID": "NO-SUCH"},
             404,
-            "PRODUCTID is not in this catalogue",
+            "PRODUCTID is not in this catalog",
         ),
         ({"FUNCTION": "QUANTITYCHECK", "EXT_PRODUCT_ID": "NO-SUCH"}, 404, "PRODUCTID"),
         ({"FUNCTION": "VALIDATE", "PRODUCTID": "DEMO-0001", "QUANTITY": "0"}, 400, "QUANTITY"),

@@ -1,4 +1,4 @@
-"""The catalogue pages through the test client: assortments, search, categories, 404s."""
+"""The catalog pages through the test client: assortments, search, categories, 404s."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The hot paths cost a fixed number of SQL statements, whatever the size of what they handle:
-an OrderRequest's lines, a catalogue page's products, a cart's lines (no query per line)."""
+an OrderRequest's lines, a catalog page's products, a cart's lines (no query per line)."""
 
 from __future__ import annotations
 

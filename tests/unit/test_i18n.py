@@ -14,7 +14,7 @@ from babel.numbers import format_currency
 from flask import Flask
 
 import gateway
-from gateway.models import ORDER_STATUSES
+from gateway.models import OrderStatus
 from gateway.web import i18n
 
 PACKAGE = Path(gateway.__file__).resolve().parent
@@ -52,7 +52,7 @@ def test_every_template_text_and_status_has_a_dutch_translation() -> None:
         (m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalog if m.id and m.string
     }
     assert _template_messages() - translated == set()
-    assert set(ORDER_STATUSES) - translated == set()
+    assert set(OrderStatus) - translated == set()
 
 
 @pytest.mark.parametrize(

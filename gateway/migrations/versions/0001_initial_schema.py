@@ -1,4 +1,4 @@
-"""Initial schema: customers, users, catalogue, punchout, carts, message log
+"""Initial schema: customers, users, catalog, punchout, carts, message log
 
 Revision ID: 0001
 Revises:

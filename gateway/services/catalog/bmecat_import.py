@@ -1,4 +1,4 @@
-"""Catalogue import from the formats suppliers already have: BMEcat 2005 (T_NEW_CATALOG)."""
+"""Catalog import from the formats suppliers already have: BMEcat 2005 (T_NEW_CATALOG)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ class ImportSummary:
 
 
 def import_bmecat(session: Session, *, body: bytes) -> ImportSummary:
-    """Create or update every product of a BMEcat catalogue, keyed by SUPPLIER_PID.
+    """Create or update every product of a BMEcat catalog, keyed by SUPPLIER_PID.
 
     The whole document is checked first: `bmecat.CatalogError` lists every problem and nothing
-    is written. Products the catalogue does not name stay as they are.
+    is written. Products the catalog does not name stay as they are.
     """
     catalog = bmecat.read(body)
     skus = [product.sku for product in catalog.products]

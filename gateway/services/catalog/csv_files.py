@@ -1,4 +1,4 @@
-"""Catalogue import and export as CSV (UTF-8, comma-separated, header row).
+"""Catalog import and export as CSV (UTF-8, comma-separated, header row).
 
 Columns (required marked *): sku*, name*, name_nl, description, description_nl, unit*
 (UN/CEFACT code), unspsc* (8 digits), manufacturer_name, manufacturer_part_id, vat_class

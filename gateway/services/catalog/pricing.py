@@ -61,7 +61,7 @@ def unit_prices(
 ) -> dict[int, Decimal]:
     """Unit price (excl. VAT) per product id for a customer (None: a guest), quantity and date.
 
-    One query for all products, so a catalogue page costs the same at any size. `on` defaults
+    One query for all products, so a catalog page costs the same at any size. `on` defaults
     to today in the shop's time zone.
     """
     products = list(products)

@@ -1,4 +1,4 @@
-"""Catalogue search and category browsing, on the index the migrations build.
+"""Catalog search and category browsing, on the index the migrations build.
 
 SQLite: the FTS5 table `product_search` (kept in sync by triggers); PostgreSQL: a GIN index on
 `to_tsvector('simple', …)` (hyphens read as spaces, so part numbers split into words as FTS5
@@ -58,7 +58,7 @@ def search_products(
 ) -> SearchPage:
     """Active products of the assortment matching `query` (all words, as prefixes), by SKU.
 
-    Costs about the same at any catalogue size: hits are found up to `COUNT_LIMIT`; when there
+    Costs about the same at any catalog size: hits are found up to `COUNT_LIMIT`; when there
     are no more, those are sorted, else (hits are dense) the SKU index is walked and filtered.
     """
     terms = _WORD.findall(query.lower())[:MAX_TERMS]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, foreign, require
 from gateway.errors import InvalidInput, NotFound
-from gateway.models import Cart, CartLine, Organisation, Product
+from gateway.models import Cart, CartLine, CartStatus, Organisation, Product
 from gateway.services.catalog import assortment, pricing
 
 MAX_QUANTITY = Decimal(1_000_000)
@@ -114,7 +114,7 @@ def open_cart(
     query = select(Cart).where(
         Cart.organisation_id == actor.organisation_id,
         Cart.user_id == actor.user_id,
-        Cart.status == "open",
+        Cart.status == CartStatus.OPEN,
         Cart.punchout_session_id.is_(None)
         if punchout_session_id is None
         else Cart.punchout_session_id == punchout_session_id,

@@ -23,11 +23,15 @@ from gateway.auth.policy import Actor, foreign, require
 from gateway.db import utcnow
 from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
-    PENDING_APPROVAL,
     Address,
+    AddressKind,
+    BudgetPolicy,
     Cart,
+    CartStatus,
     Order,
     OrderLine,
+    OrderSource,
+    OrderStatus,
     OrderStatusChange,
     Organisation,
     Product,
@@ -87,10 +91,10 @@ class CheckoutResult:
     @property
     def needs_approval(self) -> bool:
         """True when the order was placed but awaits an approver."""
-        return self.order is not None and self.order.status == PENDING_APPROVAL
+        return self.order is not None and self.order.status == OrderStatus.PENDING_APPROVAL
 
 
-def addresses(session: Session, *, organisation_id: int, kind: str) -> list[Address]:
+def addresses(session: Session, *, organisation_id: int, kind: AddressKind) -> list[Address]:
     """A customer's addresses of one kind, the default first."""
     return list(
         session.scalars(
@@ -113,7 +117,7 @@ def defaults(
     session: Session, *, actor: Actor, priced: carts.PricedCart, today: date
 ) -> CheckoutForm:
     """The form pre-filled from the customer: posting it unchanged places the order."""
-    delivery = addresses(session, organisation_id=actor.organisation_id, kind="delivery")
+    delivery = addresses(session, organisation_id=actor.organisation_id, kind=AddressKind.DELIVERY)
     lead_time = max((line.product.lead_time_days or 0 for line in priced.lines), default=0)
     return CheckoutForm(
         delivery_address_id=delivery[0].id if delivery else None,
@@ -142,7 +146,7 @@ def gather(
     address = session.get(Address, form.delivery_address_id) if form.delivery_address_id else None
     if address is not None and address.organisation_id != actor.organisation_id:
         raise foreign(actor, "address", form.delivery_address_id, "No such delivery address.")
-    if address is None or address.kind != "delivery":
+    if address is None or address.kind != AddressKind.DELIVERY:
         raise NotFound("No such delivery address.")
     visible = assortment.for_customer(
         session, organisation_id=actor.organisation_id, user_id=actor.user_id
@@ -156,7 +160,7 @@ def gather(
             )
         )
     )
-    billing = addresses(session, organisation_id=actor.organisation_id, kind="billing")
+    billing = addresses(session, organisation_id=actor.organisation_id, kind=AddressKind.BILLING)
     priced = carts.price_cart(
         session, cart=cart, organisation=organisation, on=today, vat_rates=vat_rates
     )
@@ -199,7 +203,7 @@ def approval_reasons(info: CheckoutInfo) -> list[str]:
     reasons = []
     if info.actor.requires_approval:
         reasons.append("Your role needs approval for every order.")
-    reasons.extend(info.budget_check.messages("require_approval"))
+    reasons.extend(info.budget_check.messages(BudgetPolicy.REQUIRE_APPROVAL))
     return reasons
 
 
@@ -264,7 +268,7 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
         )
     problems.extend(
         CheckoutProblem(field="budget", message=message)
-        for message in info.budget_check.messages("block")
+        for message in info.budget_check.messages(BudgetPolicy.BLOCK)
     )
     if len(info.form.comment) > MAX_COMMENT_LENGTH:
         problems.append(
@@ -320,7 +324,7 @@ def place_order(
         session,
         organisation_id=info.organisation.id,
         priced=info.priced,
-        status=PENDING_APPROVAL if reasons else "placed",
+        status=OrderStatus.PENDING_APPROVAL if reasons else OrderStatus.PLACED,
         now=now,
         user_id=actor.user_id,
         note=" ".join(reasons),
@@ -333,7 +337,7 @@ def place_order(
     order.comment = form.comment
     order.ship_to = info.delivery_address.as_dict()
     order.bill_to = info.billing_address.as_dict() if info.billing_address else None
-    cart.status = "ordered"
+    cart.status = CartStatus.ORDERED
     session.flush()
     if reasons:
         approval_mail.tell_approvers(
@@ -391,7 +395,7 @@ def order_from_lines(
     *,
     organisation_id: int,
     priced: carts.PricedCart,
-    status: str,
+    status: OrderStatus,
     now: datetime,
     user_id: int | None = None,
     note: str = "",
@@ -402,7 +406,7 @@ def order_from_lines(
         organisation_id=organisation_id,
         user_id=user_id,
         placed_by_id=user_id,
-        source="shop",
+        source=OrderSource.SHOP,
         status=status,
         currency=priced.currency,
         net_total=priced.total,

@@ -20,6 +20,7 @@ from gateway.errors import InvalidInput
 from gateway.models import (
     BuyerOrder,
     Order,
+    OrderStatus,
     OrderStatusChange,
     PartnerOrderSettings,
     TradingPartner,
@@ -28,8 +29,8 @@ from gateway.models import (
 from gateway.services import outbox
 from gateway.services.punchout.sessions import PunchOutSettings
 
-DECIDABLE = frozenset({"received"})
-SHIPPABLE = frozenset({"received", "confirmed"})
+DECIDABLE = frozenset({OrderStatus.RECEIVED})
+SHIPPABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.CONFIRMED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,7 +52,7 @@ def accept(
 ) -> Order:
     """Confirm the whole order as received."""
     order, link = _order(session, order_id, allowed=DECIDABLE, action="accepted")
-    _change_status(order, "confirmed", actor=actor, now=now, note="accepted")
+    _change_status(order, OrderStatus.CONFIRMED, actor=actor, now=now, note="accepted")
     confirmation = cxml.ConfirmationRequest(
         type=ConfirmationType.ACCEPT, notice_date=now, order=_reference(link)
     )
@@ -73,7 +74,7 @@ def reject(
     if not reason.strip():
         raise InvalidInput("Give a reason for the rejection.")
     order, link = _order(session, order_id, allowed=DECIDABLE, action="rejected")
-    _change_status(order, "rejected", actor=actor, now=now, note=reason)
+    _change_status(order, OrderStatus.REJECTED, actor=actor, now=now, note=reason)
     confirmation = cxml.ConfirmationRequest(
         type=ConfirmationType.REJECT, notice_date=now, order=_reference(link), comments=reason
     )
@@ -129,7 +130,9 @@ def confirm_lines(
         )
     if not items:
         raise InvalidInput("Name at least one changed line.")
-    _change_status(order, "confirmed", actor=actor, now=now, note="confirmed with changes")
+    _change_status(
+        order, OrderStatus.CONFIRMED, actor=actor, now=now, note="confirmed with changes"
+    )
     confirmation = cxml.ConfirmationRequest(
         type=ConfirmationType.DETAIL, notice_date=now, order=_reference(link), items=tuple(items)
     )
@@ -153,7 +156,7 @@ def ship(
     if not shipment_id.strip():
         raise InvalidInput("Give a shipment id.")
     order, link = _order(session, order_id, allowed=SHIPPABLE, action="shipped")
-    _change_status(order, "shipped", actor=actor, now=now, note=f"shipment {shipment_id}")
+    _change_status(order, OrderStatus.SHIPPED, actor=actor, now=now, note=f"shipment {shipment_id}")
     notice = cxml.ShipNoticeRequest(
         shipment_id=shipment_id,
         notice_date=now,
@@ -178,7 +181,7 @@ def ship(
 
 
 def _order(
-    session: Session, order_id: int, *, allowed: frozenset[str], action: str
+    session: Session, order_id: int, *, allowed: frozenset[OrderStatus], action: str
 ) -> tuple[Order, BuyerOrder]:
     order = session.get(Order, order_id)
     link = session.scalar(select(BuyerOrder).where(BuyerOrder.order_id == order_id))
@@ -190,7 +193,7 @@ def _order(
 
 
 def _change_status(
-    order: Order, status: str, *, actor: User | None, now: datetime, note: str
+    order: Order, status: OrderStatus, *, actor: User | None, now: datetime, note: str
 ) -> None:
     order.status = status
     order.history.append(

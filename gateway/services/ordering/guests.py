@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import new_token, token_digest
 from gateway.errors import GatewayError, InvalidInput, NotFound
-from gateway.models import Order, Organisation
+from gateway.models import Order, OrderStatus, Organisation
 from gateway.services.catalog import assortment, pricing
 from gateway.services.ordering import carts, checkout
 
@@ -108,7 +108,7 @@ def place_guest_order(
         session,
         organisation_id=guest_customer(session).id,
         priced=priced,
-        status="placed",
+        status=OrderStatus.PLACED,
         now=now,
     )
     token, digest = new_token()
@@ -148,7 +148,8 @@ def purge(session: Session, *, now: datetime, retention_days: int) -> int:
             Order.personal_data_purged_at.is_(None),
             or_(
                 Order.delivered_at <= cutoff,
-                Order.status.in_(("cancelled", "rejected")) & (Order.placed_at <= cutoff),
+                Order.status.in_((OrderStatus.CANCELLED, OrderStatus.REJECTED))
+                & (Order.placed_at <= cutoff),
             ),
         )
     ).all()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign
 from gateway.errors import GatewayError, InvalidInput, NotFound
-from gateway.models import Cart, Order
+from gateway.models import Cart, Order, OrderStatus
 from gateway.services.ordering import carts
 
 CART_NOT_EMPTY = (
@@ -77,7 +77,7 @@ def reopen_as_cart(session: Session, *, actor: Actor, cart: Cart, order_id: int)
     rejected ones; a cart that already holds lines is left alone (InvalidInput).
     """
     order = get_order(session, actor=actor, order_id=order_id)
-    if order.status != "rejected":
+    if order.status != OrderStatus.REJECTED:
         raise InvalidInput("Only a rejected order can be reopened as a cart.")
     if cart.lines:
         raise InvalidInput(CART_NOT_EMPTY)

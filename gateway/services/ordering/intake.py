@@ -34,6 +34,8 @@ from gateway.models import (
     BuyerOrderVersion,
     Order,
     OrderLine,
+    OrderSource,
+    OrderStatus,
     OrderStatusChange,
     PartnerOrderSettings,
     ReceivedDocument,
@@ -45,7 +47,7 @@ from gateway.services.ordering._order_lines import (
     order_values,
 )
 
-CLOSED_STATUSES = frozenset({"shipped", "cancelled", "rejected"})
+CLOSED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,12 +137,14 @@ def _new(
     order = Order(
         number=_order_number(now),
         organisation_id=partner.organisation_id,
-        source="cxml",
-        status="received",
+        source=OrderSource.CXML,
+        status=OrderStatus.RECEIVED,
         buyer_reference=request.order_id,
         placed_at=now,
         history=[
-            OrderStatusChange(status="received", changed_at=now, note=f"OrderRequest {payload_id}")
+            OrderStatusChange(
+                status=OrderStatus.RECEIVED, changed_at=now, note=f"OrderRequest {payload_id}"
+            )
         ],
         **order_values(request, lines),
     )
@@ -224,7 +228,7 @@ def _change(
         )
     content = _content(request)
     if request.type is OrderRequestType.DELETE:
-        order.status = "cancelled"
+        order.status = OrderStatus.CANCELLED
         note = f"cancelled by the buyer (OrderRequest delete {payload_id})"
     else:
         lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
@@ -232,7 +236,7 @@ def _change(
         insert_lines(session, order, lines)
         for name, value in order_values(request, lines).items():
             setattr(order, name, value)
-        order.status = "received"
+        order.status = OrderStatus.RECEIVED
         buyer_order.content_digest = _content_digest(content)
         buyer_order.extrinsics = [{"name": e.name, "value": e.value} for e in request.extrinsics]
         buyer_order.comments = request.comments

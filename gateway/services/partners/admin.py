@@ -25,7 +25,14 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError
 from gateway.errors import InvalidInput, NotFound
-from gateway.models import Organisation, PartnerIdentity, Product, Role, TradingPartner
+from gateway.models import (
+    Organisation,
+    PartnerIdentity,
+    PartnerProtocol,
+    Product,
+    Role,
+    TradingPartner,
+)
 from gateway.services.catalog import pricing
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
@@ -42,7 +49,6 @@ from gateway.services.punchout.cxml_punchout import sample_item
 from gateway.services.punchout.oci_mapping import PartnerOptions, preview_fields
 from gateway.urls import url_allowed
 
-PROTOCOLS = ("cxml", "oci")
 FRAME_ANCESTORS_KEY = "frame_ancestors"
 #: a CSP host source: optional scheme, optional `*.` wildcard, host, optional port; nothing else
 _HOST_SOURCE = re.compile(r"(https?://)?(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?")
@@ -72,8 +78,8 @@ class PartnerForm:
     frame_ancestors: Sequence[str] = ()
     # cXML
     identities: Sequence[str] = ()
-    encoding: str = "base64"
-    operation_allowed: str = "edit"
+    encoding: str = cxml.CartEncoding.BASE64
+    operation_allowed: str = cxml.Operation.EDIT
     replay_protection: bool = True
     mapping: CXMLMapping = field(default_factory=CXMLMapping)
     # OCI
@@ -128,7 +134,7 @@ def create_partner(
     require(actor, Permission.ADMIN_PARTNER_WRITE)
     _check_common(session, form)
     secret = secrets.token_urlsafe(_SECRET_BYTES)
-    if form.protocol == "cxml":
+    if form.protocol == PartnerProtocol.CXML:
         partner = add_cxml_partner(
             session,
             spec=CXMLPartnerSpec(
@@ -188,7 +194,7 @@ def update_partner(
     )
     if organisation is None:
         raise InvalidInput(f"No customer numbered {form.customer_number!r}.")
-    if partner.protocol == "cxml":
+    if partner.protocol == PartnerProtocol.CXML:
         _update_cxml(session, partner, form)
     else:
         _update_oci(session, partner, form)
@@ -236,7 +242,7 @@ def rotate_secret(session: Session, *, actor: Actor, partner_id: int, digest_key
     """Replace a partner's shared secret (cXML) or password (OCI); return the new one, once."""
     partner = partner_by_id(session, actor=actor, partner_id=partner_id)
     secret = secrets.token_urlsafe(_SECRET_BYTES)
-    if partner.protocol == "cxml":
+    if partner.protocol == PartnerProtocol.CXML:
         partner.secret_digest = secret_digest(secret, digest_key)
     else:
         partner.password_hash = hash_password(secret)
@@ -268,7 +274,7 @@ def preview(
         else product.list_price
     )
     currency = organisation.currency if organisation is not None else product.currency
-    if form.protocol == "oci":
+    if form.protocol == PartnerProtocol.OCI:
         options = PartnerOptions(**_oci_settings(form.oci_settings, form.version))
         fields = preview_fields(product, unit_price=price, currency=currency, options=options)
         return Preview(product=product, oci_fields=tuple(fields))
@@ -300,7 +306,7 @@ def oci_login_url(
 ) -> str:
     """The URL an SAP buyer would open to launch the shop as OCI partner `name`."""
     partner = partner_named(session, name)
-    if partner.protocol != "oci" or not partner.login_name:
+    if partner.protocol != PartnerProtocol.OCI or not partner.login_name:
         raise InvalidInput(f"Partner {name!r} is not an OCI partner.")
     if not url_allowed(hook_url, partner.allowed_url_prefixes):
         raise InvalidInput(f"HOOK_URL {hook_url!r} is not under the partner's allowed prefixes.")
@@ -321,7 +327,7 @@ def frame_ancestors(partner: TradingPartner) -> list[str]:
 
 
 def _check_common(session: Session, form: PartnerForm) -> None:
-    if form.protocol not in PROTOCOLS:
+    if form.protocol not in frozenset(PartnerProtocol):
         raise InvalidInput("The protocol must be cxml or oci.")
     if len(form.name.strip()) > MAX_NAME_LENGTH:
         raise InvalidInput(f"The name must be at most {MAX_NAME_LENGTH} characters.")
@@ -339,7 +345,7 @@ def _check_common(session: Session, form: PartnerForm) -> None:
                 f"Frame ancestor {host!r} must be a host such as https://buyer.example "
                 "or *.ariba.com"
             )
-    if form.protocol == "oci":
+    if form.protocol == PartnerProtocol.OCI:
         if form.version not in OCI_VERSIONS:
             raise InvalidInput(f"The OCI version must be one of {', '.join(OCI_VERSIONS)}.")
         _oci_settings(form.oci_settings, form.version)
@@ -350,7 +356,7 @@ def _apply_common(partner: TradingPartner, form: PartnerForm) -> None:
     partner.default_role = form.default_role
     settings = dict(partner.settings or {})
     settings[FRAME_ANCESTORS_KEY] = list(form.frame_ancestors)
-    if partner.protocol == "cxml":
+    if partner.protocol == PartnerProtocol.CXML:
         settings[SETTINGS_KEY] = form.mapping.to_settings()
     partner.settings = settings  # a new dict, so the JSON column is written
 

@@ -10,15 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from gateway.auth.credentials import hash_password, secret_digest
+from gateway.cxml import CartEncoding, Operation
 from gateway.errors import InvalidInput
-from gateway.models import Organisation, PartnerIdentity, TradingPartner
+from gateway.models import Organisation, PartnerIdentity, PartnerProtocol, TradingPartner
+from gateway.oci import OCIVersion
 from gateway.services.punchout.oci_mapping import PartnerOptions
 from gateway.urls import url_allowed
 
-CART_ENCODINGS = ("base64", "urlencoded")
-OPERATIONS_ALLOWED = ("create", "inspect", "edit")
+#: the choices of forms and CLI options, as plain strings
+CART_ENCODINGS = tuple(encoding.value for encoding in CartEncoding)
+OPERATIONS_ALLOWED = tuple(
+    operation.value for operation in (Operation.CREATE, Operation.INSPECT, Operation.EDIT)
+)
 MIN_SECRET_LENGTH = 8
-OCI_VERSIONS = ("4.0", "5.0")
+OCI_VERSIONS = tuple(version.value for version in OCIVersion)
 MIN_OCI_PASSWORD_LENGTH = 4
 MAX_LOGIN_LENGTH = 100
 
@@ -32,8 +37,8 @@ class CXMLPartnerSpec:
     identities: Sequence[str]  # "DOMAIN:IDENTITY"
     shared_secret: str
     allowed_urls: Sequence[str]
-    encoding: str = "base64"
-    operation_allowed: str = "edit"
+    encoding: str = CartEncoding.BASE64
+    operation_allowed: str = Operation.EDIT
     replay_protection: bool = True
     enforce_budgets: bool = False  # budgets and approvals may refuse the cart transfer
 
@@ -72,7 +77,7 @@ def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str
         raise InvalidInput(f"operationAllowed must be one of {', '.join(OPERATIONS_ALLOWED)}.")
     partner = TradingPartner(
         name=spec.name,
-        protocol="cxml",
+        protocol=PartnerProtocol.CXML,
         organisation=organisation,
         secret_digest=secret_digest(spec.shared_secret, digest_key),
         allowed_url_prefixes=list(spec.allowed_urls),
@@ -97,7 +102,7 @@ class OCIPartnerSpec:
     username: str
     password: str
     allowed_urls: Sequence[str]
-    version: str = "4.0"
+    version: str = OCIVersion.V4
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -124,7 +129,7 @@ def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner
         raise InvalidInput(f"Invalid OCI settings: {exc}") from None
     partner = TradingPartner(
         name=spec.name,
-        protocol="oci",
+        protocol=PartnerProtocol.OCI,
         organisation=organisation,
         secret_digest="",
         login_name=username,

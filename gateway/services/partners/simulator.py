@@ -21,7 +21,13 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError, Operation, PunchOutOrderMessage
 from gateway.errors import InvalidInput, NotFound
-from gateway.models import MessageLogEntry, PunchOutSession, TradingPartner
+from gateway.models import (
+    MessageDirection,
+    MessageLogEntry,
+    PartnerProtocol,
+    PunchOutSession,
+    TradingPartner,
+)
 from gateway.oci import OCIReturn
 from gateway.oci.fields import LENGTHS
 from gateway.services.punchout import inbox
@@ -144,7 +150,7 @@ def order_template(
 
 def _buyer_header(partner: TradingPartner, secret: str) -> cxml.Header:
     """The header the partner's system sends: its first identity, the secret in Sender."""
-    if partner.protocol != "cxml" or not partner.identities:
+    if partner.protocol != PartnerProtocol.CXML or not partner.identities:
         raise InvalidInput("The template needs a cXML partner with an identity.")
     identity = partner.identities[0]
     ours = cxml.Credential(domain=identity.domain, identity=identity.identity)
@@ -206,7 +212,7 @@ def returned_cart(
     entry = session.scalars(
         select(MessageLogEntry).where(
             MessageLogEntry.payload_id == payload_id,
-            MessageLogEntry.direction == "out",
+            MessageLogEntry.direction == MessageDirection.OUT,
             MessageLogEntry.document_type == "PunchOutOrderMessage",
         )
     ).first()

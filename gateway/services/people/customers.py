@@ -20,11 +20,13 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import (
     Address,
+    AddressKind,
     AgentAssignment,
     Budget,
     Membership,
     Order,
     Organisation,
+    OrganisationStatus,
     Product,
     Role,
     User,
@@ -199,7 +201,7 @@ def create_customer(
         coc_number=cleaned.coc_number or None,
         vat_number=cleaned.vat_number or None,
         active=not prospect,
-        status="prospect" if prospect else "active",
+        status=OrganisationStatus.PROSPECT if prospect else OrganisationStatus.ACTIVE,
         allow_impersonation=allow_impersonation,
         created_at=now,
     )
@@ -208,7 +210,7 @@ def create_customer(
     session.add(
         Address(
             organisation_id=organisation.id,
-            kind="billing",
+            kind=AddressKind.BILLING,
             name=cleaned.name,
             street=cleaned.street,
             postcode=cleaned.postcode,
@@ -220,7 +222,7 @@ def create_customer(
     session.add(
         Address(
             organisation_id=organisation.id,
-            kind="delivery",
+            kind=AddressKind.DELIVERY,
             name=cleaned.name,
             street=cleaned.street,
             postcode=cleaned.postcode,
@@ -271,7 +273,7 @@ def activate(
     organisation = customer(
         session, actor=actor, number=number, permission=Permission.STAFF_CUSTOMER_REGISTER
     )
-    if organisation.status != "prospect":
+    if organisation.status != OrganisationStatus.PROSPECT:
         raise InvalidInput(f"Customer {organisation.number} is already active.")
     first = session.scalars(
         select(Membership)
@@ -281,7 +283,7 @@ def activate(
     ).first()
     if first is None:
         raise InvalidInput("The prospect has no first contact to invite.")
-    organisation.status = "active"
+    organisation.status = OrganisationStatus.ACTIVE
     organisation.active = True
     token = invitations.issue(
         session,
@@ -297,7 +299,7 @@ def activate(
         action="customer.activate",
         subject=organisation.number,
         now=now,
-        changes={"status": ["prospect", "active"]},
+        changes={"status": [OrganisationStatus.PROSPECT, OrganisationStatus.ACTIVE]},
     )
     return organisation, first.user, token
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
-from gateway.models import Membership, Organisation, ShopSession, User
+from gateway.models import Membership, Organisation, OrganisationStatus, ShopSession, User
 from gateway.services import audit
 from gateway.services.audit import Client
 from gateway.services.people import customers, shop_sessions, staff
@@ -75,7 +75,7 @@ def start(
         )
     if subject is not None and staff.is_staff(session, user_id=subject.id):
         raise refuse(PermissionDenied("Staff accounts cannot be shopped as."), "staff subject")
-    if not organisation.active or organisation.status != "active":
+    if not organisation.active or organisation.status != OrganisationStatus.ACTIVE:
         raise InvalidInput("This customer is not active yet: it cannot order.")
     if subject is not None and not subject.active:
         raise InvalidInput("This user is deactivated.")

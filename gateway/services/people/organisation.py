@@ -15,6 +15,7 @@ from gateway.auth.policy import Actor, foreign, require
 from gateway.errors import InvalidInput
 from gateway.models import (
     Address,
+    AddressKind,
     Organisation,
 )
 from gateway.services import audit
@@ -44,12 +45,14 @@ def edit_organisation(
         raise InvalidInput("Name or VAT number too long.")
     organisation = session.get_one(Organisation, actor.organisation_id)
     billing = session.scalar(
-        select(Address).where(Address.organisation_id == organisation.id, Address.kind == "billing")
+        select(Address).where(
+            Address.organisation_id == organisation.id, Address.kind == AddressKind.BILLING
+        )
     )
     if billing is None:
         billing = Address(
             organisation_id=organisation.id,
-            kind="billing",
+            kind=AddressKind.BILLING,
             name=data.name,
             street="",
             postcode="",
@@ -97,7 +100,10 @@ def delivery_addresses(session: Session, *, actor: Actor) -> list[Address]:
     return list(
         session.scalars(
             select(Address)
-            .where(Address.organisation_id == actor.organisation_id, Address.kind == "delivery")
+            .where(
+                Address.organisation_id == actor.organisation_id,
+                Address.kind == AddressKind.DELIVERY,
+            )
             .order_by(Address.is_default.desc(), Address.id)
         )
     )
@@ -124,7 +130,9 @@ def save_delivery_address(
         if len(values[field]) > limit:
             raise InvalidInput(f"The {field} may be at most {limit} characters.")
     if address_id is None:
-        address = Address(organisation_id=actor.organisation_id, kind="delivery", is_default=False)
+        address = Address(
+            organisation_id=actor.organisation_id, kind=AddressKind.DELIVERY, is_default=False
+        )
         session.add(address)
         before: dict[str, str | None] = dict.fromkeys(values)
     else:
@@ -132,7 +140,7 @@ def save_delivery_address(
         if (
             address is None
             or address.organisation_id != actor.organisation_id
-            or address.kind != "delivery"
+            or address.kind != AddressKind.DELIVERY
         ):
             raise foreign(actor, "address", address_id)
         before = {field: getattr(address, field) for field in values}
@@ -155,6 +163,6 @@ def billing_address(session: Session, *, actor: Actor) -> Address | None:
     """The active customer's billing address."""
     return session.scalar(
         select(Address).where(
-            Address.organisation_id == actor.organisation_id, Address.kind == "billing"
+            Address.organisation_id == actor.organisation_id, Address.kind == AddressKind.BILLING
         )
     )

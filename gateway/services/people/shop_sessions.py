@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.credentials import new_token, token_digest
 from gateway.auth.permissions import IMPERSONATION_FORBIDDEN, Permission, is_internal
 from gateway.auth.policy import Actor
+from gateway.cxml import Operation
 from gateway.errors import NotFound, PermissionDenied
 from gateway.models import (
     AgentAssignment,
@@ -18,6 +19,7 @@ from gateway.models import (
     Organisation,
     PunchOutSession,
     Role,
+    RoleKind,
     ShopSession,
     Supervision,
     User,
@@ -73,7 +75,7 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
     if shop_session.punchout is not None:
         role = role_named(session, shop_session.punchout.partner.default_role)
         permissions = frozenset(role.permissions)
-        if shop_session.punchout.operation == "inspect":
+        if shop_session.punchout.operation == Operation.INSPECT:
             permissions -= {Permission.CART_WRITE}
         return _actor(session, shop_session, role, permissions)
     if shop_session.acting_staff_id is not None:
@@ -141,7 +143,7 @@ def _actor(
                 )
             )
         )
-        if role.kind == "internal"
+        if role.kind == RoleKind.INTERNAL
         else frozenset(),
     )
 

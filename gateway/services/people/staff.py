@@ -17,6 +17,7 @@ from gateway.models import (
     Membership,
     Organisation,
     Role,
+    RoleKind,
     User,
 )
 from gateway.services import audit
@@ -36,7 +37,7 @@ def is_staff(session: Session, *, user_id: int) -> bool:
                 exists().where(
                     Membership.user_id == user_id,
                     Membership.role_id == Role.id,
-                    Role.kind == "internal",
+                    Role.kind == RoleKind.INTERNAL,
                 )
             )
         )
@@ -64,7 +65,7 @@ def staff_members(session: Session, *, actor: Actor) -> list[Membership]:
             select(Membership)
             .join(Role, Role.id == Membership.role_id)
             .join(User, User.id == Membership.user_id)
-            .where(Role.kind == "internal")
+            .where(Role.kind == RoleKind.INTERNAL)
             .order_by(User.email)
         )
     )
@@ -72,7 +73,9 @@ def staff_members(session: Session, *, actor: Actor) -> list[Membership]:
 
 def internal_roles(session: Session) -> list[Role]:
     """The staff roles."""
-    return list(session.scalars(select(Role).where(Role.kind == "internal").order_by(Role.name)))
+    return list(
+        session.scalars(select(Role).where(Role.kind == RoleKind.INTERNAL).order_by(Role.name))
+    )
 
 
 def save_staff(
@@ -91,7 +94,9 @@ def save_staff(
     users with staff rights); an admin cannot change their own role.
     """
     require(actor, Permission.ADMIN_STAFF_WRITE)
-    role = session.scalar(select(Role).where(Role.name == role_name, Role.kind == "internal"))
+    role = session.scalar(
+        select(Role).where(Role.name == role_name, Role.kind == RoleKind.INTERNAL)
+    )
     if role is None:
         raise InvalidInput("Choose a staff role.")
     address = email.strip().lower()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import APPROVAL_REQUIRED_ROLES, DEFAULT_ROLES, INTERNAL_ROLE_NAMES
-from gateway.models import Membership, Organisation, Role, User
+from gateway.models import Membership, Organisation, Role, RoleKind, User
 
 _NOT_LOCAL = re.compile(r"[^a-z0-9._-]+")
 
@@ -71,7 +71,7 @@ def sync_default_roles(session: Session) -> None:
                 Role(
                     name=name,
                     permissions=sorted(permissions),
-                    kind="internal" if name in INTERNAL_ROLE_NAMES else "customer",
+                    kind=RoleKind.INTERNAL if name in INTERNAL_ROLE_NAMES else RoleKind.CUSTOMER,
                     requires_approval=name in APPROVAL_REQUIRED_ROLES,
                 )
             )

@@ -27,7 +27,10 @@ from gateway.cxml import (
 )
 from gateway.errors import BudgetExceeded, GatewayError
 from gateway.models import (
+    BudgetPolicy,
     CartLine,
+    MessageDirection,
+    PartnerProtocol,
     Product,
     PunchOutSession,
     ShopSession,
@@ -89,7 +92,12 @@ def authenticate(
         matched = [
             mac_matches(session, partner=partner, header=header, key=encryption_key, now=now)
         ]
-    if partner is None or not partner.active or partner.protocol != "cxml" or not any(matched):
+    if (
+        partner is None
+        or not partner.active
+        or partner.protocol != PartnerProtocol.CXML
+        or not any(matched)
+    ):
         raise cxml.CredentialError()
     return partner
 
@@ -209,7 +217,7 @@ def return_cart(
     )
     message_log.record(
         session,
-        direction="out",
+        direction=MessageDirection.OUT,
         document_type="PunchOutOrderMessage",
         body=document,
         payload_id=payload_id,
@@ -321,7 +329,10 @@ def _enforce_budgets(
         now=now,
         zone=zone,
     )
-    refusals = list(check.messages("block")) + list(check.messages("require_approval"))
+    refusals = [
+        *check.messages(BudgetPolicy.BLOCK),
+        *check.messages(BudgetPolicy.REQUIRE_APPROVAL),
+    ]
     if actor.requires_approval:
         refusals.insert(0, "Your role needs approval for every order.")
     if refusals:

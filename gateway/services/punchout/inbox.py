@@ -25,7 +25,7 @@ from gateway.cxml import (
     StatusCode,
 )
 from gateway.db import relax_durability
-from gateway.models import TradingPartner
+from gateway.models import MessageDirection, TradingPartner
 from gateway.services import message_log, throttle
 from gateway.services.ordering import intake
 from gateway.services.partners.order_settings import signature_certificate
@@ -99,7 +99,7 @@ def receive(
     partner_id = partner.id if partner is not None else None
     message_log.record(
         session,
-        direction="in",
+        direction=MessageDirection.IN,
         document_type=_document_type(document),
         body=body,
         payload_id=document.payload_id if document else None,
@@ -110,7 +110,7 @@ def receive(
     )
     message_log.record(
         session,
-        direction="out",
+        direction=MessageDirection.OUT,
         document_type="Response",
         body=answer,
         status_code=response.status.code,
@@ -208,7 +208,7 @@ def refuse(
     answer = cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)
     message_log.record(
         session,
-        direction="in",
+        direction=MessageDirection.IN,
         document_type="unread",
         body=f"[refused before parsing: {reason}]".encode(),
         status_code=status,

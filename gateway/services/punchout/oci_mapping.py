@@ -7,16 +7,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from gateway import oci
 from gateway.models import Organisation, Product, TradingPartner
-from gateway.oci import OCIItem, OCIProfile
+from gateway.oci import OCIItem, OCIProfile, OCIVersion
 from gateway.services.catalog import pricing
 from gateway.services.punchout._product_attributes import attribute_value
 
-MATGROUP_SOURCES = ("unspsc", "eclass", "none")
+
+class MatgroupSource(StrEnum):
+    """Where an OCI partner's `NEW_ITEM-MATGROUP` comes from (`PartnerOptions.matgroup`)."""
+
+    UNSPSC = "unspsc"  # the product's UNSPSC code
+    ECLASS = "eclass"  # the eCl@ss class mapped from the UNSPSC code (`eclass_by_unspsc`)
+    NONE = "none"  # left empty
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,20 +33,20 @@ class PartnerOptions:
     username_field: str = "USERNAME"
     password_field: str = "PASSWORD"  # noqa: S105 - a parameter name
     hook_url_field: str = "HOOK_URL"
-    version: str = "4.0"
+    version: str = OCIVersion.V4
     charset: str = "UTF-8"
     split_hook_query: bool = True
     allow_sapevent: bool = False
     unit_map: Mapping[str, str] = field(default_factory=dict)
-    matgroup: str = "unspsc"
+    matgroup: str = MatgroupSource.UNSPSC
     eclass_by_unspsc: Mapping[str, str] = field(default_factory=dict)
     vendor: str = ""
     cust_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     extra_fields: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.matgroup not in MATGROUP_SOURCES:
-            raise ValueError(f"matgroup must be one of {', '.join(MATGROUP_SOURCES)}")
+        if self.matgroup not in frozenset(MatgroupSource):
+            raise ValueError(f"matgroup must be one of {', '.join(MatgroupSource)}")
         if not all((self.username_field, self.password_field, self.hook_url_field)):
             raise ValueError("parameter names must not be empty")
         oci.fields.normalise_charset(self.charset)
@@ -87,9 +94,9 @@ def item_from(
     while (unit_price * price_unit) != (unit_price * price_unit).quantize(Decimal("0.001")):
         price_unit *= 10
     matgroup = ""
-    if options.matgroup == "unspsc":
+    if options.matgroup == MatgroupSource.UNSPSC:
         matgroup = product.unspsc
-    elif options.matgroup == "eclass":
+    elif options.matgroup == MatgroupSource.ECLASS:
         matgroup = _longest_prefix(options.eclass_by_unspsc, product.unspsc)
     return OCIItem(
         description=product.name,

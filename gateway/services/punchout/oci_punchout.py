@@ -22,8 +22,15 @@ from gateway import oci
 from gateway.auth.credentials import password_matches
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
+from gateway.cxml import Operation
 from gateway.errors import NotFound
-from gateway.models import Product, ShopSession, TradingPartner
+from gateway.models import (
+    MessageDirection,
+    PartnerProtocol,
+    Product,
+    ShopSession,
+    TradingPartner,
+)
 from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCISetup
 from gateway.services import message_log
 from gateway.services.catalog import assortment, search
@@ -74,7 +81,7 @@ class LoginRefused(OCIError):
     default_status = HTTPStatus.UNAUTHORIZED
 
     def __init__(self) -> None:
-        super().__init__("Unknown user or wrong password for this catalogue.")
+        super().__init__("Unknown user or wrong password for this catalog.")
 
 
 def launch(
@@ -135,7 +142,7 @@ def launch(
         session,
         partner=partner,
         user=user,
-        operation="create",
+        operation=Operation.CREATE,
         buyer_cookie="",
         return_url=setup.hook_url,
         payload_id=f"oci-{secrets.token_hex(12)}",
@@ -165,7 +172,9 @@ def authenticate(session: Session, *, fields: Mapping[str, str]) -> TradingPartn
     values = {value.strip() for value in folded.values() if value.strip()}
     # Matched here, not in SQL: any field may be the login, so the values would include the
     # password, and query parameters reach the database's and SQLAlchemy's logs.
-    partners = session.scalars(select(TradingPartner).where(TradingPartner.protocol == "oci"))
+    partners = session.scalars(
+        select(TradingPartner).where(TradingPartner.protocol == PartnerProtocol.OCI)
+    )
     candidates = [partner for partner in partners if partner.login_name in values]
     for partner in candidates:
         options = PartnerOptions.of(partner)
@@ -193,7 +202,7 @@ def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIErr
     password_names |= {
         PartnerOptions.of(partner).password_field.casefold()
         for partner in session.scalars(
-            select(TradingPartner).where(TradingPartner.protocol == "oci")
+            select(TradingPartner).where(TradingPartner.protocol == PartnerProtocol.OCI)
         )
     }
     body = _lines(
@@ -203,17 +212,17 @@ def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIErr
     )
     message_log.record(
         session,
-        direction="in",
+        direction=MessageDirection.IN,
         document_type="OCI call refused",
         body=body,
         status_code=error.status.value,
         status_text=error.reason,
-        protocol="oci",
+        protocol=PartnerProtocol.OCI,
     )
 
 
 def landing(shop_session: ShopSession) -> dict[str, str]:
-    """Where an OCI punchout opens: a product (DETAIL), a search (SOURCING) or the catalogue."""
+    """Where an OCI punchout opens: a product (DETAIL), a search (SOURCING) or the catalog."""
     punchout = shop_session.punchout
     return dict((punchout.oci_parameters or {}).get("landing", {})) if punchout else {}
 
@@ -252,13 +261,13 @@ def return_cart(
     )
     message_log.record(
         session,
-        direction="out",
+        direction=MessageDirection.OUT,
         document_type="OCI cart" if not cancel else "OCI cancel",
         body=_lines(cart_return.fields),
         status_text=cart_return.notice,
         partner_id=punchout.partner_id,
         punchout_session_id=punchout.id,
-        protocol="oci",
+        protocol=PartnerProtocol.OCI,
     )
     finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
     return cart_return
@@ -311,7 +320,7 @@ def _product(session: Session, partner: TradingPartner, product_id: str) -> Prod
         )
     except NotFound:
         raise InvalidSetupError(
-            "PRODUCTID is not in this catalogue (any more).", status=HTTPStatus.NOT_FOUND
+            "PRODUCTID is not in this catalog (any more).", status=HTTPStatus.NOT_FOUND
         ) from None
 
 
@@ -345,22 +354,22 @@ def _tilde(setup: OCISetup, name: str) -> str:
 def _log_call(session: Session, *, partner: TradingPartner, setup: OCISetup) -> None:
     message_log.record(
         session,
-        direction="in",
+        direction=MessageDirection.IN,
         document_type=f"OCI {setup.function.value if setup.function else 'login'}",
         body=_lines(setup.login),
         partner_id=partner.id,
-        protocol="oci",
+        protocol=PartnerProtocol.OCI,
     )
 
 
 def _log_answer(session: Session, *, partner: TradingPartner, setup: OCISetup, fields: Any) -> None:
     message_log.record(
         session,
-        direction="out",
+        direction=MessageDirection.OUT,
         document_type=f"OCI {setup.function.value if setup.function else 'login'} answer",
         body=_lines(fields),
         partner_id=partner.id,
-        protocol="oci",
+        protocol=PartnerProtocol.OCI,
     )
 
 

@@ -19,7 +19,9 @@ from gateway.errors import GatewayError
 from gateway.models import (
     Cart,
     CartLine,
+    CartStatus,
     PunchOutSession,
+    PunchOutStatus,
     ShopSession,
     TradingPartner,
     User,
@@ -123,7 +125,7 @@ def redeem(
             PunchOutSession.redeemed_at.is_(None),
             PunchOutSession.token_expires_at > now,
         )
-        .values(redeemed_at=now, status="active")
+        .values(redeemed_at=now, status=PunchOutStatus.ACTIVE)
         .execution_options(synchronize_session=False)
     )
     if consumed.rowcount != 1:
@@ -162,8 +164,8 @@ def finish(
     """End a punchout once its cart (or the cancellation) is on its way back to the buyer."""
     punchout = shop_session.punchout
     assert punchout is not None  # noqa: S101 - callers check
-    punchout.status = "cancelled" if cancel else "transferred"
+    punchout.status = PunchOutStatus.CANCELLED if cancel else PunchOutStatus.TRANSFERRED
     punchout.ended_at = now
-    cart.status = "transferred"
+    cart.status = CartStatus.TRANSFERRED
     shop_sessions.end(shop_session, now=now)
     session.flush()

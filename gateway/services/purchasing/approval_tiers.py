@@ -20,14 +20,16 @@ from gateway.auth.permissions import Permission, is_internal
 from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput
 from gateway.models import (
-    PENDING_APPROVAL,
+    ApprovalAction,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
     ApprovalTier,
     Membership,
     Order,
+    OrderStatus,
     Role,
+    RoleKind,
     Supervision,
     User,
 )
@@ -97,7 +99,7 @@ def define(session: Session, *, actor: Actor, tiers: Sequence[TierSpec]) -> list
         .join(Order, Order.id == ApprovalDecision.order_id)
         .where(
             Order.organisation_id == organisation_id,
-            Order.status == PENDING_APPROVAL,
+            Order.status == OrderStatus.PENDING_APPROVAL,
             ApprovalDecision.group_id.is_not(None),
         )
         .limit(1)
@@ -147,7 +149,7 @@ def _tier(session: Session, *, organisation_id: int, position: int, spec: TierSp
 
 def _approver_role(session: Session, name: str) -> Role:
     role = session.scalar(select(Role).where(Role.name == name))
-    if role is None or role.kind != "customer" or any(map(is_internal, role.permissions)):
+    if role is None or role.kind != RoleKind.CUSTOMER or any(map(is_internal, role.permissions)):
         raise InvalidInput(f"No customer role named {name[:64]!r}.")
     if Permission.ORDER_APPROVE not in role.permissions:
         raise InvalidInput(f"The role {name!r} may not approve orders.")
@@ -204,7 +206,7 @@ def progress(session: Session, *, order: Order, tiers: Sequence[ApprovalTier]) -
         session.scalars(
             select(ApprovalDecision.group_id).where(
                 ApprovalDecision.order_id == order.id,
-                ApprovalDecision.decision.in_(("approve", "take_over")),
+                ApprovalDecision.decision.in_((ApprovalAction.APPROVE, ApprovalAction.TAKE_OVER)),
                 ApprovalDecision.group_id.is_not(None),
             )
         )

@@ -20,7 +20,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import (
-    PENDING_APPROVAL,
+    ApprovalAction,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalTier,
@@ -28,6 +28,7 @@ from gateway.models import (
     BudgetReservation,
     Membership,
     Order,
+    OrderStatus,
     OrderStatusChange,
     Supervision,
     User,
@@ -124,7 +125,10 @@ def inbox(session: Session, *, actor: Actor) -> list[Order]:
         return []
     pending = session.scalars(
         select(Order)
-        .where(Order.organisation_id == actor.organisation_id, Order.status == PENDING_APPROVAL)
+        .where(
+            Order.organisation_id == actor.organisation_id,
+            Order.status == OrderStatus.PENDING_APPROVAL,
+        )
         .order_by(Order.placed_at, Order.id)
     )
     return [order for order in pending if _may_decide_now(session, actor=actor, order=order)]
@@ -161,7 +165,9 @@ def approve(
 ) -> Order:
     """Accept the order: it is placed and keeps its budget reservation as spending."""
     order = decidable(session, actor=actor, order_id=order_id)
-    return _decide(session, actor=actor, order=order, decision="approve", comment=comment, now=now)
+    return _decide(
+        session, actor=actor, order=order, decision=ApprovalAction.APPROVE, comment=comment, now=now
+    )
 
 
 def reject(session: Session, *, actor: Actor, order_id: int, now: datetime, comment: str) -> Order:
@@ -169,7 +175,9 @@ def reject(session: Session, *, actor: Actor, order_id: int, now: datetime, comm
     order = decidable(session, actor=actor, order_id=order_id)
     if not comment.strip():
         raise InvalidInput("Please say why you reject the order.")
-    order = _decide(session, actor=actor, order=order, decision="reject", comment=comment, now=now)
+    order = _decide(
+        session, actor=actor, order=order, decision=ApprovalAction.REJECT, comment=comment, now=now
+    )
     budgets.release(session, order_id=order.id, now=now)
     return order
 
@@ -188,7 +196,7 @@ def take_over(
     The totals, the VAT and the budget reservation follow the new amount.
     """
     order = decidable(session, actor=actor, order_id=order_id)
-    if order.status != PENDING_APPROVAL:
+    if order.status != OrderStatus.PENDING_APPROVAL:
         raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
     lines = {line.line_number: line for line in order.lines}
     if set(quantities) - set(lines):
@@ -199,7 +207,12 @@ def take_over(
         raise InvalidInput("Keep at least one line, or reject the order instead.")
     old_total = order.net_total
     order = _decide(
-        session, actor=actor, order=order, decision="take_over", comment=comment, now=now
+        session,
+        actor=actor,
+        order=order,
+        decision=ApprovalAction.TAKE_OVER,
+        comment=comment,
+        now=now,
     )
     for number, quantity in quantities.items():
         line = lines[number]
@@ -226,8 +239,8 @@ def withdraw(session: Session, *, actor: Actor, order_id: int, now: datetime) ->
         raise NotFound("No such order.")
     if order.organisation_id != actor.organisation_id or order.user_id != actor.user_id:
         raise foreign(actor, "order", order_id, "No such order.")
-    _move(session, order=order, status="cancelled")
-    _record_step(order, status="cancelled", actor=actor, note="Withdrawn", now=now)
+    _move(session, order=order, status=OrderStatus.CANCELLED)
+    _record_step(order, status=OrderStatus.CANCELLED, actor=actor, note="Withdrawn", now=now)
     session.flush()
     budgets.release(session, order_id=order.id, now=now)
     return order
@@ -245,12 +258,18 @@ def decisions(session: Session, *, order_id: int) -> list[ApprovalDecision]:
 
 
 def _decide(
-    session: Session, *, actor: Actor, order: Order, decision: str, comment: str, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    order: Order,
+    decision: ApprovalAction,
+    comment: str,
+    now: datetime,
 ) -> Order:
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise InvalidInput(f"The comment may be at most {MAX_COMMENT_LENGTH} characters.")
-    if order.status != PENDING_APPROVAL:
+    if order.status != OrderStatus.PENDING_APPROVAL:
         raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
     tiers = approval_tiers.chain(session, organisation_id=order.organisation_id)
     group_id, final, current = None, True, None
@@ -274,9 +293,12 @@ def _decide(
             raise InvalidInput(NOT_YOUR_TURN)
         group_id = group.id
         final = len(current.open_groups) == 1 and current.tier is tiers[-1]
-    status = "rejected" if decision == "reject" else ("placed" if final else PENDING_APPROVAL)
+    if decision == ApprovalAction.REJECT:
+        status = OrderStatus.REJECTED
+    else:
+        status = OrderStatus.PLACED if final else OrderStatus.PENDING_APPROVAL
     _move(session, order=order, status=status)
-    if status != PENDING_APPROVAL:
+    if status != OrderStatus.PENDING_APPROVAL:
         _record_step(order, status=status, actor=actor, note=comment, now=now)
     session.add(
         ApprovalDecision(
@@ -289,7 +311,7 @@ def _decide(
         )
     )
     session.flush()
-    if status != PENDING_APPROVAL:
+    if status != OrderStatus.PENDING_APPROVAL:
         approval_mail.tell_requester(session, order=order, now=now)
     else:
         previous = current.tier if current is not None else None
@@ -325,14 +347,14 @@ def _tell_next_tier(
     )
 
 
-def _move(session: Session, *, order: Order, status: str) -> None:
+def _move(session: Session, *, order: Order, status: OrderStatus) -> None:
     """Bump the approval version (leaving `pending_approval` for another status) with one
     conditional UPDATE: of two callers who read the same version only one can win."""
     moved = session.execute(
         update(Order)
         .where(
             Order.id == order.id,
-            Order.status == PENDING_APPROVAL,
+            Order.status == OrderStatus.PENDING_APPROVAL,
             Order.approval_version == order.approval_version,
         )
         .values(status=status, approval_version=Order.approval_version + 1)
@@ -340,13 +362,15 @@ def _move(session: Session, *, order: Order, status: str) -> None:
     )
     if moved.rowcount != 1:
         session.refresh(order)
-        if order.status != PENDING_APPROVAL:
+        if order.status != OrderStatus.PENDING_APPROVAL:
             raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
         raise InvalidInput(DECIDED_MEANWHILE)
     session.refresh(order)
 
 
-def _record_step(order: Order, *, status: str, actor: Actor, note: str, now: datetime) -> None:
+def _record_step(
+    order: Order, *, status: OrderStatus, actor: Actor, note: str, now: datetime
+) -> None:
     order.history.append(
         OrderStatusChange(status=status, changed_at=now, changed_by_id=actor.user_id, note=note)
     )

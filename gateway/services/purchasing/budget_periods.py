@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from gateway.errors import InvalidInput
+from gateway.models.budget import BudgetPeriod
 
 ONE_OFF_KEY = "once"
 
@@ -36,23 +37,23 @@ def period_of(instant: datetime, *, period: str, zone: str, fiscal_start_month: 
         raise ValueError("naive datetime")
     tz = ZoneInfo(zone)
     day = instant.astimezone(tz).date()
-    if period == "none":
+    if period == BudgetPeriod.NONE:
         return Period(key=ONE_OFF_KEY, start=None, end=None)
-    if period == "week":
+    if period == BudgetPeriod.WEEK:
         iso = day.isocalendar()
         start = day - timedelta(days=iso.weekday - 1)
         return _period(f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=7), tz)
-    if period == "month":
+    if period == BudgetPeriod.MONTH:
         start = day.replace(day=1)
         return _period(f"{day.year}-{day.month:02d}", start, _add_months(start, 1), tz)
-    if period == "quarter":
+    if period == BudgetPeriod.QUARTER:
         quarter = (day.month - 1) // 3
         start = date(day.year, quarter * 3 + 1, 1)
         return _period(f"{day.year}-Q{quarter + 1}", start, _add_months(start, 3), tz)
-    if period == "year":
+    if period == BudgetPeriod.YEAR:
         start = date(day.year, 1, 1)
         return _period(str(day.year), start, date(day.year + 1, 1, 1), tz)
-    if period == "fiscal_year":
+    if period == BudgetPeriod.FISCAL_YEAR:
         if not 1 <= fiscal_start_month <= 12:  # noqa: PLR2004 - months of the year
             raise InvalidInput("The fiscal year must start in month 1 to 12.")
         year = day.year if day.month >= fiscal_start_month else day.year - 1

@@ -11,18 +11,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.errors import BudgetExceeded, InvalidInput
-from gateway.models import PENDING_APPROVAL, Budget, BudgetCounter, BudgetReservation, Order
-from gateway.models.budget import BUDGET_PERIODS, BUDGET_POLICIES
-from gateway.models.catalogue import PRICE
+from gateway.models import (
+    Budget,
+    BudgetCounter,
+    BudgetPeriod,
+    BudgetPolicy,
+    BudgetReservation,
+    Order,
+    OrderStatus,
+)
+from gateway.models.catalog import PRICE
 from gateway.services.purchasing.budget_periods import Period, period_of
 
-_SEVERITY = {"ok": 0, "require_approval": 1, "block": 2}
+
+class BudgetLimit(StrEnum):
+    """Which limit of a budget an order exceeds (`BudgetHit.limit`)."""
+
+    ORDER = "order"  # the amount per order
+    PERIOD = "period"  # what is left of the period's amount
+    CURRENCY = "currency"  # the budget is kept in another currency (no rate to convert)
+
+
+class BudgetOutcome(StrEnum):
+    """What the budgets say about an order (`BudgetCheck.outcome`): the strictest hit's policy."""
+
+    OK = "ok"
+    REQUIRE_APPROVAL = BudgetPolicy.REQUIRE_APPROVAL.value
+    BLOCK = BudgetPolicy.BLOCK.value
+
+
+_SEVERITY = {BudgetOutcome.OK: 0, BudgetOutcome.REQUIRE_APPROVAL: 1, BudgetOutcome.BLOCK: 2}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,17 +56,17 @@ class BudgetHit:
 
     budget_id: int
     budget_name: str
-    limit: str  # "order" (per order), "period", or "currency" (no rate to convert)
+    limit: BudgetLimit
     amount: Decimal  # the limit
     remaining: Decimal
     shortfall: Decimal
-    policy: str
+    policy: str  # a BudgetPolicy
 
     def message(self, currency: str) -> str:
         """The hit in words, naming the budget and the shortfall."""
-        if self.limit == "currency":
+        if self.limit == BudgetLimit.CURRENCY:
             return f"Budget {self.budget_name!r} is kept in another currency; no rate is set."
-        what = "per order" if self.limit == "order" else "for this period"
+        what = "per order" if self.limit == BudgetLimit.ORDER else "for this period"
         return (
             f"Budget {self.budget_name!r} allows {currency} {self.amount:.2f} {what}; "
             f"this order exceeds it by {currency} {self.shortfall:.2f}."
@@ -82,11 +107,15 @@ class BudgetCheck:
     states: tuple[BudgetState, ...]
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> BudgetOutcome:
         """`block` > `require_approval` > `ok`: the strictest hit wins."""
-        return max((hit.policy for hit in self.hits), key=_SEVERITY.__getitem__, default="ok")
+        return max(
+            (BudgetOutcome(hit.policy) for hit in self.hits),
+            key=_SEVERITY.__getitem__,
+            default=BudgetOutcome.OK,
+        )
 
-    def messages(self, policy: str) -> tuple[str, ...]:
+    def messages(self, policy: BudgetPolicy) -> tuple[str, ...]:
         """The hits of one policy, in words."""
         return tuple(hit.message(self.currency) for hit in self.hits if hit.policy == policy)
 
@@ -129,9 +158,9 @@ def validate(
             raise InvalidInput(f"The amount {label} cannot be negative.")
         if value is not None and value != value.quantize(Decimal("0.01")):
             raise InvalidInput(f"The amount {label} has at most two decimals.")
-    if period not in BUDGET_PERIODS:
+    if period not in frozenset(BudgetPeriod):
         raise InvalidInput(f"Unknown budget period {period!r}.")
-    if policy not in BUDGET_POLICIES:
+    if policy not in frozenset(BudgetPolicy):
         raise InvalidInput(f"Unknown budget policy {policy!r}.")
     if not 1 <= fiscal_start_month <= 12:  # noqa: PLR2004 - months of the year
         raise InvalidInput("The fiscal year must start in month 1 to 12.")
@@ -161,7 +190,8 @@ def state(session: Session, *, budget: Budget, now: datetime, zone: str) -> Budg
     if counter is not None:
         committed = counter.committed
         pending = select(Order.id).where(
-            Order.organisation_id == budget.organisation_id, Order.status == PENDING_APPROVAL
+            Order.organisation_id == budget.organisation_id,
+            Order.status == OrderStatus.PENDING_APPROVAL,
         )
         reserved = session.scalar(
             select(func.coalesce(func.sum(BudgetReservation.amount), 0)).where(
@@ -207,11 +237,11 @@ def _hits(
             BudgetHit(
                 budget_id=budget.id,
                 budget_name=name,
-                limit="currency",
+                limit=BudgetLimit.CURRENCY,
                 amount=Decimal(0),
                 remaining=Decimal(0),
                 shortfall=amount,
-                policy="block",
+                policy=BudgetPolicy.BLOCK,
             )
         ]
     hits = []
@@ -220,7 +250,7 @@ def _hits(
             BudgetHit(
                 budget_id=budget.id,
                 budget_name=name,
-                limit="order",
+                limit=BudgetLimit.ORDER,
                 amount=budget.max_order_amount,
                 remaining=budget.max_order_amount,
                 shortfall=amount - budget.max_order_amount,
@@ -233,7 +263,7 @@ def _hits(
             BudgetHit(
                 budget_id=budget.id,
                 budget_name=name,
-                limit="period",
+                limit=BudgetLimit.PERIOD,
                 amount=current.limit,
                 remaining=remaining,
                 shortfall=amount - remaining,
@@ -278,13 +308,13 @@ def reserve(
             over = BudgetHit(
                 budget_id=budget.id,
                 budget_name=budget.name or f"#{budget.id}",
-                limit="period",
+                limit=BudgetLimit.PERIOD,
                 amount=budget.period_amount,
                 remaining=remaining,
                 shortfall=amount - remaining,
                 policy=budget.policy,
             )
-            if budget.policy == "block":
+            if budget.policy == BudgetPolicy.BLOCK:
                 raise BudgetExceeded(over.message(budget.currency))
             session.execute(
                 update(BudgetCounter)
