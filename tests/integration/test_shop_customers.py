@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from gateway.db import utcnow
-from gateway.models import Cart, PasswordReset, ShopSession, User
+from gateway.models import Cart, Membership, PasswordReset, ShopSession, ThrottleCounter, User
 from tests import buyer, shop
+from tests.factories import make_user
 from tests.integration.test_cxml_punchout import punch_in
 from tests.mail import Inbox
 
@@ -181,3 +182,19 @@ def test_a_reset_ends_open_sessions(client: FlaskClient, app: Flask, inbox: Inbo
     link = _reset_link(client, inbox, "buyer@1001.demo")
     shop.post(client, link, {"password": "long enough 1", "password_confirm": "long enough 1"})
     assert other.get("/cart").status_code == 302  # back to the login page
+
+
+def test_login_refusals_keep_their_answers(client: FlaskClient, db_session: Session) -> None:
+    wrong = shop.post(client, "/login", {"email": "nobody@example.com", "password": "guess"})
+    assert wrong.status_code == 401
+    assert "Unknown email address or wrong password." in wrong.text
+    assert db_session.scalar(select(func.count()).select_from(ThrottleCounter)) == 2  # kept
+    alone = make_user(db_session, "alone@1001.test")
+    for link in db_session.scalars(select(Membership).where(Membership.user_id == alone.id)):
+        link.active = False
+    db_session.commit()
+    unlinked = shop.post(client, "/login", {"email": "alone@1001.test", "password": "demo"})
+    assert unlinked.status_code == 403
+    assert "Your account is not linked to a customer." in unlinked.text
+    opened = select(func.count()).select_from(ShopSession).where(ShopSession.user_id == alone.id)
+    assert db_session.scalar(opened) == 0

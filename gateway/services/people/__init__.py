@@ -4,6 +4,7 @@ supplier's staff, who also shop on a customer's behalf.
 - `users`: users and their links to customers; punchout users; the built-in roles.
 - `shop_sessions`: server-side sessions: opened at login or punchout start, resolved into an
   `Actor` on every request; switching customers.
+- `password_login`: the shop's password login (throttled, the same work for unknown addresses).
 - `members`: a customer's users as its superuser manages them (roles, catalogs, supervisors).
 - `organisation`: the customer's own data and addresses.
 - `invitations`, `password_resets`: single-use e-mail links (both through `links`).
