@@ -29,6 +29,7 @@ from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.mailer import Mailer
 from gateway.services import audit
 from gateway.services.people import customers, impersonation, shop_sessions, staff
+from gateway.services.people.organisation import set_staff_access
 from gateway.web import context
 from gateway.web.database import get_session, keep_changes
 
@@ -343,20 +344,9 @@ def audit_page() -> str:
 def staff_access() -> Response:
     """A customer's superuser allows (`allow=yes`) or forbids staff to shop on its behalf."""
     shopper = context.require_shopper()
-    require(shopper.actor, Permission.ACCOUNT_ORGANISATION_WRITE)
-    organisation = shopper.organisation
-    allow = request.form.get("allow") == "yes"
-    if organisation.allow_impersonation != allow:
-        audit.record(
-            get_session(),
-            organisation_id=organisation.id,
-            actor_id=shopper.user.id,
-            action="customer.staff_access",
-            subject=organisation.number,
-            changes={"allow_impersonation": [str(organisation.allow_impersonation), str(allow)]},
-            now=utcnow(),
-        )
-        organisation.allow_impersonation = allow
+    set_staff_access(
+        get_session(), actor=shopper.actor, allow=request.form.get("allow") == "yes", now=utcnow()
+    )
     return redirect(url_for("account.organisation"))
 
 
