@@ -311,21 +311,11 @@ def _item_in(line: carts.PricedLine, currency: str) -> cxml.ItemIn:
 def _enforce_budgets(
     session: Session, *, actor: Actor, priced: carts.PricedCart, now: datetime, zone: str
 ) -> None:
-    check = budgets.check(
-        session,
-        budgets=budgets.applicable(
-            session, organisation_id=actor.organisation_id, user_id=actor.user_id
-        ),
-        amount=priced.total,
-        currency=priced.currency,
-        now=now,
-        zone=zone,
+    check = budgets.check_order(
+        session, actor=actor, amount=priced.total, currency=priced.currency, now=now, zone=zone
     )
-    refusals = list(check.messages("block")) + list(check.messages("require_approval"))
-    if actor.requires_approval:
-        refusals.insert(0, "Your role needs approval for every order.")
-    if refusals:
-        raise BudgetExceeded(" ".join(refusals))
+    if check.objections:
+        raise BudgetExceeded(" ".join(check.objections))
 
 
 def _header(punchout: PunchOutSession, settings: PunchOutSettings) -> cxml.Header:
