@@ -13,7 +13,6 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
-from gateway.mailer import Mailer
 from gateway.models import Category, Product
 from gateway.services.catalog import assortment, pricing, search
 from gateway.services.ordering import carts
@@ -193,27 +192,13 @@ def forgot_password() -> str:
     if request.method == "GET":
         return render_template("shop/password_forgot.html", email="", sent=False)
     email = request.form.get("email", "").strip()[:254]
-    found = password_resets.request_reset(
+    password_resets.request_reset(
         get_session(),
         email=email,
         now=utcnow(),
         ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
+        mail_key=current_app.config["GATEWAY_MAIL_KEY"],
     )
-    if found is not None:
-        user, token = found
-        link = (
-            f"{current_app.config['GATEWAY_BASE_URL']}{url_for('shop.reset_password', token=token)}"
-        )
-        minutes = current_app.config["GATEWAY_PASSWORD_RESET_TTL"] // 60
-        Mailer.from_config(current_app.config).send(
-            to=user.email,
-            subject="Reset your password",
-            body=(
-                f"Someone (hopefully you) asked to reset the shop password of {user.email}.\n\n"
-                f"Choose a new password here within {minutes} minutes; the link works once:\n"
-                f"{link}\n\nIf you did not ask for this, ignore this message.\n"
-            ),
-        )
     return render_template("shop/password_forgot.html", email=email, sent=True)
 
 

@@ -17,7 +17,7 @@ from gateway.models import Cart, Membership, PasswordReset, ShopSession, Throttl
 from tests import buyer, shop
 from tests.factories import make_user
 from tests.integration.test_cxml_punchout import punch_in
-from tests.mail import Inbox
+from tests.mail import Inbox, deliver_mail
 
 
 def _customer(client: FlaskClient) -> str:
@@ -88,9 +88,11 @@ def _reset_link(client: FlaskClient, inbox: Inbox, email: str) -> str:
     response = shop.post(client, "/password/forgot", {"email": email}, via="/password/forgot")
     assert response.status_code == 200
     assert "we have sent it a link" in response.text
+    assert inbox.messages == []  # queued with the reset, sent by the outbox worker
+    assert [outcome.status for outcome in deliver_mail(client.application, inbox.port)] == ["sent"]
     assert len(inbox.messages) == 1
     body = inbox.messages[0].get_payload()
-    match = re.search(r"http://localhost(/password/reset/\S+)", str(body))
+    match = re.search(r"http://shop.example(/password/reset/\S+)", str(body))
     assert match, body
     return match.group(1)
 
@@ -156,6 +158,7 @@ def test_unknown_addresses_get_the_same_answer_and_no_mail(
     )
     assert response.status_code == 200
     assert "we have sent it a link" in response.text
+    assert deliver_mail(client.application, inbox.port) == []
     assert inbox.messages == []
     assert db_session.scalar(select(func.count()).select_from(PasswordReset)) == 0
 
@@ -171,6 +174,7 @@ def test_punchout_users_without_a_password_get_no_reset_link(
         fresh, "/password/forgot", {"email": "jane.doe@buyer.example"}, via="/password/forgot"
     )
     assert response.status_code == 200
+    assert deliver_mail(client.application, inbox.port) == []
     assert inbox.messages == []
     assert db_session.scalar(select(func.count()).select_from(PasswordReset)) == 0
 

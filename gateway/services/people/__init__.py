@@ -7,7 +7,8 @@ supplier's staff, who also shop on a customer's behalf.
 - `password_login`: the shop's password login (throttled, the same work for unknown addresses).
 - `members`: a customer's users as its superuser manages them (roles, catalogs, supervisors).
 - `organisation`: the customer's own data and addresses, and its staff-access switch (I-7).
-- `invitations`, `password_resets`: single-use e-mail links (both through `links`).
+- `invitations`, `password_resets`: single-use e-mail links (both through `links`), their mails
+  queued sealed in the outbox with the link.
 - `staff`: staff accounts and their roles; `customers`: staff work on customers.
 - `impersonation`: shopping as a customer (b2b-rules §6).
 """
