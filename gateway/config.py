@@ -15,9 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from gateway.auth.encryption import derive_key
 from gateway.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
+MAIL_KEY = "gateway outbox mail"  # the purpose GATEWAY_MAIL_KEY is derived for
 
 DEFAULTS: dict[str, Any] = {
     "GATEWAY_DATABASE_URL": None,  # None: SQLite file in the instance folder
@@ -126,6 +128,8 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
         settings["GATEWAY_SECRET_KEY"] = _instance_secret(instance_path)
     if not settings["GATEWAY_DIGEST_KEY"]:
         settings["GATEWAY_DIGEST_KEY"] = settings["GATEWAY_SECRET_KEY"]
+    # Derived, not a setting: seals queued e-mails that carry a single-use link (the outbox).
+    settings["GATEWAY_MAIL_KEY"] = derive_key(settings["GATEWAY_SECRET_KEY"], purpose=MAIL_KEY)
     settings["GATEWAY_BASE_URL"] = str(settings["GATEWAY_BASE_URL"]).rstrip("/")
     if settings["GATEWAY_COOKIE_SECURE"] is None:
         settings["GATEWAY_COOKIE_SECURE"] = settings["GATEWAY_BASE_URL"].startswith("https://")

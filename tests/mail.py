@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -59,13 +59,14 @@ def smtp_server() -> Iterator[Inbox]:
 
 
 def deliver_mail(app: Flask, port: int, *, now: Any = None) -> list[Outcome]:
-    """One outbox worker pass, sending queued e-mails to the SMTP server on `port`."""
+    """One outbox worker pass, sending queued e-mails to the SMTP server on `port`, from the
+    app's sender address and with its mail key (which opens sealed mails)."""
     return deliver_due(
         app.extensions["gateway.db"],
         transport=Transport(),
-        settings=MAIL_WORKER,
+        settings=replace(MAIL_WORKER, mail_key=app.config["GATEWAY_MAIL_KEY"]),
         now=now or utcnow(),
-        mailer=Mailer(host="127.0.0.1", port=port, sender="shop@test"),
+        mailer=Mailer(host="127.0.0.1", port=port, sender=app.config["GATEWAY_MAIL_FROM"]),
     )
 
 

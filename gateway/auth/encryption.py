@@ -1,12 +1,18 @@
-"""Secrets we must be able to read back (CredentialMac keys), encrypted with Fernet.
+"""Secrets we must be able to read back (CredentialMac keys, e-mails carrying a single-use
+link), encrypted with Fernet.
 
-The key is `GATEWAY_ENCRYPTION_KEY` (`Fernet.generate_key()`); a stored value never appears in
-clear in the database or in a log line.
+The key is `GATEWAY_ENCRYPTION_KEY` (`Fernet.generate_key()`), or one derived for a purpose from
+another secret (`derive_key`); a stored value never appears in clear in the database or in a log
+line.
 """
 
 from __future__ import annotations
 
+import base64
+
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from gateway.errors import ConfigurationError
 
@@ -24,6 +30,15 @@ def decrypt(token: bytes, key: str | None) -> str:
         raise ConfigurationError(
             "a stored secret cannot be decrypted: GATEWAY_ENCRYPTION_KEY changed?"
         ) from exc
+
+
+def derive_key(secret: str, *, purpose: str) -> str:
+    """A Fernet key of its own for `purpose`, derived from `secret` (HKDF-SHA256): the same
+    secret gives the same key on every host, and one purpose's key reveals nothing of another."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+        secret.encode("utf-8")
+    )
+    return base64.urlsafe_b64encode(key).decode("ascii")
 
 
 def _fernet(key: str | None) -> Fernet:

@@ -32,6 +32,7 @@ def worker_command(once: bool, interval: float) -> None:
         max_attempts=config["GATEWAY_OUTBOX_MAX_ATTEMPTS"],
         backoff_base=config["GATEWAY_OUTBOX_BACKOFF"],
         base_url=config["GATEWAY_BASE_URL"],
+        mail_key=config["GATEWAY_MAIL_KEY"],
     )
     transport = Transport(
         connect_timeout=config["GATEWAY_OUTBOUND_CONNECT_TIMEOUT"],

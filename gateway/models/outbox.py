@@ -19,7 +19,8 @@ class OutboxStatus(StrEnum):
     DEAD = "dead"  # given up on: refused for good, or out of attempts
 
 
-#: the document type of an e-mail (JSON: to, subject, body); it has no trading partner
+#: the document type of an e-mail (JSON: to, subject, body; or, sealed, only the Fernet token of
+#: that JSON under "sealed"); it has no trading partner
 EMAIL_DOCUMENT = "email"
 
 
@@ -29,7 +30,8 @@ class OutboxMessage(Base):
 
     A worker claims a row by setting `claimed_by` and `lease_until`; an expired lease frees
     the row of a worker that died. `body` holds the document with the SharedSecret replaced by
-    a marker: the secret is inserted only when sending.
+    a marker: the secret is inserted only when sending. A sealed e-mail's body is emptied once
+    it is sent.
     """
 
     __tablename__ = "outbox_message"

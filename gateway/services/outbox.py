@@ -7,7 +7,10 @@ the same payloadID, once more: the worst case is one duplicate, never a loss.
 
 E-mails (`EMAIL_DOCUMENT`, e.g. the approval notifications of b2b-rules A-9) take the same
 path: queued with the change, sent by the worker through the `Mailer`, retried and dead-lettered
-by the same rules; their payloadID is the Message-ID.
+by the same rules; their payloadID is the Message-ID. An e-mail carrying a single-use link
+(invitation, password reset, a guest's order page) is sealed at rest: the row holds only a
+Fernet token (the worker's `mail_key`), and its body is blanked once the mail is sent. A
+dead-lettered one keeps its sealed body, so it can be re-sent while the link lives.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.auth.encryption import decrypt
+from gateway.auth.encryption import decrypt, encrypt
 from gateway.cxml import CXMLError, Response
 from gateway.db import Database, lock_for_writing
-from gateway.errors import InvalidInput
+from gateway.errors import ConfigurationError, InvalidInput
 from gateway.mailer import Mailer
 from gateway.models import MessageDirection, OutboxMessage, OutboxStatus, PartnerOrderSettings
 from gateway.models.outbox import EMAIL_DOCUMENT
@@ -43,6 +46,7 @@ SECRET_MARKER = "@@OUTBOUND-SECRET@@"  # noqa: S105 - a placeholder, not a secre
 #: stands in for GATEWAY_BASE_URL in queued e-mails (services know no URL); replaced when sending
 BASE_URL_MARKER = "@@BASE-URL@@"
 SMTP_PERMANENT = 500
+SEALED = "sealed"  # the one field of a sealed e-mail's body: the mail as a Fernet token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +61,7 @@ class WorkerSettings:
     lease_seconds: int = 300
     batch_size: int = 20
     base_url: str = ""
+    mail_key: str | None = None  # opens sealed e-mails (GATEWAY_MAIL_KEY)
 
 
 class AttemptResult(StrEnum):
@@ -113,17 +118,31 @@ def enqueue(
 
 
 def enqueue_mail(
-    session: Session, *, to: str, subject: str, body: str, order_id: int | None, now: datetime
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    order_id: int | None,
+    now: datetime,
+    sealed_with: str | None = None,
 ) -> OutboxMessage:
     """Queue a plain-text e-mail in the caller's transaction; `BASE_URL_MARKER` in the body
-    becomes the worker's base URL."""
+    becomes the worker's base URL.
+
+    With `sealed_with` (the mail key) the whole mail is stored encrypted: for mails carrying a
+    single-use link, whose token must not be readable in the database.
+    """
+    mail = json.dumps({"to": to, "subject": subject, "body": body})
+    if sealed_with is not None:
+        mail = json.dumps({SEALED: encrypt(mail, sealed_with).decode("ascii")})
     return enqueue(
         session,
         partner_id=None,
         order_id=order_id,
         document_type=EMAIL_DOCUMENT,
         payload_id=f"{secrets.token_hex(16)}@outbox.gateway",
-        body=json.dumps({"to": to, "subject": subject, "body": body}).encode("utf-8"),
+        body=mail.encode("utf-8"),
         now=now,
     )
 
@@ -210,6 +229,8 @@ def record(
     message.lease_until = None
     if outcome.status == AttemptResult.SENT:
         message.status, message.sent_at, message.last_error = OutboxStatus.SENT, now, ""
+        if _is_sealed_mail(message):
+            message.body = b""  # the link is in the recipient's mailbox; nothing stays here
     elif outcome.status == AttemptResult.DEAD or message.attempts >= settings.max_attempts:
         message.status = OutboxStatus.DEAD
         message.last_error = (
@@ -251,6 +272,11 @@ def resend(session: Session, *, message_id: int, now: datetime) -> OutboxMessage
         raise InvalidInput(f"No outbox message {message_id}.")
     if message.status == OutboxStatus.PENDING:
         raise InvalidInput(f"Outbox message {message_id} is still queued.")
+    if message.document_type == EMAIL_DOCUMENT and not message.body:
+        raise InvalidInput(
+            f"Outbox message {message_id} carried a single-use link and was sent; its body is "
+            "gone. Ask for a new link instead."
+        )
     message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now
     message.claimed_by = message.lease_until = None
     session.flush()
@@ -270,13 +296,7 @@ def _prepare(
 ) -> tuple[Destination, bytes] | Mail | Outcome:
     message = session.get_one(OutboxMessage, message_id)
     if message.document_type == EMAIL_DOCUMENT:
-        fields = json.loads(message.body)
-        return Mail(
-            to=fields["to"],
-            subject=fields["subject"],
-            body=fields["body"].replace(BASE_URL_MARKER, settings.base_url),
-            message_id=message.payload_id,
-        )
+        return _open_mail(message, settings)
     options = session.scalar(
         select(PartnerOrderSettings).where(PartnerOrderSettings.partner_id == message.partner_id)
     )
@@ -299,6 +319,29 @@ def _prepare(
         allow_private_network=options.allow_private_network,
     )
     return destination, body
+
+
+def _is_sealed_mail(message: OutboxMessage) -> bool:
+    return message.document_type == EMAIL_DOCUMENT and SEALED in json.loads(message.body)
+
+
+def _open_mail(message: OutboxMessage, settings: WorkerSettings) -> Mail | Outcome:
+    """The queued e-mail, unsealed with the worker's mail key where it is sealed."""
+    fields = json.loads(message.body)
+    if SEALED in fields:
+        if settings.mail_key is None:
+            return Outcome(status=AttemptResult.RETRY, reason="this worker has no mail key")
+        try:
+            fields = json.loads(decrypt(fields[SEALED].encode("ascii"), settings.mail_key))
+        except ConfigurationError:
+            reason = "the sealed mail cannot be opened: GATEWAY_SECRET_KEY changed?"
+            return Outcome(status=AttemptResult.DEAD, reason=reason)
+    return Mail(
+        to=fields["to"],
+        subject=fields["subject"],
+        body=fields["body"].replace(BASE_URL_MARKER, settings.base_url),
+        message_id=message.payload_id,
+    )
 
 
 def _mail(mailer: Mailer | None, mail: Mail) -> Outcome:

@@ -8,8 +8,6 @@ the services look every object up within the session's active customer (O-4, O-5
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
@@ -20,7 +18,6 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, PermissionDenied
-from gateway.mailer import Mailer
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
@@ -29,7 +26,6 @@ from gateway.shop import password_links
 from gateway.web import context
 from gateway.web.database import get_session
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("account", __name__)
 
 
@@ -153,7 +149,7 @@ def invite_user() -> Response | tuple[str, int]:
     """Invite a user: linked with a role, and mailed a single-use link to choose a password."""
     shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     try:
-        user, token = members.invite(
+        members.invite(
             get_session(),
             actor=shopper.actor,
             email=request.form.get("email", ""),
@@ -161,24 +157,10 @@ def invite_user() -> Response | tuple[str, int]:
             role_name=request.form.get("role", ""),
             now=utcnow(),
             ttl_seconds=current_app.config["GATEWAY_INVITATION_TTL"],
+            mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         )
     except InvalidInput as exc:
         return _users_page(shopper, error=str(exc)), 400
-    link = (
-        f"{current_app.config['GATEWAY_BASE_URL']}{url_for('account.invitation', token=token)}"
-        if token
-        else f"{current_app.config['GATEWAY_BASE_URL']}{url_for('shop.login')}"
-    )
-    _send(
-        to=user.email,
-        subject=f"You can now order for {shopper.organisation.name}",
-        body=(
-            f"{shopper.user.name or shopper.user.email} gave you access to the shop for "
-            f"{shopper.organisation.name}.\n\n"
-            + ("Choose your password here (the link works once):\n" if token else "Log in here:\n")
-            + f"{link}\n"
-        ),
-    )
     return redirect(url_for("account.users"))
 
 
@@ -390,13 +372,6 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
         check=invitations.check,
         accept=invitations.accept,
     )
-
-
-def _send(*, to: str, subject: str, body: str) -> None:
-    try:
-        Mailer.from_config(current_app.config).send(to=to, subject=subject, body=body)
-    except (OSError, smtplib.SMTPException):
-        log.warning("account mail not sent: %s", subject, exc_info=True)
 
 
 # Approval tiers ---------------------------------------------------------------------------------

@@ -3,21 +3,16 @@ order page. Thin adapters over `gateway.services.guests`."""
 
 from __future__ import annotations
 
-import logging
-import smtplib
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
-from gateway.mailer import Mailer
 from gateway.services.catalog import assortment
 from gateway.services.ordering import carts, guests
 from gateway.web import context
 from gateway.web.database import get_session
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("guest", __name__, url_prefix="/guest")
 CART_KEY = "guest_cart"
 
@@ -129,23 +124,14 @@ def checkout() -> Response | str | tuple[str, int]:
         problems["cart"] = "No longer available, please remove: " + ", ".join(unavailable)
     if problems:
         return _checkout_page(priced, unavailable, details, problems), 400
-    order, token = guests.place_guest_order(
-        get_session(), priced=priced, details=details, now=utcnow()
+    _, token = guests.place_guest_order(
+        get_session(),
+        priced=priced,
+        details=details,
+        now=utcnow(),
+        mail_key=current_app.config["GATEWAY_MAIL_KEY"],
     )
     session.pop(CART_KEY, None)
-    link = current_app.config["GATEWAY_BASE_URL"] + url_for("guest.order_page", token=token)
-    try:
-        Mailer.from_config(current_app.config).send(
-            to=details.email,
-            subject=f"Order {order.number} placed",
-            body=(
-                f"Thank you for your order {order.number}, {details.name}.\n\n"
-                f"Total incl. VAT: {order.currency} {order.net_total + order.tax_total:.2f}\n\n"
-                f"Your order page (keep this link private):\n{link}\n"
-            ),
-        )
-    except (OSError, smtplib.SMTPException):
-        log.warning("guest order %s: confirmation mail not sent", order.number, exc_info=True)
     return redirect(url_for("guest.order_page", token=token, placed=1))
 
 

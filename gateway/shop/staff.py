@@ -7,7 +7,6 @@ row) and audit every other change they make.
 
 from __future__ import annotations
 
-import smtplib
 from http import HTTPStatus
 
 from flask import (
@@ -26,9 +25,9 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
-from gateway.mailer import Mailer
 from gateway.services import audit
 from gateway.services.people import customers, impersonation, shop_sessions, staff
+from gateway.services.people.organisation import set_staff_access
 from gateway.web import context
 from gateway.web.database import get_session, keep_changes
 
@@ -235,13 +234,14 @@ def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
     )
     config = current_app.config
     try:
-        organisation, user, token = customers.create_customer(
+        organisation = customers.create_customer(
             get_session(),
             actor=shopper.actor,
             data=_customer_data(),
             now=utcnow(),
             allow_impersonation=config["GATEWAY_IMPERSONATION_DEFAULT"],
             invitation_ttl=config["GATEWAY_INVITATION_TTL"],
+            mail_key=config["GATEWAY_MAIL_KEY"],
             prospect=prospect,
         )
     except InvalidInput as exc:
@@ -254,8 +254,6 @@ def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
             error=str(exc),
             actor=shopper.actor,
         ), 400
-    if token:
-        _invite(user.email, organisation.name, token)
     return redirect(url_for("staff.customer", number=organisation.number))
 
 
@@ -264,16 +262,16 @@ def activate(number: str) -> Response | tuple[str, int]:
     """Activate a signed prospect: it may order, and its first superuser is invited."""
     shopper = _staff(Permission.STAFF_CUSTOMER_REGISTER)
     try:
-        organisation, user, token = customers.activate(
+        organisation = customers.activate(
             get_session(),
             actor=shopper.actor,
             number=number,
             now=utcnow(),
             invitation_ttl=current_app.config["GATEWAY_INVITATION_TTL"],
+            mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         )
     except InvalidInput as exc:
         return _customer_page(shopper, number, error=str(exc)), 400
-    _invite(user.email, organisation.name, token)
     return redirect(url_for("staff.customer", number=organisation.number))
 
 
@@ -302,7 +300,7 @@ def accounts() -> Response | str | tuple[str, int]:
     error = ""
     if request.method == "POST":
         try:
-            user, token = staff.save_staff(
+            staff.save_staff(
                 db,
                 actor=shopper.actor,
                 email=request.form.get("email", ""),
@@ -310,12 +308,11 @@ def accounts() -> Response | str | tuple[str, int]:
                 role_name=request.form.get("role", ""),
                 now=utcnow(),
                 invitation_ttl=current_app.config["GATEWAY_INVITATION_TTL"],
+                mail_key=current_app.config["GATEWAY_MAIL_KEY"],
             )
         except InvalidInput as exc:
             error = str(exc)
         else:
-            if token:
-                _invite(user.email, "the supplier's staff pages", token)
             return redirect(url_for("staff.accounts"))
     page = render_template(
         "staff/accounts.html",
@@ -343,33 +340,7 @@ def audit_page() -> str:
 def staff_access() -> Response:
     """A customer's superuser allows (`allow=yes`) or forbids staff to shop on its behalf."""
     shopper = context.require_shopper()
-    require(shopper.actor, Permission.ACCOUNT_ORGANISATION_WRITE)
-    organisation = shopper.organisation
-    allow = request.form.get("allow") == "yes"
-    if organisation.allow_impersonation != allow:
-        audit.record(
-            get_session(),
-            organisation_id=organisation.id,
-            actor_id=shopper.user.id,
-            action="customer.staff_access",
-            subject=organisation.number,
-            changes={"allow_impersonation": [str(organisation.allow_impersonation), str(allow)]},
-            now=utcnow(),
-        )
-        organisation.allow_impersonation = allow
+    set_staff_access(
+        get_session(), actor=shopper.actor, allow=request.form.get("allow") == "yes", now=utcnow()
+    )
     return redirect(url_for("account.organisation"))
-
-
-def _invite(email: str, organisation: str, token: str) -> None:
-    link = f"{current_app.config['GATEWAY_BASE_URL']}{url_for('account.invitation', token=token)}"
-    try:
-        Mailer.from_config(current_app.config).send(
-            to=email,
-            subject=f"Your shop account for {organisation}",
-            body=(
-                f"You can now order for {organisation}.\n\n"
-                f"Choose your password here (the link works once):\n{link}\n"
-            ),
-        )
-    except (OSError, smtplib.SMTPException):
-        current_app.logger.warning("invitation mail not sent to a new customer")

@@ -7,19 +7,16 @@ from decimal import Decimal
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
-from gateway.mailer import Mailer
-from gateway.models import Category, Membership, Organisation, Product, User
-from gateway.services import throttle
+from gateway.models import Category, Product
 from gateway.services.catalog import assortment, pricing, search
 from gateway.services.ordering import carts
-from gateway.services.people import password_resets, shop_sessions
+from gateway.services.people import password_login, password_resets, shop_sessions
 from gateway.shop import password_links
 from gateway.web import context, i18n, throttling
 from gateway.web.database import get_session, keep_changes
@@ -128,43 +125,23 @@ def login() -> Response | tuple[str, int] | str:
     """Password login for direct shop users (fields `email`, `password`)."""
     if request.method == "GET":
         return render_template("shop/login.html", email="", reset=request.args.get("reset"))
-    db = get_session()
     email = request.form.get("email", "").strip().lower()
-    keys = throttling.login_keys(email)
-    wait = throttle.retry_after(db, keys=keys, now=utcnow())
-    if wait is not None:
-        return throttling.too_many_attempts(wait)
-    user = db.scalar(select(User).where(User.email == email, User.active))
-    password = request.form.get("password", "")
-    if (
-        user is None
-        or not user.password_hash
-        or not check_password_hash(user.password_hash, password)
-    ):
-        throttle.record_failure(db, keys=keys, now=utcnow())
-        keep_changes()  # the failure counts although the answer is 401
-        return render_template(
-            "shop/login.html", email=email, error="Unknown email address or wrong password."
-        ), 401
-    throttle.forget(db, keys=keys[:1])
-    organisation = db.scalars(
-        select(Organisation)
-        .join(Membership)
-        .where(Membership.user_id == user.id, Membership.active, Organisation.active)
-        .order_by(Organisation.number)
-    ).first()
-    if organisation is None:
-        return render_template(
-            "shop/login.html", email=email, error="Your account is not linked to a customer."
-        ), 403
-    _, token = shop_sessions.open_session(
-        db,
-        user=user,
-        organisation=organisation,
+    outcome = password_login.log_in(
+        get_session(),
+        email=email,
+        password=request.form.get("password", ""),
+        throttle_keys=throttling.login_keys(email),
         now=utcnow(),
         ttl_seconds=current_app.config["GATEWAY_SHOP_SESSION_TTL"],
     )
-    context.begin(token)
+    if isinstance(outcome, password_login.Throttled):
+        return throttling.too_many_attempts(outcome.retry_after)
+    if isinstance(outcome, password_login.WrongCredentials):
+        keep_changes()  # the failure counts although the answer is 401
+        return render_template("shop/login.html", email=email, error=outcome.message), 401
+    if isinstance(outcome, password_login.NotLinked):
+        return render_template("shop/login.html", email=email, error=outcome.message), 403
+    context.begin(outcome.token)
     target = request.args.get("next", "")
     return redirect(
         target if target.startswith("/") and not target.startswith("//") else "/catalog"
@@ -215,27 +192,13 @@ def forgot_password() -> str:
     if request.method == "GET":
         return render_template("shop/password_forgot.html", email="", sent=False)
     email = request.form.get("email", "").strip()[:254]
-    found = password_resets.request_reset(
+    password_resets.request_reset(
         get_session(),
         email=email,
         now=utcnow(),
         ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
+        mail_key=current_app.config["GATEWAY_MAIL_KEY"],
     )
-    if found is not None:
-        user, token = found
-        link = (
-            f"{current_app.config['GATEWAY_BASE_URL']}{url_for('shop.reset_password', token=token)}"
-        )
-        minutes = current_app.config["GATEWAY_PASSWORD_RESET_TTL"] // 60
-        Mailer.from_config(current_app.config).send(
-            to=user.email,
-            subject="Reset your password",
-            body=(
-                f"Someone (hopefully you) asked to reset the shop password of {user.email}.\n\n"
-                f"Choose a new password here within {minutes} minutes; the link works once:\n"
-                f"{link}\n\nIf you did not ask for this, ignore this message.\n"
-            ),
-        )
     return render_template("shop/password_forgot.html", email=email, sent=True)
 
 

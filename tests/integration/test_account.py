@@ -24,7 +24,7 @@ from gateway.models import (
 )
 from tests import shop
 from tests.factories import customer, make_budget, make_user, user_named
-from tests.mail import Inbox
+from tests.mail import Inbox, deliver_mail
 
 
 def _client(app: Flask, email: str) -> FlaskClient:
@@ -79,9 +79,13 @@ def test_an_invited_user_chooses_a_password_once(
     )
     assert response.status_code == 302
     assert _link(db_session, "new@1001.test").role.name == "buyer"
+    assert inbox.messages == []  # queued with the invitation, sent by the outbox worker
+    assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     body = inbox.messages[-1].get_payload()
     assert inbox.messages[-1]["To"] == "new@1001.test"
-    path = re.search(r"http://localhost(/invitation/[\w-]+)", body)
+    assert inbox.messages[-1]["Subject"] == "You can now order for Acme Municipality"
+    assert "Sam Superuser (1001) gave you access to the shop for Acme Municipality." in body
+    path = re.search(r"http://shop.example(/invitation/[\w-]+)", body)
     assert path is not None
     client = app.test_client()
     page = client.get(path[1])
@@ -95,14 +99,16 @@ def test_an_invited_user_chooses_a_password_once(
 
 
 def test_inviting_a_user_of_another_customer_keeps_their_other_link(
-    superuser: FlaskClient, db_session: Session, inbox: Inbox
+    app: Flask, superuser: FlaskClient, db_session: Session, inbox: Inbox
 ) -> None:
     response = _post(superuser, "/account/users", {"email": "buyer@1002.demo", "role": "viewer"})
     assert response.status_code == 302
     assert _link(db_session, "buyer@1002.demo").role.name == "viewer"
     assert _link(db_session, "buyer@1002.demo", "1002").role.name == "buyer"
     assert _count(db_session, Invitation) == 0  # they have a password already
-    assert "/login" in inbox.messages[-1].get_payload()
+    deliver_mail(app, inbox.port)
+    assert inbox.messages[-1]["To"] == "buyer@1002.demo"
+    assert "http://shop.example/login" in inbox.messages[-1].get_payload()
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from gateway.db import utcnow
-from gateway.models import Cart, PasswordReset, ShopSession, User
+from gateway.models import Cart, Membership, PasswordReset, ShopSession, ThrottleCounter, User
 from tests import buyer, shop
+from tests.factories import make_user
 from tests.integration.test_cxml_punchout import punch_in
-from tests.mail import Inbox
+from tests.mail import Inbox, deliver_mail
 
 
 def _customer(client: FlaskClient) -> str:
@@ -87,9 +88,11 @@ def _reset_link(client: FlaskClient, inbox: Inbox, email: str) -> str:
     response = shop.post(client, "/password/forgot", {"email": email}, via="/password/forgot")
     assert response.status_code == 200
     assert "we have sent it a link" in response.text
+    assert inbox.messages == []  # queued with the reset, sent by the outbox worker
+    assert [outcome.status for outcome in deliver_mail(client.application, inbox.port)] == ["sent"]
     assert len(inbox.messages) == 1
     body = inbox.messages[0].get_payload()
-    match = re.search(r"http://localhost(/password/reset/\S+)", str(body))
+    match = re.search(r"http://shop.example(/password/reset/\S+)", str(body))
     assert match, body
     return match.group(1)
 
@@ -155,6 +158,7 @@ def test_unknown_addresses_get_the_same_answer_and_no_mail(
     )
     assert response.status_code == 200
     assert "we have sent it a link" in response.text
+    assert deliver_mail(client.application, inbox.port) == []
     assert inbox.messages == []
     assert db_session.scalar(select(func.count()).select_from(PasswordReset)) == 0
 
@@ -170,6 +174,7 @@ def test_punchout_users_without_a_password_get_no_reset_link(
         fresh, "/password/forgot", {"email": "jane.doe@buyer.example"}, via="/password/forgot"
     )
     assert response.status_code == 200
+    assert deliver_mail(client.application, inbox.port) == []
     assert inbox.messages == []
     assert db_session.scalar(select(func.count()).select_from(PasswordReset)) == 0
 
@@ -181,3 +186,19 @@ def test_a_reset_ends_open_sessions(client: FlaskClient, app: Flask, inbox: Inbo
     link = _reset_link(client, inbox, "buyer@1001.demo")
     shop.post(client, link, {"password": "long enough 1", "password_confirm": "long enough 1"})
     assert other.get("/cart").status_code == 302  # back to the login page
+
+
+def test_login_refusals_keep_their_answers(client: FlaskClient, db_session: Session) -> None:
+    wrong = shop.post(client, "/login", {"email": "nobody@example.com", "password": "guess"})
+    assert wrong.status_code == 401
+    assert "Unknown email address or wrong password." in wrong.text
+    assert db_session.scalar(select(func.count()).select_from(ThrottleCounter)) == 2  # kept
+    alone = make_user(db_session, "alone@1001.test")
+    for link in db_session.scalars(select(Membership).where(Membership.user_id == alone.id)):
+        link.active = False
+    db_session.commit()
+    unlinked = shop.post(client, "/login", {"email": "alone@1001.test", "password": "demo"})
+    assert unlinked.status_code == 403
+    assert "Your account is not linked to a customer." in unlinked.text
+    opened = select(func.count()).select_from(ShopSession).where(ShopSession.user_id == alone.id)
+    assert db_session.scalar(opened) == 0

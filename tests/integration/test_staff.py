@@ -451,8 +451,11 @@ def test_an_agent_registers_a_prospect_and_activates_it(
     db_session.expire_all()
     prospect = db_session.get(Organisation, prospect.id)
     assert (prospect.status, prospect.active) == ("active", True)
+    assert not inbox.messages  # queued with the activation, sent by the outbox worker
+    assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     assert inbox.messages[-1]["To"] == "peter@initech.test"
-    assert "/invitation/" in inbox.messages[-1].get_payload()
+    assert inbox.messages[-1]["Subject"] == f"Your shop account for {prospect.name}"
+    assert "http://shop.example/invitation/" in inbox.messages[-1].get_payload()
     link = db_session.scalars(
         select(Membership).where(Membership.organisation_id == prospect.id)
     ).one()
@@ -485,7 +488,7 @@ def test_a_duplicate_registration_is_refused(
 
 
 def test_customer_service_creates_a_customer_with_an_invited_superuser(
-    service: FlaskClient, db_session: Session, inbox: Inbox
+    app: Flask, service: FlaskClient, db_session: Session, inbox: Inbox
 ) -> None:
     response = shop.post(service, "/staff/customers", PROSPECT)
     assert response.status_code == 302
@@ -493,7 +496,9 @@ def test_customer_service_creates_a_customer_with_an_invited_superuser(
         select(Organisation).where(Organisation.coc_number == "55554444")
     ).one()
     assert (created.status, created.active) == ("active", True)
+    deliver_mail(app, inbox.port)
     assert inbox.messages[-1]["To"] == "peter@initech.test"
+    assert "http://shop.example/invitation/" in inbox.messages[-1].get_payload()
     assert len(_audit(db_session, "customer.create")) == 1
     # Agents register prospects; they cannot create active customers directly.
 
@@ -518,6 +523,10 @@ def test_an_admin_adds_staff_assigns_customers_and_reads_the_audit_log(
         {"email": "new.agent@supplier.test", "name": "N", "role": "sales_agent"},
     )
     assert response.status_code == 302
+    assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
+    assert inbox.messages[-1]["To"] == "new.agent@supplier.test"
+    assert inbox.messages[-1]["Subject"] == "Your shop account for the supplier's staff pages"
+    assert "http://shop.example/invitation/" in inbox.messages[-1].get_payload()
     assert (
         'data-staff="new.agent@supplier.test" data-role="sales_agent"'
         in admin.get("/staff/accounts").text

@@ -42,7 +42,8 @@ from tests.conftest import ENCRYPTION_KEY
 from tests.factories import deliver_locally
 from tests.integration.test_cxml_punchout import post_cxml
 from tests.integration.test_outbox import local_receiver  # noqa: F401 - a fixture
-from tests.mail import Inbox
+from tests.integration.test_shop_guests import DETAILS as GUEST
+from tests.mail import Inbox, deliver_mail
 from tests.paths import PROJECT_ROOT
 
 OCI_PASSWORD = "oci-password-7Kq2"
@@ -99,9 +100,10 @@ def live(app: Flask) -> Iterator[str]:
     server.server_close()
 
 
-def _link(inbox: Inbox, path: str) -> str:
+def _link(app: Flask, inbox: Inbox, path: str) -> str:
+    assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     body = str(inbox.messages[-1].get_payload())
-    match = re.search(rf"http://localhost({path}/[\w-]+)", body)
+    match = re.search(rf"http://shop.example({path}/[\w-]+)", body)
     assert match is not None, body
     return match[1]
 
@@ -139,14 +141,15 @@ def _delivery(app: Flask, db: Session, receiver: str) -> None:
 
 
 def _accounts(app: Flask, live: str, inbox: Inbox, secrets: list[str]) -> None:
-    """An invitation and a password reset, their links opened on the real server."""
+    """An invitation, a password reset and a guest order, their mails sent by the outbox
+    worker and their links opened on the real server."""
     superuser = app.test_client()
     shop.login(superuser, "superuser@1001.demo")
     invited = shop.post(
         superuser, "/account/users", {"email": "logs@1001.test", "role": "buyer"}, via="/catalog"
     )
     assert invited.status_code == 302
-    invitation = _link(inbox, "/invitation")
+    invitation = _link(app, inbox, "/invitation")
     secrets.append(invitation.rsplit("/", 1)[1])
     assert requests.get(live + invitation, timeout=10).status_code == 200
     newcomer = app.test_client()
@@ -162,12 +165,19 @@ def _accounts(app: Flask, live: str, inbox: Inbox, secrets: list[str]) -> None:
         forgetful, "/password/forgot", {"email": "logs@1001.test"}, via="/password/forgot"
     )
     assert asked.status_code in (200, 302)
-    reset = _link(inbox, "/password/reset")
+    reset = _link(app, inbox, "/password/reset")
     secrets.append(reset.rsplit("/", 1)[1])
     assert requests.get(live + reset, timeout=10).status_code == 200
     fields = {"password": RESET_PASSWORD, "password_confirm": RESET_PASSWORD}
     assert shop.post(forgetful, reset, fields, via=reset).status_code == 302
     shop.login(forgetful, "logs@1001.test", RESET_PASSWORD)
+
+    guest = app.test_client()
+    shop.post(guest, "/guest/cart/items", {"sku": "DEMO-0001", "quantity": "1"}, via="/catalog")
+    assert shop.post(guest, "/guest/checkout", GUEST, via="/guest/checkout").status_code == 302
+    order_page = _link(app, inbox, "/guest/orders")
+    secrets.append(order_page.rsplit("/", 1)[1])
+    assert requests.get(live + order_page, timeout=10).status_code == 200
 
 
 def _oci(client: FlaskClient, db: Session, live: str) -> None:

@@ -7,5 +7,6 @@ buyers' systems send as cXML OrderRequests; and what follows an order.
 - `intake`: cXML OrderRequest new/update/delete, idempotently (`_order_lines` checks the lines).
 - `documents`: staff decisions on received orders and the cXML documents they queue.
 - `history`, `queries`: a customer's orders for its users (reorder) and for operators.
-- `confirmation_mail`: the order confirmation, queued in the outbox with the order.
+- `confirmation_mail`: the order confirmation (a guest's sealed: it holds the private link),
+  queued in the outbox with the order.
 """

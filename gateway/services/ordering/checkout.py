@@ -25,7 +25,6 @@ from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
     Address,
     AddressKind,
-    BudgetPolicy,
     Cart,
     CartStatus,
     Order,
@@ -185,26 +184,11 @@ def gather(
 def budget_check(
     session: Session, *, actor: Actor, priced: carts.PricedCart, now: datetime, zone: str
 ) -> budgets.BudgetCheck:
-    """The cart's amount (net, without tax) against the actor's budgets, shown before placing."""
-    return budgets.check(
-        session,
-        budgets=budgets.applicable(
-            session, organisation_id=actor.organisation_id, user_id=actor.user_id
-        ),
-        amount=priced.total,
-        currency=priced.currency,
-        now=now,
-        zone=zone,
+    """The cart's amount (net, without tax) against the actor's budgets and role, shown before
+    placing."""
+    return budgets.check_order(
+        session, actor=actor, amount=priced.total, currency=priced.currency, now=now, zone=zone
     )
-
-
-def approval_reasons(info: CheckoutInfo) -> list[str]:
-    """Why this order needs an approver (empty: it does not), A-1."""
-    reasons = []
-    if info.actor.requires_approval:
-        reasons.append("Your role needs approval for every order.")
-    reasons.extend(info.budget_check.messages(BudgetPolicy.REQUIRE_APPROVAL))
-    return reasons
 
 
 def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
@@ -267,8 +251,7 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
             )
         )
     problems.extend(
-        CheckoutProblem(field="budget", message=message)
-        for message in info.budget_check.messages(BudgetPolicy.BLOCK)
+        CheckoutProblem(field="budget", message=message) for message in info.budget_check.refusals
     )
     if len(info.form.comment) > MAX_COMMENT_LENGTH:
         problems.append(
@@ -310,7 +293,7 @@ def place_order(
     problems = form_problems + evaluate(info)
     if problems:
         return CheckoutResult(info=info, order=None, problems=problems)
-    reasons = approval_reasons(info)
+    reasons = list(info.budget_check.approval_reasons)  # A-1
     if reasons and not _has_approver(session, actor):
         return CheckoutResult(info=info, order=None, problems=(_NO_APPROVER,))
     try:

@@ -1,7 +1,8 @@
 """The buyer's order confirmation: queued in the outbox with the order, sent by the worker.
 
 Queued in the checkout's own transaction, so a confirmation exists exactly when the order does
-(a process that dies before the commit leaves neither).
+(a process that dies before the commit leaves neither). A guest's confirmation carries the
+private link to the order page (G-3), so it is sealed at rest.
 """
 
 from __future__ import annotations
@@ -41,4 +42,24 @@ def queue_confirmation(session: Session, *, order: Order, to: str, now: datetime
         ),
         order_id=order.id,
         now=now,
+    )
+
+
+def queue_guest_confirmation(
+    session: Session, *, order: Order, to: str, token: str, now: datetime, mail_key: str
+) -> None:
+    """Queue a guest order's confirmation to `to` with its private link (`token`), sealed with
+    `mail_key`: only the token's digest is stored with the order."""
+    outbox.enqueue_mail(
+        session,
+        to=to,
+        subject=f"Order {order.number} placed",
+        body=(
+            f"Thank you for your order {order.number}, {order.guest_name}.\n\n"
+            f"Total incl. VAT: {order.currency} {order.net_total + order.tax_total:.2f}\n\n"
+            f"Your order page (keep this link private):\n{BASE_URL_MARKER}/guest/orders/{token}\n"
+        ),
+        order_id=order.id,
+        now=now,
+        sealed_with=mail_key,
     )

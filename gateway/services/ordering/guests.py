@@ -20,7 +20,7 @@ from gateway.auth.credentials import new_token, token_digest
 from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Order, OrderStatus, Organisation
 from gateway.services.catalog import assortment, pricing
-from gateway.services.ordering import carts, checkout
+from gateway.services.ordering import carts, checkout, confirmation_mail
 
 GUEST_CUSTOMER_NUMBER = "guest"
 COUNTRIES = {"NL": "Netherlands", "BE": "Belgium", "DE": "Germany", "LU": "Luxembourg"}
@@ -96,9 +96,15 @@ def guest_customer(session: Session) -> Organisation:
 
 
 def place_guest_order(
-    session: Session, *, priced: carts.PricedCart, details: GuestDetails, now: datetime
+    session: Session,
+    *,
+    priced: carts.PricedCart,
+    details: GuestDetails,
+    now: datetime,
+    mail_key: str,
 ) -> tuple[Order, str]:
-    """Place a guest order; returns it and the token of its private link (shown once)."""
+    """Place a guest order and queue its confirmation (sealed with `mail_key`); returns the
+    order and the token of its private link (shown once)."""
     problems = validate(details)
     if problems:
         raise InvalidInput("; ".join(f"{field}: {text}" for field, text in problems.items()))
@@ -114,7 +120,7 @@ def place_guest_order(
     token, digest = new_token()
     order.access_token_digest = digest
     order.guest_name = details.name.strip()
-    order.guest_email = details.email.strip()
+    order.guest_email = email = details.email.strip()
     order.guest_phone = details.phone.strip() or None
     order.ship_to = {
         "name": details.name.strip(),
@@ -124,6 +130,9 @@ def place_guest_order(
         "country": details.country,
     }
     session.flush()
+    confirmation_mail.queue_guest_confirmation(
+        session, order=order, to=email, token=token, now=now, mail_key=mail_key
+    )
     return order, token
 
 

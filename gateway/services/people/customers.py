@@ -178,13 +178,15 @@ def create_customer(
     now: datetime,
     allow_impersonation: bool,
     invitation_ttl: int,
+    mail_key: str,
     prospect: bool = False,
-) -> tuple[Organisation, User, str | None]:
+) -> Organisation:
     """A new customer with its first superuser.
 
-    An active customer (customer service) invites the superuser at once; a prospect (a sales
-    agent's registration) is assigned to the agent, cannot order and invites nobody until it is
-    activated. The same Chamber of Commerce or VAT number as an existing customer is refused.
+    An active customer (customer service) invites the superuser at once (the mail sealed with
+    `mail_key`); a prospect (a sales agent's registration) is assigned to the agent, cannot
+    order and invites nobody until it is activated. The same Chamber of Commerce or VAT number
+    as an existing customer is refused.
     """
     require(
         actor,
@@ -243,17 +245,10 @@ def create_customer(
     )
     if prospect:
         session.add(AgentAssignment(agent_id=actor.user_id, organisation_id=organisation.id))
-    token = (
-        None
-        if prospect
-        else invitations.issue(
-            session,
-            user_id=user.id,
-            organisation_id=organisation.id,
-            now=now,
-            ttl_seconds=invitation_ttl,
+    if not prospect:
+        _invite(
+            session, user=user, organisation=organisation, now=now, ttl=invitation_ttl, key=mail_key
         )
-    )
     audit.record(
         session,
         organisation_id=organisation.id,
@@ -263,12 +258,18 @@ def create_customer(
         now=now,
         changes={"name": [None, organisation.name], "superuser": [None, email]},
     )
-    return organisation, user, token
+    return organisation
 
 
 def activate(
-    session: Session, *, actor: Actor, number: str, now: datetime, invitation_ttl: int
-) -> tuple[Organisation, User, str]:
+    session: Session,
+    *,
+    actor: Actor,
+    number: str,
+    now: datetime,
+    invitation_ttl: int,
+    mail_key: str,
+) -> Organisation:
     """Activate a signed prospect: it may order, and its first superuser gets the invitation."""
     organisation = customer(
         session, actor=actor, number=number, permission=Permission.STAFF_CUSTOMER_REGISTER
@@ -285,12 +286,13 @@ def activate(
         raise InvalidInput("The prospect has no first contact to invite.")
     organisation.status = OrganisationStatus.ACTIVE
     organisation.active = True
-    token = invitations.issue(
+    _invite(
         session,
-        user_id=first.user_id,
-        organisation_id=organisation.id,
+        user=first.user,
+        organisation=organisation,
         now=now,
-        ttl_seconds=invitation_ttl,
+        ttl=invitation_ttl,
+        key=mail_key,
     )
     audit.record(
         session,
@@ -301,7 +303,23 @@ def activate(
         now=now,
         changes={"status": [OrganisationStatus.PROSPECT, OrganisationStatus.ACTIVE]},
     )
-    return organisation, first.user, token
+    return organisation
+
+
+def _invite(
+    session: Session, *, user: User, organisation: Organisation, now: datetime, ttl: int, key: str
+) -> None:
+    """Invite a customer's first superuser."""
+    invitations.issue(
+        session,
+        user=user,
+        organisation_id=organisation.id,
+        subject=f"Your shop account for {organisation.name}",
+        opening=f"You can now order for {organisation.name}.",
+        now=now,
+        ttl_seconds=ttl,
+        mail_key=key,
+    )
 
 
 def assign(session: Session, *, actor: Actor, agent_email: str, number: str, now: datetime) -> None:

@@ -1,4 +1,5 @@
-"""Invitations: a new user (a customer's or staff) chooses a password through a single-use link."""
+"""Invitations: a new user (a customer's or staff) chooses a password through a single-use link,
+mailed through the outbox in the transaction that creates the invitation."""
 
 from __future__ import annotations
 
@@ -7,22 +8,45 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gateway.models import Invitation, User
+from gateway.services import outbox
+from gateway.services.outbox import BASE_URL_MARKER
 from gateway.services.people import links, password_resets
 
 INVALID_INVITATION = "This invitation link is invalid, used or expired. Ask for a new one."
 
 
 def issue(
-    session: Session, *, user_id: int, organisation_id: int, now: datetime, ttl_seconds: int
-) -> str:
-    """A new invitation for the user to the organisation; returns the token for the link."""
-    return links.issue(
+    session: Session,
+    *,
+    user: User,
+    organisation_id: int,
+    subject: str,
+    opening: str,
+    now: datetime,
+    ttl_seconds: int,
+    mail_key: str,
+) -> None:
+    """Invite the user to the organisation: a new invitation, and its mail (`opening`, then the
+    single-use link) queued sealed with `mail_key`, since only the token's digest is stored."""
+    token = links.issue(
         session,
         Invitation,
         now=now,
         ttl_seconds=ttl_seconds,
-        user_id=user_id,
+        user_id=user.id,
         organisation_id=organisation_id,
+    )
+    outbox.enqueue_mail(
+        session,
+        to=user.email,
+        subject=subject,
+        body=(
+            f"{opening}\n\nChoose your password here (the link works once):\n"
+            f"{BASE_URL_MARKER}/invitation/{token}\n"
+        ),
+        order_id=None,
+        now=now,
+        sealed_with=mail_key,
     )
 
 

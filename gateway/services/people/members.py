@@ -20,13 +20,15 @@ from gateway.errors import InvalidInput
 from gateway.models import (
     Catalog,
     Membership,
+    Organisation,
     Role,
     Supervision,
     User,
     membership_catalog,
     organisation_catalog,
 )
-from gateway.services import audit
+from gateway.services import audit, outbox
+from gateway.services.outbox import BASE_URL_MARKER
 from gateway.services.people import invitations
 
 MAX_NAME_LENGTH = 200
@@ -84,11 +86,14 @@ def invite(
     role_name: str,
     now: datetime,
     ttl_seconds: int,
-) -> tuple[User, str | None]:
-    """Link a user (new, or known from another customer) to the active customer with a role.
+    mail_key: str,
+) -> User:
+    """Link a user (new, or known from another customer) to the active customer with a role,
+    and tell them by e-mail (queued in this transaction).
 
-    A new user gets an invitation token (single use) to choose a password; a known user keeps
-    their password and their other customers' links.
+    A user without a password gets an invitation (a single-use link, its mail sealed with
+    `mail_key`) to choose one; a known user keeps their password and their other customers'
+    links, and is told where to log in.
     """
     require(actor, Permission.ACCOUNT_USER_WRITE)
     address = email.strip().lower()
@@ -105,18 +110,33 @@ def invite(
         )
     ):
         raise InvalidInput(f"{address} is already a user of this customer.")
-    token = None
     if user is None:
         user = User(email=address, name=name, password_hash=None)
         session.add(user)
         session.flush()
+    inviter = session.get_one(User, actor.user_id)
+    customer = session.get_one(Organisation, actor.organisation_id).name
+    subject = f"You can now order for {customer}"
+    opening = f"{inviter.name or inviter.email} gave you access to the shop for {customer}."
     if user.password_hash is None:
-        token = invitations.issue(
+        invitations.issue(
             session,
-            user_id=user.id,
+            user=user,
             organisation_id=actor.organisation_id,
+            subject=subject,
+            opening=opening,
             now=now,
             ttl_seconds=ttl_seconds,
+            mail_key=mail_key,
+        )
+    else:
+        outbox.enqueue_mail(
+            session,
+            to=user.email,
+            subject=subject,
+            body=f"{opening}\n\nLog in here:\n{BASE_URL_MARKER}/login\n",
+            order_id=None,
+            now=now,
         )
     session.add(Membership(user_id=user.id, organisation_id=actor.organisation_id, role=role))
     audit.record_change(
@@ -128,7 +148,7 @@ def invite(
         now=now,
     )
     session.flush()
-    return user, token
+    return user
 
 
 def edit_member(

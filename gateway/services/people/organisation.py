@@ -1,5 +1,6 @@
-"""The customer's own data, kept by its superuser: organisation details, the billing address and
-the delivery addresses (O-4: always the active customer's, never another's).
+"""The customer's own data, kept by its superuser: organisation details, the billing address,
+the delivery addresses and whether staff may shop on its behalf (O-4: always the active
+customer's, never another's).
 """
 
 from __future__ import annotations
@@ -80,6 +81,25 @@ def edit_organisation(
         changes=changes,
         now=now,
     )
+    session.flush()
+    return organisation
+
+
+def set_staff_access(session: Session, *, actor: Actor, allow: bool, now: datetime) -> Organisation:
+    """Allow or forbid the supplier's staff to shop on the customer's behalf (b2b-rules I-7);
+    audited when the setting changes."""
+    require(actor, Permission.ACCOUNT_ORGANISATION_WRITE)
+    organisation = session.get_one(Organisation, actor.organisation_id)
+    if organisation.allow_impersonation != allow:
+        audit.record_change(
+            session,
+            actor=actor,
+            action="customer.staff_access",
+            subject=organisation.number,
+            changes={"allow_impersonation": [str(organisation.allow_impersonation), str(allow)]},
+            now=now,
+        )
+        organisation.allow_impersonation = allow
     session.flush()
     return organisation
 

@@ -27,6 +27,7 @@ SUPPLIER_NUMBER = "SUPPLIER"
 """The supplier's own organisation: staff accounts are linked to it with an internal role."""
 
 MAX_FIELD = 200
+STAFF_PAGES = "the supplier's staff pages"  # what a new staff account's invitation opens
 
 
 def is_staff(session: Session, *, user_id: int) -> bool:
@@ -87,11 +88,13 @@ def save_staff(
     role_name: str,
     now: datetime,
     invitation_ttl: int,
-) -> tuple[User, str | None]:
+    mail_key: str,
+) -> User:
     """Create a staff account with a role, or change an existing staff member's role (admins).
 
-    Customer users cannot be made staff here (they would become un-impersonable customers'
-    users with staff rights); an admin cannot change their own role.
+    A new account is invited by e-mail (the mail sealed with `mail_key`). Customer users cannot
+    be made staff here (they would become un-impersonable customers' users with staff rights);
+    an admin cannot change their own role.
     """
     require(actor, Permission.ADMIN_STAFF_WRITE)
     role = session.scalar(
@@ -106,13 +109,19 @@ def save_staff(
     user = session.scalar(select(User).where(User.email == address))
     if user is not None and user.id == actor.user_id:
         raise PermissionDenied("You cannot change your own role.")
-    token = None
     if user is None:
         user = User(email=address, name=name.strip()[:MAX_FIELD], password_hash=None)
         session.add(user)
         session.flush()
-        token = invitations.issue(
-            session, user_id=user.id, organisation_id=home.id, now=now, ttl_seconds=invitation_ttl
+        invitations.issue(
+            session,
+            user=user,
+            organisation_id=home.id,
+            subject=f"Your shop account for {STAFF_PAGES}",
+            opening=f"You can now order for {STAFF_PAGES}.",
+            now=now,
+            ttl_seconds=invitation_ttl,
+            mail_key=mail_key,
         )
     elif session.scalar(
         select(Membership.id).where(
@@ -139,4 +148,4 @@ def save_staff(
         now=now,
         changes={"role": [before, role.name]},
     )
-    return user, token
+    return user

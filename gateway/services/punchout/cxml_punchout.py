@@ -27,7 +27,6 @@ from gateway.cxml import (
 )
 from gateway.errors import BudgetExceeded, GatewayError
 from gateway.models import (
-    BudgetPolicy,
     CartLine,
     MessageDirection,
     PartnerProtocol,
@@ -319,24 +318,11 @@ def _item_in(line: carts.PricedLine, currency: str) -> cxml.ItemIn:
 def _enforce_budgets(
     session: Session, *, actor: Actor, priced: carts.PricedCart, now: datetime, zone: str
 ) -> None:
-    check = budgets.check(
-        session,
-        budgets=budgets.applicable(
-            session, organisation_id=actor.organisation_id, user_id=actor.user_id
-        ),
-        amount=priced.total,
-        currency=priced.currency,
-        now=now,
-        zone=zone,
+    check = budgets.check_order(
+        session, actor=actor, amount=priced.total, currency=priced.currency, now=now, zone=zone
     )
-    refusals = [
-        *check.messages(BudgetPolicy.BLOCK),
-        *check.messages(BudgetPolicy.REQUIRE_APPROVAL),
-    ]
-    if actor.requires_approval:
-        refusals.insert(0, "Your role needs approval for every order.")
-    if refusals:
-        raise BudgetExceeded(" ".join(refusals))
+    if check.objections:
+        raise BudgetExceeded(" ".join(check.objections))
 
 
 def _header(punchout: PunchOutSession, settings: PunchOutSettings) -> cxml.Header:

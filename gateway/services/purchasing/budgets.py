@@ -4,6 +4,7 @@ The amount of an order is its net total (goods plus shipping, without tax). Orde
 approval reserve, placed orders spend; a rejected or cancelled order releases its reservations.
 Reserving is one conditional UPDATE per (budget, period) counter, checked by rowcount, so two
 concurrent checkouts can never both fit into the same remainder (B-5), on SQLite as on PostgreSQL.
+`check_order` is the one check of an order, for checkout and punchout transfer alike.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from gateway.auth.policy import Actor
 from gateway.errors import BudgetExceeded, InvalidInput
 from gateway.models import (
     Budget,
@@ -48,6 +50,7 @@ class BudgetOutcome(StrEnum):
 
 
 _SEVERITY = {BudgetOutcome.OK: 0, BudgetOutcome.REQUIRE_APPROVAL: 1, BudgetOutcome.BLOCK: 2}
+ROLE_NEEDS_APPROVAL = "Your role needs approval for every order."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,12 +102,17 @@ class BudgetState:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BudgetCheck:
-    """An order amount against every applicable budget (B-1, B-6): the hits, and the verdict."""
+    """An order amount against every applicable budget (B-1, B-6): the hits, and the verdict.
+
+    `role_needs_approval` is the orderer's role setting "every order needs approval" (A-1),
+    which `check_order` weighs together with the budgets.
+    """
 
     amount: Decimal
     currency: str
     hits: tuple[BudgetHit, ...]
     states: tuple[BudgetState, ...]
+    role_needs_approval: bool = False
 
     @property
     def outcome(self) -> BudgetOutcome:
@@ -118,6 +126,27 @@ class BudgetCheck:
     def messages(self, policy: BudgetPolicy) -> tuple[str, ...]:
         """The hits of one policy, in words."""
         return tuple(hit.message(self.currency) for hit in self.hits if hit.policy == policy)
+
+    @property
+    def refusals(self) -> tuple[str, ...]:
+        """Why the order cannot be placed at all: the exceeded `block` budgets."""
+        return self.messages(BudgetPolicy.BLOCK)
+
+    @property
+    def approval_reasons(self) -> tuple[str, ...]:
+        """Why the order needs an approver (A-1): the role, then the exceeded
+        `require_approval` budgets."""
+        return self._role_reason + self.messages(BudgetPolicy.REQUIRE_APPROVAL)
+
+    @property
+    def objections(self) -> tuple[str, ...]:
+        """Everything against the order where nobody approves it (a punchout transfer of a
+        partner that enforces budgets, A-10): the role, the refusals, the approval reasons."""
+        return self._role_reason + self.refusals + self.messages(BudgetPolicy.REQUIRE_APPROVAL)
+
+    @property
+    def _role_reason(self) -> tuple[str, ...]:
+        return (ROLE_NEEDS_APPROVAL,) if self.role_needs_approval else ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,6 +246,7 @@ def check(
     currency: str,
     now: datetime,
     zone: str,
+    role_needs_approval: bool = False,
 ) -> BudgetCheck:
     """What the order would trigger now: shown before placement; `reserve` decides for real."""
     hits = []
@@ -225,7 +255,35 @@ def check(
         current = state(session, budget=budget, now=now, zone=zone)
         states.append(current)
         hits.extend(_hits(budget, current, amount=amount, currency=currency))
-    return BudgetCheck(amount=amount, currency=currency, hits=tuple(hits), states=tuple(states))
+    return BudgetCheck(
+        amount=amount,
+        currency=currency,
+        hits=tuple(hits),
+        states=tuple(states),
+        role_needs_approval=role_needs_approval,
+    )
+
+
+def check_order(
+    session: Session,
+    *,
+    actor: Actor,
+    amount: Decimal,
+    currency: str,
+    now: datetime,
+    zone: str,
+) -> BudgetCheck:
+    """The one budget check of an order by `actor` (checkout and punchout transfer alike):
+    every budget that applies to the actor at the active customer, and the actor's role."""
+    return check(
+        session,
+        budgets=applicable(session, organisation_id=actor.organisation_id, user_id=actor.user_id),
+        amount=amount,
+        currency=currency,
+        now=now,
+        zone=zone,
+        role_needs_approval=actor.requires_approval,
+    )
 
 
 def _hits(
