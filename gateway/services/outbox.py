@@ -283,6 +283,27 @@ def resend(session: Session, *, message_id: int, now: datetime) -> OutboxMessage
     return message
 
 
+def forget_mails(session: Session, *, order_ids: list[int], reason: str) -> int:
+    """Blank the e-mails about these orders (their recipient and links go with the body); one
+    still waiting is given up. Returns how many rows held a body."""
+    if not order_ids:
+        return 0
+    mails = (OutboxMessage.document_type == EMAIL_DOCUMENT) & OutboxMessage.order_id.in_(order_ids)
+    session.execute(
+        update(OutboxMessage)
+        .where(mails, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.DEAD, last_error=reason[:200])
+        .execution_options(synchronize_session=False)
+    )
+    blanked = session.execute(
+        update(OutboxMessage)
+        .where(mails, OutboxMessage.body != b"")
+        .values(body=b"")
+        .execution_options(synchronize_session=False)
+    )
+    return int(blanked.rowcount)
+
+
 def list_messages(session: Session, *, status: OutboxStatus | None = None) -> list[OutboxMessage]:
     """Outbox rows, newest first, optionally of one status."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from gateway import create_app
 from gateway.cli import main
 from gateway.db import utcnow
-from gateway.models import Order, Organisation, User
+from gateway.models import Order, Organisation, OutboxMessage, OutboxStatus, User
 from gateway.services.ordering import guests
 from tests import shop
 from tests.conftest import TEST_CONFIG
@@ -179,6 +179,23 @@ def test_purge_anonymises_after_the_retention_and_keeps_the_amounts(
     assert [(line.sku, line.quantity) for line in order.lines] == [("DEMO-0001", Decimal(4))]
     assert (order.net_total, order.tax_total) == (Decimal("3.40"), Decimal("0.71"))
     assert guests.purge(db_session, now=now, retention_days=90) == 0  # once
+
+
+def test_purge_blanks_the_guests_mails_that_were_never_sent(
+    client: FlaskClient, db_session: Session
+) -> None:
+    order = _guest_order(client, db_session)
+    (mail,) = db_session.scalars(select(OutboxMessage).where(OutboxMessage.order_id == order.id))
+    assert mail.status == OutboxStatus.PENDING
+    assert b"gina@example.org" not in mail.body  # sealed
+    assert mail.body  # the sealed recipient and link: what the purge must not leave behind
+    now = utcnow()
+    order.delivered_at = now - timedelta(days=91)
+    assert guests.purge(db_session, now=now, retention_days=90) == 1
+    db_session.refresh(mail)
+    assert mail.body == b""
+    assert mail.status == OutboxStatus.DEAD
+    assert mail.last_error == "the guest's data was purged"
 
 
 def test_undelivered_orders_are_kept(client: FlaskClient, db_session: Session) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.credentials import new_token, token_digest
 from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Order, OrderStatus, Organisation
+from gateway.services import outbox
 from gateway.services.catalog import assortment, pricing
 from gateway.services.ordering import carts, checkout, confirmation_mail
 
@@ -148,7 +149,9 @@ def purge(session: Session, *, now: datetime, retention_days: int) -> int:
     """Anonymise guest orders delivered (or cancelled/rejected) more than `retention_days` ago.
 
     Name, e-mail, phone and street address go; lines, amounts and the country (for VAT)
-    stay, and the private link stops working. Returns how many orders were anonymised.
+    stay, and the private link stops working. The order's queued mails (a dead-lettered one
+    keeps its sealed recipient and link) are blanked too. Returns how many orders were
+    anonymised.
     """
     cutoff = now - timedelta(days=retention_days)
     orders = session.scalars(
@@ -170,5 +173,8 @@ def purge(session: Session, *, now: datetime, retention_days: int) -> int:
         order.ship_to = {"country": country}
         order.access_token_digest = None
         order.personal_data_purged_at = now
+    outbox.forget_mails(
+        session, order_ids=[order.id for order in orders], reason="the guest's data was purged"
+    )
     session.flush()
     return len(orders)
