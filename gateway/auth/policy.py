@@ -1,4 +1,9 @@
-"""The one place that decides access: `can` and `require`."""
+"""The one place that decides access: `can` and `require`.
+
+Targets are recognised by their model class (a `Role`, a customer `Organisation`, an `Order`);
+any other target is an object of one customer (`OrganisationScoped`). The models never import
+this module, so the import graph stays acyclic.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Protocol
 
 from gateway.auth.permissions import Permission, is_internal
 from gateway.errors import NotFound, PermissionDenied
+from gateway.models import Order, Organisation, Role
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +22,7 @@ log = logging.getLogger(__name__)
 class OrganisationScoped(Protocol):
     """Any object that belongs to one customer."""
 
+    id: int
     organisation_id: int
 
 
@@ -41,30 +48,43 @@ class Actor:
     acting_staff_id: int | None = None
 
 
-def can(actor: Actor, permission: Permission, target: object | None = None) -> bool:
+Target = Role | Organisation | OrganisationScoped
+"""What an object rule can be about: a role to hand out, a customer, or a customer's object."""
+
+
+def can(actor: Actor, permission: Permission, target: Target | None = None) -> bool:
     """True when `actor` holds `permission` and the object rules for `target` allow it.
 
     Object rules: a staff right on a customer (an `Organisation`) reaches every customer with
-    `staff:customer:read_all`, else only the sales agent's assigned ones. An
-    organisation-scoped target must be of the actor's active customer. For
-    `shop:order:approve` the order must not be the actor's own (no self-approval, A-2) and must be
-    a colleague's order the actor oversees: everyone's with `shop:order:read_all` (superusers),
-    else only the supervised users'. For `account:user:write` with a role as target, the role
-    must be customer-side and grant nothing the actor lacks (O-5).
+    `staff:customer:read_all`, else only the sales agent's assigned ones; a customer-side right
+    reaches the active customer only. An organisation-scoped target must be of the actor's active
+    customer. For `shop:order:approve` the target must be an order that is not the actor's own
+    (no self-approval, A-2) and a colleague's order the actor oversees: everyone's with
+    `shop:order:read_all` (superusers), else only the supervised users'. For
+    `account:user:write` with a role as target, the role must be customer-side and grant nothing
+    the actor lacks (O-5).
     """
     if permission not in actor.permissions or target is None:
         return permission in actor.permissions
-    if _is_role(target):
+    if isinstance(target, Role):
         return permission == Permission.ACCOUNT_USER_WRITE and assignable(actor, target)
-    if is_internal(permission) and _is_customer(target):
-        return Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions or (
-            getattr(target, "id", None) in actor.assigned
-        )
-    if getattr(target, "organisation_id", None) != actor.organisation_id:
+    if not _within_reach(actor, permission, target):
         return False
     if permission == Permission.ORDER_APPROVE:
-        return _may_approve(actor, getattr(target, "user_id", None))
+        return isinstance(target, Order) and _may_approve(actor, target.user_id)
     return True
+
+
+def _within_reach(
+    actor: Actor, permission: Permission, target: Organisation | OrganisationScoped
+) -> bool:
+    if isinstance(target, Organisation):
+        if is_internal(permission):
+            return Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions or (
+                target.id in actor.assigned
+            )
+        return target.id == actor.organisation_id
+    return target.organisation_id == actor.organisation_id
 
 
 def _may_approve(actor: Actor, owner: int | None) -> bool:
@@ -73,11 +93,15 @@ def _may_approve(actor: Actor, owner: int | None) -> bool:
     return Permission.ORDER_READ_ALL in actor.permissions or owner in actor.supervises
 
 
-def require(actor: Actor, permission: Permission, target: object | None = None) -> None:
-    """Raise unless `can`; another customer's object is reported as not found, never forbidden."""
-    organisation_id = getattr(target, "organisation_id", actor.organisation_id)
-    if target is not None and organisation_id != actor.organisation_id:
-        raise foreign(actor, type(target).__name__, getattr(target, "id", None))
+def require(actor: Actor, permission: Permission, target: Target | None = None) -> None:
+    """Raise unless `can`; an object out of the actor's reach (another customer's) is reported
+    as not found, never forbidden."""
+    if (
+        target is not None
+        and not isinstance(target, Role)
+        and not _within_reach(actor, permission, target)
+    ):
+        raise foreign(actor, type(target).__name__, target.id)
     if not can(actor, permission, target):
         raise PermissionDenied(f"missing right {permission.value}")
 
@@ -96,14 +120,7 @@ def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not foun
     return NotFound(message)
 
 
-class RoleLike(Protocol):
-    """What the policy reads of a role."""
-
-    kind: str
-    permissions: list[str]
-
-
-def assignable(actor: Actor, role: RoleLike) -> bool:
+def assignable(actor: Actor, role: Role) -> bool:
     """A customer's superuser may hand out a customer-side role whose rights they all hold."""
     rights = set(role.permissions)
     return (
@@ -111,11 +128,3 @@ def assignable(actor: Actor, role: RoleLike) -> bool:
         and not any(is_internal(right) for right in rights)
         and rights <= actor.permissions
     )
-
-
-def _is_role(target: object) -> bool:
-    return hasattr(target, "permissions") and hasattr(target, "kind")
-
-
-def _is_customer(target: object) -> bool:
-    return hasattr(target, "number") and hasattr(target, "allow_impersonation")
