@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.auth import scope
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, foreign, require
 from gateway.errors import InvalidInput
@@ -128,12 +129,8 @@ def save_delivery_address(
         session.add(address)
         before: dict[str, str | None] = dict.fromkeys(values)
     else:
-        address = session.get(Address, address_id)
-        if (
-            address is None
-            or address.organisation_id != actor.organisation_id
-            or address.kind != "delivery"
-        ):
+        address = scope.load(session, Address, address_id, actor=actor)
+        if address.kind != "delivery":  # the billing address is edited with the organisation
             raise foreign(actor, "address", address_id)
         before = {field: getattr(address, field) for field in values}
     for field, value in values.items():
