@@ -9,22 +9,21 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order
 from gateway.services.purchasing import approvals
 from gateway.web import context
+from gateway.web.access import requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("approvals", __name__)
 
 
 @blueprint.get("/approvals")
-def inbox() -> str:
+@requires(Permission.ORDER_APPROVE)
+def inbox(shopper: context.Shopper) -> str:
     """The orders the user may decide, each with approve, reject and take-over forms."""
-    shopper = context.require_shopper()
-    require(shopper.actor, Permission.ORDER_APPROVE)
     orders = approvals.inbox(get_session(), actor=shopper.actor)
     return render_template("shop/approvals.html", orders=orders, error="", error_order=None)
 
