@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from gateway.auth.permissions import Permission, is_internal
-from gateway.errors import NotFound, PermissionDenied
+from gateway.auth.permissions import Permission, forbidden_while_assisting, is_internal
+from gateway.errors import ForbiddenWhileAssisting, NotFound, PermissionDenied
 from gateway.models import Order, Organisation, Role
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,9 @@ class Actor:
     """Who acts, for which customer, with which rights (read from the role on every request).
 
     The role's settings travel along: `requires_approval` and the hard order-value limits. A
-    supervisor knows the users whose orders they approve (`supervises`).
+    supervisor knows the users whose orders they approve (`supervises`). While a staff member
+    shops as a customer (`assisting`), `permissions` are the subject's and the policy refuses
+    what b2b-rules I-6 forbids.
     """
 
     user_id: int
@@ -47,6 +49,11 @@ class Actor:
     assigned: frozenset[int] = field(default_factory=frozenset)
     acting_staff_id: int | None = None
 
+    @property
+    def assisting(self) -> bool:
+        """A staff member shops as this customer: `acting_staff_id` really acts (I-2)."""
+        return self.acting_staff_id is not None
+
 
 Target = Role | Organisation | OrganisationScoped
 """What an object rule can be about: a role to hand out, a customer, or a customer's object."""
@@ -55,15 +62,19 @@ Target = Role | Organisation | OrganisationScoped
 def can(actor: Actor, permission: Permission, target: Target | None = None) -> bool:
     """True when `actor` holds `permission` and the object rules for `target` allow it.
 
-    Object rules: a staff right on a customer (an `Organisation`) reaches every customer with
-    `staff:customer:read_all`, else only the sales agent's assigned ones; a customer-side right
-    reaches the active customer only. An organisation-scoped target must be of the actor's active
-    customer. For `shop:order:approve` the target must be an order that is not the actor's own
-    (no self-approval, A-2) and a colleague's order the actor oversees: everyone's with
+    While assisting, an internal right or one of `IMPERSONATION_FORBIDDEN` is never allowed,
+    whatever the subject's role holds (I-6). Object rules: a staff right on a customer (an
+    `Organisation`) reaches every customer with `staff:customer:read_all`, else only the sales
+    agent's assigned ones; a customer-side right reaches the active customer only. An
+    organisation-scoped target must be of the actor's active customer. For
+    `shop:order:approve` the target must be an order that is not the actor's own (no
+    self-approval, A-2) and a colleague's order the actor oversees: everyone's with
     `shop:order:read_all` (superusers), else only the supervised users'. For
     `account:user:write` with a role as target, the role must be customer-side and grant nothing
     the actor lacks (O-5).
     """
+    if actor.assisting and forbidden_while_assisting(permission):
+        return False
     if permission not in actor.permissions or target is None:
         return permission in actor.permissions
     if isinstance(target, Role):
@@ -95,7 +106,10 @@ def _may_approve(actor: Actor, owner: int | None) -> bool:
 
 def require(actor: Actor, permission: Permission, target: Target | None = None) -> None:
     """Raise unless `can`; an object out of the actor's reach (another customer's) is reported
-    as not found, never forbidden."""
+    as not found, never forbidden. A right refused while assisting is ForbiddenWhileAssisting,
+    whatever the target (the answer tells nothing about it)."""
+    if actor.assisting and forbidden_while_assisting(permission):
+        raise ForbiddenWhileAssisting(f"not while shopping as a customer: {permission.value}")
     if (
         target is not None
         and not isinstance(target, Role)
@@ -104,6 +118,14 @@ def require(actor: Actor, permission: Permission, target: Target | None = None) 
         raise foreign(actor, type(target).__name__, target.id)
     if not can(actor, permission, target):
         raise PermissionDenied(f"missing right {permission.value}")
+
+
+def require_in_person(actor: Actor) -> None:
+    """Raise ForbiddenWhileAssisting for what only the user in person does, whatever the role:
+    their password, the customers they switch between, the customer's consent to assistance,
+    decisions on orders (I-6)."""
+    if actor.assisting:
+        raise ForbiddenWhileAssisting("only the user in person may do this")
 
 
 def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not found.") -> NotFound:

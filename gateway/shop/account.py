@@ -28,7 +28,7 @@ from gateway.services.people import invitations, members, organisation
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
 from gateway.shop import password_links
 from gateway.web import context
-from gateway.web.access import requires
+from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
 log = logging.getLogger(__name__)
@@ -381,6 +381,7 @@ def _save_address(shopper: context.Shopper, address_id: int | None) -> Response 
 
 
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
+@in_person
 def invitation(token: str) -> Response | str | tuple[str, int]:
     """Choose a password through an invitation (fields `password`, `password_confirm`)."""
     return password_links.choose_password(

@@ -14,7 +14,7 @@ from gateway.errors import InvalidInput
 from gateway.models import Order
 from gateway.services.purchasing import approvals
 from gateway.web import context
-from gateway.web.access import requires
+from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("approvals", __name__)
@@ -29,6 +29,7 @@ def inbox(shopper: context.Shopper) -> str:
 
 
 @blueprint.post("/approvals/<int:order_id>/approve")
+@in_person  # refused while assisting before the order is looked up (I-6)
 def approve(order_id: int) -> Response | tuple[str, int]:
     """Accept an order (optional field `comment`)."""
     shopper = context.require_shopper()
@@ -46,6 +47,7 @@ def approve(order_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/approvals/<int:order_id>/reject")
+@in_person
 def reject(order_id: int) -> Response | tuple[str, int]:
     """Reject an order; field `comment` (the reason) is required."""
     shopper = context.require_shopper()
@@ -63,6 +65,7 @@ def reject(order_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/approvals/<int:order_id>/take-over")
+@in_person
 def take_over(order_id: int) -> Response | tuple[str, int]:
     """Change quantities (fields `quantity_<line number>`), then accept (optional `comment`)."""
     shopper = context.require_shopper()

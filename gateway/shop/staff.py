@@ -1,8 +1,8 @@
 """Staff pages under /staff: customers, shopping as a customer, prospects, staff accounts, audit.
 
 Thin adapters over `gateway.services.staff` and `gateway.services.impersonation`. While a staff
-member shops as a customer, the hooks here refuse what b2b-rules I-6 forbids (403 and an audit
-row) and audit every other change they make.
+member shops as a customer the policy refuses every staff page but the end of that session
+(b2b-rules I-6, audited by `gateway.web.access`), and the hook here audits every change made.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -30,63 +29,10 @@ from gateway.mailer import Mailer
 from gateway.services import audit
 from gateway.services.people import customers, impersonation, shop_sessions, staff
 from gateway.web import context
-from gateway.web.access import requires
+from gateway.web.access import in_person, requires
 from gateway.web.database import get_session, keep_changes
 
 blueprint = Blueprint("staff", __name__)
-
-FORBIDDEN_WHILE_ASSISTING = frozenset(
-    {
-        "account.users",
-        "account.invite_user",
-        "account.user_page",
-        "account.edit_user",
-        "account.user_catalogs",
-        "account.user_supervisors",
-        "account.deactivate_user",
-        "account.reactivate_user",
-        "account.invitation",
-        "approvals.approve",
-        "approvals.reject",
-        "approvals.take_over",
-        "shop.forgot_password",
-        "shop.reset_password",
-        "shop.switch_customer",
-    }
-)
-"""Endpoints refused while shopping as a customer (besides every staff page but the end)."""
-
-
-@blueprint.before_app_request
-def _guard_assisted_session() -> None:
-    endpoint = request.endpoint or ""
-    watched = (
-        endpoint == "shop.logout"
-        or endpoint in FORBIDDEN_WHILE_ASSISTING
-        or (endpoint.startswith("staff.") and endpoint != "staff.end_session")
-    )
-    if not watched or context.SESSION_KEY not in session:
-        return  # other pages resolve the shopper themselves (machine endpoints lock first)
-    shopper = context.current_shopper()
-    if shopper is None or shopper.shop_session.acting_staff_id is None:
-        return
-    if endpoint == "shop.logout":  # logging out ends the assisted session first (I-2)
-        impersonation.end(
-            get_session(),
-            shop_session=shopper.shop_session,
-            client=context.client(),
-            now=utcnow(),
-            why="logout",
-        )
-        return
-    keep_changes()
-    raise impersonation.refuse_while_assisting(
-        get_session(),
-        shop_session=shopper.shop_session,
-        what=endpoint,
-        client=context.client(),
-        now=utcnow(),
-    )
 
 
 @blueprint.after_app_request
@@ -96,7 +42,7 @@ def _audit_assisted_change(response: Response) -> Response:
         request.method == "POST"
         and response.status_code < HTTPStatus.BAD_REQUEST
         and shopper is not None
-        and shopper.shop_session.acting_staff_id is not None
+        and shopper.actor.assisting
         and shopper.shop_session.ended_at is None
     ):
         impersonation.record_change(
@@ -334,6 +280,7 @@ def audit_page(shopper: context.Shopper) -> str:
 
 
 @blueprint.post("/account/staff-access")
+@in_person
 @requires(Permission.ACCOUNT_ORGANISATION_WRITE)
 def staff_access(shopper: context.Shopper) -> Response:
     """A customer's superuser allows (`allow=yes`) or forbids staff to shop on its behalf."""

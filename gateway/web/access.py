@@ -1,7 +1,9 @@
-"""Who may open a page: one view decorator in front of the policy, for every blueprint.
+"""Who may open a page: view decorators in front of the policy, for every blueprint.
 
 The decision itself is `gateway.auth.policy`'s; this module only finds the request's shopper and
-answers the web's way: the login for an anonymous visitor, 403 for a missing right.
+answers the web's way: the login for an anonymous visitor, 403 for a missing right. A refusal
+because a staff member shops as the customer (b2b-rules I-6) is audited here, wherever in the
+request the policy raised it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import require
+from gateway.auth.policy import require, require_in_person
+from gateway.db import utcnow
 from gateway.errors import PermissionDenied
+from gateway.services.people import impersonation
 from gateway.web import context
+from gateway.web.database import get_session, keep_changes
 
 Params = ParamSpec("Params")
 Answer = TypeVar("Answer")
@@ -58,3 +63,35 @@ def requires(
 def _login_first() -> Response:
     target = request.full_path.rstrip("?") if request.method == "GET" else request.path
     return redirect(url_for("shop.login", next=target))
+
+
+def in_person(view: Callable[Params, Answer]) -> Callable[Params, Answer]:
+    """Open the view to anyone but a staff member shopping as a customer: for what only the user
+    in person does (`policy.require_in_person`), checked before the view looks anything up."""
+
+    @wraps(view)
+    def guarded(*args: Params.args, **kwargs: Params.kwargs) -> Answer:
+        shopper = context.current_shopper()
+        if shopper is not None:
+            require_in_person(shopper.actor)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def audit_assisted_refusal() -> None:
+    """Record a ForbiddenWhileAssisting refusal (I-6) and keep the row although the answer is
+    403; whatever the request began before the refusal is dropped first."""
+    shopper = context.current_shopper()
+    if shopper is None or not shopper.actor.assisting:
+        return
+    db = get_session()
+    db.rollback()
+    impersonation.record_forbidden(
+        db,
+        shop_session=shopper.shop_session,
+        what=request.endpoint or request.path,
+        client=context.client(),
+        now=utcnow(),
+    )
+    keep_changes()

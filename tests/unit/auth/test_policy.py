@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gateway.auth.permissions import DEFAULT_ROLES, INTERNAL_ROLE_NAMES, Permission, is_internal
-from gateway.auth.policy import Actor, assignable, can, require
-from gateway.errors import NotFound, PermissionDenied
+from gateway.auth.policy import Actor, assignable, can, require, require_in_person
+from gateway.errors import ForbiddenWhileAssisting, NotFound, PermissionDenied
 from gateway.models import Budget, Order, Organisation, Role
 
 P = Permission
@@ -55,6 +55,38 @@ CASES = [
     for role, rights in EXPECTED.items()
     for permission in Permission
 ]
+# While a staff member shops as a user of each role (b2b-rules I-6): no approving, no user or
+# catalog management, no further impersonation, no staff right, whatever the role holds.
+EXPECTED_WHILE_ASSISTING: dict[str, set[Permission]] = {
+    "superuser": {
+        P.ACCOUNT_BUDGET_WRITE,
+        P.ACCOUNT_ORGANISATION_WRITE,
+        P.BUDGET_READ,
+        P.CATALOG_READ,
+        P.CART_WRITE,
+        P.ORDER_PLACE,
+        P.ORDER_READ_ALL,
+        P.PRICE_READ,
+    },
+    "buyer": EXPECTED["buyer"],
+    "requester": EXPECTED["requester"],
+    "punchout": EXPECTED["punchout"],
+    "viewer": EXPECTED["viewer"],
+    "customer_service": set(),
+    "sales_agent": set(),
+    "admin": set(),
+}
+REFUSED_WHILE_ASSISTING = {
+    P.ACCOUNT_CATALOG_ASSIGN,
+    P.ACCOUNT_USER_WRITE,
+    P.ASSIST_IMPERSONATE,
+    P.ORDER_APPROVE,
+} | {permission for permission in Permission if is_internal(permission)}
+ASSISTED_CASES = [
+    pytest.param(role, permission, permission in rights, id=f"assisting-{role}-{permission.value}")
+    for role, rights in EXPECTED_WHILE_ASSISTING.items()
+    for permission in Permission
+]
 
 
 def an_order(*, organisation_id: int, user_id: int | None = None) -> Order:
@@ -93,6 +125,67 @@ def test_role_permission_matrix(role: str, permission: Permission, allowed: bool
     if not allowed:
         with pytest.raises(PermissionDenied):
             require(subject, permission)
+
+
+def test_the_assisted_table_names_every_built_in_role() -> None:
+    assert set(EXPECTED_WHILE_ASSISTING) == set(DEFAULT_ROLES)
+
+
+@pytest.mark.parametrize(("role", "permission", "allowed"), ASSISTED_CASES)
+def test_role_permission_matrix_while_assisting(
+    role: str, permission: Permission, allowed: bool
+) -> None:
+    subject = actor(role, acting_staff_id=99)
+    assert subject.assisting
+    refused = permission in REFUSED_WHILE_ASSISTING
+    assert can(subject, permission) is allowed
+    assert can(subject, permission, an_order(organisation_id=10, user_id=2)) is allowed
+    assert can(subject, permission, an_order(organisation_id=11, user_id=2)) is False
+    # A refused right is refused whatever the object (the answer says nothing about it);
+    # another customer's object is otherwise not found.
+    with pytest.raises(ForbiddenWhileAssisting if refused else NotFound):
+        require(subject, permission, an_order(organisation_id=11, user_id=2))
+    if refused:
+        with pytest.raises(ForbiddenWhileAssisting):
+            require(subject, permission)
+    elif allowed:
+        require(subject, permission)
+    else:
+        with pytest.raises(PermissionDenied) as denied:
+            require(subject, permission)
+        assert not isinstance(denied.value, ForbiddenWhileAssisting)
+
+
+@pytest.mark.parametrize("role", sorted(DEFAULT_ROLES))
+def test_without_assisting_a_missing_right_is_a_plain_refusal(role: str) -> None:
+    subject = actor(role)
+    assert not subject.assisting
+    for permission in set(Permission) - DEFAULT_ROLES[role]:
+        with pytest.raises(PermissionDenied) as denied:
+            require(subject, permission)
+        assert not isinstance(denied.value, ForbiddenWhileAssisting)
+
+
+def test_only_the_user_in_person_passes_require_in_person() -> None:
+    require_in_person(actor("superuser"))
+    require_in_person(actor("viewer"))
+    with pytest.raises(ForbiddenWhileAssisting):
+        require_in_person(actor("viewer", acting_staff_id=99))
+    with pytest.raises(ForbiddenWhileAssisting):
+        require_in_person(actor("superuser", acting_staff_id=99))
+
+
+def test_the_approval_rules_still_apply_to_an_assisted_order_of_a_colleague() -> None:
+    # Approving is refused while assisting even where the role and supervision would allow it.
+    rights = frozenset({P.ORDER_APPROVE, P.ORDER_PLACE})
+    supervisor = Actor(
+        user_id=5,
+        organisation_id=10,
+        permissions=rights,
+        supervises=frozenset({7}),
+        acting_staff_id=99,
+    )
+    assert not can(supervisor, P.ORDER_APPROVE, an_order(organisation_id=10, user_id=7))
 
 
 def test_nobody_approves_their_own_order() -> None:
