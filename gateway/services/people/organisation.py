@@ -130,7 +130,7 @@ def save_delivery_address(
         before: dict[str, str | None] = dict.fromkeys(values)
     else:
         address = scope.load(session, Address, address_id, actor=actor)
-        if address.kind != "delivery":  # the billing address is edited with the organisation
+        if address.kind != "delivery":  # billing: edited with the organisation
             raise foreign(actor, "address", address_id)
         before = {field: getattr(address, field) for field in values}
     for field, value in values.items():
