@@ -15,6 +15,11 @@ class PermissionDenied(GatewayError, PermissionError):
     """The actor lacks the right for this action."""
 
 
+class ForbiddenWhileAssisting(PermissionDenied):
+    """Only the user in person may do this, never a staff member shopping as them (b2b-rules
+    I-6); the web layer audits every such refusal."""
+
+
 class NotFound(GatewayError, LookupError):
     """The object does not exist, or belongs to another organisation (answered 404, never 403)."""
 

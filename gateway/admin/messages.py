@@ -8,20 +8,22 @@ from datetime import date
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import select
 
-from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
 from gateway.errors import InvalidInput
 from gateway.models import PunchOutSession, TradingPartner
 from gateway.services import message_log
+from gateway.web.access import requires
+from gateway.web.context import Shopper
 from gateway.web.database import get_session
 
 blueprint = Blueprint("admin_messages", __name__, url_prefix="/admin/messages")
 
 
 @blueprint.get("")
-def index() -> str:
+@requires(Permission.ADMIN_MESSAGES_READ)
+def index(shopper: Shopper) -> str:
     """Every logged document, newest first, filtered by the query string."""
-    actor = staff_actor(Permission.ADMIN_MESSAGES_READ)
+    actor = shopper.actor
     db = get_session()
     filters = _filters()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -40,9 +42,10 @@ def index() -> str:
 
 
 @blueprint.get("/<int:entry_id>")
-def show(entry_id: int) -> str:
+@requires(Permission.ADMIN_MESSAGES_READ)
+def show(shopper: Shopper, entry_id: int) -> str:
     """One document, pretty-printed and checked, with its Status and punchout session."""
-    actor = staff_actor(Permission.ADMIN_MESSAGES_READ)
+    actor = shopper.actor
     db = get_session()
     inspection = message_log.inspect(
         db,
@@ -63,9 +66,10 @@ def show(entry_id: int) -> str:
 
 
 @blueprint.get("/<int:entry_id>/download")
-def download(entry_id: int) -> Response:
+@requires(Permission.ADMIN_MESSAGES_READ)
+def download(shopper: Shopper, entry_id: int) -> Response:
     """The document as stored (secrets redacted), as a file."""
-    actor = staff_actor(Permission.ADMIN_MESSAGES_READ)
+    actor = shopper.actor
     inspection = message_log.inspect(get_session(), actor=actor, entry_id=entry_id, dtd_dir=None)
     entry = inspection.entry
     xml = entry.body.lstrip().startswith("<")

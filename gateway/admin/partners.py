@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.cxml import CartEncoding, Operation
@@ -21,6 +20,8 @@ from gateway.services.partners import admin
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
 from gateway.services.punchout.oci_mapping import PartnerOptions
+from gateway.web.access import requires
+from gateway.web.context import Shopper
 from gateway.web.database import get_session
 
 blueprint = Blueprint("admin_partners", __name__, url_prefix="/admin/partners")
@@ -29,17 +30,19 @@ _OCI_FORM_KEYS = ("unit_map", "version")  # edited in their own fields, not in t
 
 
 @blueprint.get("")
-def index() -> str:
+@requires(Permission.ADMIN_PARTNER_WRITE)
+def index(shopper: Shopper) -> str:
     """Every partner with its protocol, customer and state."""
-    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    actor = shopper.actor
     partners = admin.list_partners(get_session(), actor=actor)
     return render_template("admin/partners.html", partners=partners)
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
-def create() -> Response | str | tuple[str, int]:
+@requires(Permission.ADMIN_PARTNER_WRITE)
+def create(shopper: Shopper) -> Response | str | tuple[str, int]:
     """A new cXML or OCI partner (`?protocol=oci`); its secret is shown once after saving."""
-    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    actor = shopper.actor
     db = get_session()
     protocol = request.values.get("protocol", PartnerProtocol.CXML)
     if request.method == "GET":
@@ -58,9 +61,10 @@ def create() -> Response | str | tuple[str, int]:
 
 
 @blueprint.route("/<int:partner_id>", methods=["GET", "POST"])
-def edit(partner_id: int) -> Response | str | tuple[str, int]:
+@requires(Permission.ADMIN_PARTNER_WRITE)
+def edit(shopper: Shopper, partner_id: int) -> Response | str | tuple[str, int]:
     """Change a partner (disable it with `active` unticked); preview the mapping first."""
-    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    actor = shopper.actor
     db = get_session()
     partner = admin.partner_by_id(db, actor=actor, partner_id=partner_id)
     if request.method == "GET":
@@ -77,9 +81,10 @@ def edit(partner_id: int) -> Response | str | tuple[str, int]:
 
 
 @blueprint.post("/<int:partner_id>/rotate")
-def rotate(partner_id: int) -> str:
+@requires(Permission.ADMIN_PARTNER_WRITE)
+def rotate(shopper: Shopper, partner_id: int) -> str:
     """A new shared secret (cXML) or password (OCI), shown once."""
-    actor = staff_actor(Permission.ADMIN_PARTNER_WRITE)
+    actor = shopper.actor
     db = get_session()
     secret = admin.rotate_secret(
         db,

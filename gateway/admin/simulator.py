@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from gateway.admin.access import staff_actor
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.cxml import Operation
@@ -22,6 +21,8 @@ from gateway.models import PartnerProtocol, TradingPartner
 from gateway.punchout.settings import punchout_settings
 from gateway.services.partners import simulator
 from gateway.services.punchout.oci_mapping import PartnerOptions
+from gateway.web.access import requires
+from gateway.web.context import Shopper
 from gateway.web.database import get_session
 
 blueprint = Blueprint("simulator", __name__, url_prefix="/tools/simulator")
@@ -36,10 +37,11 @@ def _enabled() -> None:
 
 
 @blueprint.get("")
-def index() -> str:
+@requires(Permission.ADMIN_SIMULATOR_USE)
+def index(shopper: Shopper) -> str:
     """Pick a partner; `?cart=<payloadID>` turns a returned cart into an edit request, or
     with `&as=order` into the OrderRequest the buyer would send after approval."""
-    actor = staff_actor(Permission.ADMIN_SIMULATOR_USE)
+    actor = shopper.actor
     db = get_session()
     values: dict[str, Any] = {
         "operation": Operation.CREATE,
@@ -68,9 +70,10 @@ def index() -> str:
 
 
 @blueprint.post("")
-def act() -> str | tuple[str, int]:
+@requires(Permission.ADMIN_SIMULATOR_USE)
+def act(shopper: Shopper) -> str | tuple[str, int]:
     """`action=template` fills in the template; `action=send` sends the document."""
-    actor = staff_actor(Permission.ADMIN_SIMULATOR_USE)
+    actor = shopper.actor
     db = get_session()
     values = request.form.to_dict()
     partner_id = values.get("partner", "")

@@ -107,6 +107,17 @@ INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
 """The built-in staff roles: seeded with `RoleKind.INTERNAL`, never assignable by customers."""
 
 IMPERSONATION_FORBIDDEN = frozenset(
-    {Permission.ORDER_APPROVE, Permission.ACCOUNT_USER_WRITE, Permission.ASSIST_IMPERSONATE}
+    {
+        Permission.ACCOUNT_CATALOG_ASSIGN,
+        Permission.ACCOUNT_USER_WRITE,
+        Permission.ASSIST_IMPERSONATE,
+        Permission.ORDER_APPROVE,
+    }
 )
-"""Rights a staff member never has while shopping as a customer (b2b-rules I-6)."""
+"""Customer-side rights a staff member never uses while shopping as a customer, besides every
+internal right (b2b-rules I-6: managing users and roles, approving, impersonating further)."""
+
+
+def forbidden_while_assisting(permission: str) -> bool:
+    """True for a right the policy refuses while a staff member shops as a customer (I-6)."""
+    return is_internal(permission) or permission in IMPERSONATION_FORBIDDEN

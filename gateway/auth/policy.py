@@ -1,4 +1,9 @@
-"""The one place that decides access: `can` and `require`."""
+"""The one place that decides access: `can` and `require`.
+
+Targets are recognised by their model class (a `Role`, a customer `Organisation`, an `Order`);
+any other target is an object of one customer (`OrganisationScoped`). The models never import
+this module, so the import graph stays acyclic.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from gateway.auth.permissions import Permission, is_internal
-from gateway.errors import NotFound, PermissionDenied
+from gateway.auth.permissions import Permission, forbidden_while_assisting, is_internal
+from gateway.errors import ForbiddenWhileAssisting, NotFound, PermissionDenied
+from gateway.models import Order, Organisation, Role
 from gateway.models.user import RoleKind
 
 log = logging.getLogger(__name__)
@@ -17,6 +23,7 @@ log = logging.getLogger(__name__)
 class OrganisationScoped(Protocol):
     """Any object that belongs to one customer."""
 
+    id: int
     organisation_id: int
 
 
@@ -25,7 +32,9 @@ class Actor:
     """Who acts, for which customer, with which rights (read from the role on every request).
 
     The role's settings travel along: `requires_approval` and the hard order-value limits. A
-    supervisor knows the users whose orders they approve (`supervises`).
+    supervisor knows the users whose orders they approve (`supervises`). While a staff member
+    shops as a customer (`assisting`), `permissions` are the subject's and the policy refuses
+    what b2b-rules I-6 forbids.
     """
 
     user_id: int
@@ -41,31 +50,53 @@ class Actor:
     assigned: frozenset[int] = field(default_factory=frozenset)
     acting_staff_id: int | None = None
 
+    @property
+    def assisting(self) -> bool:
+        """A staff member shops as this customer: `acting_staff_id` really acts (I-2)."""
+        return self.acting_staff_id is not None
 
-def can(actor: Actor, permission: Permission, target: object | None = None) -> bool:
+
+Target = Role | Organisation | OrganisationScoped
+"""What an object rule can be about: a role to hand out, a customer, or a customer's object."""
+
+
+def can(actor: Actor, permission: Permission, target: Target | None = None) -> bool:
     """True when `actor` holds `permission` and the object rules for `target` allow it.
 
-    Object rules: a staff right on a customer (an `Organisation`) reaches every customer with
-    `staff:customer:read_all`, else only the sales agent's assigned ones. An
+    While assisting, an internal right or one of `IMPERSONATION_FORBIDDEN` is never allowed,
+    whatever the subject's role holds (I-6). Object rules: a staff right on a customer (an
+    `Organisation`) reaches every customer with `staff:customer:read_all`, else only the sales
+    agent's assigned ones; a customer-side right reaches the active customer only. An
     organisation-scoped target must be of the actor's active customer. For
-    `shop:order:approve` the order must not be the actor's own (no self-approval, A-2) and must be
-    a colleague's order the actor oversees: everyone's with `shop:order:read_all` (superusers),
-    else only the supervised users'. For `account:user:write` with a role as target, the role
-    must be customer-side and grant nothing the actor lacks (O-5).
+    `shop:order:approve` the target must be an order that is not the actor's own (no
+    self-approval, A-2) and a colleague's order the actor oversees: everyone's with
+    `shop:order:read_all` (superusers), else only the supervised users'. For
+    `account:user:write` with a role as target, the role must be customer-side and grant nothing
+    the actor lacks (O-5).
     """
+    if actor.assisting and forbidden_while_assisting(permission):
+        return False
     if permission not in actor.permissions or target is None:
         return permission in actor.permissions
-    if _is_role(target):
+    if isinstance(target, Role):
         return permission == Permission.ACCOUNT_USER_WRITE and assignable(actor, target)
-    if is_internal(permission) and _is_customer(target):
-        return Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions or (
-            getattr(target, "id", None) in actor.assigned
-        )
-    if getattr(target, "organisation_id", None) != actor.organisation_id:
+    if not _within_reach(actor, permission, target):
         return False
     if permission == Permission.ORDER_APPROVE:
-        return _may_approve(actor, getattr(target, "user_id", None))
+        return isinstance(target, Order) and _may_approve(actor, target.user_id)
     return True
+
+
+def _within_reach(
+    actor: Actor, permission: Permission, target: Organisation | OrganisationScoped
+) -> bool:
+    if isinstance(target, Organisation):
+        if is_internal(permission):
+            return Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions or (
+                target.id in actor.assigned
+            )
+        return target.id == actor.organisation_id
+    return target.organisation_id == actor.organisation_id
 
 
 def _may_approve(actor: Actor, owner: int | None) -> bool:
@@ -74,13 +105,28 @@ def _may_approve(actor: Actor, owner: int | None) -> bool:
     return Permission.ORDER_READ_ALL in actor.permissions or owner in actor.supervises
 
 
-def require(actor: Actor, permission: Permission, target: object | None = None) -> None:
-    """Raise unless `can`; another customer's object is reported as not found, never forbidden."""
-    organisation_id = getattr(target, "organisation_id", actor.organisation_id)
-    if target is not None and organisation_id != actor.organisation_id:
-        raise foreign(actor, type(target).__name__, getattr(target, "id", None))
+def require(actor: Actor, permission: Permission, target: Target | None = None) -> None:
+    """Raise unless `can`; an object out of the actor's reach (another customer's) is reported
+    as not found, never forbidden. A right refused while assisting is ForbiddenWhileAssisting,
+    whatever the target (the answer tells nothing about it)."""
+    if actor.assisting and forbidden_while_assisting(permission):
+        raise ForbiddenWhileAssisting(f"not while shopping as a customer: {permission.value}")
+    if (
+        target is not None
+        and not isinstance(target, Role)
+        and not _within_reach(actor, permission, target)
+    ):
+        raise foreign(actor, type(target).__name__, target.id)
     if not can(actor, permission, target):
         raise PermissionDenied(f"missing right {permission.value}")
+
+
+def require_in_person(actor: Actor) -> None:
+    """Raise ForbiddenWhileAssisting for what only the user in person does, whatever the role:
+    their password, the customers they switch between, the customer's consent to assistance,
+    decisions on orders (I-6)."""
+    if actor.assisting:
+        raise ForbiddenWhileAssisting("only the user in person may do this")
 
 
 def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not found.") -> NotFound:
@@ -97,14 +143,7 @@ def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not foun
     return NotFound(message)
 
 
-class RoleLike(Protocol):
-    """What the policy reads of a role."""
-
-    kind: str
-    permissions: list[str]
-
-
-def assignable(actor: Actor, role: RoleLike) -> bool:
+def assignable(actor: Actor, role: Role) -> bool:
     """A customer's superuser may hand out a customer-side role whose rights they all hold."""
     rights = set(role.permissions)
     return (
@@ -112,11 +151,3 @@ def assignable(actor: Actor, role: RoleLike) -> bool:
         and not any(is_internal(right) for right in rights)
         and rights <= actor.permissions
     )
-
-
-def _is_role(target: object) -> bool:
-    return hasattr(target, "permissions") and hasattr(target, "kind")
-
-
-def _is_customer(target: object) -> bool:
-    return hasattr(target, "number") and hasattr(target, "allow_impersonation")

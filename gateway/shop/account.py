@@ -17,25 +17,17 @@ from werkzeug.wrappers import Response
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
 from gateway.db import utcnow
-from gateway.errors import InvalidInput, PermissionDenied
+from gateway.errors import InvalidInput
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
 from gateway.shop import password_links
 from gateway.web import context
+from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("account", __name__)
-
-
-def _manager(permission: Permission) -> context.Shopper:
-    """The shopper, outside a punchout, holding `permission`."""
-    shopper = context.require_shopper()
-    require(shopper.actor, permission)
-    if shopper.punchout is not None:
-        raise PermissionDenied("Account settings are not available in a punchout.")
-    return shopper
 
 
 # Budgets ----------------------------------------------------------------------------------------
@@ -48,19 +40,20 @@ def budgets_page() -> str:
 
 
 @blueprint.post("/account/budgets")
-def create_budget() -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_BUDGET_WRITE, in_punchout=False)
+def create_budget(shopper: context.Shopper) -> Response | tuple[str, int]:
     """Create a budget (fields below, `user`: a user id or empty for the whole customer)."""
-    return _save_budget(None)
+    return _save_budget(shopper, None)
 
 
 @blueprint.post("/account/budgets/<int:budget_id>")
-def edit_budget(budget_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_BUDGET_WRITE, in_punchout=False)
+def edit_budget(shopper: context.Shopper, budget_id: int) -> Response | tuple[str, int]:
     """Change a budget of the active customer."""
-    return _save_budget(budget_id)
+    return _save_budget(shopper, budget_id)
 
 
-def _save_budget(budget_id: int | None) -> Response | tuple[str, int]:
-    shopper = _manager(Permission.ACCOUNT_BUDGET_WRITE)
+def _save_budget(shopper: context.Shopper, budget_id: int | None) -> Response | tuple[str, int]:
     form = request.form
     try:
         budget_admin.save_budget(
@@ -139,15 +132,16 @@ def _budgets_page(
 
 
 @blueprint.get("/account/users")
-def users() -> str:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def users(shopper: context.Shopper) -> str:
     """The customer's users, and the form to invite one (`email`, `name`, `role`)."""
-    return _users_page(_manager(Permission.ACCOUNT_USER_WRITE))
+    return _users_page(shopper)
 
 
 @blueprint.post("/account/users")
-def invite_user() -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
     """Invite a user: linked with a role, and mailed a single-use link to choose a password."""
-    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     try:
         members.invite(
             get_session(),
@@ -165,16 +159,16 @@ def invite_user() -> Response | tuple[str, int]:
 
 
 @blueprint.get("/account/users/<int:user_id>")
-def user_page(user_id: int) -> str:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def user_page(shopper: context.Shopper, user_id: int) -> str:
     """One user: name and role, catalogs, supervisors, (de)activation."""
-    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     return _user_page(shopper, user_id)
 
 
 @blueprint.post("/account/users/<int:user_id>")
-def edit_user(user_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Change the user's `name` and `role` (nothing else is read)."""
-    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     try:
         members.edit_member(
             get_session(),
@@ -190,9 +184,9 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/account/users/<int:user_id>/catalogs")
-def user_catalogs(user_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_CATALOG_ASSIGN, in_punchout=False)
+def user_catalogs(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Narrow the user's assortment to the checked catalogs (field `catalog`, repeated)."""
-    shopper = _manager(Permission.ACCOUNT_CATALOG_ASSIGN)
     return _user_change(
         shopper,
         user_id,
@@ -204,9 +198,9 @@ def user_catalogs(user_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/account/users/<int:user_id>/supervisors")
-def user_supervisors(user_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def user_supervisors(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Choose who approves this user's orders (field `supervisor`, repeated user ids)."""
-    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     return _user_change(
         shopper,
         user_id,
@@ -218,19 +212,22 @@ def user_supervisors(user_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/account/users/<int:user_id>/deactivate")
-def deactivate_user(user_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def deactivate_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Deactivate the user for this customer only."""
-    return _set_active(user_id, active=False)
+    return _set_active(shopper, user_id, active=False)
 
 
 @blueprint.post("/account/users/<int:user_id>/reactivate")
-def reactivate_user(user_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def reactivate_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Reactivate the user for this customer."""
-    return _set_active(user_id, active=True)
+    return _set_active(shopper, user_id, active=True)
 
 
-def _set_active(user_id: int, *, active: bool) -> Response | tuple[str, int]:
-    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
+def _set_active(
+    shopper: context.Shopper, user_id: int, *, active: bool
+) -> Response | tuple[str, int]:
     try:
         members.set_active(
             get_session(), actor=shopper.actor, user_id=user_id, active=active, now=utcnow()
@@ -282,9 +279,9 @@ def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> st
 
 
 @blueprint.route("/account/organisation", methods=["GET", "POST"], endpoint="organisation")
-def organisation_page() -> Response | str | tuple[str, int]:
+@requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
+def organisation_page(shopper: context.Shopper) -> Response | str | tuple[str, int]:
     """The organisation's name, VAT number and billing address; every change is audited."""
-    shopper = _manager(Permission.ACCOUNT_ORGANISATION_WRITE)
     db = get_session()
     error = ""
     if request.method == "POST":
@@ -319,19 +316,20 @@ def organisation_page() -> Response | str | tuple[str, int]:
 
 
 @blueprint.post("/account/addresses")
-def add_address() -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
+def add_address(shopper: context.Shopper) -> Response | tuple[str, int]:
     """Add a delivery address (fields `name`, `street`, `postcode`, `city`, `country`)."""
-    return _save_address(None)
+    return _save_address(shopper, None)
 
 
 @blueprint.post("/account/addresses/<int:address_id>")
-def edit_address(address_id: int) -> Response | tuple[str, int]:
+@requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
+def edit_address(shopper: context.Shopper, address_id: int) -> Response | tuple[str, int]:
     """Change a delivery address of the active customer."""
-    return _save_address(address_id)
+    return _save_address(shopper, address_id)
 
 
-def _save_address(address_id: int | None) -> Response | tuple[str, int]:
-    shopper = _manager(Permission.ACCOUNT_ORGANISATION_WRITE)
+def _save_address(shopper: context.Shopper, address_id: int | None) -> Response | tuple[str, int]:
     db = get_session()
     form = request.form
     try:
@@ -364,6 +362,7 @@ def _save_address(address_id: int | None) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
+@in_person
 def invitation(token: str) -> Response | str | tuple[str, int]:
     """Choose a password through an invitation (fields `password`, `password_confirm`)."""
     return password_links.choose_password(
@@ -378,10 +377,10 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
 
 
 @blueprint.route("/account/approval-tiers", methods=["GET", "POST"])
-def approval_tiers_page() -> Response | str | tuple[str, int]:
+@requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
+def approval_tiers_page(shopper: context.Shopper) -> Response | str | tuple[str, int]:
     """The customer's approval chain as text (field `tiers`): one tier a line, groups joined by
     AND, members by OR; empty restores the default (A-4)."""
-    shopper = _manager(Permission.ACCOUNT_USER_WRITE)
     db = get_session()
     error, text = "", None
     if request.method == "POST":

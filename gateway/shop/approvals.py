@@ -9,27 +9,27 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import require
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order
 from gateway.services.purchasing import approvals
 from gateway.web import context
+from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("approvals", __name__)
 
 
 @blueprint.get("/approvals")
-def inbox() -> str:
+@requires(Permission.ORDER_APPROVE)
+def inbox(shopper: context.Shopper) -> str:
     """The orders the user may decide, each with approve, reject and take-over forms."""
-    shopper = context.require_shopper()
-    require(shopper.actor, Permission.ORDER_APPROVE)
     orders = approvals.inbox(get_session(), actor=shopper.actor)
     return render_template("shop/approvals.html", orders=orders, error="", error_order=None)
 
 
 @blueprint.post("/approvals/<int:order_id>/approve")
+@in_person  # refused while assisting before the order is looked up (I-6)
 def approve(order_id: int) -> Response | tuple[str, int]:
     """Accept an order (optional field `comment`)."""
     shopper = context.require_shopper()
@@ -47,6 +47,7 @@ def approve(order_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/approvals/<int:order_id>/reject")
+@in_person
 def reject(order_id: int) -> Response | tuple[str, int]:
     """Reject an order; field `comment` (the reason) is required."""
     shopper = context.require_shopper()
@@ -64,6 +65,7 @@ def reject(order_id: int) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/approvals/<int:order_id>/take-over")
+@in_person
 def take_over(order_id: int) -> Response | tuple[str, int]:
     """Change quantities (fields `quantity_<line number>`), then accept (optional `comment`)."""
     shopper = context.require_shopper()

@@ -1,8 +1,8 @@
 """Staff pages under /staff: customers, shopping as a customer, prospects, staff accounts, audit.
 
 Thin adapters over `gateway.services.staff` and `gateway.services.impersonation`. While a staff
-member shops as a customer, the hooks here refuse what b2b-rules I-6 forbids (403 and an audit
-row) and audit every other change they make.
+member shops as a customer the policy refuses every staff page but the end of that session
+(b2b-rules I-6, audited by `gateway.web.access`), and the hook here audits every change made.
 """
 
 from __future__ import annotations
@@ -16,75 +16,22 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import can, require
+from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.services import audit
 from gateway.services.people import customers, impersonation, shop_sessions, staff
 from gateway.services.people.organisation import set_staff_access
 from gateway.web import context
+from gateway.web.access import in_person, requires
 from gateway.web.database import get_session, keep_changes
 
 blueprint = Blueprint("staff", __name__)
-
-FORBIDDEN_WHILE_ASSISTING = frozenset(
-    {
-        "account.users",
-        "account.invite_user",
-        "account.user_page",
-        "account.edit_user",
-        "account.user_catalogs",
-        "account.user_supervisors",
-        "account.deactivate_user",
-        "account.reactivate_user",
-        "account.invitation",
-        "approvals.approve",
-        "approvals.reject",
-        "approvals.take_over",
-        "shop.forgot_password",
-        "shop.reset_password",
-        "shop.switch_customer",
-    }
-)
-"""Endpoints refused while shopping as a customer (besides every staff page but the end)."""
-
-
-@blueprint.before_app_request
-def _guard_assisted_session() -> None:
-    endpoint = request.endpoint or ""
-    watched = (
-        endpoint == "shop.logout"
-        or endpoint in FORBIDDEN_WHILE_ASSISTING
-        or (endpoint.startswith("staff.") and endpoint != "staff.end_session")
-    )
-    if not watched or context.SESSION_KEY not in session:
-        return  # other pages resolve the shopper themselves (machine endpoints lock first)
-    shopper = context.current_shopper()
-    if shopper is None or shopper.shop_session.acting_staff_id is None:
-        return
-    if endpoint == "shop.logout":  # logging out ends the assisted session first (I-2)
-        impersonation.end(
-            get_session(),
-            shop_session=shopper.shop_session,
-            client=context.client(),
-            now=utcnow(),
-            why="logout",
-        )
-        return
-    keep_changes()
-    raise impersonation.refuse_while_assisting(
-        get_session(),
-        shop_session=shopper.shop_session,
-        what=endpoint,
-        client=context.client(),
-        now=utcnow(),
-    )
 
 
 @blueprint.after_app_request
@@ -94,7 +41,7 @@ def _audit_assisted_change(response: Response) -> Response:
         request.method == "POST"
         and response.status_code < HTTPStatus.BAD_REQUEST
         and shopper is not None
-        and shopper.shop_session.acting_staff_id is not None
+        and shopper.actor.assisting
         and shopper.shop_session.ended_at is None
     ):
         impersonation.record_change(
@@ -113,16 +60,10 @@ def _not_found(exc: NotFound) -> tuple[str, int]:
     return render_template("message.html", title="Not Found", message=str(exc)), 404
 
 
-def _staff(permission: Permission) -> context.Shopper:
-    shopper = context.require_shopper()
-    require(shopper.actor, permission)
-    return shopper
-
-
 @blueprint.get("/staff/customers", endpoint="customers")
-def customers_page() -> str:
+@requires(Permission.STAFF_CUSTOMER_READ)
+def customers_page(shopper: context.Shopper) -> str:
     """Find a customer by name, number or a user's e-mail address (field `q`)."""
-    shopper = _staff(Permission.STAFF_CUSTOMER_READ)
     query = request.args.get("q", "")
     found = customers.find_customers(get_session(), actor=shopper.actor, query=query)
     return render_template(
@@ -131,9 +72,9 @@ def customers_page() -> str:
 
 
 @blueprint.get("/staff/customers/<number>")
-def customer(number: str) -> str:
+@requires(Permission.STAFF_CUSTOMER_READ)
+def customer(shopper: context.Shopper, number: str) -> str:
     """A customer as staff see it: prices, assortment, users, budgets, orders."""
-    shopper = _staff(Permission.STAFF_CUSTOMER_READ)
     return _customer_page(shopper, number)
 
 
@@ -152,10 +93,10 @@ def _customer_page(shopper: context.Shopper, number: str, *, error: str = "") ->
 
 
 @blueprint.post("/staff/customers/<number>/impersonate")
-def impersonate(number: str) -> Response | tuple[str, int]:
+@requires(Permission.ASSIST_IMPERSONATE)
+def impersonate(shopper: context.Shopper, number: str) -> Response | tuple[str, int]:
     """Shop as the customer: fields `on_behalf_of` (a user id; empty: the customer directly),
     `reason` (required) and `cart` (`saved` loads the user's saved cart; else a fresh one)."""
-    shopper = _staff(Permission.ASSIST_IMPERSONATE)
     db = get_session()
     config = current_app.config
     try:
@@ -217,21 +158,20 @@ def _customer_data() -> customers.CustomerData:
 
 
 @blueprint.post("/staff/customers")
-def create_customer() -> Response | tuple[str, int]:
+@requires(Permission.STAFF_CUSTOMER_CREATE)
+def create_customer(shopper: context.Shopper) -> Response | tuple[str, int]:
     """Create an active customer with its first superuser, who is invited by e-mail."""
-    return _new_customer(prospect=False)
+    return _new_customer(shopper, prospect=False)
 
 
 @blueprint.post("/staff/prospects")
-def register_prospect() -> Response | tuple[str, int]:
+@requires(Permission.STAFF_CUSTOMER_REGISTER)
+def register_prospect(shopper: context.Shopper) -> Response | tuple[str, int]:
     """Register a prospect (a sales agent's own customer); it orders once activated."""
-    return _new_customer(prospect=True)
+    return _new_customer(shopper, prospect=True)
 
 
-def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
-    shopper = _staff(
-        Permission.STAFF_CUSTOMER_REGISTER if prospect else Permission.STAFF_CUSTOMER_CREATE
-    )
+def _new_customer(shopper: context.Shopper, *, prospect: bool) -> Response | tuple[str, int]:
     config = current_app.config
     try:
         organisation = customers.create_customer(
@@ -258,9 +198,9 @@ def _new_customer(*, prospect: bool) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/staff/customers/<number>/activate")
-def activate(number: str) -> Response | tuple[str, int]:
+@requires(Permission.STAFF_CUSTOMER_REGISTER)
+def activate(shopper: context.Shopper, number: str) -> Response | tuple[str, int]:
     """Activate a signed prospect: it may order, and its first superuser is invited."""
-    shopper = _staff(Permission.STAFF_CUSTOMER_REGISTER)
     try:
         organisation = customers.activate(
             get_session(),
@@ -276,9 +216,9 @@ def activate(number: str) -> Response | tuple[str, int]:
 
 
 @blueprint.post("/staff/customers/<number>/agents")
-def assign_agent(number: str) -> Response | tuple[str, int]:
+@requires(Permission.ADMIN_ASSIGNMENT_WRITE)
+def assign_agent(shopper: context.Shopper, number: str) -> Response | tuple[str, int]:
     """Make the customer one of a sales agent's own customers (field `agent`: an e-mail)."""
-    shopper = _staff(Permission.ADMIN_ASSIGNMENT_WRITE)
     try:
         customers.assign(
             get_session(),
@@ -293,9 +233,9 @@ def assign_agent(number: str) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/staff/accounts", methods=["GET", "POST"])
-def accounts() -> Response | str | tuple[str, int]:
+@requires(Permission.ADMIN_STAFF_WRITE)
+def accounts(shopper: context.Shopper) -> Response | str | tuple[str, int]:
     """Staff accounts and their roles; post `email`, `name`, `role` to add one or change a role."""
-    shopper = _staff(Permission.ADMIN_STAFF_WRITE)
     db = get_session()
     error = ""
     if request.method == "POST":
@@ -324,9 +264,9 @@ def accounts() -> Response | str | tuple[str, int]:
 
 
 @blueprint.get("/staff/audit", endpoint="audit")
-def audit_page() -> str:
+@requires(Permission.ADMIN_AUDIT_READ)
+def audit_page(shopper: context.Shopper) -> str:
     """The audit log, newest first; filter by `action` (prefix), `customer`, `actor` (e-mail)."""
-    shopper = _staff(Permission.ADMIN_AUDIT_READ)
     where = audit.AuditFilter(
         action=request.args.get("action", "").strip(),
         customer=request.args.get("customer", "").strip(),
@@ -337,9 +277,10 @@ def audit_page() -> str:
 
 
 @blueprint.post("/account/staff-access")
-def staff_access() -> Response:
+@in_person
+@requires(Permission.ACCOUNT_ORGANISATION_WRITE)
+def staff_access(shopper: context.Shopper) -> Response:
     """A customer's superuser allows (`allow=yes`) or forbids staff to shop on its behalf."""
-    shopper = context.require_shopper()
     set_staff_access(
         get_session(), actor=shopper.actor, allow=request.form.get("allow") == "yes", now=utcnow()
     )

@@ -16,9 +16,10 @@ from gateway.errors import InvalidInput, NotFound
 from gateway.models import Category, Product
 from gateway.services.catalog import assortment, pricing, search
 from gateway.services.ordering import carts
-from gateway.services.people import password_login, password_resets, shop_sessions
+from gateway.services.people import impersonation, password_login, password_resets, shop_sessions
 from gateway.shop import password_links
 from gateway.web import context, i18n, throttling
+from gateway.web.access import in_person
 from gateway.web.database import get_session, keep_changes
 
 blueprint = Blueprint("shop", __name__)
@@ -153,12 +154,15 @@ def logout() -> Response:
     """End the shop session."""
     shopper = context.current_shopper()
     if shopper is not None:
-        shop_sessions.end(shopper.shop_session, now=utcnow())
+        impersonation.log_out(
+            get_session(), shop_session=shopper.shop_session, client=context.client(), now=utcnow()
+        )
     context.finish()
     return redirect(url_for("shop.login"))
 
 
 @blueprint.post("/customer")
+@in_person
 def switch_customer() -> Response:
     """Act for another of the user's customers (field `customer`: its number)."""
     shopper = context.require_shopper()
@@ -187,6 +191,7 @@ def set_locale() -> Response:
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
+@in_person
 def forgot_password() -> str:
     """Ask for a reset link by e-mail; the answer is the same for unknown addresses."""
     if request.method == "GET":
@@ -203,6 +208,7 @@ def forgot_password() -> str:
 
 
 @blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
+@in_person
 def reset_password(token: str) -> Response | tuple[str, int] | str:
     """Choose a new password through a reset link (fields `password`, `password_confirm`)."""
     return password_links.choose_password(

@@ -14,12 +14,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from gateway.errors import BudgetExceeded, InvalidInput, NotFound, PermissionDenied
+from gateway.errors import (
+    BudgetExceeded,
+    ForbiddenWhileAssisting,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from gateway.services.punchout.sessions import StartTokenRefused
+from gateway.web.access import audit_assisted_refusal
 from gateway.web.context import LoginRequired
 from gateway.web.database import get_session
 
 log = logging.getLogger(__name__)
+FORBIDDEN = "You are not allowed to do this."
 
 
 def _page(status: HTTPStatus, message: str) -> tuple[str, int]:
@@ -39,7 +47,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PermissionDenied)
     def _forbidden(_exc: PermissionDenied) -> tuple[str, int]:
-        return _page(HTTPStatus.FORBIDDEN, "You are not allowed to do this.")
+        return _page(HTTPStatus.FORBIDDEN, FORBIDDEN)
+
+    @app.errorhandler(ForbiddenWhileAssisting)
+    def _forbidden_while_assisting(_exc: ForbiddenWhileAssisting) -> tuple[str, int]:
+        audit_assisted_refusal()
+        return _page(HTTPStatus.FORBIDDEN, FORBIDDEN)
 
     @app.errorhandler(BudgetExceeded)
     def _over_budget(exc: BudgetExceeded) -> tuple[str, int]:

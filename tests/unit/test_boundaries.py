@@ -47,3 +47,21 @@ def test_the_check_would_notice_a_forbidden_import() -> None:
 
 def test_gateway_oci_is_checked() -> None:
     assert "gateway.oci" in protocol_packages()
+
+
+def test_the_models_never_import_the_policy() -> None:
+    """The policy recognises models by class, so the models must not depend on it (no cycle)."""
+    script = (
+        "import json, sys, gateway.models; "
+        "print(json.dumps(sorted(name for name in sys.modules if name.startswith('gateway.'))))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = set(json.loads(result.stdout))
+    assert "gateway.models" in loaded
+    assert not any(name.startswith(("gateway.auth", "gateway.services")) for name in loaded)
+
+
+def test_the_policy_imports_no_web_library() -> None:
+    assert "flask" not in modules_loaded_by("gateway.auth.policy")

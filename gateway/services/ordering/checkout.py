@@ -18,8 +18,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.auth import scope
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, foreign, require
+from gateway.auth.policy import Actor, require
 from gateway.db import utcnow
 from gateway.errors import BudgetExceeded, NotFound
 from gateway.models import (
@@ -42,6 +43,7 @@ from gateway.services.purchasing import approval_mail, approvals, budgets
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000
 MAX_DELIVERY_DAYS_AHEAD = 366
+NO_DELIVERY_ADDRESS = "No such delivery address."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,11 +144,11 @@ def gather(
     """
     require(actor, Permission.ORDER_PLACE, cart)
     organisation = session.get_one(Organisation, actor.organisation_id)
-    address = session.get(Address, form.delivery_address_id) if form.delivery_address_id else None
-    if address is not None and address.organisation_id != actor.organisation_id:
-        raise foreign(actor, "address", form.delivery_address_id, "No such delivery address.")
-    if address is None or address.kind != AddressKind.DELIVERY:
-        raise NotFound("No such delivery address.")
+    address = scope.load(
+        session, Address, form.delivery_address_id, actor=actor, message=NO_DELIVERY_ADDRESS
+    )
+    if address.kind != AddressKind.DELIVERY:
+        raise NotFound(NO_DELIVERY_ADDRESS)
     visible = assortment.for_customer(
         session, organisation_id=actor.organisation_id, user_id=actor.user_id
     )

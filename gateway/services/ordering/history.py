@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from gateway.auth import scope
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, can, foreign
+from gateway.auth.policy import Actor, can
 from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Cart, Order, OrderStatus
 from gateway.services.ordering import carts
@@ -47,12 +48,9 @@ def list_orders(session: Session, *, actor: Actor, limit: int = PAGE_SIZE) -> li
 def get_order(session: Session, *, actor: Actor, order_id: int) -> Order:
     """One order the actor may see; anything else (another customer's, a colleague's without
     the right) is NotFound."""
-    order = session.scalar(_visible(actor).where(Order.id == order_id))
-    if order is None:
-        owner = session.scalar(select(Order.organisation_id).where(Order.id == order_id))
-        if owner is not None and owner != actor.organisation_id:
-            raise foreign(actor, "order", order_id, "No such order.")
-        raise NotFound("No such order.")
+    order = scope.load(session, Order, order_id, actor=actor, message="No such order.")
+    if order.user_id != actor.user_id and not can(actor, Permission.ORDER_READ_ALL):
+        raise NotFound("No such order.")  # a colleague's, as `_visible` leaves out
     return order
 
 

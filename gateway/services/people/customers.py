@@ -72,7 +72,7 @@ def find_customers(session: Session, *, actor: Actor, query: str = "") -> list[O
     """The customers the actor may reach, matching `query` in name, number or a user's e-mail."""
     require(actor, Permission.STAFF_CUSTOMER_READ)
     statement = select(Organisation).where(Organisation.number != SUPPLIER_NUMBER)
-    if Permission.STAFF_CUSTOMER_READ_ALL not in actor.permissions:
+    if not can(actor, Permission.STAFF_CUSTOMER_READ_ALL):
         statement = statement.where(Organisation.id.in_(sorted(actor.assigned)))
     text = query.strip()[:MAX_FIELD].lower()
     if text:

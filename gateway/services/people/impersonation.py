@@ -130,6 +130,14 @@ def end(
     return session.get_one(User, shop_session.acting_staff_id)
 
 
+def log_out(session: Session, *, shop_session: ShopSession, client: Client, now: datetime) -> None:
+    """End a shop session at logout; shopping as a customer ends as such, audited (I-2)."""
+    if shop_session.acting_staff_id is None:
+        shop_sessions.end(shop_session, now=now)
+    else:
+        end(session, shop_session=shop_session, client=client, now=now, why="logout")
+
+
 def still_valid(
     session: Session,
     *,
@@ -158,12 +166,11 @@ def staff_home(session: Session, *, user: User) -> Organisation:
     return home
 
 
-def refuse_while_assisting(
+def record_forbidden(
     session: Session, *, shop_session: ShopSession, what: str, client: Client, now: datetime
-) -> PermissionDenied:
-    """Audit an action forbidden while shopping as a customer (I-6) and return the refusal."""
+) -> None:
+    """Audit an attempt at what is forbidden while shopping as a customer (I-6)."""
     _audit(session, shop_session, "impersonation.forbidden", what=what, client=client, now=now)
-    return PermissionDenied(f"Not allowed while shopping as a customer: {what}.")
 
 
 def record_change(

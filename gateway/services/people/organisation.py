@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.auth import scope
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, foreign, require
+from gateway.auth.policy import Actor, foreign, require, require_in_person
 from gateway.errors import InvalidInput
 from gateway.models import (
     Address,
@@ -87,7 +88,9 @@ def edit_organisation(
 
 def set_staff_access(session: Session, *, actor: Actor, allow: bool, now: datetime) -> Organisation:
     """Allow or forbid the supplier's staff to shop on the customer's behalf (b2b-rules I-7);
-    audited when the setting changes."""
+    audited when the setting changes. Only the superuser in person gives or withdraws that
+    consent, never staff shopping as the customer (I-6)."""
+    require_in_person(actor)
     require(actor, Permission.ACCOUNT_ORGANISATION_WRITE)
     organisation = session.get_one(Organisation, actor.organisation_id)
     if organisation.allow_impersonation != allow:
@@ -156,12 +159,8 @@ def save_delivery_address(
         session.add(address)
         before: dict[str, str | None] = dict.fromkeys(values)
     else:
-        address = session.get(Address, address_id)
-        if (
-            address is None
-            or address.organisation_id != actor.organisation_id
-            or address.kind != AddressKind.DELIVERY
-        ):
+        address = scope.load(session, Address, address_id, actor=actor)
+        if address.kind != AddressKind.DELIVERY:  # billing: edited with the organisation
             raise foreign(actor, "address", address_id)
         before = {field: getattr(address, field) for field in values}
     for field, value in values.items():

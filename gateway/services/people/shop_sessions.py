@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import new_token, token_digest
-from gateway.auth.permissions import IMPERSONATION_FORBIDDEN, Permission, is_internal
+from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.cxml import Operation
 from gateway.errors import NotFound, PermissionDenied
@@ -92,7 +91,7 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
 
 def _assisted_actor(session: Session, shop_session: ShopSession) -> Actor:
     """Staff shopping as a customer: the subject's role (the customer's `buyer` role when staff
-    order for the customer directly), never a staff right nor one forbidden while assisting."""
+    order for the customer directly); the policy refuses what is forbidden while assisting."""
     direct = shop_session.user_id == shop_session.acting_staff_id
     link = (
         None
@@ -109,13 +108,7 @@ def _assisted_actor(session: Session, shop_session: ShopSession) -> Actor:
             acting_staff_id=shop_session.acting_staff_id,
         )
     role = role_named(session, "buyer") if link is None else link.role
-    permissions = frozenset(
-        right
-        for right in role.permissions
-        if not is_internal(right) and right not in IMPERSONATION_FORBIDDEN
-    )
-    actor = _actor(session, shop_session, role, permissions)
-    return replace(actor, acting_staff_id=shop_session.acting_staff_id, supervises=frozenset())
+    return _actor(session, shop_session, role, frozenset(role.permissions))
 
 
 def _actor(
@@ -145,6 +138,7 @@ def _actor(
         )
         if role.kind == RoleKind.INTERNAL
         else frozenset(),
+        acting_staff_id=shop_session.acting_staff_id,
     )
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from gateway.auth import scope
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
@@ -40,6 +41,7 @@ MAX_COMMENT_LENGTH = 2000
 ALREADY_DECIDED = "This order is no longer awaiting approval (it is {status})."
 DECIDED_MEANWHILE = "Another approver decided on this order at the same moment; please look again."
 NOT_YOUR_TURN = "This order awaits another approver (or your group has already approved it)."
+NO_ORDER = "No such order."
 
 
 def approvers(session: Session, *, organisation_id: int, user_id: int | None) -> list[User]:
@@ -137,11 +139,7 @@ def inbox(session: Session, *, actor: Actor) -> list[Order]:
 def decidable(session: Session, *, actor: Actor, order_id: int) -> Order:
     """An order the actor may decide. Another customer's order, or one outside the actor's scope,
     is NotFound; the actor's own order is PermissionDenied (no self-approval)."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound("No such order.")
-    if order.organisation_id != actor.organisation_id:
-        raise foreign(actor, "order", order_id, "No such order.")
+    order = scope.load(session, Order, order_id, actor=actor, message=NO_ORDER)
     require(actor, Permission.ORDER_APPROVE)
     if order.user_id == actor.user_id:
         raise PermissionDenied("Nobody approves their own order.")
@@ -154,9 +152,9 @@ def decidable(session: Session, *, actor: Actor, order_id: int) -> Order:
             requester=order.user_id,
         )
         if actor.user_id not in everyone:
-            raise foreign(actor, "order", order_id, "No such order.")
+            raise foreign(actor, "order", order_id, NO_ORDER)
     elif not can(actor, Permission.ORDER_APPROVE, order):
-        raise foreign(actor, "order", order_id, "No such order.")
+        raise foreign(actor, "order", order_id, NO_ORDER)
     return order
 
 
@@ -234,11 +232,9 @@ def take_over(
 
 def withdraw(session: Session, *, actor: Actor, order_id: int, now: datetime) -> Order:
     """The requester cancels their own order while it awaits approval; the budget is released."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound("No such order.")
-    if order.organisation_id != actor.organisation_id or order.user_id != actor.user_id:
-        raise foreign(actor, "order", order_id, "No such order.")
+    order = scope.load(session, Order, order_id, actor=actor, message=NO_ORDER)
+    if order.user_id != actor.user_id:
+        raise foreign(actor, "order", order_id, NO_ORDER)
     _move(session, order=order, status=OrderStatus.CANCELLED)
     _record_step(order, status=OrderStatus.CANCELLED, actor=actor, note="Withdrawn", now=now)
     session.flush()

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from gateway.auth import scope
 from gateway.auth.permissions import Permission
-from gateway.auth.policy import Actor, foreign, require
+from gateway.auth.policy import Actor, require
 from gateway.models import (
     Budget,
     Organisation,
@@ -50,9 +51,7 @@ def save_budget(
         budget = Budget(organisation_id=actor.organisation_id, currency=organisation.currency)
         session.add(budget)
     else:
-        budget = session.get(Budget, budget_id)
-        if budget is None or budget.organisation_id != actor.organisation_id:
-            raise foreign(actor, "budget", budget_id)
+        budget = scope.load(session, Budget, budget_id, actor=actor)
     before = _budget_fields(budget)
     budget.user_id = user_id
     budget.name = name.strip()[:100]

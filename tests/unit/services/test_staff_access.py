@@ -3,13 +3,14 @@ its audit row, written only when the setting changes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.errors import PermissionDenied
+from gateway.errors import ForbiddenWhileAssisting, PermissionDenied
 from gateway.models import AuditEntry
 from gateway.services.people.organisation import set_staff_access
 from tests.factories import actor_of, customer, user_named
@@ -57,5 +58,15 @@ def test_a_buyer_cannot_switch_staff_access(db_session: Session) -> None:
     actor = actor_of(db_session, user_named(db_session, "buyer@1001.demo"))
     with pytest.raises(PermissionDenied):
         set_staff_access(db_session, actor=actor, allow=False, now=NOW)
+    assert customer(db_session).allow_impersonation
+    assert _rows(db_session) == []
+
+
+def test_staff_shopping_as_the_customer_cannot_switch_staff_access(db_session: Session) -> None:
+    superuser = user_named(db_session, "superuser@1001.demo")
+    staff = user_named(db_session, "service@supplier.demo")
+    assisted = replace(actor_of(db_session, superuser), acting_staff_id=staff.id)
+    with pytest.raises(ForbiddenWhileAssisting):
+        set_staff_access(db_session, actor=assisted, allow=False, now=NOW)
     assert customer(db_session).allow_impersonation
     assert _rows(db_session) == []
