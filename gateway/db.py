@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Engine, MetaData
+from sqlalchemy import BigInteger, CursorResult, Engine, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -89,6 +89,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current instant, timezone-aware."""
     return datetime.now(UTC)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched (`session.execute` types its result as the
+    general `Result`; for these statements it is a `CursorResult`)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def lock_for_writing(session: Session) -> None:

@@ -107,7 +107,7 @@ def start(token: str) -> BaseResponse:
 
 @blueprint.route("/oci", methods=["GET", "POST"])
 @writes_on_get
-def oci_endpoint() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def oci_endpoint() -> BaseResponse | tuple[str, int]:
     """SAP OCI launch and FUNCTION calls (query string and form body alike)."""
     db = get_session()
     fields = {**request.args.to_dict(), **request.form.to_dict()}

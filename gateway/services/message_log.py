@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError, lint
+from gateway.db import affected_rows
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageDirection, MessageLogEntry, PartnerProtocol
 from gateway.redaction import redact_document
@@ -76,7 +77,7 @@ def purge(session: Session, *, older_than_days: int, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    return result.rowcount
+    return affected_rows(result)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,9 +148,7 @@ def inspect(session: Session, *, actor: Actor, entry_id: int, dtd_dir: Path | No
     return Inspection(entry=entry, text=text, checked=dtd_dir is not None, problems=problems)
 
 
-def _filtered(
-    query: Select[tuple[MessageLogEntry]], filters: LogFilter
-) -> Select[tuple[MessageLogEntry]]:
+def _filtered(query: Select[MessageLogEntry], filters: LogFilter) -> Select[MessageLogEntry]:
     if filters.partner_id is not None:
         query = query.where(MessageLogEntry.partner_id == filters.partner_id)
     if filters.direction:

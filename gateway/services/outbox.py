@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from gateway import cxml
 from gateway.auth.encryption import decrypt, encrypt
 from gateway.cxml import CXMLError, Response
-from gateway.db import Database, lock_for_writing
+from gateway.db import Database, affected_rows, lock_for_writing
 from gateway.errors import ConfigurationError, InvalidInput
 from gateway.mailer import Mailer
 from gateway.models import MessageDirection, OutboxMessage, OutboxStatus, PartnerOrderSettings
@@ -176,7 +176,7 @@ def claim(
             .values(claimed_by=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if affected_rows(result) == 1:
             claimed.append(message_id)
     return claimed
 
@@ -261,7 +261,7 @@ def record(
 
 def backoff(attempts: int, settings: WorkerSettings) -> float:
     """Seconds before the next try: exponential, capped, with jitter (half fixed, half random)."""
-    delay = min(settings.backoff_cap, settings.backoff_base * 2 ** (attempts - 1))
+    delay: float = min(settings.backoff_cap, settings.backoff_base * 2 ** (attempts - 1))
     return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not cryptography
 
 
@@ -301,7 +301,7 @@ def forget_mails(session: Session, *, order_ids: list[int], reason: str) -> int:
         .values(body=b"")
         .execution_options(synchronize_session=False)
     )
-    return int(blanked.rowcount)
+    return affected_rows(blanked)
 
 
 def list_messages(session: Session, *, status: OutboxStatus | None = None) -> list[OutboxMessage]:

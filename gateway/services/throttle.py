@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gateway.db import affected_rows
 from gateway.models.throttle import ThrottleCounter
 
 
@@ -78,13 +79,11 @@ def forget(session: Session, *, keys: Sequence[Key]) -> None:
 def _count(session: Session, key: Key, now: datetime) -> None:
     current = ThrottleCounter.key == key.digest
     in_window = ThrottleCounter.window_start > now - key.limit.window
-    if session.execute(
-        update(ThrottleCounter).where(current, in_window).values(count=ThrottleCounter.count + 1)
-    ).rowcount:
+    counted = update(ThrottleCounter).where(current, in_window)
+    if affected_rows(session.execute(counted.values(count=ThrottleCounter.count + 1))):
         return
-    if session.execute(
-        update(ThrottleCounter).where(current).values(count=1, window_start=now)
-    ).rowcount:
+    restarted = update(ThrottleCounter).where(current).values(count=1, window_start=now)
+    if affected_rows(session.execute(restarted)):
         return
     try:
         with session.begin_nested():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
@@ -263,7 +264,7 @@ def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> 
     shopper = context.current_shopper()
     price = _prices([product], shopper).get(product.id)
     currency = shopper.organisation.currency if shopper else product.currency
-    json_ld = {
+    json_ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Product",
         "sku": product.sku,

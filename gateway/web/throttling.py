@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from http import HTTPStatus
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, make_response, render_template, request
 
 from gateway.services.throttle import Key, Limit
 
@@ -30,7 +30,7 @@ def cxml_keys(identity: str) -> list[Key]:
     return login_keys(identity, kind="cxml")
 
 
-def too_many_attempts(wait_seconds: int) -> tuple[str, int, dict[str, str]]:
+def too_many_attempts(wait_seconds: int) -> Response:
     """429 with Retry-After: the attempt was not even checked."""
     minutes = max((wait_seconds + 59) // 60, 1)
     page = render_template(
@@ -38,4 +38,6 @@ def too_many_attempts(wait_seconds: int) -> tuple[str, int, dict[str, str]]:
         title=HTTPStatus.TOO_MANY_REQUESTS.phrase,
         message=f"Too many failed attempts. Please try again in {minutes} minute(s).",
     )
-    return page, HTTPStatus.TOO_MANY_REQUESTS, {"Retry-After": str(wait_seconds)}
+    response = make_response(page, HTTPStatus.TOO_MANY_REQUESTS)
+    response.headers["Retry-After"] = str(wait_seconds)
+    return response

@@ -105,7 +105,9 @@ def check(
         return [], [Rejected(line=1, sku="", reason="unknown columns: " + ", ".join(unknown))]
     categories = dict(session.execute(select(Category.code, Category.id)).all())
     catalogs = dict(session.execute(select(Catalog.name, Catalog.id)).all())
-    rows, rejected, seen = [], [], set()
+    rows: list[ProductRow] = []
+    rejected: list[Rejected] = []
+    seen: set[str] = set()
     for record in reader:
         line = reader.line_num
         sku = str(record.get("sku") or "").strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnExpressionArgument, SQLColumnExpression, select, text
 from sqlalchemy.orm import Session
 
 from gateway.models import Category, Product
@@ -90,7 +90,7 @@ def _conditions(
     categories: list[int] | None,
     *,
     walk_sku_index: bool,
-) -> list[ColumnElement[bool]]:
+) -> list[ColumnExpressionArgument[bool]]:
     """The WHERE clause of a search. `walk_sku_index` keeps SQLite from driving the query by
     the text or category index (unary `+ 0` disqualifies a term from index use): with many
     hits, walking the SKU index until a page is full beats sorting every hit. PostgreSQL's
@@ -98,7 +98,7 @@ def _conditions(
     unindexed = walk_sku_index and session.get_bind().dialect.name == "sqlite"
     product_id = Product.id + 0 if unindexed else Product.id
     category = Product.category_id + 0 if unindexed else Product.category_id
-    conditions = [Product.active, assortment.condition()]
+    conditions: list[ColumnExpressionArgument[bool]] = [Product.active, assortment.condition()]
     if terms:
         conditions.append(_matches(session, terms, product_id))
     if categories is not None:
@@ -125,8 +125,8 @@ def category_and_descendants(session: Session, category_id: int) -> list[int]:
 
 
 def _matches(
-    session: Session, terms: list[str], product_id: ColumnElement[int]
-) -> ColumnElement[bool]:
+    session: Session, terms: list[str], product_id: SQLColumnExpression[int]
+) -> ColumnExpressionArgument[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return text(_PG_MATCH).bindparams(terms=" & ".join(f"{term}:*" for term in terms))
     return product_id.in_(

@@ -159,7 +159,7 @@ def _line(
     *,
     item: cxml.ItemOut,
     number: int,
-    product: Row[tuple[int, str, str, str, str, Decimal]] | None,
+    product: Row[int, str, str, str, str, Decimal] | None,
     currency: str,
     traced: dict[str, tuple[int, int]],
     our_price: Decimal | None,

@@ -29,7 +29,7 @@ class Reorder:
     skipped: tuple[tuple[str, str], ...]
 
 
-def _visible(actor: Actor) -> Select[tuple[Order]]:
+def _visible(actor: Actor) -> Select[Order]:
     query = select(Order).where(Order.organisation_id == actor.organisation_id)
     if not can(actor, Permission.ORDER_READ_ALL):
         query = query.where(Order.user_id == actor.user_id)

@@ -280,7 +280,7 @@ def _buyer_order(session: Session, partner: TradingPartner, order_id: str) -> Bu
 
 def _content(request: OrderRequest) -> dict[str, Any]:
     """The order's content as JSON-ready data (no type or reference: those are the envelope)."""
-    data = _plain(request)
+    data: dict[str, Any] = _plain(request)
     data.pop("type")
     data.pop("document_reference")
     return data
@@ -297,7 +297,8 @@ def _plain(value: object) -> Any:
         return str(value)
     if isinstance(value, int):  # an IntEnum: its number
         return int(value)
-    names = _field_names(type(value))
+    kind: type = type(value)  # as `type`: typeshed will not call a class of object Hashable
+    names = _field_names(kind)
     if names is None:  # Decimal, date, datetime: written as str() writes them
         return str(value)
     return {name: _plain(getattr(value, name)) for name in names}

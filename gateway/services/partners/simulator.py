@@ -189,7 +189,8 @@ def send_setup(
         document = None
     if document is not None and isinstance(document.payload, cxml.Response):
         response_body = document.payload.body
-        start_page = response_body.start_page_url if response_body is not None else None
+        if isinstance(response_body, cxml.PunchOutSetupResponse):
+            start_page = response_body.start_page_url
     try:
         request_text = cxml.lint.pretty(data)
     except CXMLError:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import new_token, token_digest
+from gateway.db import affected_rows
 from gateway.errors import InvalidInput
 from gateway.models import Invitation, PasswordReset
 
@@ -53,5 +54,5 @@ def spend(
     spent = session.execute(
         update(kind).where(kind.id == link.id, kind.used_at.is_(None)).values(used_at=now)
     )
-    if spent.rowcount != 1:
+    if affected_rows(spent) != 1:
         raise InvalidInput(refusal)

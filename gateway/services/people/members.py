@@ -162,7 +162,7 @@ def edit_member(
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")
-    changes = {}
+    changes: dict[str, list[str | None]] = {}
     if link.role_id != role.id:
         changes["role"] = [link.role.name, role.name]
         link.role = role

@@ -6,6 +6,7 @@ failed request leaves nothing else behind (its work runs in a savepoint that is 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -143,14 +144,16 @@ def _dispatch_once(
     The second run sees the twin's committed rows (its dedup key, its order) and answers as
     for a repeated document.
     """
-    arguments = {"document": document, "body": body, "partner": partner, "settings": settings}
+    dispatch = functools.partial(
+        _dispatch, session, document=document, body=body, partner=partner, settings=settings
+    )
     try:
         with session.begin_nested():
-            return _dispatch(session, now=now, **arguments)
+            return dispatch(now=now)
     except IntegrityError:
         log.info("concurrent duplicate of payloadID %s; answering again", document.payload_id)
     with session.begin_nested():
-        return _dispatch(session, now=now, **arguments)
+        return dispatch(now=now)
 
 
 def _dispatch(

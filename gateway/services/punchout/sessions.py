@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import new_token, token_digest
+from gateway.db import affected_rows
 from gateway.errors import GatewayError
 from gateway.models import (
     Cart,
@@ -128,7 +129,7 @@ def redeem(
         .values(redeemed_at=now, status=PunchOutStatus.ACTIVE)
         .execution_options(synchronize_session=False)
     )
-    if consumed.rowcount != 1:
+    if affected_rows(consumed) != 1:
         raise StartTokenRefused(
             "This punchout link has been used already or has expired. "
             "Please start the punchout again from your procurement system."

@@ -255,11 +255,7 @@ def describe(tiers: Sequence[ApprovalTier]) -> str:
     for tier in tiers:
         groups = []
         for group in tier.groups:
-            members = [
-                member.role.name if member.role is not None else member.user.email
-                for member in group.members
-                if member.role is not None or member.user is not None
-            ]
+            members = [name for member in group.members if (name := _member_name(member))]
             if group.supervisors:
                 members.append("supervisors")
             groups.append(" OR ".join(members))
@@ -267,8 +263,16 @@ def describe(tiers: Sequence[ApprovalTier]) -> str:
     return "\n".join(lines)
 
 
+def _member_name(member: ApprovalGroupMember) -> str | None:
+    """How `describe` writes a group member: its role's name, else its user's address."""
+    if member.role is not None:
+        return member.role.name
+    return member.user.email if member.user is not None else None
+
+
 def _split(text: str, word: str) -> list[str]:
-    parts, current = [], []
+    parts: list[str] = []
+    current: list[str] = []
     for token in text.split():
         if token.upper() == word:
             parts.append(" ".join(current))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gateway.auth import scope
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
+from gateway.db import affected_rows
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import (
     ApprovalAction,
@@ -356,7 +357,7 @@ def _move(session: Session, *, order: Order, status: OrderStatus) -> None:
         .values(status=status, approval_version=Order.approval_version + 1)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
+    if affected_rows(moved) != 1:
         session.refresh(order)
         if order.status != OrderStatus.PENDING_APPROVAL:
             raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))

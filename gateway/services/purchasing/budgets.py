@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.auth.policy import Actor
+from gateway.db import affected_rows
 from gateway.errors import BudgetExceeded, InvalidInput
 from gateway.models import (
     Budget,
@@ -358,7 +359,7 @@ def reserve(
             .execution_options(synchronize_session=False)
         )
         over = None
-        if room.rowcount != 1:
+        if affected_rows(room) != 1:
             committed = session.scalar(
                 select(BudgetCounter.committed).where(BudgetCounter.id == counter_id)
             ) or Decimal(0)
@@ -407,7 +408,7 @@ def release(session: Session, *, order_id: int, now: datetime) -> Decimal:
             .values(released_at=now)
             .execution_options(synchronize_session=False)
         )
-        if done.rowcount == 1:
+        if affected_rows(done) == 1:
             session.execute(
                 update(BudgetCounter)
                 .where(BudgetCounter.id == reservation.counter_id)
@@ -428,11 +429,11 @@ def _counter(session: Session, *, budget: Budget, key: str) -> int:
         .values(budget_id=budget.id, period_key=key, committed=Decimal(0))
         .on_conflict_do_nothing(index_elements=["budget_id", "period_key"])
     )
-    return session.scalar(
+    return session.scalars(
         select(BudgetCounter.id).where(
             BudgetCounter.budget_id == budget.id, BudgetCounter.period_key == key
         )
-    )
+    ).one()
 
 
 def of_customer(session: Session, *, organisation_id: int) -> list[Budget]:
