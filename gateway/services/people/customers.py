@@ -35,7 +35,7 @@ from gateway.services import audit
 from gateway.services.catalog import assortment, pricing
 from gateway.services.people import invitations
 from gateway.services.people.staff import MAX_FIELD, SUPPLIER_NUMBER
-from gateway.services.people.users import role_named
+from gateway.services.people.users import email_address, role_named
 
 SHOWN_PRODUCTS = 25
 
@@ -209,10 +209,10 @@ def create_customer(
     )
     session.add(organisation)
     session.flush()
-    session.add(
+    session.add_all(  # the address the customer gave, for invoices and for deliveries
         Address(
             organisation_id=organisation.id,
-            kind=AddressKind.BILLING,
+            kind=kind,
             name=cleaned.name,
             street=cleaned.street,
             postcode=cleaned.postcode,
@@ -220,18 +220,7 @@ def create_customer(
             country=cleaned.country,
             is_default=True,
         )
-    )
-    session.add(
-        Address(
-            organisation_id=organisation.id,
-            kind=AddressKind.DELIVERY,
-            name=cleaned.name,
-            street=cleaned.street,
-            postcode=cleaned.postcode,
-            city=cleaned.city,
-            country=cleaned.country,
-            is_default=True,
-        )
+        for kind in (AddressKind.BILLING, AddressKind.DELIVERY)
     )
     user = User(email=email, name=cleaned.contact_name, password_hash=None)
     session.add(user)
@@ -369,14 +358,13 @@ def _clean(data: CustomerData) -> CustomerData:
         city=text(data.city)[:100],
         country=code(data.country)[:2] or "NL",
         contact_name=text(data.contact_name),
-        contact_email=data.contact_email.strip().lower()[:254],
+        contact_email=data.contact_email.strip().lower(),
     )
     if not cleaned.name:
         raise InvalidInput("Enter the organisation's name.")
     if not (cleaned.coc_number or cleaned.vat_number):
         raise InvalidInput("Enter the Chamber of Commerce number or the VAT number.")
-    if "@" not in cleaned.contact_email or cleaned.contact_email.startswith("@"):
-        raise InvalidInput("Enter the first contact's e-mail address.")
+    email_address(cleaned.contact_email, refusal="Enter the first contact's e-mail address.")
     return cleaned
 
 

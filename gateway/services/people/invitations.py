@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gateway.models import Invitation, User
 from gateway.services import outbox
 from gateway.services.outbox import BASE_URL_MARKER
-from gateway.services.people import links, password_resets
+from gateway.services.people import links
 
 INVALID_INVITATION = "This invitation link is invalid, used or expired. Ask for a new one."
 
@@ -59,9 +59,12 @@ def accept(
     session: Session, *, token: str, password: str, confirmation: str, now: datetime
 ) -> User:
     """Choose a password through an invitation link; the link works once."""
-    invitation = check(session, token=token, now=now)
-    password_resets.check_new_password(password, confirmation)
-    links.spend(session, invitation, now=now, refusal=INVALID_INVITATION)
-    return password_resets.set_password(
-        session, user_id=invitation.user_id, password=password, now=now
+    return links.choose_password(
+        session,
+        Invitation,
+        token=token,
+        password=password,
+        confirmation=confirmation,
+        now=now,
+        refusal=INVALID_INVITATION,
     )

@@ -1,5 +1,5 @@
 """Single-use links sent by e-mail (invitations, password resets): one way to issue, check and
-spend them.
+spend them, and to choose a password through one.
 
 Only the token's digest is stored. A link works until it expires and only once: spending it is
 one conditional UPDATE, so two browsers using the same link at once cannot both succeed.
@@ -13,12 +13,15 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gateway.auth.credentials import new_token, token_digest
+from gateway.auth.credentials import hash_password, new_token, token_digest
 from gateway.db import affected_rows
 from gateway.errors import InvalidInput
-from gateway.models import Invitation, PasswordReset
+from gateway.models import Invitation, PasswordReset, User
+from gateway.services.people import shop_sessions
 
 Link = TypeVar("Link", Invitation, PasswordReset)
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 
 
 def issue(
@@ -56,3 +59,30 @@ def spend(
     )
     if affected_rows(spent) != 1:
         raise InvalidInput(refusal)
+
+
+def choose_password(
+    session: Session,
+    kind: type[Link],
+    *,
+    token: str,
+    password: str,
+    confirmation: str,
+    now: datetime,
+    refusal: str,
+) -> User:
+    """Set the user's new password through a live link of `kind`: the link is spent, the
+    password stored as a slow hash, and every session of the user ends."""
+    link = live(session, kind, token=token, now=now, refusal=refusal)
+    if password != confirmation:
+        raise InvalidInput("The two passwords differ.")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
+        )
+    spend(session, link, now=now, refusal=refusal)
+    user = session.get_one(User, link.user_id)
+    user.password_hash = hash_password(password)
+    shop_sessions.end_all(session, user_id=user.id, now=now)
+    session.flush()
+    return user

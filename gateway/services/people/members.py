@@ -30,6 +30,7 @@ from gateway.models import (
 from gateway.services import audit, outbox
 from gateway.services.outbox import BASE_URL_MARKER
 from gateway.services.people import invitations
+from gateway.services.people.users import email_address
 
 MAX_NAME_LENGTH = 200
 
@@ -96,9 +97,7 @@ def invite(
     links, and is told where to log in.
     """
     require(actor, Permission.ACCOUNT_USER_WRITE)
-    address = email.strip().lower()
-    if "@" not in address or len(address) > 254 or address.startswith("@"):  # noqa: PLR2004
-        raise InvalidInput("Enter a valid e-mail address.")
+    address = email_address(email)
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")

@@ -8,15 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.auth.credentials import hash_password
-from gateway.errors import InvalidInput
 from gateway.models import PasswordReset, User
 from gateway.services import outbox
 from gateway.services.outbox import BASE_URL_MARKER
-from gateway.services.people import links, shop_sessions
+from gateway.services.people import links
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 200
 INVALID_LINK = "This reset link is invalid, used or expired. Please ask for a new one."
 
 
@@ -61,26 +57,12 @@ def reset_password(
     session: Session, *, token: str, password: str, confirmation: str, now: datetime
 ) -> User:
     """Set a new password through a reset link; the link is spent and every session ends."""
-    reset = check_token(session, token=token, now=now)
-    check_new_password(password, confirmation)
-    links.spend(session, reset, now=now, refusal=INVALID_LINK)
-    return set_password(session, user_id=reset.user_id, password=password, now=now)
-
-
-def check_new_password(password: str, confirmation: str) -> None:
-    """InvalidInput unless the two match and the length is acceptable."""
-    if password != confirmation:
-        raise InvalidInput("The two passwords differ.")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
-        )
-
-
-def set_password(session: Session, *, user_id: int, password: str, now: datetime) -> User:
-    """Store a new password (slow hash) and end every session of the user."""
-    user = session.get_one(User, user_id)
-    user.password_hash = hash_password(password)
-    shop_sessions.end_all(session, user_id=user.id, now=now)
-    session.flush()
-    return user
+    return links.choose_password(
+        session,
+        PasswordReset,
+        token=token,
+        password=password,
+        confirmation=confirmation,
+        now=now,
+        refusal=INVALID_LINK,
+    )

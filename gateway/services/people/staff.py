@@ -22,6 +22,7 @@ from gateway.models import (
 )
 from gateway.services import audit
 from gateway.services.people import invitations
+from gateway.services.people.users import email_address
 
 SUPPLIER_NUMBER = "SUPPLIER"
 """The supplier's own organisation: staff accounts are linked to it with an internal role."""
@@ -102,9 +103,7 @@ def save_staff(
     )
     if role is None:
         raise InvalidInput("Choose a staff role.")
-    address = email.strip().lower()
-    if "@" not in address or len(address) > 254 or address.startswith("@"):  # noqa: PLR2004
-        raise InvalidInput("Enter a valid e-mail address.")
+    address = email_address(email)
     home = supplier(session)
     user = session.scalar(select(User).where(User.email == address))
     if user is not None and user.id == actor.user_id:

@@ -8,9 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import APPROVAL_REQUIRED_ROLES, DEFAULT_ROLES, INTERNAL_ROLE_NAMES
+from gateway.errors import InvalidInput
 from gateway.models import Membership, Organisation, Role, RoleKind, User
 
 _NOT_LOCAL = re.compile(r"[^a-z0-9._-]+")
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
+
+
+def email_address(raw: str, *, refusal: str = "Enter a valid e-mail address.") -> str:
+    """The address as users are stored and looked up (trimmed, lower case), or InvalidInput."""
+    address = raw.strip().lower()
+    if "@" not in address or address.startswith("@") or len(address) > MAX_EMAIL_LENGTH:
+        raise InvalidInput(refusal)
+    return address
 
 
 def role_named(session: Session, name: str) -> Role:
