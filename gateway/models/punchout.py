@@ -50,7 +50,8 @@ class TradingPartner(Base):
     enforce_budgets: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # OCI partners: the login user, its slow password hash, and the profile (gateway.services.oci)
+    # OCI partners: the login user, its slow password hash, and the profile (`PartnerOptions` of
+    # gateway.services.punchout.oci_mapping)
     login_name: Mapped[str | None] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,5 +1,5 @@
 """Guest (B2C) pages: a cart in the browser session, checkout without an account, the private
-order page. Thin adapters over `gateway.services.guests`."""
+order page. Thin adapters over `gateway.services.ordering.guests`."""
 
 from __future__ import annotations
 

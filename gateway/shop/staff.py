@@ -1,6 +1,6 @@
 """Staff pages under /staff: customers, shopping as a customer, prospects, staff accounts, audit.
 
-Thin adapters over `gateway.services.staff` and `gateway.services.impersonation`. While a staff
+Thin adapters over `gateway.services.people` (`customers`, `staff`, `impersonation`). While a staff
 member shops as a customer the policy refuses every staff page but the end of that session
 (b2b-rules I-6, audited by `gateway.web.access`), and the hook here audits every change made.
 """
