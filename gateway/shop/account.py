@@ -9,7 +9,6 @@ the services look every object up within the session's active customer (O-4, O-5
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -22,7 +21,7 @@ from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
-from gateway.shop import password_links
+from gateway.shop import forms, password_links
 from gateway.web import context
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
@@ -54,49 +53,17 @@ def edit_budget(shopper: context.Shopper, budget_id: int) -> Response | tuple[st
 
 
 def _save_budget(shopper: context.Shopper, budget_id: int | None) -> Response | tuple[str, int]:
-    form = request.form
     try:
         budget_admin.save_budget(
             get_session(),
             actor=shopper.actor,
             budget_id=budget_id,
-            user_id=_number(form.get("user", ""), "Choose a user of this customer."),
-            name=form.get("name", ""),
-            max_order_amount=_amount(form.get("max_order_amount", "")),
-            period_amount=_amount(form.get("period_amount", "")),
-            period=form.get("period", ""),
-            policy=form.get("policy", BudgetPolicy.REQUIRE_APPROVAL),
-            fiscal_start_month=_number(
-                form.get("fiscal_start_month", ""), "The fiscal year must start in month 1 to 12."
-            )
-            or 1,
+            **forms.BudgetForm.read(request.form).arguments(),
             now=utcnow(),
         )
     except InvalidInput as exc:
         return _budgets_page(shopper, error=str(exc), error_budget=budget_id), 400
     return redirect(url_for("account.budgets_page"))
-
-
-def _number(raw: str, message: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:  # noqa: PLR2004 - ids and months are short
-        raise InvalidInput(message)
-    return int(raw)
-
-
-def _amount(raw: str) -> Decimal | None:
-    raw = raw.strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:
-        raise InvalidInput(f"{raw[:20]!r} is not an amount.") from exc
-    if not value.is_finite():
-        raise InvalidInput(f"{raw[:20]!r} is not an amount.")
-    return value
 
 
 def _budgets_page(
@@ -190,10 +157,13 @@ def user_catalogs(shopper: context.Shopper, user_id: int) -> Response | tuple[st
     return _user_change(
         shopper,
         user_id,
-        lambda ids: members.set_catalogs(
-            get_session(), actor=shopper.actor, user_id=user_id, catalog_ids=ids, now=utcnow()
+        lambda: members.set_catalogs(
+            get_session(),
+            actor=shopper.actor,
+            user_id=user_id,
+            catalog_ids=forms.CatalogsForm.read(request.form).catalog.data,
+            now=utcnow(),
         ),
-        "catalog",
     )
 
 
@@ -204,10 +174,13 @@ def user_supervisors(shopper: context.Shopper, user_id: int) -> Response | tuple
     return _user_change(
         shopper,
         user_id,
-        lambda ids: members.set_supervisors(
-            get_session(), actor=shopper.actor, user_id=user_id, supervisor_ids=ids, now=utcnow()
+        lambda: members.set_supervisors(
+            get_session(),
+            actor=shopper.actor,
+            user_id=user_id,
+            supervisor_ids=forms.SupervisorsForm.read(request.form).supervisor.data,
+            now=utcnow(),
         ),
-        "supervisor",
     )
 
 
@@ -238,12 +211,10 @@ def _set_active(
 
 
 def _user_change(
-    shopper: context.Shopper, user_id: int, change: Callable[[set[int]], object], field: str
+    shopper: context.Shopper, user_id: int, change: Callable[[], object]
 ) -> Response | tuple[str, int]:
     try:
-        change(
-            {_number(value, "Choose from the list.") or 0 for value in request.form.getlist(field)}
-        )
+        change()
     except InvalidInput as exc:
         return _user_page(shopper, user_id, error=str(exc)), 400
     return redirect(url_for("account.user_page", user_id=user_id))

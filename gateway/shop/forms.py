@@ -1,0 +1,66 @@
+"""The shop's form classes: posted text → the arguments or dataclass a service takes.
+
+A form with typed fields (ids, amounts, dates) or one that fills a service's dataclass is
+declared here, its fields named as the template's inputs; a view whose post has one or two
+plain fields (add to cart, a reason, a yes/no) reads `request.form` itself. Every business rule
+stays in the service: a form only reports text it cannot convert (`gateway.web.forms`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TypedDict
+
+from gateway.models import BudgetPolicy
+from gateway.web.forms import AmountField, IdSetField, InputForm, TextField, WholeNumberField
+
+CHOOSE_FROM_THE_LIST = "Choose from the list."
+
+
+class BudgetArguments(TypedDict):
+    """`budget_admin.save_budget`'s keyword arguments taken from the budget form."""
+
+    user_id: int | None
+    name: str
+    max_order_amount: Decimal | None
+    period_amount: Decimal | None
+    period: str
+    policy: str
+    fiscal_start_month: int
+
+
+class BudgetForm(InputForm):
+    """A budget at /account/budgets: for a user (`user`; empty: the whole customer), its limits
+    per order and per period (empty: none), the period, the policy and the fiscal start month."""
+
+    user = WholeNumberField("Choose a user of this customer.")
+    name = TextField()
+    max_order_amount = AmountField()
+    period_amount = AmountField()
+    period = TextField()
+    policy = TextField(default=BudgetPolicy.REQUIRE_APPROVAL)
+    fiscal_start_month = WholeNumberField("The fiscal year must start in month 1 to 12.")
+
+    def arguments(self) -> BudgetArguments:
+        """The budget as `save_budget` takes it."""
+        return BudgetArguments(
+            user_id=self.user.data,
+            name=self.name.data,
+            max_order_amount=self.max_order_amount.data,
+            period_amount=self.period_amount.data,
+            period=self.period.data,
+            policy=self.policy.data,
+            fiscal_start_month=self.fiscal_start_month.data or 1,  # empty (or 0): January
+        )
+
+
+class CatalogsForm(InputForm):
+    """The catalogs checked on a user's page (`catalog`, repeated catalog ids)."""
+
+    catalog = IdSetField(CHOOSE_FROM_THE_LIST)
+
+
+class SupervisorsForm(InputForm):
+    """The colleagues checked as a user's supervisors (`supervisor`, repeated user ids)."""
+
+    supervisor = IdSetField(CHOOSE_FROM_THE_LIST)

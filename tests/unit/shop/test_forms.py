@@ -1,0 +1,83 @@
+"""The shop's form classes: posted text → the service's arguments or dataclass."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from gateway.errors import InvalidInput
+from gateway.shop import forms
+
+BUDGET = {
+    "user": "12",
+    "name": "Quarterly",
+    "max_order_amount": "",
+    "period_amount": "1250,50",
+    "period": "quarter",
+    "policy": "block",
+    "fiscal_start_month": "4",
+}
+
+
+def test_a_budget_becomes_save_budgets_arguments() -> None:
+    assert forms.BudgetForm.read(MultiDict(BUDGET)).arguments() == {
+        "user_id": 12,
+        "name": "Quarterly",
+        "max_order_amount": None,
+        "period_amount": Decimal("1250.50"),
+        "period": "quarter",
+        "policy": "block",
+        "fiscal_start_month": 4,
+    }
+
+
+def test_empty_budget_fields_mean_the_whole_customer_no_limit_and_january() -> None:
+    empty = dict.fromkeys(BUDGET, "")
+    arguments = forms.BudgetForm.read(MultiDict(empty)).arguments()
+    assert (arguments["user_id"], arguments["max_order_amount"]) == (None, None)
+    assert (arguments["period_amount"], arguments["fiscal_start_month"]) == (None, 1)
+    assert arguments["policy"] == ""  # posted empty: the service refuses it
+
+
+def test_an_absent_policy_requires_approval() -> None:
+    assert forms.BudgetForm.read(MultiDict({"period": "month"})).arguments()["policy"] == (
+        "require_approval"
+    )
+
+
+def test_budget_amounts_take_a_point_too() -> None:
+    form = forms.BudgetForm.read(MultiDict({**BUDGET, "max_order_amount": "99.95"}))
+    assert form.arguments()["max_order_amount"] == Decimal("99.95")
+
+
+def test_the_service_judges_what_the_form_could_read() -> None:
+    odd = {**BUDGET, "period_amount": "-5", "period": "fortnight", "fiscal_start_month": "13"}
+    arguments = forms.BudgetForm.read(MultiDict(odd)).arguments()
+    assert (arguments["period_amount"], arguments["period"]) == (Decimal(-5), "fortnight")
+    assert arguments["fiscal_start_month"] == 13
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"user": "other"}, "Choose a user of this customer."),
+        ({"max_order_amount": "ten"}, "'ten' is not an amount."),
+        ({"period_amount": "1.000,00"}, "'1.000.00' is not an amount."),
+        ({"fiscal_start_month": "April"}, "The fiscal year must start in month 1 to 12."),
+        ({"user": "x", "period_amount": "y"}, "Choose a user of this customer."),
+    ],
+)
+def test_unreadable_budget_fields_are_refused(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        forms.BudgetForm.read(MultiDict({**BUDGET, **changes}))
+    assert str(refused.value) == message
+
+
+def test_checked_catalogs_and_supervisors_are_sets_of_ids() -> None:
+    catalogs = MultiDict([("catalog", "4"), ("catalog", "9")])
+    assert forms.CatalogsForm.read(catalogs).catalog.data == {4, 9}
+    assert forms.SupervisorsForm.read(MultiDict()).supervisor.data == set()
+    with pytest.raises(InvalidInput, match=r"^Choose from the list\.$"):
+        forms.SupervisorsForm.read(MultiDict({"supervisor": "boss"}))
