@@ -136,25 +136,25 @@ def user_page(shopper: context.Shopper, user_id: int) -> str:
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Change the user's `name` and `role` (nothing else is read)."""
-    try:
-        members.edit_member(
+    return _change_user(
+        shopper,
+        user_id,
+        lambda: members.edit_member(
             get_session(),
             actor=shopper.actor,
             user_id=user_id,
             name=request.form.get("name", ""),
             role_name=request.form.get("role", ""),
             now=utcnow(),
-        )
-    except InvalidInput as exc:
-        return _user_page(shopper, user_id, error=str(exc)), 400
-    return redirect(url_for("account.user_page", user_id=user_id))
+        ),
+    )
 
 
 @blueprint.post("/account/users/<int:user_id>/catalogs")
 @requires(Permission.ACCOUNT_CATALOG_ASSIGN, in_punchout=False)
 def user_catalogs(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Narrow the user's assortment to the checked catalogs (field `catalog`, repeated)."""
-    return _user_change(
+    return _change_user(
         shopper,
         user_id,
         lambda: members.set_catalogs(
@@ -171,7 +171,7 @@ def user_catalogs(shopper: context.Shopper, user_id: int) -> Response | tuple[st
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def user_supervisors(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Choose who approves this user's orders (field `supervisor`, repeated user ids)."""
-    return _user_change(
+    return _change_user(
         shopper,
         user_id,
         lambda: members.set_supervisors(
@@ -188,31 +188,32 @@ def user_supervisors(shopper: context.Shopper, user_id: int) -> Response | tuple
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def deactivate_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Deactivate the user for this customer only."""
-    return _set_active(shopper, user_id, active=False)
+    return _change_user(
+        shopper,
+        user_id,
+        lambda: members.set_active(
+            get_session(), actor=shopper.actor, user_id=user_id, active=False, now=utcnow()
+        ),
+    )
 
 
 @blueprint.post("/account/users/<int:user_id>/reactivate")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def reactivate_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Reactivate the user for this customer."""
-    return _set_active(shopper, user_id, active=True)
+    return _change_user(
+        shopper,
+        user_id,
+        lambda: members.set_active(
+            get_session(), actor=shopper.actor, user_id=user_id, active=True, now=utcnow()
+        ),
+    )
 
 
-def _set_active(
-    shopper: context.Shopper, user_id: int, *, active: bool
-) -> Response | tuple[str, int]:
-    try:
-        members.set_active(
-            get_session(), actor=shopper.actor, user_id=user_id, active=active, now=utcnow()
-        )
-    except InvalidInput as exc:
-        return _user_page(shopper, user_id, error=str(exc)), 400
-    return redirect(url_for("account.user_page", user_id=user_id))
-
-
-def _user_change(
+def _change_user(
     shopper: context.Shopper, user_id: int, change: Callable[[], object]
 ) -> Response | tuple[str, int]:
+    """Make a change on the user's page: back to the page, or the page with the refusal (400)."""
     try:
         change()
     except InvalidInput as exc:
