@@ -254,37 +254,18 @@ def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> st
 @requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
 def organisation_page(shopper: context.Shopper) -> Response | str | tuple[str, int]:
     """The organisation's name, VAT number and billing address; every change is audited."""
-    db = get_session()
-    error = ""
-    if request.method == "POST":
-        form = request.form
-        try:
-            organisation.edit_organisation(
-                db,
-                actor=shopper.actor,
-                data=organisation.OrganisationData(
-                    name=form.get("name", ""),
-                    vat_number=form.get("vat_number", ""),
-                    street=form.get("street", ""),
-                    postcode=form.get("postcode", ""),
-                    city=form.get("city", ""),
-                    country=form.get("country", ""),
-                ),
-                now=utcnow(),
-            )
-        except InvalidInput as exc:
-            error = str(exc)
-        else:
-            return redirect(url_for("account.organisation"))
-    page = render_template(
-        "account/organisation.html",
-        organisation=shopper.organisation,
-        billing=organisation.billing_address(db, actor=shopper.actor),
-        addresses=organisation.delivery_addresses(db, actor=shopper.actor),
-        trail=audit.audit_trail(db, actor=shopper.actor),
-        error=error,
-    )
-    return (page, 400) if error else page
+    if request.method == "GET":
+        return _organisation_page(shopper)
+    try:
+        organisation.edit_organisation(
+            get_session(),
+            actor=shopper.actor,
+            data=forms.OrganisationForm.read(request.form).organisation_data(),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _organisation_page(shopper, error=str(exc)), 400
+    return redirect(url_for("account.organisation"))
 
 
 @blueprint.post("/account/addresses")
@@ -302,32 +283,29 @@ def edit_address(shopper: context.Shopper, address_id: int) -> Response | tuple[
 
 
 def _save_address(shopper: context.Shopper, address_id: int | None) -> Response | tuple[str, int]:
-    db = get_session()
-    form = request.form
     try:
         organisation.save_delivery_address(
-            db,
+            get_session(),
             actor=shopper.actor,
             address_id=address_id,
-            data=organisation.AddressData(
-                name=form.get("name", ""),
-                street=form.get("street", ""),
-                postcode=form.get("postcode", ""),
-                city=form.get("city", ""),
-                country=form.get("country", ""),
-            ),
+            data=forms.DeliveryAddressForm.read(request.form).address_data(),
             now=utcnow(),
         )
     except InvalidInput as exc:
-        return render_template(
-            "account/organisation.html",
-            organisation=shopper.organisation,
-            billing=organisation.billing_address(db, actor=shopper.actor),
-            addresses=organisation.delivery_addresses(db, actor=shopper.actor),
-            trail=audit.audit_trail(db, actor=shopper.actor),
-            error=str(exc),
-        ), 400
+        return _organisation_page(shopper, error=str(exc)), 400
     return redirect(url_for("account.organisation"))
+
+
+def _organisation_page(shopper: context.Shopper, *, error: str = "") -> str:
+    db = get_session()
+    return render_template(
+        "account/organisation.html",
+        organisation=shopper.organisation,
+        billing=organisation.billing_address(db, actor=shopper.actor),
+        addresses=organisation.delivery_addresses(db, actor=shopper.actor),
+        trail=audit.audit_trail(db, actor=shopper.actor),
+        error=error,
+    )
 
 
 # Invitations ------------------------------------------------------------------------------------

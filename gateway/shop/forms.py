@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from gateway.models import BudgetPolicy
+from gateway.services.people import organisation
 from gateway.web.forms import AmountField, IdSetField, InputForm, TextField, WholeNumberField
 
 CHOOSE_FROM_THE_LIST = "Choose from the list."
@@ -64,3 +65,32 @@ class SupervisorsForm(InputForm):
     """The colleagues checked as a user's supervisors (`supervisor`, repeated user ids)."""
 
     supervisor = IdSetField(CHOOSE_FROM_THE_LIST)
+
+
+class OrganisationForm(InputForm):
+    """The customer's name, VAT number and billing address at /account/organisation."""
+
+    name = TextField()
+    vat_number = TextField()
+    street = TextField()
+    postcode = TextField()
+    city = TextField()
+    country = TextField()
+
+    def organisation_data(self) -> organisation.OrganisationData:
+        """The organisation as `edit_organisation` takes it."""
+        return organisation.OrganisationData(**self.data)
+
+
+class DeliveryAddressForm(InputForm):
+    """A delivery address at /account/addresses[/<id>]."""
+
+    name = TextField()
+    street = TextField()
+    postcode = TextField()
+    city = TextField()
+    country = TextField()
+
+    def address_data(self) -> organisation.AddressData:
+        """The address as `save_delivery_address` takes it."""
+        return organisation.AddressData(**self.data)

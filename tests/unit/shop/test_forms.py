@@ -8,6 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from gateway.errors import InvalidInput
+from gateway.services.people import organisation
 from gateway.shop import forms
 
 BUDGET = {
@@ -81,3 +82,30 @@ def test_checked_catalogs_and_supervisors_are_sets_of_ids() -> None:
     assert forms.SupervisorsForm.read(MultiDict()).supervisor.data == set()
     with pytest.raises(InvalidInput, match=r"^Choose from the list\.$"):
         forms.SupervisorsForm.read(MultiDict({"supervisor": "boss"}))
+
+
+ADDRESS = {"street": "Havenweg 3", "postcode": "3500 CC", "city": "Utrecht", "country": "nl"}
+
+
+def test_the_organisation_form_fills_organisation_data_as_posted() -> None:
+    posted = {"name": " Acme ", "vat_number": "NL001234567B02", **ADDRESS, "number": "9999"}
+    assert forms.OrganisationForm.read(MultiDict(posted)).organisation_data() == (
+        organisation.OrganisationData(
+            name=" Acme ",
+            vat_number="NL001234567B02",
+            street="Havenweg 3",
+            postcode="3500 CC",
+            city="Utrecht",
+            country="nl",
+        )
+    )
+
+
+def test_a_delivery_address_reads_only_its_fields_and_absent_ones_are_empty() -> None:
+    posted = {"name": "Depot", **ADDRESS, "organisation_id": "2"}
+    assert forms.DeliveryAddressForm.read(MultiDict(posted)).address_data() == (
+        organisation.AddressData(name="Depot", **ADDRESS)
+    )
+    assert forms.DeliveryAddressForm.read(MultiDict()).address_data() == (
+        organisation.AddressData(name="", street="", postcode="", city="", country="")
+    )
