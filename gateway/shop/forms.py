@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from gateway.models import BudgetPolicy
-from gateway.services.people import organisation
+from gateway.services.people import customers, organisation
 from gateway.web.forms import AmountField, IdSetField, InputForm, TextField, WholeNumberField
 
 CHOOSE_FROM_THE_LIST = "Choose from the list."
@@ -94,3 +94,22 @@ class DeliveryAddressForm(InputForm):
     def address_data(self) -> organisation.AddressData:
         """The address as `save_delivery_address` takes it."""
         return organisation.AddressData(**self.data)
+
+
+class NewCustomerForm(InputForm):
+    """A new customer or prospect at /staff/customers or /staff/prospects: the organisation,
+    its address and its first contact (who becomes its superuser)."""
+
+    name = TextField()
+    coc_number = TextField()
+    vat_number = TextField()
+    street = TextField()
+    postcode = TextField()
+    city = TextField()
+    country = TextField(default="NL")
+    contact_name = TextField()
+    contact_email = TextField()
+
+    def customer_data(self) -> customers.CustomerData:
+        """The customer as `create_customer` takes it."""
+        return customers.CustomerData(**self.data)

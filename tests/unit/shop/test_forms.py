@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from gateway.errors import InvalidInput
-from gateway.services.people import organisation
+from gateway.services.people import customers, organisation
 from gateway.shop import forms
 
 BUDGET = {
@@ -109,3 +109,20 @@ def test_a_delivery_address_reads_only_its_fields_and_absent_ones_are_empty() ->
     assert forms.DeliveryAddressForm.read(MultiDict()).address_data() == (
         organisation.AddressData(name="", street="", postcode="", city="", country="")
     )
+
+
+def test_a_new_customer_fills_customer_data_and_defaults_to_the_netherlands() -> None:
+    posted = {"name": "Initech", "coc_number": "12345678", "contact_email": "Pat@Initech.test"}
+    assert forms.NewCustomerForm.read(MultiDict(posted)).customer_data() == customers.CustomerData(
+        name="Initech",
+        coc_number="12345678",
+        vat_number="",
+        street="",
+        postcode="",
+        city="",
+        country="NL",
+        contact_name="",
+        contact_email="Pat@Initech.test",
+    )
+    blank_country = forms.NewCustomerForm.read(MultiDict({"country": ""}))
+    assert blank_country.customer_data().country == ""  # posted empty: the service decides
