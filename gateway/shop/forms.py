@@ -12,8 +12,16 @@ from decimal import Decimal
 from typing import TypedDict
 
 from gateway.models import BudgetPolicy
+from gateway.services.ordering import guests
 from gateway.services.people import customers, organisation
-from gateway.web.forms import AmountField, IdSetField, InputForm, TextField, WholeNumberField
+from gateway.web.forms import (
+    STRIP,
+    AmountField,
+    IdSetField,
+    InputForm,
+    TextField,
+    WholeNumberField,
+)
 
 CHOOSE_FROM_THE_LIST = "Choose from the list."
 
@@ -113,3 +121,20 @@ class NewCustomerForm(InputForm):
     def customer_data(self) -> customers.CustomerData:
         """The customer as `create_customer` takes it."""
         return customers.CustomerData(**self.data)
+
+
+class GuestCheckoutForm(InputForm):
+    """A guest's name, e-mail, delivery address and optional phone at /guest/checkout; the text
+    is trimmed and the country code upper-cased, as the guest meant it."""
+
+    name = TextField(filters=STRIP)
+    email = TextField(filters=STRIP)
+    street = TextField(filters=STRIP)
+    postcode = TextField(filters=STRIP)
+    city = TextField(filters=STRIP)
+    country = TextField(default="NL", filters=(*STRIP, str.upper))
+    phone = TextField(filters=STRIP)
+
+    def details(self) -> guests.GuestDetails:
+        """The details as `guests.validate` and `place_guest_order` take them."""
+        return guests.GuestDetails(**self.data)

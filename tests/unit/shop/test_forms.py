@@ -8,6 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from gateway.errors import InvalidInput
+from gateway.services.ordering import guests
 from gateway.services.people import customers, organisation
 from gateway.shop import forms
 
@@ -126,3 +127,31 @@ def test_a_new_customer_fills_customer_data_and_defaults_to_the_netherlands() ->
     )
     blank_country = forms.NewCustomerForm.read(MultiDict({"country": ""}))
     assert blank_country.customer_data().country == ""  # posted empty: the service decides
+
+
+def test_a_guests_details_are_trimmed_and_the_country_upper_cased() -> None:
+    posted = {
+        "name": " Gina Guest ",
+        "email": "gina@example.test ",
+        "street": " Dorpsstraat 1",
+        "postcode": "1234 AB ",
+        "city": " Utrecht ",
+        "country": " be ",
+        "phone": " +31 6 1234 5678 ",
+    }
+    assert forms.GuestCheckoutForm.read(MultiDict(posted)).details() == guests.GuestDetails(
+        name="Gina Guest",
+        email="gina@example.test",
+        street="Dorpsstraat 1",
+        postcode="1234 AB",
+        city="Utrecht",
+        country="BE",
+        phone="+31 6 1234 5678",
+    )
+
+
+def test_a_blank_guest_form_is_empty_delivering_to_the_netherlands() -> None:
+    details = forms.GuestCheckoutForm.read(MultiDict()).details()
+    assert details == guests.GuestDetails(name="", email="", street="", postcode="", city="")
+    assert (details.country, details.phone) == ("NL", "")
+    assert forms.GuestCheckoutForm.read(MultiDict({"country": ""})).details().country == ""
