@@ -12,13 +12,14 @@ from decimal import Decimal
 from typing import TypedDict
 
 from gateway.models import BudgetPolicy
-from gateway.services.ordering import guests
+from gateway.services.ordering import checkout, guests
 from gateway.services.people import customers, organisation
 from gateway.web.forms import (
     STRIP,
     AmountField,
     IdSetField,
     InputForm,
+    IsoDateField,
     TextField,
     WholeNumberField,
 )
@@ -138,3 +139,32 @@ class GuestCheckoutForm(InputForm):
     def details(self) -> guests.GuestDetails:
         """The details as `guests.validate` and `place_guest_order` take them."""
         return guests.GuestDetails(**self.data)
+
+
+class CustomerCheckoutForm(InputForm):
+    """A customer's checkout at /checkout: the delivery address (an id), PO reference,
+    requested delivery date, comment and the digest of the cart the buyer saw."""
+
+    # unreadable: no id, which the service refuses as an unknown address (404)
+    delivery_address = WholeNumberField(checkout.NO_DELIVERY_ADDRESS)
+    buyer_reference = TextField(filters=STRIP)
+    requested_delivery_date = IsoDateField("Enter the date as YYYY-MM-DD.")
+    comment = TextField(filters=STRIP)
+    cart_digest = TextField()
+
+    def checkout_form(self) -> checkout.CheckoutForm:
+        """The buyer's choices as `place_order` takes them."""
+        return checkout.CheckoutForm(
+            delivery_address_id=self.delivery_address.data,
+            buyer_reference=self.buyer_reference.data,
+            requested_delivery_date=self.requested_delivery_date.data,
+            comment=self.comment.data,
+            cart_digest=self.cart_digest.data,
+        )
+
+    def checkout_problems(self) -> tuple[checkout.CheckoutProblem, ...]:
+        """The fields whose text could not be read, shown beside the service's problems."""
+        return tuple(
+            checkout.CheckoutProblem(field=field, message=message)
+            for field, message in self.problems().items()
+        )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from gateway.errors import InvalidInput
-from gateway.services.ordering import guests
+from gateway.services.ordering import checkout, guests
 from gateway.services.people import customers, organisation
 from gateway.shop import forms
 
@@ -155,3 +156,43 @@ def test_a_blank_guest_form_is_empty_delivering_to_the_netherlands() -> None:
     assert details == guests.GuestDetails(name="", email="", street="", postcode="", city="")
     assert (details.country, details.phone) == ("NL", "")
     assert forms.GuestCheckoutForm.read(MultiDict({"country": ""})).details().country == ""
+
+
+CHECKOUT = {
+    "delivery_address": "7",
+    "buyer_reference": " PO-1 ",
+    "requested_delivery_date": "2026-12-01",
+    "comment": " Back door ",
+    "cart_digest": "abc123",
+}
+
+
+def test_a_customer_checkout_becomes_the_services_checkout_form() -> None:
+    posted = forms.CustomerCheckoutForm(MultiDict(CHECKOUT))
+    assert posted.checkout_form() == checkout.CheckoutForm(
+        delivery_address_id=7,
+        buyer_reference="PO-1",
+        requested_delivery_date=date(2026, 12, 1),
+        comment="Back door",
+        cart_digest="abc123",
+    )
+    assert posted.checkout_problems() == ()
+
+
+def test_an_empty_date_is_no_wish_and_an_unreadable_one_a_problem_beside_the_field() -> None:
+    empty = forms.CustomerCheckoutForm(MultiDict({**CHECKOUT, "requested_delivery_date": " "}))
+    assert empty.checkout_form().requested_delivery_date is None
+    assert empty.checkout_problems() == ()
+    odd = forms.CustomerCheckoutForm(MultiDict({**CHECKOUT, "requested_delivery_date": "1-2-27"}))
+    assert odd.checkout_form().requested_delivery_date is None
+    assert odd.checkout_problems() == (
+        checkout.CheckoutProblem(
+            field="requested_delivery_date", message="Enter the date as YYYY-MM-DD."
+        ),
+    )
+
+
+@pytest.mark.parametrize("address", ["abc", "", "-1"])
+def test_an_unreadable_delivery_address_is_none_for_the_service_to_refuse(address: str) -> None:
+    posted = forms.CustomerCheckoutForm(MultiDict({**CHECKOUT, "delivery_address": address}))
+    assert posted.checkout_form().delivery_address_id is None
