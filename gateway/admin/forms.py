@@ -4,6 +4,10 @@ The fields both protocols share are `PartnerPageForm`; `CXMLPartnerForm` and `OC
 add their own, so a post converts only what its protocol's page shows. The service and
 `CXMLMapping` judge the values; a form only reports text it cannot convert
 (`gateway.web.forms`).
+
+The buyer simulator's post stays read by hand in its view: which of its fields count depends on
+the button (`send` takes the document as typed, `template` the operation and item lines), and
+its GET builds the same template from a returned cart instead of a post.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
 """The shop's form classes: posted text → the arguments or dataclass a service takes.
 
 A form with typed fields (ids, amounts, dates) or one that fills a service's dataclass is
-declared here, its fields named as the template's inputs; a view whose post has one or two
-plain fields (add to cart, a reason, a yes/no) reads `request.form` itself. Every business rule
-stays in the service: a form only reports text it cannot convert (`gateway.web.forms`).
+declared here, its fields named as the template's inputs. Every business rule stays in the
+service: a form only reports text it cannot convert (`gateway.web.forms`).
+
+The views read `request.form` themselves where a class would only add a layer: posts of one or
+two fields (a SKU and quantity, whose reading is `carts.parse_quantity`'s rule; a comment or
+reason; a yes/no; a locale; a login or password), the user and staff-account forms whose three
+strings go straight to keyword arguments, and the take-over's `quantity_<line number>` fields,
+named by line.
 """
 
 from __future__ import annotations
