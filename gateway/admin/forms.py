@@ -1,4 +1,5 @@
-"""The partner page's form classes: posted text → `admin.PartnerForm`.
+"""The admin pages' form classes: the partner page's post → `admin.PartnerForm`, and the message
+log's filters → `message_log.LogFilter`.
 
 The fields both protocols share are `PartnerPageForm`; `CXMLPartnerForm` and `OCIPartnerForm`
 add their own, so a post converts only what its protocol's page shows. The service and
@@ -22,9 +23,12 @@ from werkzeug.datastructures import MultiDict
 from gateway.cxml import CartEncoding, Operation
 from gateway.models import PartnerProtocol
 from gateway.oci import OCIVersion
+from gateway.services import message_log
 from gateway.services.partners import admin
 from gateway.services.punchout.cart_mapping import CXMLMapping
-from gateway.web.forms import STRIP, InputForm, TextField, WholeNumberField
+from gateway.web.forms import STRIP, InputForm, IsoDateField, TextField, WholeNumberField
+
+DATE_MESSAGE = "dates must look like 2026-05-01"
 
 
 class LinesField(wtforms.Field):
@@ -139,6 +143,29 @@ class OCIPartnerForm(PartnerPageForm):
             username=self.username.data,
             version=self.version.data,
             oci_settings={**self.oci_settings.data, "unit_map": self.unit_map.data},
+        )
+
+
+class MessageFilterForm(InputForm):
+    """The message log's filters in the query string: `partner` (an id), `direction`, `type`,
+    `status` and the dates `from` and `to`."""
+
+    partner = WholeNumberField("partner must be a partner id")
+    direction = TextField()
+    document_type = TextField(name="type", filters=(lambda text: text[:64],))
+    status = TextField(filters=(lambda text: text[:8],))
+    date_from = IsoDateField(DATE_MESSAGE, name="from")
+    date_to = IsoDateField(DATE_MESSAGE, name="to")
+
+    def log_filter(self) -> message_log.LogFilter:
+        """The filters as `message_log.search` takes them."""
+        return message_log.LogFilter(
+            partner_id=self.partner.data,
+            direction=self.direction.data,
+            document_type=self.document_type.data,
+            status=self.status.data,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
         )
 
 

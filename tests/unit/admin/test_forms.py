@@ -1,12 +1,15 @@
-"""The partner page's form classes: posted text → `admin.PartnerForm`."""
+"""The admin pages' form classes: the partner page and the message log's filters."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from gateway.admin import forms
 from gateway.errors import InvalidInput
+from gateway.services import message_log
 from gateway.services.partners import admin
 from gateway.services.punchout.cart_mapping import CXMLMapping
 
@@ -125,3 +128,31 @@ def test_unreadable_partner_fields_are_refused(
 def test_the_mapping_judges_what_the_form_could_read() -> None:
     with pytest.raises(InvalidInput, match="price decimals must be 0 to 6"):
         read({**CXML, "price_decimals": "9"}, "cxml")
+
+
+def test_the_message_log_filters_become_a_log_filter() -> None:
+    query = {"partner": "3", "direction": "in", "type": "X" * 70, "status": "4010000000"}
+    dated = {**query, "from": "2026-05-01", "to": "2026-05-31"}
+    assert forms.MessageFilterForm.read(MultiDict(dated)).log_filter() == message_log.LogFilter(
+        partner_id=3,
+        direction="in",
+        document_type="X" * 64,
+        status="40100000",
+        date_from=date(2026, 5, 1),
+        date_to=date(2026, 5, 31),
+    )
+    assert forms.MessageFilterForm.read(MultiDict()).log_filter() == message_log.LogFilter()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"partner": "x"}, "partner must be a partner id"),
+        ({"from": "yesterday"}, "dates must look like 2026-05-01"),
+        ({"to": "01-05-2026"}, "dates must look like 2026-05-01"),
+        ({"direction": "sideways"}, "direction must be in or out"),  # LogFilter's own rule
+    ],
+)
+def test_unreadable_message_log_filters_are_refused(query: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidInput, match=f"^{message}$"):
+        forms.MessageFilterForm.read(MultiDict(query)).log_filter()
