@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import select
 
+from gateway.admin import forms
 from gateway.auth.permissions import Permission
-from gateway.errors import InvalidInput
 from gateway.models import PunchOutSession, TradingPartner
 from gateway.services import message_log
 from gateway.web.access import requires
@@ -25,7 +24,7 @@ def index(shopper: Shopper) -> str:
     """Every logged document, newest first, filtered by the query string."""
     actor = shopper.actor
     db = get_session()
-    filters = _filters()
+    filters = forms.MessageFilterForm.read(request.args).log_filter()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries, more = message_log.search(db, actor=actor, filters=filters, page=page)
     partners = list(db.scalars(select(TradingPartner).order_by(TradingPartner.name)))
@@ -80,27 +79,3 @@ def download(shopper: Shopper, entry_id: int) -> Response:
         content_type="application/xml; charset=utf-8" if xml else "text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _filters() -> message_log.LogFilter:
-    args = request.args
-    partner = args.get("partner", "")
-    if partner and not partner.isdigit():
-        raise InvalidInput("partner must be a partner id")
-    return message_log.LogFilter(
-        partner_id=int(partner) if partner else None,
-        direction=args.get("direction", ""),
-        document_type=args.get("type", "")[:64],
-        status=args.get("status", "")[:8],
-        date_from=_date(args.get("from", "")),
-        date_to=_date(args.get("to", "")),
-    )
-
-
-def _date(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("dates must look like 2026-05-01") from None

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from gateway.admin import forms
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.cxml import CartEncoding, Operation
@@ -49,7 +50,7 @@ def create(shopper: Shopper) -> Response | str | tuple[str, int]:
         return _form_page(None, _values_of_new(protocol))
     values = request.form.to_dict()
     try:
-        form = _form(values, protocol)
+        form = forms.read_partner(request.form, protocol)
         if values.get("action") == "preview":
             return _form_page(None, values, preview=_preview(actor, form, values))
         partner, secret = admin.create_partner(
@@ -71,7 +72,7 @@ def edit(shopper: Shopper, partner_id: int) -> Response | str | tuple[str, int]:
         return _form_page(partner, _values_of(partner))
     values = request.form.to_dict()
     try:
-        form = _form(values, partner.protocol)
+        form = forms.read_partner(request.form, partner.protocol)
         if values.get("action") == "preview":
             return _form_page(partner, values, preview=_preview(actor, form, values))
         admin.update_partner(db, actor=actor, partner_id=partner_id, form=form)
@@ -131,54 +132,6 @@ def _form_page(
     )
 
 
-def _form(values: dict[str, str], protocol: str) -> admin.PartnerForm:
-    """Read the posted page into a PartnerForm; InvalidInput names a malformed field."""
-    description_max = values.get("description_max_length", "").strip()
-    decimals = values.get("price_decimals", "").strip()
-    unit_map = _pairs(values.get("unit_map", ""), "unit map")
-    oci_settings: dict[str, Any] = {}
-    if protocol == PartnerProtocol.OCI:
-        try:
-            oci_settings = json.loads(values.get("oci_settings", "") or "{}")
-        except ValueError:
-            raise InvalidInput("The OCI settings must be a JSON object.") from None
-        if not isinstance(oci_settings, dict):
-            raise InvalidInput("The OCI settings must be a JSON object.")
-        oci_settings = {**oci_settings, "unit_map": unit_map}
-    mapping = (
-        CXMLMapping(
-            unit_map=unit_map,
-            classification_domain=values.get("classification_domain", "").strip() or "UNSPSC",
-            classification_codes=_pairs(
-                values.get("classification_codes", ""), "classification codes"
-            ),
-            extrinsics=_pairs(values.get("extrinsics", ""), "Extrinsics"),
-            forbidden_part_id_characters=values.get("forbidden_part_id_characters", "").strip(),
-            description_max_length=_number(description_max, "the description limit"),
-            price_decimals=_number(decimals, "price decimals"),
-        )
-        if protocol == PartnerProtocol.CXML
-        else CXMLMapping()
-    )
-    return admin.PartnerForm(
-        name=values.get("name", ""),
-        protocol=protocol,
-        customer_number=values.get("customer", ""),
-        allowed_urls=_lines(values.get("allowed_urls", "")),
-        active=values.get("active") == "on",
-        default_role=values.get("default_role", "punchout"),
-        frame_ancestors=tuple(values.get("frame_ancestors", "").split()),
-        identities=_lines(values.get("identities", "")),
-        encoding=values.get("encoding", CartEncoding.BASE64),
-        operation_allowed=values.get("operation_allowed", Operation.EDIT),
-        replay_protection=values.get("replay_protection") == "on",
-        mapping=mapping,
-        username=values.get("username", ""),
-        version=values.get("version", OCIVersion.V4),
-        oci_settings=oci_settings,
-    )
-
-
 def _values_of_new(protocol: str) -> dict[str, Any]:
     return {
         "protocol": PartnerProtocol.OCI
@@ -233,25 +186,3 @@ def _values_of(partner: TradingPartner) -> dict[str, Any]:
         "oci_settings": json.dumps(oci_json, indent=2, sort_keys=True),
         "sample_sku": "DEMO-0001",
     }
-
-
-def _lines(text: str) -> tuple[str, ...]:
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _pairs(text: str, what: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for line in _lines(text):
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise InvalidInput(f"Each line of the {what} must look like KEY=VALUE.")
-        pairs[key.strip()] = value.strip()
-    return pairs
-
-
-def _number(text: str, what: str) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InvalidInput(f"{what[0].upper()}{what[1:]} must be a whole number.")
-    return int(text)

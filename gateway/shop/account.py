@@ -9,7 +9,6 @@ the services look every object up within the session's active customer (O-4, O-5
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -22,7 +21,7 @@ from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
-from gateway.shop import password_links
+from gateway.shop import forms, password_links
 from gateway.web import context
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
@@ -54,49 +53,17 @@ def edit_budget(shopper: context.Shopper, budget_id: int) -> Response | tuple[st
 
 
 def _save_budget(shopper: context.Shopper, budget_id: int | None) -> Response | tuple[str, int]:
-    form = request.form
     try:
         budget_admin.save_budget(
             get_session(),
             actor=shopper.actor,
             budget_id=budget_id,
-            user_id=_number(form.get("user", ""), "Choose a user of this customer."),
-            name=form.get("name", ""),
-            max_order_amount=_amount(form.get("max_order_amount", "")),
-            period_amount=_amount(form.get("period_amount", "")),
-            period=form.get("period", ""),
-            policy=form.get("policy", BudgetPolicy.REQUIRE_APPROVAL),
-            fiscal_start_month=_number(
-                form.get("fiscal_start_month", ""), "The fiscal year must start in month 1 to 12."
-            )
-            or 1,
+            **forms.BudgetForm.read(request.form).arguments(),
             now=utcnow(),
         )
     except InvalidInput as exc:
         return _budgets_page(shopper, error=str(exc), error_budget=budget_id), 400
     return redirect(url_for("account.budgets_page"))
-
-
-def _number(raw: str, message: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:  # noqa: PLR2004 - ids and months are short
-        raise InvalidInput(message)
-    return int(raw)
-
-
-def _amount(raw: str) -> Decimal | None:
-    raw = raw.strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:
-        raise InvalidInput(f"{raw[:20]!r} is not an amount.") from exc
-    if not value.is_finite():
-        raise InvalidInput(f"{raw[:20]!r} is not an amount.")
-    return value
 
 
 def _budgets_page(
@@ -169,31 +136,34 @@ def user_page(shopper: context.Shopper, user_id: int) -> str:
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Change the user's `name` and `role` (nothing else is read)."""
-    try:
-        members.edit_member(
+    return _change_user(
+        shopper,
+        user_id,
+        lambda: members.edit_member(
             get_session(),
             actor=shopper.actor,
             user_id=user_id,
             name=request.form.get("name", ""),
             role_name=request.form.get("role", ""),
             now=utcnow(),
-        )
-    except InvalidInput as exc:
-        return _user_page(shopper, user_id, error=str(exc)), 400
-    return redirect(url_for("account.user_page", user_id=user_id))
+        ),
+    )
 
 
 @blueprint.post("/account/users/<int:user_id>/catalogs")
 @requires(Permission.ACCOUNT_CATALOG_ASSIGN, in_punchout=False)
 def user_catalogs(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Narrow the user's assortment to the checked catalogs (field `catalog`, repeated)."""
-    return _user_change(
+    return _change_user(
         shopper,
         user_id,
-        lambda ids: members.set_catalogs(
-            get_session(), actor=shopper.actor, user_id=user_id, catalog_ids=ids, now=utcnow()
+        lambda: members.set_catalogs(
+            get_session(),
+            actor=shopper.actor,
+            user_id=user_id,
+            catalog_ids=forms.CatalogsForm.read(request.form).catalog.data,
+            now=utcnow(),
         ),
-        "catalog",
     )
 
 
@@ -201,13 +171,16 @@ def user_catalogs(shopper: context.Shopper, user_id: int) -> Response | tuple[st
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def user_supervisors(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Choose who approves this user's orders (field `supervisor`, repeated user ids)."""
-    return _user_change(
+    return _change_user(
         shopper,
         user_id,
-        lambda ids: members.set_supervisors(
-            get_session(), actor=shopper.actor, user_id=user_id, supervisor_ids=ids, now=utcnow()
+        lambda: members.set_supervisors(
+            get_session(),
+            actor=shopper.actor,
+            user_id=user_id,
+            supervisor_ids=forms.SupervisorsForm.read(request.form).supervisor.data,
+            now=utcnow(),
         ),
-        "supervisor",
     )
 
 
@@ -215,35 +188,34 @@ def user_supervisors(shopper: context.Shopper, user_id: int) -> Response | tuple
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def deactivate_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Deactivate the user for this customer only."""
-    return _set_active(shopper, user_id, active=False)
+    return _change_user(
+        shopper,
+        user_id,
+        lambda: members.set_active(
+            get_session(), actor=shopper.actor, user_id=user_id, active=False, now=utcnow()
+        ),
+    )
 
 
 @blueprint.post("/account/users/<int:user_id>/reactivate")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def reactivate_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
     """Reactivate the user for this customer."""
-    return _set_active(shopper, user_id, active=True)
+    return _change_user(
+        shopper,
+        user_id,
+        lambda: members.set_active(
+            get_session(), actor=shopper.actor, user_id=user_id, active=True, now=utcnow()
+        ),
+    )
 
 
-def _set_active(
-    shopper: context.Shopper, user_id: int, *, active: bool
+def _change_user(
+    shopper: context.Shopper, user_id: int, change: Callable[[], object]
 ) -> Response | tuple[str, int]:
+    """Make a change on the user's page: back to the page, or the page with the refusal (400)."""
     try:
-        members.set_active(
-            get_session(), actor=shopper.actor, user_id=user_id, active=active, now=utcnow()
-        )
-    except InvalidInput as exc:
-        return _user_page(shopper, user_id, error=str(exc)), 400
-    return redirect(url_for("account.user_page", user_id=user_id))
-
-
-def _user_change(
-    shopper: context.Shopper, user_id: int, change: Callable[[set[int]], object], field: str
-) -> Response | tuple[str, int]:
-    try:
-        change(
-            {_number(value, "Choose from the list.") or 0 for value in request.form.getlist(field)}
-        )
+        change()
     except InvalidInput as exc:
         return _user_page(shopper, user_id, error=str(exc)), 400
     return redirect(url_for("account.user_page", user_id=user_id))
@@ -282,37 +254,18 @@ def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> st
 @requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
 def organisation_page(shopper: context.Shopper) -> Response | str | tuple[str, int]:
     """The organisation's name, VAT number and billing address; every change is audited."""
-    db = get_session()
-    error = ""
-    if request.method == "POST":
-        form = request.form
-        try:
-            organisation.edit_organisation(
-                db,
-                actor=shopper.actor,
-                data=organisation.OrganisationData(
-                    name=form.get("name", ""),
-                    vat_number=form.get("vat_number", ""),
-                    street=form.get("street", ""),
-                    postcode=form.get("postcode", ""),
-                    city=form.get("city", ""),
-                    country=form.get("country", ""),
-                ),
-                now=utcnow(),
-            )
-        except InvalidInput as exc:
-            error = str(exc)
-        else:
-            return redirect(url_for("account.organisation"))
-    page = render_template(
-        "account/organisation.html",
-        organisation=shopper.organisation,
-        billing=organisation.billing_address(db, actor=shopper.actor),
-        addresses=organisation.delivery_addresses(db, actor=shopper.actor),
-        trail=audit.audit_trail(db, actor=shopper.actor),
-        error=error,
-    )
-    return (page, 400) if error else page
+    if request.method == "GET":
+        return _organisation_page(shopper)
+    try:
+        organisation.edit_organisation(
+            get_session(),
+            actor=shopper.actor,
+            data=forms.OrganisationForm.read(request.form).organisation_data(),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _organisation_page(shopper, error=str(exc)), 400
+    return redirect(url_for("account.organisation"))
 
 
 @blueprint.post("/account/addresses")
@@ -330,32 +283,29 @@ def edit_address(shopper: context.Shopper, address_id: int) -> Response | tuple[
 
 
 def _save_address(shopper: context.Shopper, address_id: int | None) -> Response | tuple[str, int]:
-    db = get_session()
-    form = request.form
     try:
         organisation.save_delivery_address(
-            db,
+            get_session(),
             actor=shopper.actor,
             address_id=address_id,
-            data=organisation.AddressData(
-                name=form.get("name", ""),
-                street=form.get("street", ""),
-                postcode=form.get("postcode", ""),
-                city=form.get("city", ""),
-                country=form.get("country", ""),
-            ),
+            data=forms.DeliveryAddressForm.read(request.form).address_data(),
             now=utcnow(),
         )
     except InvalidInput as exc:
-        return render_template(
-            "account/organisation.html",
-            organisation=shopper.organisation,
-            billing=organisation.billing_address(db, actor=shopper.actor),
-            addresses=organisation.delivery_addresses(db, actor=shopper.actor),
-            trail=audit.audit_trail(db, actor=shopper.actor),
-            error=str(exc),
-        ), 400
+        return _organisation_page(shopper, error=str(exc)), 400
     return redirect(url_for("account.organisation"))
+
+
+def _organisation_page(shopper: context.Shopper, *, error: str = "") -> str:
+    db = get_session()
+    return render_template(
+        "account/organisation.html",
+        organisation=shopper.organisation,
+        billing=organisation.billing_address(db, actor=shopper.actor),
+        addresses=organisation.delivery_addresses(db, actor=shopper.actor),
+        trail=audit.audit_trail(db, actor=shopper.actor),
+        error=error,
+    )
 
 
 # Invitations ------------------------------------------------------------------------------------

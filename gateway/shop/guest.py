@@ -10,6 +10,7 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.services.catalog import assortment
 from gateway.services.ordering import carts, guests
+from gateway.shop import forms
 from gateway.web import context
 from gateway.web.database import get_session
 
@@ -101,22 +102,9 @@ def update(sku: str) -> Response | tuple[str, int]:
 def checkout() -> Response | str | tuple[str, int]:
     """Name, e-mail, delivery address and optional phone; no account is created."""
     priced, unavailable = _priced()
+    details = forms.GuestCheckoutForm.read(request.form).details()  # blank on a GET
     if request.method == "GET":
-        return _checkout_page(
-            priced,
-            unavailable,
-            guests.GuestDetails(name="", email="", street="", postcode="", city=""),
-            {},
-        )
-    details = guests.GuestDetails(
-        name=request.form.get("name", "").strip(),
-        email=request.form.get("email", "").strip(),
-        street=request.form.get("street", "").strip(),
-        postcode=request.form.get("postcode", "").strip(),
-        city=request.form.get("city", "").strip(),
-        country=request.form.get("country", "NL").strip().upper(),
-        phone=request.form.get("phone", "").strip(),
-    )
+        return _checkout_page(priced, unavailable, details, {})
     problems = guests.validate(details)
     if not priced.lines:
         problems["cart"] = "Your cart is empty."

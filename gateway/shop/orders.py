@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.db import utcnow
-from gateway.errors import InvalidInput, NotFound, PermissionDenied
+from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import AddressKind, Order, OrderStatus
 from gateway.services.ordering import carts, checkout, confirmation_mail, history
 from gateway.services.purchasing import approvals, budgets
+from gateway.shop import forms
 from gateway.web import context
 from gateway.web.database import get_session
 
@@ -69,7 +68,8 @@ def checkout_page() -> Response | str | tuple[str, int]:
             zone=current_app.config["GATEWAY_TIMEZONE"],
         )
         return _checkout_page(shopper, priced, form, (), check)
-    form, form_problems = _read_form()
+    posted = forms.CustomerCheckoutForm(request.form)
+    form = posted.checkout_form()
     result = checkout.place_order(
         db,
         actor=shopper.actor,
@@ -79,7 +79,7 @@ def checkout_page() -> Response | str | tuple[str, int]:
         today=today,
         zone=current_app.config["GATEWAY_TIMEZONE"],
         vat_rates=rates,
-        form_problems=form_problems,
+        form_problems=posted.checkout_problems(),
     )
     if result.order is None:
         return _checkout_page(
@@ -153,32 +153,6 @@ def reopen(order_id: int) -> str | tuple[str, int]:
         return _order_page(shopper, order, error=str(exc)), 400
     order = history.get_order(db, actor=shopper.actor, order_id=order_id)
     return render_template("shop/reordered.html", order=order, result=result, reopened=True)
-
-
-def _read_form() -> tuple[checkout.CheckoutForm, tuple[checkout.CheckoutProblem, ...]]:
-    problems = []
-    raw_address = request.form.get("delivery_address", "")
-    if not raw_address.isdigit():
-        raise NotFound("No such delivery address.")
-    raw_date = request.form.get("requested_delivery_date", "").strip()
-    wanted = None
-    if raw_date:
-        try:
-            wanted = date.fromisoformat(raw_date)
-        except ValueError:
-            problems.append(
-                checkout.CheckoutProblem(
-                    field="requested_delivery_date", message="Enter the date as YYYY-MM-DD."
-                )
-            )
-    form = checkout.CheckoutForm(
-        delivery_address_id=int(raw_address),
-        buyer_reference=request.form.get("buyer_reference", "").strip(),
-        requested_delivery_date=wanted,
-        comment=request.form.get("comment", "").strip(),
-        cart_digest=request.form.get("cart_digest", ""),
-    )
-    return form, tuple(problems)
 
 
 def _checkout_page(

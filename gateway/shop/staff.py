@@ -27,6 +27,7 @@ from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.services import audit
 from gateway.services.people import customers, impersonation, shop_sessions, staff
 from gateway.services.people.organisation import set_staff_access
+from gateway.shop import forms
 from gateway.web import context
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session, keep_changes
@@ -64,10 +65,18 @@ def _not_found(exc: NotFound) -> tuple[str, int]:
 @requires(Permission.STAFF_CUSTOMER_READ)
 def customers_page(shopper: context.Shopper) -> str:
     """Find a customer by name, number or a user's e-mail address (field `q`)."""
-    query = request.args.get("q", "")
-    found = customers.find_customers(get_session(), actor=shopper.actor, query=query)
+    return _customers_page(shopper, query=request.args.get("q", ""))
+
+
+def _customers_page(shopper: context.Shopper, *, query: str = "", error: str = "") -> str:
+    """The search and its hits, and the new-customer form with what was posted (if anything)."""
     return render_template(
-        "staff/customers.html", found=found, q=query, form={}, error="", actor=shopper.actor
+        "staff/customers.html",
+        found=customers.find_customers(get_session(), actor=shopper.actor, query=query),
+        q=query,
+        form=request.form,
+        error=error,
+        actor=shopper.actor,
     )
 
 
@@ -142,21 +151,6 @@ def end_session() -> Response:
     return redirect(url_for("staff.customer", number=number))
 
 
-def _customer_data() -> customers.CustomerData:
-    form = request.form
-    return customers.CustomerData(
-        name=form.get("name", ""),
-        coc_number=form.get("coc_number", ""),
-        vat_number=form.get("vat_number", ""),
-        street=form.get("street", ""),
-        postcode=form.get("postcode", ""),
-        city=form.get("city", ""),
-        country=form.get("country", "NL"),
-        contact_name=form.get("contact_name", ""),
-        contact_email=form.get("contact_email", ""),
-    )
-
-
 @blueprint.post("/staff/customers")
 @requires(Permission.STAFF_CUSTOMER_CREATE)
 def create_customer(shopper: context.Shopper) -> Response | tuple[str, int]:
@@ -177,7 +171,7 @@ def _new_customer(shopper: context.Shopper, *, prospect: bool) -> Response | tup
         organisation = customers.create_customer(
             get_session(),
             actor=shopper.actor,
-            data=_customer_data(),
+            data=forms.NewCustomerForm.read(request.form).customer_data(),
             now=utcnow(),
             allow_impersonation=config["GATEWAY_IMPERSONATION_DEFAULT"],
             invitation_ttl=config["GATEWAY_INVITATION_TTL"],
@@ -185,15 +179,7 @@ def _new_customer(shopper: context.Shopper, *, prospect: bool) -> Response | tup
             prospect=prospect,
         )
     except InvalidInput as exc:
-        found = customers.find_customers(get_session(), actor=shopper.actor)
-        return render_template(
-            "staff/customers.html",
-            found=found,
-            q="",
-            form=request.form,
-            error=str(exc),
-            actor=shopper.actor,
-        ), 400
+        return _customers_page(shopper, error=str(exc)), 400
     return redirect(url_for("staff.customer", number=organisation.number))
 
 
