@@ -19,11 +19,7 @@ from sqlalchemy import BigInteger, CursorResult, Engine, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from gateway.engines import (
-    RELAXED_DURABILITY_OPTION,
-    WRITE_LOCK_OPTION,
-    context_begin_options,
-)
+from gateway.engines import RELAXED_DURABILITY_OPTION, WRITE_LOCK_OPTION, context_begin_options
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -15,11 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
-from gateway.models import (
-    AuditEntry,
-    Organisation,
-    User,
-)
+from gateway.models import AuditEntry, Organisation, User
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

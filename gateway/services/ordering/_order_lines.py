@@ -14,11 +14,7 @@ from sqlalchemy import Row, Table, insert, select
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.cxml import (
-    InboundDocumentError,
-    OrderRequest,
-    StatusCode,
-)
+from gateway.cxml import InboundDocumentError, OrderRequest, StatusCode
 from gateway.models import (
     Cart,
     CartLine,

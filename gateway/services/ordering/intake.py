@@ -41,11 +41,7 @@ from gateway.models import (
     ReceivedDocument,
     TradingPartner,
 )
-from gateway.services.ordering._order_lines import (
-    checked_lines,
-    insert_lines,
-    order_values,
-)
+from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
 
 CLOSED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
 

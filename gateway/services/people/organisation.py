@@ -15,11 +15,7 @@ from gateway.auth import scope
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, foreign, require, require_in_person
 from gateway.errors import InvalidInput
-from gateway.models import (
-    Address,
-    AddressKind,
-    Organisation,
-)
+from gateway.models import Address, AddressKind, Organisation
 from gateway.services import audit
 from gateway.services.people.members import MAX_NAME_LENGTH
 

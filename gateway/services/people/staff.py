@@ -13,13 +13,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput, PermissionDenied
-from gateway.models import (
-    Membership,
-    Organisation,
-    Role,
-    RoleKind,
-    User,
-)
+from gateway.models import Membership, Organisation, Role, RoleKind, User
 from gateway.services import audit
 from gateway.services.people import invitations
 from gateway.services.people.users import email_address

@@ -24,13 +24,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.cxml import Operation
 from gateway.errors import NotFound
-from gateway.models import (
-    MessageDirection,
-    PartnerProtocol,
-    Product,
-    ShopSession,
-    TradingPartner,
-)
+from gateway.models import MessageDirection, PartnerProtocol, Product, ShopSession, TradingPartner
 from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCISetup
 from gateway.services import message_log
 from gateway.services.catalog import assortment, search

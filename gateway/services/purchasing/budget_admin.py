@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 from gateway.auth import scope
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
-from gateway.models import (
-    Budget,
-    Organisation,
-)
+from gateway.models import Budget, Organisation
 from gateway.services import audit
 from gateway.services.people.members import member
 from gateway.services.purchasing import budgets
