@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import click
 from flask import current_app
@@ -13,12 +15,15 @@ from werkzeug.serving import run_simple
 from gateway.cli._common import database
 from gateway.migrate import upgrade
 from gateway.services.demo import DEMO_PASSWORD, seed_demo
+from gateway.services.partners.simulator import RECEIVE_PATH
 from gateway.services.people.users import sync_default_roles
 
 DEMO_FIXTURE = (
     Path(__file__).resolve().parents[2]
     / "fixtures/cxml/valid/punchout_setup_request/create_full.xml"
 )
+#: where the fixture returns its cart: the simulator of a demo on the default port
+FIXTURE_RETURN_URL = "http://127.0.0.1:5000" + RECEIVE_PATH
 
 
 @click.command("init")
@@ -46,18 +51,40 @@ def demo_command(host: str, port: int) -> None:
     _init()
     _seed()
     current_app.config["GATEWAY_SIMULATOR"] = True  # the fixture returns its cart to it
-    base_url = current_app.config["GATEWAY_BASE_URL"]
-    fixture = (
-        DEMO_FIXTURE.relative_to(Path.cwd())
-        if DEMO_FIXTURE.is_relative_to(Path.cwd())
-        else DEMO_FIXTURE
-    )
+    base_url = _demo_base_url(host, port)
+    current_app.config["GATEWAY_BASE_URL"] = base_url
+    request = _demo_setup_request(base_url)
+    shown = request.relative_to(Path.cwd()) if request.is_relative_to(Path.cwd()) else request
     click.echo("\nStart a punchout as the demo buyer (then open the StartPage URL it prints):\n")
     click.echo(
         "  curl -s -H 'Content-Type: text/xml' --data-binary "
-        f"@{shlex.quote(str(fixture))} {base_url}/cxml\n"
+        f"@{shlex.quote(str(shown))} {base_url}/cxml\n"
     )
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+def _demo_base_url(host: str, port: int) -> str:
+    """GATEWAY_BASE_URL when the operator set it, else the address the demo listens on (so
+    StartPage URLs and the simulator's return URL follow `--port`)."""
+    if "GATEWAY_BASE_URL" in os.environ:
+        return str(current_app.config["GATEWAY_BASE_URL"])
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - a comparison
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def _demo_setup_request(base_url: str) -> Path:
+    """The fixture the printed curl command posts; on another address, a copy in the instance
+    folder whose BrowserFormPost URL is this demo's simulator."""
+    return_url = f"{base_url}{RECEIVE_PATH}"
+    if return_url == FIXTURE_RETURN_URL:
+        return DEMO_FIXTURE
+    copy = Path(current_app.instance_path) / "demo-punchout-setup-request.xml"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    text = DEMO_FIXTURE.read_text(encoding="utf-8")
+    copy.write_text(text.replace(FIXTURE_RETURN_URL, escape(return_url)), encoding="utf-8")
+    return copy
 
 
 def _init() -> None:
