@@ -17,7 +17,7 @@ from gateway.services.partners.registry import CXMLPartnerSpec, add_cxml_partner
 from tests import buyer
 from tests.buyer import add_to_cart
 from tests.conftest import DIGEST_KEY
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
 
 
 def post_cxml(client: FlaskClient, body: bytes) -> bytes:
@@ -52,7 +52,7 @@ def transfer(
     fields = dict(form["fields"])
     assert len(fields) == 1, "exactly one hidden cXML field"
     document = cxml.decode_cart(fields)
-    cxml.dtd.validate(document, cxml_dtd_dir())
+    assert_valid_cxml(document)
     message = cxml.parse(document).payload
     assert isinstance(message, PunchOutOrderMessage)
     return fields, message, document

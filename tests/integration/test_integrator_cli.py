@@ -19,7 +19,7 @@ from gateway.cli import main
 from gateway.db import utcnow
 from gateway.models import MessageLogEntry
 from gateway.services import message_log
-from tests.paths import FIXTURES, cxml_dtd_dir
+from tests.paths import FIXTURES, dtd_setting
 
 VALID_SETUP = FIXTURES / "cxml/valid/punchout_setup_request/create_full.xml"
 VALID_CART = FIXTURES / "cxml/expected/punchout_order_message_cart.xml"
@@ -60,7 +60,7 @@ def cli_app(tmp_path: Path) -> Flask:
         {
             "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
             "GATEWAY_SECRET_KEY": "cli-secret",
-            "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir()),
+            "GATEWAY_CXML_DTD_DIR": dtd_setting(),
             "GATEWAY_BASE_URL": "http://127.0.0.1:5000",
         }
     )
@@ -136,7 +136,7 @@ def live_gateway(tmp_path: Path) -> Iterator[str]:
         {
             "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
             "GATEWAY_SECRET_KEY": "live-secret",
-            "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir()),
+            "GATEWAY_CXML_DTD_DIR": dtd_setting(),
         }
     )
     assert run(app, "seed-demo").exit_code == 0
