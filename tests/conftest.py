@@ -36,6 +36,7 @@ TEST_CONFIG: dict[str, Any] = {
     "GATEWAY_BASE_URL": "http://localhost",
     "GATEWAY_DATABASE_URL": "sqlite://",
     "GATEWAY_ENCRYPTION_KEY": ENCRYPTION_KEY,
+    "GATEWAY_CXML_DTD_DIR": dtd_setting(),  # never the user's installed DTDs: one answer a run
 }
 
 
@@ -115,7 +116,7 @@ def db_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def app(engine: Engine, sessions: sessionmaker[Session]) -> Flask:
     """The application, its database swapped for the test's rolled-back connection."""
-    app = create_app({**TEST_CONFIG, "GATEWAY_CXML_DTD_DIR": dtd_setting()})
+    app = create_app(TEST_CONFIG)
     app.extensions["gateway.db"].engine.dispose()
     app.extensions["gateway.db"] = Database(engine=engine, sessions=sessions)
     return app

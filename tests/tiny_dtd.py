@@ -24,16 +24,22 @@ _STRICT = {
 }
 
 
-def write_tiny_dtds(folder: Path) -> Path:
+def write_tiny_dtds(folder: Path, version: str = "1.2.071") -> Path:
     """Write `cXML.dtd` and `Quote.dtd` into `folder` and return it."""
-    elements, attributes = _names()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cXML.dtd").write_text(_dtd(elements, attributes, _STRICT), encoding="utf-8")
-    quote = {**_STRICT, "Request": "(QuoteRequest)"}
-    (folder / "Quote.dtd").write_text(
-        _dtd(elements | {"QuoteRequest"}, attributes, quote), encoding="utf-8"
-    )
+    for name, text in tiny_dtds(version).items():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def tiny_dtds(version: str = "1.2.071") -> dict[str, str]:
+    """The text of the small `cXML.dtd` and `Quote.dtd`, declaring cXML `version`."""
+    elements, attributes = _names()
+    quote = {**_STRICT, "Request": "(QuoteRequest)"}
+    return {
+        "cXML.dtd": _dtd(elements, attributes, _STRICT, version),
+        "Quote.dtd": _dtd(elements | {"QuoteRequest"}, attributes, quote, version),
+    }
 
 
 def _names() -> tuple[set[str], set[str]]:
@@ -47,8 +53,11 @@ def _names() -> tuple[set[str], set[str]]:
     return elements - {""}, attributes - {""}
 
 
-def _dtd(elements: set[str], attributes: set[str], strict: dict[str, str]) -> str:
-    lines = ["<!-- A small cXML DTD written for the punchout-gateway tests. -->"]
+def _dtd(elements: set[str], attributes: set[str], strict: dict[str, str], version: str) -> str:
+    lines = [
+        "<!-- A small cXML DTD written for the punchout-gateway tests. -->",
+        f'<!ENTITY cxml.version "{version}">',
+    ]
     for name in sorted(elements):
         lines.append(f"<!ELEMENT {name} {strict.get(name, 'ANY')}>")
         declared = []

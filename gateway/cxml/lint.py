@@ -1,8 +1,9 @@
 """Every problem of a cXML document at once, with line numbers: for integrators, not for buyers.
 
 `check` runs the hardened parse, the official DTD (when a folder is given), our XSD for the
-documents the gateway emits or receives (`schemas/cxml/cxml.xsd`), and the cXML rules a DTD cannot express: a timestamp with a
-numeric offset, and an order message's Total equal to the sum of its lines. `pretty` and
+documents the gateway emits or receives (`schemas/cxml/cxml.xsd`), and the cXML rules a DTD
+cannot express: a timestamp with a numeric offset, and an order message's Total equal to the
+sum of its lines. `pretty` and
 `response_status` serve `gateway cxml send` and the message log.
 """
 
