@@ -3,8 +3,7 @@
 `check` runs the hardened parse, the official DTD (when a folder is given), our XSD for the
 documents the gateway emits or receives (`schemas/cxml/cxml.xsd`), and the cXML rules a DTD
 cannot express: a timestamp with a numeric offset, and an order message's Total equal to the
-sum of its lines. `pretty` and
-`response_status` serve `gateway cxml send` and the message log.
+sum of its lines. `pretty` and `response_status` serve `gateway cxml send` and the message log.
 """
 
 from __future__ import annotations
