@@ -20,13 +20,14 @@ from gateway.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 MAIL_KEY = "gateway outbox mail"  # the purpose GATEWAY_MAIL_KEY is derived for
+CXML_DTD_VERSION = "1.2.071"  # the cXML version we emit and `gateway cxml dtds install` fetches
 
 DEFAULTS: dict[str, Any] = {
     "GATEWAY_DATABASE_URL": None,  # None: SQLite file in the instance folder
     "GATEWAY_SECRET_KEY": None,  # None: generated once into instance/secret_key
     "GATEWAY_DIGEST_KEY": None,  # key of the shared-secret digests; None: the secret key
     "GATEWAY_BASE_URL": "http://127.0.0.1:5000",
-    "GATEWAY_CXML_DTD_DIR": None,
+    "GATEWAY_CXML_DTD_DIR": None,  # None: the folder `gateway cxml dtds install` fills, if any
     "GATEWAY_TIMEZONE": "Europe/Amsterdam",
     "GATEWAY_MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "GATEWAY_START_TOKEN_TTL": 300,
@@ -133,8 +134,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
     settings["GATEWAY_BASE_URL"] = str(settings["GATEWAY_BASE_URL"]).rstrip("/")
     if settings["GATEWAY_COOKIE_SECURE"] is None:
         settings["GATEWAY_COOKIE_SECURE"] = settings["GATEWAY_BASE_URL"].startswith("https://")
-    dtd_dir = settings["GATEWAY_CXML_DTD_DIR"]
-    settings["GATEWAY_CXML_DTD_DIR"] = Path(dtd_dir).resolve() if dtd_dir else None
+    settings["GATEWAY_CXML_DTD_DIR"] = _dtd_dir(settings["GATEWAY_CXML_DTD_DIR"])
     settings["GATEWAY_METRICS_TOKEN"] = settings["GATEWAY_METRICS_TOKEN"] or None
     settings["PROMETHEUS_MULTIPROC_DIR"] = metrics_multiprocess_dir()
     return settings
@@ -160,6 +160,21 @@ def metrics_multiprocess_dir() -> Path | None:
 
 
 _MAX_VAT_PERCENT = 100
+
+
+def installed_dtd_dir(version: str = CXML_DTD_VERSION) -> Path:
+    """Where `gateway cxml dtds install` puts a version's DTDs by default: the user's data
+    folder (`$XDG_DATA_HOME`, else `~/.local/share`), shared by every checkout and instance."""
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "punchout-gateway" / "cxml" / version
+
+
+def _dtd_dir(configured: str | Path | None) -> Path | None:
+    """The configured DTD folder; unset (None): the installed one, if any; "": none."""
+    if configured is None:
+        installed = installed_dtd_dir()
+        return installed.resolve() if (installed / "cXML.dtd").is_file() else None
+    return Path(configured).resolve() if configured else None
 
 
 def _vat_rates(value: str | Mapping[str, Any]) -> dict[str, Decimal]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,8 @@ from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles
 from tests import session_log
 from tests.mail import Inbox, smtp_server
-from tests.paths import cxml_dtd_dir
+from tests.paths import dtd_setting, official_dtd_dir
+from tests.tiny_dtd import write_tiny_dtds
 
 DIGEST_KEY = "test-digest-key"
 ENCRYPTION_KEY = "jlS81uW9oC4ArBjUZXagHeXpx-GMKmjGDC1nejABz1Y="  # a Fernet key for tests only
@@ -34,6 +36,7 @@ TEST_CONFIG: dict[str, Any] = {
     "GATEWAY_BASE_URL": "http://localhost",
     "GATEWAY_DATABASE_URL": "sqlite://",
     "GATEWAY_ENCRYPTION_KEY": ENCRYPTION_KEY,
+    "GATEWAY_CXML_DTD_DIR": dtd_setting(),  # never the user's installed DTDs: one answer a run
 }
 
 
@@ -47,8 +50,28 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     session_log.finish(session)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say what the run could not compare against."""
+    _report_missing_dtds(terminalreporter)
+
+
+def _report_missing_dtds(reporter: pytest.TerminalReporter) -> None:
+    if official_dtd_dir() is None:
+        reporter.write_line(
+            "cXML: the DTD comparison ran without the official DTDs (our XSDs only); set "
+            "GATEWAY_CXML_DTD_DIR or run `gateway cxml dtds install` to compare against them."
+        )
+
+
 def _database_url() -> str:
     return os.environ.get("GATEWAY_TEST_DATABASE_URL") or "sqlite://"
+
+
+@pytest.fixture(scope="session")
+def dtd_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """For tests of the DTD machinery: the official DTDs where present, else a small DTD
+    written for the tests that fails in the same ways (tests/tiny_dtd.py)."""
+    return official_dtd_dir() or write_tiny_dtds(tmp_path_factory.mktemp("tiny-dtd"))
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +116,7 @@ def db_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def app(engine: Engine, sessions: sessionmaker[Session]) -> Flask:
     """The application, its database swapped for the test's rolled-back connection."""
-    app = create_app({**TEST_CONFIG, "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir())})
+    app = create_app(TEST_CONFIG)
     app.extensions["gateway.db"].engine.dispose()
     app.extensions["gateway.db"] = Database(engine=engine, sessions=sessions)
     return app

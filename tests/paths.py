@@ -1,19 +1,36 @@
-"""Where the tests find the project and the official cXML DTDs (never copied into the project)."""
+"""Where the tests find the project and the official cXML DTDs (never copied into the project).
+
+The official DTDs are someone else's text: a clone of the project alone has none. Tests check
+every document against our own XSDs always, and against the official DTDs where they are
+available: `GATEWAY_CXML_DTD_DIR`, else the `shared/` folder beside the checkout.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "fixtures"
-CXML_DTD_DIR = (PROJECT_ROOT / ".." / "shared" / "schemas-cxml" / "1.2.071").resolve()
+SHARED_DTD_DIR = (PROJECT_ROOT / ".." / "shared" / "schemas-cxml" / "1.2.071").resolve()
 
 
-def cxml_dtd_dir() -> Path:
-    """The official cXML 1.2.071 DTD folder; fails loudly (never skips) when it is missing."""
-    if not (CXML_DTD_DIR / "cXML.dtd").is_file():
-        raise RuntimeError(
-            f"The official cXML DTDs are missing: expected {CXML_DTD_DIR}/cXML.dtd "
-            "(the shared/ folder beside the project checkout)."
-        )
-    return CXML_DTD_DIR
+def official_dtd_dir() -> Path | None:
+    """The official cXML 1.2.071 DTD folder, or None when this machine has none.
+
+    A `GATEWAY_CXML_DTD_DIR` that names a folder without `cXML.dtd` fails loudly: whoever set
+    it meant the tests to compare against it.
+    """
+    configured = os.environ.get("GATEWAY_CXML_DTD_DIR")
+    if configured:
+        folder = Path(configured).resolve()
+        if not (folder / "cXML.dtd").is_file():
+            raise RuntimeError(f"GATEWAY_CXML_DTD_DIR={folder} holds no cXML.dtd")
+        return folder
+    return SHARED_DTD_DIR if (SHARED_DTD_DIR / "cXML.dtd").is_file() else None
+
+
+def dtd_setting() -> str:
+    """`GATEWAY_CXML_DTD_DIR` for an app under test: the official folder, or "" (none)."""
+    folder = official_dtd_dir()
+    return str(folder) if folder is not None else ""

@@ -1,4 +1,5 @@
-"""`gateway cxml validate|send`: check documents by line, post one and read the answer."""
+"""`gateway cxml validate|send|dtds install`: check documents by line, post one and read the
+answer, fetch the official DTDs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from gateway import cxml_dtds
+from gateway.config import CXML_DTD_VERSION, installed_dtd_dir
 from gateway.cxml import lint
 from gateway.transport import DeliveryFailed, Destination, DestinationRefused, Transport
 
@@ -27,12 +30,13 @@ def cxml_group() -> None:
 )
 @with_appcontext
 def validate_command(files: tuple[Path, ...]) -> None:
-    """Check FILEs: well-formedness, the official DTD, our XSD and cXML rules, by line."""
+    """Check FILEs: well-formedness, our XSD, the official DTD when installed, cXML rules."""
     dtd_dir = current_app.config["GATEWAY_CXML_DTD_DIR"]
     if dtd_dir is None:
-        raise click.UsageError(
-            "GATEWAY_CXML_DTD_DIR is not set: point it at a folder holding one cXML version's "
-            "DTDs (e.g. .../schemas-cxml/1.2.071) to validate documents."
+        click.echo(
+            "The official cXML DTDs are not installed: checking against our own schemas only "
+            "(`gateway cxml dtds install` fetches them).",
+            err=True,
         )
     failed = 0
     for path in files:
@@ -75,3 +79,43 @@ def send_command(file: Path, url: str) -> None:
     click.echo(f"cXML Status {code} {text}")
     if code not in SUCCESS or answer.status not in SUCCESS:
         raise click.ClickException(f"the answer is not a success (Status {code}).")
+
+
+@cxml_group.group("dtds")
+def dtds_group() -> None:
+    """The official cXML DTDs (Ariba's text under the cXML License Agreement)."""
+
+
+@dtds_group.command("install")
+@click.option(
+    "--version", default=CXML_DTD_VERSION, show_default=True, help="The cXML version to install."
+)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put them (default: the per-user data folder GATEWAY_CXML_DTD_DIR falls "
+    "back to, ~/.local/share/punchout-gateway/cxml/VERSION).",
+)
+@click.option(
+    "--url",
+    default=cxml_dtds.ARCHIVE_URL,
+    show_default=True,
+    help="The zip archive of the DTDs.",
+)
+def dtds_install_command(version: str, folder: Path | None, url: str) -> None:
+    """Download the official DTD archive, keep its licence beside the DTDs, check every DTD."""
+    target = (folder or installed_dtd_dir(version)).resolve()
+    try:
+        installed = cxml_dtds.install(target, version=version, url=url)
+    except cxml_dtds.DTDInstallError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Installed cXML {installed.version}: {len(installed.dtds)} DTDs "
+        f"({', '.join(installed.dtds)}) and their licence ({installed.license}) in "
+        f"{installed.folder}"
+    )
+    if folder is None and version == CXML_DTD_VERSION:
+        click.echo("GATEWAY_CXML_DTD_DIR now defaults to this folder.")
+    else:
+        click.echo(f"Set GATEWAY_CXML_DTD_DIR={installed.folder} to check documents against them.")

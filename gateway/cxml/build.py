@@ -1,4 +1,4 @@
-"""Serialise documents to cXML bytes that validate against the official DTD and our XSDs.
+"""Serialise documents to cXML bytes that validate against our XSDs and the official DTD.
 
 Elements are made with `etree.SubElement` directly (the fastest lxml API), in DTD order.
 Anything that would make the document invalid raises `OutboundDocumentError`: our bug, never
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from lxml import etree
 
-from gateway.cxml import dtd
+from gateway.cxml import dtd, schema
 from gateway.cxml._build_parts import (
     XML_LANG,
     add_address,
@@ -73,9 +73,9 @@ def build(
 
     `encoding="US-ASCII"` writes every other character as a numeric character reference (the
     `cxml-urlencoded` cart return). The timestamp always carries a numeric offset, never `Z`.
-    With `dtd_dir`, the tree is checked against that folder's `cXML.dtd` (`Fulfill.dtd` for
-    confirmations and ship notices) before serialising (much cheaper than re-parsing the
-    bytes); a finding raises `OutboundDocumentError`.
+    The tree is always checked against our own XSD and, with `dtd_dir`, against that folder's
+    `cXML.dtd` (`Fulfill.dtd` for confirmations and ship notices) before serialising (much
+    cheaper than re-parsing the bytes); a finding raises `OutboundDocumentError`.
     """
     encoding = encoding.upper()
     if encoding not in _ENCODINGS:
@@ -93,6 +93,9 @@ def build(
         _payload(root, payload, header=header, lang=lang, deployment_mode=deployment_mode)
     except ValueError as error:  # lxml refuses text that XML cannot carry (control characters)
         raise OutboundDocumentError(f"text not allowed in XML: {error}") from error
+    own = tuple(map(str, schema.iter_errors(root, _schema_name(payload))))
+    if own:
+        raise OutboundDocumentError("fails our cXML schema: " + "; ".join(own[:3]))
     module = "Fulfill.dtd" if isinstance(payload, FULFILL_DOCUMENTS) else "cXML.dtd"
     if dtd_dir is not None:
         findings = tuple(dtd.iter_errors(root, dtd_dir, module))
@@ -104,6 +107,13 @@ def build(
         f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/{module}">\n'
     )
     return prolog.encode("ascii") + etree.tostring(root, encoding=encoding, xml_declaration=False)
+
+
+def _schema_name(payload: Payload) -> schema.SchemaName:
+    """The order message has its own, stricter XSD (no SharedSecret: it travels via a browser)."""
+    if isinstance(payload, PunchOutOrderMessage):
+        return schema.SchemaName.PUNCHOUT_ORDER_MESSAGE
+    return schema.SchemaName.CXML
 
 
 def format_timestamp(moment: datetime) -> str:

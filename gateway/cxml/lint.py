@@ -1,9 +1,9 @@
 """Every problem of a cXML document at once, with line numbers: for integrators, not for buyers.
 
 `check` runs the hardened parse, the official DTD (when a folder is given), our XSD for the
-document types we have one for, and the cXML rules a DTD cannot express: a timestamp with a
-numeric offset, and an order message's Total equal to the sum of its lines. `pretty` and
-`response_status` serve `gateway cxml send` and the message log.
+documents the gateway emits or receives (`schemas/cxml/cxml.xsd`), and the cXML rules a DTD
+cannot express: a timestamp with a numeric offset, and an order message's Total equal to the
+sum of its lines. `pretty` and `response_status` serve `gateway cxml send` and the message log.
 """
 
 from __future__ import annotations
@@ -28,11 +28,20 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 _CENT = Decimal("0.01")
 _LINE = re.compile(r"at line (\d+)")
 _MODULE = re.compile(r"[A-Za-z]+\.dtd$")
-#: (payload path under the root, our schema) for the documents we have an XSD for
+#: the requests our cXML schema describes (what we emit and what we receive)
+_REQUESTS = (
+    "PunchOutSetupRequest",
+    "OrderRequest",
+    "ProfileRequest",
+    "StatusUpdateRequest",
+    "ConfirmationRequest",
+    "ShipNoticeRequest",
+)
+#: (payload path under the root, our schema) for the documents we have an XSD for; first wins
 _SCHEMAS = (
-    ("Request/PunchOutSetupRequest", schema.SchemaName.PUNCHOUT_SETUP_REQUEST),
     ("Message/PunchOutOrderMessage", schema.SchemaName.PUNCHOUT_ORDER_MESSAGE),
-    ("Response", schema.SchemaName.RESPONSE),
+    *((f"Request/{name}", schema.SchemaName.CXML) for name in _REQUESTS),
+    ("Response", schema.SchemaName.CXML),
 )
 #: (order element, its header, its lines) whose Total must equal the sum of the lines
 _ORDERS = (
@@ -64,16 +73,14 @@ def check(body: bytes, *, dtd_dir: Path | None) -> tuple[Problem, ...]:
     problems: list[Problem] = []
     if dtd_dir is not None:
         problems.extend(_dtd_problems(root, dtd_dir))
-    covered = False
-    for path, name in _SCHEMAS:
-        if root.find(path) is not None:
-            covered = True
-            problems.extend(
-                Problem(check="schema", line=finding.line or None, message=str(finding))
-                for finding in schema.iter_errors(root, name)
-            )
-    if not covered:
+    name = schema_for(root)
+    if name is None:
         problems.extend(_timestamp_problems(root))
+    else:
+        problems.extend(
+            Problem(check="schema", line=finding.line or None, message=str(finding))
+            for finding in schema.iter_errors(root, name)
+        )
     problems.extend(_total_problems(root))
     if not problems:
         try:
@@ -81,6 +88,11 @@ def check(body: bytes, *, dtd_dir: Path | None) -> tuple[Problem, ...]:
         except CXMLError as exc:
             problems.append(Problem(check="parse", line=None, message=exc.reason))
     return tuple(sorted(problems, key=lambda p: (p.line or 0, p.check)))
+
+
+def schema_for(root: etree._Element) -> schema.SchemaName | None:
+    """Our XSD for the document `root` carries, None for one we have none for (an invoice …)."""
+    return next((name for path, name in _SCHEMAS if root.find(path) is not None), None)
 
 
 def _dtd_problems(root: etree._Element, dtd_dir: Path) -> list[Problem]:

@@ -37,6 +37,8 @@ class SchemaName(StrEnum):
     PUNCHOUT_SETUP_REQUEST = "punchout_setup_request"
     PUNCHOUT_ORDER_MESSAGE = "punchout_order_message"
     RESPONSE = "response"
+    #: every document we emit or receive, in the DTD's element order (strict structure)
+    CXML = "cxml"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,11 +113,18 @@ def _load(name: SchemaName) -> _Schema:
 
 
 def _read_with_includes(path: Path) -> list[etree._ElementTree]:
+    """The schema at `path` first, then every file it includes, directly or not, once each."""
     parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-    documents = [etree.parse(str(path), parser)]
-    for include in documents[0].iterfind(f"{_XS}include"):
-        location = include.get("schemaLocation", "")
-        documents.append(etree.parse(str(path.parent / location), parser))
+    documents: list[etree._ElementTree] = []
+    pending, seen = [path], {path.name}
+    while pending:
+        document = etree.parse(str(pending.pop(0)), parser)
+        documents.append(document)
+        for include in document.iterfind(f"{_XS}include"):
+            location = include.get("schemaLocation", "")
+            if location not in seen:
+                seen.add(location)
+                pending.append(path.parent / location)
     return documents
 
 

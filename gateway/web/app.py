@@ -58,7 +58,10 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = settings["GATEWAY_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if settings["GATEWAY_CXML_DTD_DIR"] is None:
-        log.warning("GATEWAY_CXML_DTD_DIR is not set: emitted cXML is not checked against the DTD")
+        log.warning(
+            "GATEWAY_CXML_DTD_DIR is not set and no DTDs are installed: emitted cXML is checked "
+            "against our own schemas only (`gateway cxml dtds install` fetches the DTDs)"
+        )
     app.session_interface = ShopSessionInterface()
     ops.init_app(app, csrf)  # first: its request timing wraps every other hook
     database.init_app(app)

@@ -18,7 +18,7 @@ from gateway import create_app
 from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles
-from tests.paths import cxml_dtd_dir
+from tests.paths import dtd_setting
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -35,7 +35,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "GATEWAY_DATABASE_URL": f"sqlite:///{folder / 'gateway.sqlite3'}",
             "GATEWAY_SECRET_KEY": "browser-test-secret",
             "GATEWAY_BASE_URL": base_url,
-            "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir()),
+            "GATEWAY_CXML_DTD_DIR": dtd_setting(),
             "GATEWAY_SIMULATOR": True,
         }
     )

@@ -7,17 +7,16 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.cxml import dtd
 from gateway.cxml.hardened_xml import parse_xml
 from gateway.models import PartnerOrderSettings, TradingPartner
 from tests import buyer
+from tests.cxml_checks import assert_valid_cxml
 from tests.integration.test_cxml_punchout import post_cxml
-from tests.paths import cxml_dtd_dir
 
 
 def profile_of(client: FlaskClient) -> etree._Element:
     answer = post_cxml(client, buyer.profile_request())
-    dtd.validate(answer, cxml_dtd_dir())
+    assert_valid_cxml(answer)
     assert buyer.status_of(answer) == (200, "OK")
     root = parse_xml(answer)
     [profile] = root.iterfind("Response/ProfileResponse")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,7 +18,8 @@ from gateway.services.partners.registry import CXMLPartnerSpec, add_cxml_partner
 from tests import buyer
 from tests.buyer import add_to_cart
 from tests.conftest import DIGEST_KEY
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
+from tests.tiny_dtd import write_tiny_dtds
 
 
 def post_cxml(client: FlaskClient, body: bytes) -> bytes:
@@ -52,7 +54,7 @@ def transfer(
     fields = dict(form["fields"])
     assert len(fields) == 1, "exactly one hidden cXML field"
     document = cxml.decode_cart(fields)
-    cxml.dtd.validate(document, cxml_dtd_dir())
+    assert_valid_cxml(document)
     message = cxml.parse(document).payload
     assert isinstance(message, PunchOutOrderMessage)
     return fields, message, document
@@ -248,3 +250,20 @@ def test_catalog_shows_the_customer_price(client: FlaskClient) -> None:
     assert '"price": "0.77"' in page.text  # customer 1001's price
     catalog = client.get("/catalog")
     assert 'href="/products/DEMO-0001"' in catalog.text
+
+
+def test_our_answer_is_checked_against_the_configured_dtd_before_it_is_sent(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    folder = write_tiny_dtds(tmp_path / "dtd")
+    dtd = folder / "cXML.dtd"
+    # A DTD that our StartPage answer cannot follow: the answer is never sent, the buyer
+    # gets a 500 to retry (an invalid document of ours is our bug).
+    refusing = dtd.read_text().replace(
+        "<!ELEMENT PunchOutSetupResponse ANY>", "<!ELEMENT PunchOutSetupResponse (URL)>"
+    )
+    assert refusing != dtd.read_text()
+    dtd.write_text(refusing)
+    app.config["GATEWAY_CXML_DTD_DIR"] = folder
+    answer = post_cxml(client, buyer.setup_request())
+    assert buyer.status_of(answer) == (500, "Internal Server Error: please retry later")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gateway import create_app
 from gateway.cli import main
-from gateway.cxml import dtd, signing
+from gateway.cxml import signing
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order, OutboxMessage
@@ -21,8 +21,8 @@ from gateway.services.ordering import documents
 from gateway.services.partners.order_settings import configure
 from tests import buyer
 from tests.conftest import TEST_CONFIG
+from tests.cxml_checks import assert_valid_cxml
 from tests.integration.test_cxml_punchout import post_cxml
-from tests.paths import cxml_dtd_dir
 from tests.unit.cxml.test_signing import ATTACKER_CERT, ATTACKER_KEY, BUYER_CERT, BUYER_KEY
 
 
@@ -105,7 +105,7 @@ def test_outbound_documents_are_signed_when_configured(
     assert b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd">' in (
         message.body
     )
-    dtd.validate(message.body, cxml_dtd_dir(), "Fulfill.dtd")
+    assert_valid_cxml(message.body, "Fulfill.dtd")
     verified = signing.verified_document(message.body, certificate_pem=BUYER_CERT)
     assert b"ConfirmationRequest" in verified
 

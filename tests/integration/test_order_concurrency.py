@@ -40,7 +40,7 @@ from gateway.services.people.users import sync_default_roles
 from gateway.transport import Destination, Reply, Transport
 from tests import buyer
 from tests.conftest import DIGEST_KEY, TEST_CONFIG
-from tests.paths import cxml_dtd_dir
+from tests.paths import dtd_setting
 
 COPIES = 10
 
@@ -58,7 +58,7 @@ def committing_app(tmp_path: Path, engine: Engine) -> Iterator[Flask]:
             seed_demo(session, digest_key=DIGEST_KEY)
         file_engine.dispose()
     app = create_app(
-        {**TEST_CONFIG, "GATEWAY_DATABASE_URL": url, "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir())}
+        {**TEST_CONFIG, "GATEWAY_DATABASE_URL": url, "GATEWAY_CXML_DTD_DIR": dtd_setting()}
     )
     database = app.extensions["gateway.db"]
     with database.session_scope() as session:

@@ -29,9 +29,9 @@ from gateway.services.partners.order_settings import configure
 from gateway.transport import Transport
 from tests import buyer
 from tests.conftest import ENCRYPTION_KEY
+from tests.cxml_checks import assert_valid_cxml
 from tests.factories import deliver_locally
 from tests.integration.test_cxml_punchout import post_cxml
-from tests.paths import cxml_dtd_dir
 
 URL = "https://buyer.example/cxml/in"
 OUR_SECRET = "our-outbound-secret"
@@ -103,7 +103,7 @@ def test_accept_queues_a_valid_confirmation_without_the_secret(
         0,
     )
     assert OUR_SECRET.encode() not in message.body
-    cxml.dtd.validate(message.body, cxml_dtd_dir(), "Fulfill.dtd")
+    assert_valid_cxml(message.body, "Fulfill.dtd")
     assert b'type="accept"' in message.body
     assert b'<DocumentReference payloadID="po-out@buyer.example"/>' in message.body
     order = db_session.get_one(Order, order_id)
@@ -132,7 +132,7 @@ def test_asynchronous_partner_also_gets_a_status_update(
     confirmation, update = queued(db_session)
     assert b'type="reject"' in confirmation.body
     assert update.document_type == "StatusUpdateRequest"
-    cxml.dtd.validate(update.body, cxml_dtd_dir())
+    assert_valid_cxml(update.body)
     assert b'code="400"' in update.body
     assert b"discontinued" in update.body
 
@@ -166,8 +166,8 @@ def test_detail_confirmation_and_ship_notice(
     )
     db_session.commit()
     detail, notice = queued(db_session)
-    cxml.dtd.validate(detail.body, cxml_dtd_dir(), "Fulfill.dtd")
-    cxml.dtd.validate(notice.body, cxml_dtd_dir(), "Fulfill.dtd")
+    assert_valid_cxml(detail.body, "Fulfill.dtd")
+    assert_valid_cxml(notice.body, "Fulfill.dtd")
     assert b'type="backordered"' in detail.body
     assert b'shipmentID="S-1"' in notice.body
     statuses = db_session.scalars(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from gateway import cxml
 from gateway.models import TradingPartner
 from tests import buyer, staff
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
 
 ACME_IDENTITY = ("NetworkID", "AN-ACME-1")
 
@@ -90,7 +90,7 @@ def returned_cart(client: FlaskClient, secret: str, sku: str = "DEMO-0001") -> A
     assert sent.status_code == 200, sent.text
     fields = dict(buyer.read_forms(sent.text)[0]["fields"])
     document = cxml.decode_cart(fields)
-    cxml.dtd.validate(document, cxml_dtd_dir())
+    assert_valid_cxml(document)
     return cxml.parse(document).payload
 
 

@@ -32,7 +32,7 @@ from gateway import cxml
 from gateway.cxml import PunchOutOrderMessage
 from gateway.engines import make_engine
 from tests import buyer
-from tests.paths import FIXTURES, PROJECT_ROOT, cxml_dtd_dir
+from tests.paths import FIXTURES, PROJECT_ROOT, dtd_setting
 
 BIN = Path(sys.executable).parent
 SETUP_REQUEST = FIXTURES / "cxml/valid/punchout_setup_request/create_full.xml"
@@ -149,7 +149,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         GATEWAY_DATABASE_URL=_scale_database(folder),
         GATEWAY_SECRET_KEY="scale-out-secret",
         GATEWAY_BASE_URL=f"http://127.0.0.1:{ports[0]}",  # the load balancer's address
-        GATEWAY_CXML_DTD_DIR=str(cxml_dtd_dir()),
+        GATEWAY_CXML_DTD_DIR=dtd_setting(),
         GATEWAY_LOGIN_ATTEMPTS=str(LOGIN_ATTEMPTS),
     )
     with _gunicorn(env, ports, folder) as cluster:

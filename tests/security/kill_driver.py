@@ -40,7 +40,7 @@ from gateway import create_app
 from gateway.db import Database
 from tests import buyer, shop
 from tests.conftest import TEST_CONFIG
-from tests.paths import cxml_dtd_dir
+from tests.paths import dtd_setting
 
 SKU = "DEMO-0081"
 SHOPPER = "limited@1001.demo"
@@ -109,7 +109,7 @@ def main() -> None:
             **TEST_CONFIG,
             "TESTING": False,
             "GATEWAY_DATABASE_URL": os.environ["GATEWAY_DATABASE_URL"],
-            "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir()),
+            "GATEWAY_CXML_DTD_DIR": dtd_setting(),
         }
     )
     warm_up = app.test_client().post(  # loads the DTDs and schemas before any fork

@@ -59,7 +59,7 @@ from tests import buyer
 from tests.conftest import DIGEST_KEY, ENCRYPTION_KEY, TEST_CONFIG
 from tests.factories import deliver_locally
 from tests.integration.test_outbox import payload_id_of, reply
-from tests.paths import PROJECT_ROOT, cxml_dtd_dir
+from tests.paths import PROJECT_ROOT, dtd_setting
 from tests.security.kill_driver import SHOPPER
 from tests.security.own_database import own_database
 
@@ -316,7 +316,7 @@ def _queue_a_confirmation(database_url: str, receiver: str) -> int:
         {
             **TEST_CONFIG,
             "GATEWAY_DATABASE_URL": database_url,
-            "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir()),
+            "GATEWAY_CXML_DTD_DIR": dtd_setting(),
         }
     )
     database = app.extensions["gateway.db"]
@@ -352,7 +352,7 @@ def _worker(database_url: str, log: IO[str], *arguments: str) -> subprocess.Pope
         "GATEWAY_DIGEST_KEY": DIGEST_KEY,
         "GATEWAY_ENCRYPTION_KEY": ENCRYPTION_KEY,
         "GATEWAY_BASE_URL": "http://localhost",
-        "GATEWAY_CXML_DTD_DIR": str(cxml_dtd_dir()),
+        "GATEWAY_CXML_DTD_DIR": dtd_setting(),
     }
     command = [sys.executable, "-c", "from gateway.cli import main; main()", "worker", *arguments]
     return subprocess.Popen(  # noqa: S603 - our own interpreter and command

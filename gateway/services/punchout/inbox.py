@@ -96,7 +96,12 @@ def receive(
             document.payload_id if document else None,
         )
         response = cxml.Response(status=exc.to_status())
-    answer = cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)
+    answer = cxml.build(
+        response,
+        payload_id=cxml.make_payload_id(settings.hostname),
+        timestamp=now,
+        dtd_dir=settings.dtd_dir,  # our XSD always; the DTD too when one is configured
+    )
     partner_id = partner.id if partner is not None else None
     message_log.record(
         session,
@@ -208,7 +213,12 @@ def refuse(
     """Answer a request refused before parsing (size, content type, encoding); log the refusal."""
     error = CXMLError(reason, status=status)
     response = cxml.Response(status=error.to_status())
-    answer = cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)
+    answer = cxml.build(
+        response,
+        payload_id=cxml.make_payload_id(settings.hostname),
+        timestamp=now,
+        dtd_dir=settings.dtd_dir,
+    )
     message_log.record(
         session,
         direction=MessageDirection.IN,

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,8 @@ from gateway import cxml
 from gateway.cxml import OutboundDocumentError, Status, StatusCode
 from gateway.cxml.hardened_xml import parse_xml
 from gateway.cxml.schema import SchemaName
-from tests.paths import FIXTURES, cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
+from tests.paths import FIXTURES
 from tests.unit.cxml import samples
 
 EXPECTED = FIXTURES / "cxml" / "expected"
@@ -85,7 +87,7 @@ def test_golden_output(name: str) -> None:
 def test_what_we_build_is_valid(name: str) -> None:
     payload, options, schema_name = GOLDEN[name]
     built = build(payload, **options)
-    cxml.dtd.validate(built, cxml_dtd_dir())
+    assert_valid_cxml(built)
     if schema_name is not None:
         cxml.schema.validate(built, schema_name)
 
@@ -94,17 +96,17 @@ def test_a_thousand_line_cart_is_valid() -> None:
     built = build(samples.big_cart(1000), header=samples.SUPPLIER_HEADER)
     root = parse_xml(built, limits=cxml.ParserLimits(max_bytes=16 * 1024 * 1024))
     assert len(root.findall("Message/PunchOutOrderMessage/ItemIn")) == 1000
-    cxml.dtd.validate(root, cxml_dtd_dir())
+    assert_valid_cxml(root)
     cxml.schema.validate(root, SchemaName.PUNCHOUT_ORDER_MESSAGE)
 
 
-def test_build_can_check_the_dtd_before_serialising() -> None:
-    built = build(samples.cart_message(), header=samples.SUPPLIER_HEADER, dtd_dir=cxml_dtd_dir())
+def test_build_can_check_the_dtd_before_serialising(dtd_dir: Path) -> None:
+    built = build(samples.cart_message(), header=samples.SUPPLIER_HEADER, dtd_dir=dtd_dir)
     assert built == build(samples.cart_message(), header=samples.SUPPLIER_HEADER)
     request = replace(samples.edit_request(), contacts=(cxml.Contact(role="end user", name="X"),))
     reason = "fails the cXML DTD: /cXML/Request/PunchOutSetupRequest/Contact: Syntax of value"
     with pytest.raises(OutboundDocumentError, match=reason):
-        build(request, header=samples.BUYER_HEADER, dtd_dir=cxml_dtd_dir())
+        build(request, header=samples.BUYER_HEADER, dtd_dir=dtd_dir)
 
 
 # --- round trips ------------------------------------------------------------------------------
@@ -348,7 +350,7 @@ def test_an_address_without_a_full_postal_address_keeps_name_and_email() -> None
         samples.edit_request(), ship_to=cxml.Address(name="Dock 4", city="Utrecht", email="d@x")
     )
     built = build(request, header=samples.BUYER_HEADER)
-    cxml.dtd.validate(built, cxml_dtd_dir())
+    assert_valid_cxml(built)
     parsed = cxml.parse(built).payload
     assert isinstance(parsed, cxml.PunchOutSetupRequest)
     assert parsed.ship_to == cxml.Address(name="Dock 4", email="d@x")

@@ -9,7 +9,8 @@ import pytest
 
 from gateway import cxml
 from gateway.cxml import ConfirmationType, OutboundDocumentError, StatusCode
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
+from tests.paths import official_dtd_dir
 from tests.unit.cxml.samples import SUPPLIER_HEADER
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -66,11 +67,15 @@ DOCUMENTS = {
 def test_outbound_documents_are_dtd_valid(name: str) -> None:
     document = DOCUMENTS[name]
     body = cxml.build(
-        document, payload_id="x@gw", timestamp=NOW, header=SUPPLIER_HEADER, dtd_dir=cxml_dtd_dir()
+        document,
+        payload_id="x@gw",
+        timestamp=NOW,
+        header=SUPPLIER_HEADER,
+        dtd_dir=official_dtd_dir(),
     )
     module = "cXML.dtd" if name == "status-update" else "Fulfill.dtd"
     assert f'/{module}">'.encode() in body
-    cxml.dtd.validate(body, cxml_dtd_dir(), module)
+    assert_valid_cxml(body, module)
 
 
 @pytest.mark.parametrize(

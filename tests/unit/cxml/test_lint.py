@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gateway.cxml import InboundDocumentError, lint
-from tests.paths import FIXTURES, cxml_dtd_dir
+from tests.paths import FIXTURES, official_dtd_dir
 
 ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">
@@ -23,21 +25,48 @@ ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_order_request_rules_without_an_xsd() -> None:
+def test_order_request_rules_and_schema_without_a_dtd() -> None:
     problems = lint.check(ORDER, dtd_dir=None)
     rules = [(p.line, p.message) for p in problems if p.check == "rule"]
     assert rules == [
-        (3, "/cXML/@timestamp must be ISO 8601 with a time zone offset "
-            "(e.g. 2024-05-01T10:15:00+02:00)"),
         (7, "OrderRequestHeader/Total is 1.00 but the ItemOut lines add up to 1.50 "
             "(quantity * UnitPrice, without tax and shipping)"),
         (7, "OrderRequestHeader/Total currency differs from a line's currency"),
     ]  # fmt: skip
+    schema = [(p.line, p.message) for p in problems if p.check == "schema"]
+    assert schema[0] == (
+        3,
+        "/cXML/@timestamp: must be an ISO 8601 date and time with a time zone "
+        "(Z or an offset such as +01:00)",
+    )
+    assert schema[1] == (
+        4,
+        "/cXML/Request: This element is not expected. Expected is one of ( Header, Response ).",
+    )
     assert not [p for p in problems if p.check == "dtd"]  # not checked without a folder
 
 
-def test_dtd_findings_come_with_lines() -> None:
-    problems = lint.check(ORDER, dtd_dir=cxml_dtd_dir())
+def test_a_missing_buyer_cookie_is_named_with_its_line_without_a_dtd() -> None:
+    body = (FIXTURES / "cxml/valid/punchout_setup_request/create_minimal.xml").read_bytes()
+    body = body.replace(b"<BuyerCookie>cookie-create-minimal</BuyerCookie>", b"")
+    [problem] = lint.check(body, dtd_dir=None)
+    assert str(problem) == (
+        "line 26: [schema] /cXML/Request/PunchOutSetupRequest/BrowserFormPost: This element "
+        "is not expected. Expected is ( BuyerCookie )."
+    )
+
+
+def test_the_documents_we_emit_and_receive_are_checked_by_our_schema() -> None:
+    body = (FIXTURES / "cxml/valid/profile_request/ping.xml").read_bytes()
+    assert lint.check(body, dtd_dir=None) == ()
+    wrong = body.replace(b"<ProfileRequest/>", b"<ProfileRequest><Unknown/></ProfileRequest>")
+    [problem] = lint.check(wrong, dtd_dir=None)
+    assert problem.check == "schema"
+    assert problem.message.startswith("/cXML/Request/ProfileRequest: Element content")
+
+
+def test_dtd_findings_come_with_lines(dtd_dir: Path) -> None:
+    problems = lint.check(ORDER, dtd_dir=dtd_dir)
     dtd = [p for p in problems if p.check == "dtd"]
     assert dtd
     assert all(p.line and p.line >= 3 for p in dtd)
@@ -46,7 +75,8 @@ def test_dtd_findings_come_with_lines() -> None:
 
 def test_a_clean_document_has_no_problems() -> None:
     body = (FIXTURES / "cxml/valid/punchout_setup_request/create_full.xml").read_bytes()
-    assert lint.check(body, dtd_dir=cxml_dtd_dir()) == ()
+    assert lint.check(body, dtd_dir=None) == ()
+    assert lint.check(body, dtd_dir=official_dtd_dir()) == ()
 
 
 def test_semantic_parse_errors_are_reported() -> None:
@@ -79,11 +109,11 @@ def test_dtd_module_follows_the_doctype() -> None:
     assert lint.dtd_module(parse_xml(b"<cXML/>")) == "cXML.dtd"
 
 
-def test_an_unknown_module_dtd_falls_back_to_cxml_dtd() -> None:
+def test_an_unknown_module_dtd_falls_back_to_cxml_dtd(dtd_dir: Path) -> None:
     body = (
         FIXTURES / "cxml/valid/punchout_setup_request/doctype_https_custom_module.xml"
     ).read_bytes()
-    problems = lint.check(body, dtd_dir=cxml_dtd_dir())
+    problems = lint.check(body, dtd_dir=dtd_dir)
     assert problems[0].check == "dtd"
     assert problems[0].line is None
     assert "names Custom.dtd, which the DTD folder does not hold" in problems[0].message

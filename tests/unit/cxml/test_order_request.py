@@ -9,14 +9,14 @@ import pytest
 from gateway import cxml
 from gateway.cxml import InboundDocumentError, StatusCode
 from tests import buyer
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
 
 
 def test_built_order_request_is_dtd_valid_and_parses_back() -> None:
     body = buyer.order_request(
         request_type=cxml.OrderRequestType.UPDATE, reference="po-1@buyer.example", version=2
     )
-    cxml.dtd.validate(body, cxml_dtd_dir())
+    assert_valid_cxml(body)
     order = cxml.parse(body).payload
     assert isinstance(order, cxml.OrderRequest)
     assert (order.type, order.document_reference, order.order_version) == (
@@ -62,7 +62,7 @@ def test_credential_mac_sender_is_dtd_valid_and_parses_back() -> None:
     now = datetime.now(UTC)
     sender = buyer.mac_sender("abracadabra", created=now, expires=now + timedelta(hours=1))
     body = buyer.order_request(sender=sender)
-    cxml.dtd.validate(body, cxml_dtd_dir())
+    assert_valid_cxml(body)
     header = cxml.parse(body).header
     assert header is not None
     assert header.sender_credentials == (sender,)

@@ -9,7 +9,7 @@ import pytest
 from gateway import cxml
 from gateway.cxml import OutboundDocumentError, StatusCode
 from gateway.cxml.hardened_xml import parse_xml
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
 
 OK = cxml.Status(code=StatusCode.OK, text="OK")
 
@@ -31,7 +31,7 @@ def test_options_come_first_and_the_document_is_valid() -> None:
         payload_id="p@gw.example",
         timestamp=datetime.now(UTC),
     )
-    cxml.dtd.validate(body, cxml_dtd_dir())
+    assert_valid_cxml(body)
     [element] = parse_xml(body).iterfind("Response/ProfileResponse")
     assert element.get("effectiveDate") == "2026-01-01T00:00:00+00:00"
     assert [child.tag for child in element] == ["Option", "Transaction"]

@@ -22,7 +22,7 @@ from gateway.cxml import (
 from gateway.cxml.hardened_xml import parse_xml
 from gateway.cxml.signing import DS, sign, verified_document
 from tests import buyer
-from tests.paths import cxml_dtd_dir
+from tests.cxml_checks import assert_valid_cxml
 from tests.unit.cxml.conftest import Listener
 
 
@@ -74,7 +74,7 @@ def test_signed_order_verifies_and_parses() -> None:
     body = signed_order(order_id="PO-SIGNED")
     assert b'signatureVersion="1.0"' in body
     assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE cXML')
-    cxml.dtd.validate(body, cxml_dtd_dir())
+    assert_valid_cxml(body)
     document = cxml.parse(verified_document(body, certificate_pem=BUYER_CERT))
     assert isinstance(document.payload, cxml.OrderRequest)
     assert document.payload.order_id == "PO-SIGNED"
