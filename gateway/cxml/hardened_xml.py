@@ -21,8 +21,12 @@ from gateway.cxml.errors import InboundDocumentError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-#: The DOCTYPE system ids we accept; nothing is ever fetched from them.
-DTD_URL = re.compile(r"https?://xml\.cxml\.org/schemas/cXML/(1\.[12]\.\d{3})/[A-Za-z]+\.dtd")
+#: The DOCTYPE system ids we accept; nothing is ever fetched from them. Scheme and host compare
+#: case-insensitively (Ariba's own examples write `xml.cXML.org`); the version is any cXML 1.0
+#: to 1.2.x (`1.0`, `1.1.010`, `1.2.071`); the module is any DTD file name (cXML, Fulfill, …).
+DTD_URL = re.compile(
+    r"(?i:https?://xml\.cxml\.org)/schemas/cXML/(1\.[0-2](?:\.\d{1,3})?)/[A-Za-z]+\.dtd"
+)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\xfe\xff", b"\xff\xfe")

@@ -104,6 +104,11 @@ def test_text_is_counted_across_cdata_and_character_data() -> None:
         b'<!DOCTYPE cXML SYSTEM "https://xml.cxml.org/schemas/cXML/1.1.010/cXML.dtd">',
         b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/Fulfill.dtd">',
         b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/Custom.dtd">',
+        # Ariba's own examples and most libraries capitalise the host; hosts ignore case.
+        b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.2.014/cXML.dtd">',
+        b'<!DOCTYPE cXML SYSTEM "HTTPS://XML.CXML.ORG/schemas/cXML/1.2.035/InvoiceDetail.dtd">',
+        b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.0/cXML.dtd">',
+        b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.1.007/Fulfill.dtd">',
     ],
 )
 def test_the_official_doctype_shapes_are_accepted(doctype: bytes) -> None:
@@ -127,6 +132,14 @@ def test_the_official_doctype_shapes_are_accepted(doctype: bytes) -> None:
          "must name a cXML DTD"),
         (b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/2.0.000/cXML.dtd">',
          "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.3.001/cXML.dtd">',
+         "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "ftp://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">',
+         "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.2.014/cXML.xsd">',
+         "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.2.014/cXML.dtd" [ ]>',
+         "an internal DTD subset is not allowed"),
     ],
 )  # fmt: skip
 def test_other_doctypes_are_refused(doctype: bytes, reason: str) -> None:
