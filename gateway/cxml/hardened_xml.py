@@ -133,6 +133,21 @@ class _Gate:
             _refuse(f"a text longer than {self.limits.max_text_length} characters")
 
 
+_SNIFFED_BOMS = ((_UTF8_BOM, "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+_XML_SPACE = " \t\r\n"
+
+
+def looks_like_xml(body: bytes) -> bool:
+    """Whether `body` is meant as an XML document, whatever its Content-Type says: after an
+    optional byte order mark and whitespace it starts with `<`. (A UTF-16 document counts, so
+    that `parse_xml` can refuse it for its encoding, which is the precise reason.)"""
+    for bom, codec in _SNIFFED_BOMS:
+        if body.startswith(bom):
+            head = body[len(bom) : len(bom) + 4096].decode(codec, "ignore")
+            return head.lstrip(_XML_SPACE).startswith("<")
+    return body.lstrip(_XML_SPACE.encode()).startswith(b"<")
+
+
 def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._Element:
     """Parse untrusted XML bytes into an lxml root element, or raise `InboundDocumentError`."""
     if not isinstance(body, bytes):
@@ -143,6 +158,7 @@ def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._E
     # expat and libxml2 would both detect and decode it, declaration or not.
     if body.startswith(_WIDE_BOMS) or 0 in body[:4]:
         _refuse("only UTF-8 encoded documents are accepted")
+    body = _without_leading_space(body)
     _expat_pass(body, limits)
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -160,6 +176,13 @@ def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._E
     if next(root.iter(etree.Entity), None) is not None:
         _refuse("entity references are not allowed")
     return root
+
+
+def _without_leading_space(body: bytes) -> bytes:
+    """`body` without whitespace before its first `<` (the BOM kept): buyer tools send a
+    newline before the XML declaration, which XML itself does not allow there."""
+    bom = _UTF8_BOM if body.startswith(_UTF8_BOM) else b""
+    return bom + body[len(bom) :].lstrip(_XML_SPACE.encode())
 
 
 def _expat_pass(body: bytes, limits: ParserLimits) -> None:

@@ -18,6 +18,7 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from gateway import cxml
 from gateway.cxml import Operation, StatusCode
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("punchout", __name__)
 
 XML_TYPES = frozenset({"text/xml", "application/xml"})
+HEAD_OF_REFUSED_BODY = 64 * 1024  # what the message log keeps of a body too large to read
 
 
 def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
@@ -43,48 +45,71 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 @blueprint.post("/cxml")
 def cxml_endpoint() -> Response:
     """Every cXML request; the answer is always a cXML Response (HTTP 200; 413 for size, 429
-    for a sender throttled after failed authentications)."""
+    for a sender throttled after failed authentications).
+
+    The body is read as XML whenever it is XML, whatever the Content-Type says (buyer tools
+    post it with none, or as a form or plain text); only a body that is not XML is refused for
+    its type. A compressed body is refused unread.
+    """
     db = get_session()
     settings = punchout_settings(current_app.config)
     now = utcnow()
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
-    if request.mimetype not in XML_TYPES:
-        reason = "Content-Type must be text/xml or application/xml"
-    elif encoding not in ("", "identity"):
+    if encoding not in ("", "identity"):
         reason = "Content-Encoding is not accepted; send the document uncompressed"
-    else:
-        try:
-            body = request.get_data(cache=False)
-        except RequestEntityTooLarge:
-            limit = current_app.config["MAX_CONTENT_LENGTH"]
-            answer = inbox.refuse(
-                db,
-                status=StatusCode.NOT_ACCEPTABLE,
-                reason=f"document larger than {limit} bytes",
-                settings=settings,
-                now=now,
+        return _xml(
+            inbox.refuse(
+                db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
             )
-            keep_changes()  # the message log keeps the refusal
-            return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        try:
-            received = inbox.receive(
-                db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
-            )
-        except Exception:
-            log.exception("cXML request failed on our side")
-            db.rollback()
-            return _xml(inbox.internal_error(settings=settings, now=now))
-        if received.retry_after is not None:  # a throttled sender: 429, the answer in cXML
-            response = _xml(received.body, HTTPStatus.TOO_MANY_REQUESTS)
-            response.headers["Retry-After"] = str(received.retry_after)
-            keep_changes()  # the refusal stays in the message log
-            return response
-        return _xml(received.body)
-    return _xml(
-        inbox.refuse(
-            db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
         )
-    )
+    try:
+        body = request.get_data(cache=False)  # the raw bytes, even of a form-typed post
+    except RequestEntityTooLarge:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        answer = inbox.refuse(
+            db,
+            status=StatusCode.NOT_ACCEPTABLE,
+            reason=f"document larger than {limit} bytes",
+            settings=settings,
+            now=now,
+            body=_head_of_unread_body(),
+            total=request.content_length or 0,
+        )
+        keep_changes()  # the message log keeps the refusal
+        return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    if request.mimetype not in XML_TYPES and not cxml.looks_like_xml(body):
+        answer = inbox.refuse(
+            db,
+            status=StatusCode.NOT_ACCEPTABLE,
+            reason="the body is not an XML document: post the cXML document itself "
+            "(it starts with <), preferably as text/xml",
+            settings=settings,
+            now=now,
+            body=body,
+            form=request.mimetype == "application/x-www-form-urlencoded",
+        )
+        return _xml(answer)
+    try:
+        received = inbox.receive(
+            db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
+        )
+    except Exception:
+        log.exception("cXML request failed on our side")
+        db.rollback()
+        return _xml(inbox.internal_error(settings=settings, now=now))
+    if received.retry_after is not None:  # a throttled sender: 429, the answer in cXML
+        response = _xml(received.body, HTTPStatus.TOO_MANY_REQUESTS)
+        response.headers["Retry-After"] = str(received.retry_after)
+        keep_changes()  # the refusal stays in the message log
+        return response
+    return _xml(received.body)
+
+
+def _head_of_unread_body() -> bytes:
+    """The first bytes of a body too large to read, straight from the WSGI input (Werkzeug
+    refused it from its declared length, before reading any of it); empty when unknown."""
+    length = min(request.content_length or 0, HEAD_OF_REFUSED_BODY)
+    return request.environ["wsgi.input"].read(length) if length else b""
 
 
 @blueprint.get("/punchout/start/<token>")

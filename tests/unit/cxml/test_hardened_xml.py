@@ -7,7 +7,7 @@ from lxml import etree
 
 from gateway.cxml import InboundDocumentError, ParserLimits, StatusCode
 from gateway.cxml import hardened_xml as hardened
-from gateway.cxml.hardened_xml import parse_xml, text_of
+from gateway.cxml.hardened_xml import looks_like_xml, parse_xml, text_of
 from tests.paths import FIXTURES
 from tests.unit.cxml.conftest import Listener
 
@@ -326,3 +326,28 @@ def test_the_listener_counts_connections(listener: Listener) -> None:
 
     socket.create_connection(("127.0.0.1", listener.port)).close()
     assert listener.connections() == 1
+
+
+@pytest.mark.parametrize("prefix", [b"\r\n", b"  \n\t", b"\xef\xbb\xbf\n "])
+def test_whitespace_before_the_xml_declaration_is_tolerated(prefix: bytes) -> None:
+    """Buyer tools send a newline first; XML allows none before the declaration."""
+    body = prefix + b'<?xml version="1.0" encoding="UTF-8"?>\n' + DOCTYPE + b"<cXML/>"
+    assert parse_xml(body).tag == "cXML"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"<cXML/>", True),
+        (b"\xef\xbb\xbf \r\n\t<?xml version='1.0'?><cXML/>", True),
+        ("\ufeff\n<cXML/>".encode("utf-16-le"), True),  # refused later for its encoding
+        ("\ufeff<cXML/>".encode("utf-16-be"), True),
+        (b"", False),
+        (b"   ", False),
+        (b"cxml-urlencoded=%3CcXML%2F%3E", False),
+        (b'{"cXML": 1}', False),
+        (b"\xef\xbb\xbfhello", False),
+    ],
+)
+def test_looks_like_xml_goes_by_the_body_alone(body: bytes, expected: bool) -> None:
+    assert looks_like_xml(body) is expected
