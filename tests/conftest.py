@@ -23,7 +23,12 @@ from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles
 from tests import session_log
 from tests.mail import Inbox, smtp_server
-from tests.paths import cxml_dtd_dir
+from tests.paths import (
+    INTEROP_CORPUS_DIR,
+    INTEROP_CORPUS_ENV,
+    INTEROP_WITHOUT_CORPUS,
+    cxml_dtd_dir,
+)
 
 DIGEST_KEY = "test-digest-key"
 ENCRYPTION_KEY = "jlS81uW9oC4ArBjUZXagHeXpx-GMKmjGDC1nejABz1Y="  # a Fernet key for tests only
@@ -45,6 +50,26 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Fail the run when a known secret reached a log line."""
     session_log.finish(session)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once what the run could not check on this machine."""
+    interop_corpus_summary(terminalreporter)
+
+
+def interop_corpus_summary(reporter: pytest.TerminalReporter) -> None:
+    """One line when the interop-corpus replay was skipped for want of the corpus."""
+    skipped = [
+        report
+        for report in reporter.stats.get("skipped", [])
+        if INTEROP_WITHOUT_CORPUS in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        reporter.write_sep("-", "interop corpus")
+        reporter.write_line(
+            f"{INTEROP_WITHOUT_CORPUS}: {len(skipped)} replay test(s) skipped; set "
+            f"{INTEROP_CORPUS_ENV} or place it at {INTEROP_CORPUS_DIR}"
+        )
 
 
 def _database_url() -> str:
