@@ -279,3 +279,15 @@ def test_a_compressed_body_stays_refused_and_unread(
     (entry,) = logged_refusals(db_session)
     assert entry.body.startswith("[refused before parsing: Content-Encoding")
     assert entry.partner_id is None
+
+
+def test_a_broken_document_is_logged_under_the_partner_its_from_names(
+    client: FlaskClient, db_session: Session, partner: TradingPartner
+) -> None:
+    body = setup_for(partner).replace(b"</Request>", b"</Requests>")
+    code, text = buyer.status_of(client.post("/cxml", data=body, content_type="text/xml").data)
+    assert (code, text.startswith("Not Acceptable: not well-formed XML")) == (406, True)
+    received, answered = logged_refusals(db_session)
+    assert (received.document_type, received.partner_id) == ("unreadable", partner.id)
+    assert answered.partner_id == partner.id
+    assert "partner-secret" not in received.body

@@ -97,6 +97,8 @@ def receive(
         )
         response = cxml.Response(status=exc.to_status())
     answer = cxml.build(response, payload_id=cxml.make_payload_id(settings.hostname), timestamp=now)
+    if document is None:  # unreadable: the log names whom its From claims, for support
+        partner = unread.claimed_partner(session, body)
     partner_id = partner.id if partner is not None else None
     message_log.record(
         session,
