@@ -28,4 +28,3 @@ def test_only_the_sender_of_the_from_header_counts() -> None:
     body = buyer.setup_request(identity=("NetworkID", "AN-FROM"))
     sender = body[body.index(b"<Sender>") :]
     assert claimed_from(sender) == ()
-
