@@ -26,7 +26,7 @@ from gateway.models import PartnerProtocol
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import throttle
-from gateway.services.punchout import cxml_punchout, inbox, oci_punchout, sessions
+from gateway.services.punchout import cxml_punchout, inbox, oci_punchout, sessions, unread
 from gateway.web import context, throttling
 from gateway.web.database import get_session, keep_changes, writes_on_get
 from gateway.web.headers import form_action
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("punchout", __name__)
 
 XML_TYPES = frozenset({"text/xml", "application/xml"})
-HEAD_OF_REFUSED_BODY = 64 * 1024  # what the message log keeps of a body too large to read
 
 
 def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
@@ -57,58 +56,59 @@ def cxml_endpoint() -> Response:
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         reason = "Content-Encoding is not accepted; send the document uncompressed"
-        return _xml(
-            inbox.refuse(
-                db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
+    else:
+        try:
+            body = request.get_data(cache=False)  # the raw bytes, even of a form-typed post
+        except RequestEntityTooLarge:
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            answer = inbox.refuse(
+                db,
+                status=StatusCode.NOT_ACCEPTABLE,
+                reason=f"document larger than {limit} bytes",
+                settings=settings,
+                now=now,
+                body=_head_of_unread_body(),
+                total=request.content_length or 0,
             )
+            keep_changes()  # the message log keeps the refusal
+            return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        if request.mimetype not in XML_TYPES and not cxml.looks_like_xml(body):
+            answer = inbox.refuse(
+                db,
+                status=StatusCode.NOT_ACCEPTABLE,
+                reason="the body is not an XML document: post the cXML document itself "
+                "(it starts with <), preferably as text/xml",
+                settings=settings,
+                now=now,
+                body=body,
+                form=request.mimetype == "application/x-www-form-urlencoded",
+            )
+            return _xml(answer)
+        try:
+            received = inbox.receive(
+                db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
+            )
+        except Exception:
+            log.exception("cXML request failed on our side")
+            db.rollback()
+            return _xml(inbox.internal_error(settings=settings, now=now))
+        if received.retry_after is not None:  # a throttled sender: 429, the answer in cXML
+            response = _xml(received.body, HTTPStatus.TOO_MANY_REQUESTS)
+            response.headers["Retry-After"] = str(received.retry_after)
+            keep_changes()  # the refusal stays in the message log
+            return response
+        return _xml(received.body)
+    return _xml(
+        inbox.refuse(
+            db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
         )
-    try:
-        body = request.get_data(cache=False)  # the raw bytes, even of a form-typed post
-    except RequestEntityTooLarge:
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
-        answer = inbox.refuse(
-            db,
-            status=StatusCode.NOT_ACCEPTABLE,
-            reason=f"document larger than {limit} bytes",
-            settings=settings,
-            now=now,
-            body=_head_of_unread_body(),
-            total=request.content_length or 0,
-        )
-        keep_changes()  # the message log keeps the refusal
-        return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-    if request.mimetype not in XML_TYPES and not cxml.looks_like_xml(body):
-        answer = inbox.refuse(
-            db,
-            status=StatusCode.NOT_ACCEPTABLE,
-            reason="the body is not an XML document: post the cXML document itself "
-            "(it starts with <), preferably as text/xml",
-            settings=settings,
-            now=now,
-            body=body,
-            form=request.mimetype == "application/x-www-form-urlencoded",
-        )
-        return _xml(answer)
-    try:
-        received = inbox.receive(
-            db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
-        )
-    except Exception:
-        log.exception("cXML request failed on our side")
-        db.rollback()
-        return _xml(inbox.internal_error(settings=settings, now=now))
-    if received.retry_after is not None:  # a throttled sender: 429, the answer in cXML
-        response = _xml(received.body, HTTPStatus.TOO_MANY_REQUESTS)
-        response.headers["Retry-After"] = str(received.retry_after)
-        keep_changes()  # the refusal stays in the message log
-        return response
-    return _xml(received.body)
+    )
 
 
 def _head_of_unread_body() -> bytes:
     """The first bytes of a body too large to read, straight from the WSGI input (Werkzeug
     refused it from its declared length, before reading any of it); empty when unknown."""
-    length = min(request.content_length or 0, HEAD_OF_REFUSED_BODY)
+    length = min(request.content_length or 0, unread.HEAD_BYTES)
     return request.environ["wsgi.input"].read(length) if length else b""
 
 

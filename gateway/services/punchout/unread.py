@@ -21,6 +21,8 @@ from gateway.redaction import REDACTED
 from gateway.services.partners.registry import find_by_credentials
 from gateway.services.punchout.oci_punchout import password_field_names
 
+__all__ = ["HEAD_BYTES", "claimed_partner", "readable_body"]
+
 
 def readable_body(session: Session, body: bytes, *, total: int, form: bool) -> bytes:
     """The head of `body` as the log shows it, its cut marked (`total`: the body's length in
