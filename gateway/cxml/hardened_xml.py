@@ -179,10 +179,12 @@ def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._E
 
 
 def _without_leading_space(body: bytes) -> bytes:
-    """`body` without whitespace before its first `<` (the BOM kept): buyer tools send a
-    newline before the XML declaration, which XML itself does not allow there."""
+    """`body` without whitespace before its XML declaration (the BOM kept): buyer tools send a
+    newline first, which XML allows before a root element but not before the declaration.
+    Without a declaration, the body is left as it is (and line numbers stay true)."""
     bom = _UTF8_BOM if body.startswith(_UTF8_BOM) else b""
-    return bom + body[len(bom) :].lstrip(_XML_SPACE.encode())
+    rest = body[len(bom) :].lstrip(_XML_SPACE.encode())
+    return bom + rest if rest.startswith(b"<?xml") else body
 
 
 def _expat_pass(body: bytes, limits: ParserLimits) -> None:

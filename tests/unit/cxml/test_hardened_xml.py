@@ -351,3 +351,9 @@ def test_whitespace_before_the_xml_declaration_is_tolerated(prefix: bytes) -> No
 )
 def test_looks_like_xml_goes_by_the_body_alone(body: bytes, expected: bool) -> None:
     assert looks_like_xml(body) is expected
+
+
+def test_leading_whitespace_without_a_declaration_keeps_its_line_numbers() -> None:
+    with pytest.raises(InboundDocumentError) as caught:
+        parse_xml(b"\n\n<cXML><a></cXML>")
+    assert "at line 3" in caught.value.reason
