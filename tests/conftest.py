@@ -24,7 +24,13 @@ from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles
 from tests import session_log
 from tests.mail import Inbox, smtp_server
-from tests.paths import dtd_setting, official_dtd_dir
+from tests.paths import (
+    INTEROP_CORPUS_DIR,
+    INTEROP_CORPUS_ENV,
+    INTEROP_WITHOUT_CORPUS,
+    dtd_setting,
+    official_dtd_dir,
+)
 from tests.tiny_dtd import write_tiny_dtds
 
 DIGEST_KEY = "test-digest-key"
@@ -51,8 +57,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say what the run could not compare against."""
+    """Say once what the run could not compare against on this machine."""
     _report_missing_dtds(terminalreporter)
+    interop_corpus_summary(terminalreporter)
 
 
 def _report_missing_dtds(reporter: pytest.TerminalReporter) -> None:
@@ -60,6 +67,21 @@ def _report_missing_dtds(reporter: pytest.TerminalReporter) -> None:
         reporter.write_line(
             "cXML: the DTD comparison ran without the official DTDs (our XSDs only); set "
             "GATEWAY_CXML_DTD_DIR or run `gateway cxml dtds install` to compare against them."
+        )
+
+
+def interop_corpus_summary(reporter: pytest.TerminalReporter) -> None:
+    """One line when the interop-corpus replay was skipped for want of the corpus."""
+    skipped = [
+        report
+        for report in reporter.stats.get("skipped", [])
+        if INTEROP_WITHOUT_CORPUS in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        reporter.write_sep("-", "interop corpus")
+        reporter.write_line(
+            f"{INTEROP_WITHOUT_CORPUS}: {len(skipped)} replay test(s) skipped; set "
+            f"{INTEROP_CORPUS_ENV} or place it at {INTEROP_CORPUS_DIR}"
         )
 
 

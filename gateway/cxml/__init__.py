@@ -61,7 +61,7 @@ from gateway.cxml.errors import (
     SignatureUnacceptableError,
     UnsupportedDocumentError,
 )
-from gateway.cxml.hardened_xml import DEFAULT_LIMITS, ParserLimits, parse_xml
+from gateway.cxml.hardened_xml import DEFAULT_LIMITS, ParserLimits, looks_like_xml, parse_xml
 from gateway.cxml.parse import parse
 from gateway.cxml.status import StatusCode
 
@@ -123,6 +123,7 @@ __all__ = [
     "encode_cart",
     "format_timestamp",
     "lint",
+    "looks_like_xml",
     "make_payload_id",
     "parse",
     "parse_xml",

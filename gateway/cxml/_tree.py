@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from lxml import etree
@@ -16,7 +16,7 @@ from gateway.cxml.documents import Money
 from gateway.cxml.errors import InboundDocumentError
 from gateway.cxml.hardened_xml import text_of
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # the lexical space of xs:decimal
 _WHOLE = re.compile(r"\d+")
 _DEPLOYMENT_MODES = ("production", "test")
@@ -53,14 +53,21 @@ def read_whole(raw: str, element: etree._Element, where: str, rule: str, *, mini
 
 
 def read_timestamp(root: etree._Element) -> datetime:
+    """The root `timestamp`, always zoned: `Z` is +00:00 and a missing zone is read as UTC (real
+    buyers send both: protocol-notes A.12)."""
     raw = required_attribute(root, "timestamp")
     if _TIMESTAMP.fullmatch(raw):
         with contextlib.suppress(ValueError):  # e.g. month 13
-            return datetime.fromisoformat(raw)
+            return as_utc_if_naive(datetime.fromisoformat(raw))
     raise InboundDocumentError(
-        f"{path_of(root)}/@timestamp: must be an ISO 8601 date and time with a time zone "
-        "(Z or an offset such as +01:00)"
+        f"{path_of(root)}/@timestamp: must be an ISO 8601 date and time "
+        "such as 2024-05-01T10:00:00+02:00"
     )
+
+
+def as_utc_if_naive(moment: datetime) -> datetime:
+    """`moment` itself when it has a zone, else the same wall time read as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def read_deployment_mode(container: etree._Element) -> str:

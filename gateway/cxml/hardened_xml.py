@@ -21,8 +21,12 @@ from gateway.cxml.errors import InboundDocumentError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-#: The DOCTYPE system ids we accept; nothing is ever fetched from them.
-DTD_URL = re.compile(r"https?://xml\.cxml\.org/schemas/cXML/(1\.[12]\.\d{3})/[A-Za-z]+\.dtd")
+#: The DOCTYPE system ids we accept; nothing is ever fetched from them. Scheme and host compare
+#: case-insensitively (Ariba's own examples write `xml.cXML.org`); the version is any cXML 1.0
+#: to 1.2.x (`1.0`, `1.1.010`, `1.2.071`); the module is any DTD file name (cXML, Fulfill, …).
+DTD_URL = re.compile(
+    r"(?i:https?://xml\.cxml\.org)/schemas/cXML/(1\.[0-2](?:\.\d{1,3})?)/[A-Za-z]+\.dtd"
+)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\xfe\xff", b"\xff\xfe")
@@ -129,6 +133,21 @@ class _Gate:
             _refuse(f"a text longer than {self.limits.max_text_length} characters")
 
 
+_SNIFFED_BOMS = ((_UTF8_BOM, "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+_XML_SPACE = " \t\r\n"
+
+
+def looks_like_xml(body: bytes) -> bool:
+    """Whether `body` is meant as an XML document, whatever its Content-Type says: after an
+    optional byte order mark and whitespace it starts with `<`. (A UTF-16 document counts, so
+    that `parse_xml` can refuse it for its encoding, which is the precise reason.)"""
+    for bom, codec in _SNIFFED_BOMS:
+        if body.startswith(bom):
+            head = body[len(bom) : len(bom) + 4096].decode(codec, "ignore")
+            return head.lstrip(_XML_SPACE).startswith("<")
+    return body.lstrip(_XML_SPACE.encode()).startswith(b"<")
+
+
 def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._Element:
     """Parse untrusted XML bytes into an lxml root element, or raise `InboundDocumentError`."""
     if not isinstance(body, bytes):
@@ -139,6 +158,7 @@ def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._E
     # expat and libxml2 would both detect and decode it, declaration or not.
     if body.startswith(_WIDE_BOMS) or 0 in body[:4]:
         _refuse("only UTF-8 encoded documents are accepted")
+    body = _without_leading_space(body)
     _expat_pass(body, limits)
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -156,6 +176,15 @@ def parse_xml(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> etree._E
     if next(root.iter(etree.Entity), None) is not None:
         _refuse("entity references are not allowed")
     return root
+
+
+def _without_leading_space(body: bytes) -> bytes:
+    """`body` without whitespace before its XML declaration (the BOM kept): buyer tools send a
+    newline first, which XML allows before a root element but not before the declaration.
+    Without a declaration, the body is left as it is (and line numbers stay true)."""
+    bom = _UTF8_BOM if body.startswith(_UTF8_BOM) else b""
+    rest = body[len(bom) :].lstrip(_XML_SPACE.encode())
+    return bom + rest if rest.startswith(b"<?xml") else body
 
 
 def _expat_pass(body: bytes, limits: ParserLimits) -> None:

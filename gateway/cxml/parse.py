@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from lxml import etree
 
 from gateway.cxml import schema
 from gateway.cxml._tree import (
+    as_utc_if_naive,
     child_named,
     first_child,
     optional_from,
@@ -60,7 +61,10 @@ from gateway.cxml.hardened_xml import DEFAULT_LIMITS, DTD_URL, ParserLimits, par
 from gateway.cxml.status import StatusCode
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_ORDER_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?")
+#: A date (month and day may lack their leading zero), then an optional time and zone.
+_ORDER_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STATUS_CODES = {str(code.value): code for code in StatusCode}
 _ALLOWED = (Operation.CREATE, Operation.INSPECT, Operation.EDIT)
@@ -75,9 +79,8 @@ def parse(body: bytes, *, limits: ParserLimits = DEFAULT_LIMITS) -> CXMLDocument
     other request or message, and an unknown setup operation, raise `UnsupportedDocumentError`
     (450); everything unusable raises `InboundDocumentError` (406).
 
-    The root `timestamp` needs a time zone: `Z` is read as +00:00 (real buyers send it) and a
-    numeric offset as written, but a zone-less timestamp is refused, because guessing a zone
-    would shift the replay window by hours. (A zone-less `orderDate` is a different matter.)
+    The root `timestamp` and `orderDate` are read leniently, as real buyers send them: `Z` as
+    +00:00, a numeric offset as written, and no zone at all as UTC.
     """
     root = parse_xml(body, limits=limits)
     if not isinstance(root.tag, str) or root.tag.lower() != "cxml":
@@ -300,13 +303,26 @@ def _comments(element: etree._Element) -> str:
 
 
 def _order_date(header: etree._Element) -> datetime:
-    """`orderDate`; a missing zone is read as UTC (some buyers omit it, A.12)."""
-    raw = required_attribute(header, "orderDate")
-    if _ORDER_DATE.fullmatch(raw):
-        with contextlib.suppress(ValueError):
-            moment = datetime.fromisoformat(raw)
-            return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    raise InboundDocumentError(f"{path_of(header)}/@orderDate: must be an ISO 8601 date and time")
+    """`orderDate`; a missing zone is read as UTC and a missing time as midnight (some buyers
+    omit them, A.12). A calendar date that does not exist is refused as such."""
+    where = f"{path_of(header)}/@orderDate"
+    match = _ORDER_DATE.fullmatch(required_attribute(header, "orderDate").strip())
+    if match is not None:
+        year, month, day = (int(part) for part in match.group(1, 2, 3))
+        try:
+            date(year, month, day)
+        except ValueError:
+            raise InboundDocumentError(
+                f"{where}: is not a date that exists (months run from 1 to 12, "
+                "days to the end of their month)"
+            ) from None
+        with contextlib.suppress(ValueError):  # e.g. hour 25
+            moment = datetime.fromisoformat(f"{year:04d}-{month:02d}-{day:02d}{match[4] or ''}")
+            return as_utc_if_naive(moment)
+    raise InboundDocumentError(
+        f"{where}: must be an ISO 8601 date, optionally with a time, "
+        "such as 2024-05-01T10:00:00+02:00"
+    )
 
 
 def _buyer_cookie(element: etree._Element) -> str:

@@ -18,6 +18,7 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from gateway import cxml
 from gateway.cxml import Operation, StatusCode
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
@@ -25,7 +26,7 @@ from gateway.models import PartnerProtocol
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import throttle
-from gateway.services.punchout import cxml_punchout, inbox, oci_punchout, sessions
+from gateway.services.punchout import cxml_punchout, inbox, oci_punchout, sessions, unread
 from gateway.web import context, throttling
 from gateway.web.database import get_session, keep_changes, writes_on_get
 from gateway.web.headers import form_action
@@ -43,18 +44,21 @@ def _xml(body: bytes, status: int = HTTPStatus.OK) -> Response:
 @blueprint.post("/cxml")
 def cxml_endpoint() -> Response:
     """Every cXML request; the answer is always a cXML Response (HTTP 200; 413 for size, 429
-    for a sender throttled after failed authentications)."""
+    for a sender throttled after failed authentications).
+
+    The body is read as XML whenever it is XML, whatever the Content-Type says (buyer tools
+    post it with none, or as a form or plain text); only a body that is not XML is refused for
+    its type. A compressed body is refused unread.
+    """
     db = get_session()
     settings = punchout_settings(current_app.config)
     now = utcnow()
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
-    if request.mimetype not in XML_TYPES:
-        reason = "Content-Type must be text/xml or application/xml"
-    elif encoding not in ("", "identity"):
+    if encoding not in ("", "identity"):
         reason = "Content-Encoding is not accepted; send the document uncompressed"
     else:
         try:
-            body = request.get_data(cache=False)
+            body = request.get_data(cache=False)  # the raw bytes, even of a form-typed post
         except RequestEntityTooLarge:
             limit = current_app.config["MAX_CONTENT_LENGTH"]
             answer = inbox.refuse(
@@ -63,9 +67,23 @@ def cxml_endpoint() -> Response:
                 reason=f"document larger than {limit} bytes",
                 settings=settings,
                 now=now,
+                body=_head_of_unread_body(),
+                total=request.content_length or 0,
             )
             keep_changes()  # the message log keeps the refusal
             return _xml(answer, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        if request.mimetype not in XML_TYPES and not cxml.looks_like_xml(body):
+            answer = inbox.refuse(
+                db,
+                status=StatusCode.NOT_ACCEPTABLE,
+                reason="the body is not an XML document: post the cXML document itself "
+                "(it starts with <), preferably as text/xml",
+                settings=settings,
+                now=now,
+                body=body,
+                form=request.mimetype == "application/x-www-form-urlencoded",
+            )
+            return _xml(answer)
         try:
             received = inbox.receive(
                 db, body=body, settings=settings, now=now, throttle_keys=throttling.cxml_keys
@@ -85,6 +103,13 @@ def cxml_endpoint() -> Response:
             db, status=StatusCode.NOT_ACCEPTABLE, reason=reason, settings=settings, now=now
         )
     )
+
+
+def _head_of_unread_body() -> bytes:
+    """The first bytes of a body too large to read, straight from the WSGI input (Werkzeug
+    refused it from its declared length, before reading any of it); empty when unknown."""
+    length = min(request.content_length or 0, unread.HEAD_BYTES)
+    return request.environ["wsgi.input"].read(length) if length else b""
 
 
 @blueprint.get("/punchout/start/<token>")

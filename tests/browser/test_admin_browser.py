@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 BROKEN_SETUP = b"""<?xml version="1.0" encoding="UTF-8"?>
-<cXML payloadID="browser-broken@buyer.example" timestamp="2024-05-01T10:00:00">
+<cXML payloadID="browser-broken@buyer.example" timestamp="2024-05-01 10:00:00">
   <Header>
     <From><Credential domain="NetworkID"><Identity>AN01000000001</Identity></Credential></From>
     <To><Credential domain="DUNS"><Identity>1</Identity></Credential></To>

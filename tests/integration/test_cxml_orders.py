@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -108,7 +109,12 @@ def test_same_payload_id_with_another_body_is_409(client: FlaskClient, db_sessio
     other = buyer.order_request(payload_id="po-3@buyer.example", order_id="PO-OTHER")
     code, text = send(client, other)
     assert code == 409
-    assert "payloadID" in text
+    assert text.startswith(  # the rule, its window and our clock, for the buyer's integrator
+        "Conflict: /cXML/@payloadID already used for a different document: an OrderRequest may "
+        "be re-sent only unchanged, a changed one needs a new payloadID (payloadIDs are "
+        "remembered without time limit; our clock read "
+    )
+    assert re.search(r"our clock read \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00\)$", text)
     assert counts(db_session) == before
     assert orders(db_session, "PO-OTHER") == []
 

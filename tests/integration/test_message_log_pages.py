@@ -14,7 +14,7 @@ from gateway.models import MessageLogEntry
 from tests import buyer, staff
 
 BROKEN = b"""<?xml version="1.0" encoding="UTF-8"?>
-<cXML payloadID="broken-1@buyer.example" timestamp="2024-05-01T10:00:00">
+<cXML payloadID="broken-1@buyer.example" timestamp="2024-05-01 10:00:00">
   <Header>
     <From><Credential domain="NetworkID"><Identity>AN01000000001</Identity></Credential></From>
     <To><Credential domain="DUNS"><Identity>1</Identity></Credential></To>

@@ -168,7 +168,7 @@ def test_a_broken_request_shows_its_problems(admin: FlaskClient, db_session: Ses
             {"partner": demo, "operation": "create", "secret": "demo-secret", "action": "template"},
         )
     )
-    broken = re.sub(r'timestamp="[^"]+"', 'timestamp="2024-05-01T10:00:00"', document)
+    broken = re.sub(r'timestamp="[^"]+"', 'timestamp="2024-05-01 10:00:00"', document)
     sent = simulate(admin, {"partner": demo, "document": broken, "action": "send"})
     assert 'data-status="406"' in sent
     assert 'data-problem="schema"' in sent

@@ -79,7 +79,11 @@ def receive_order(
     )
     if seen is not None:
         if seen.body_digest != digest or seen.status_code is None:
-            raise DuplicateDocumentError("payloadID already used for a different document")
+            raise DuplicateDocumentError(
+                "/cXML/@payloadID already used for a different document: an OrderRequest may "
+                "be re-sent only unchanged, a changed one needs a new payloadID (payloadIDs are "
+                f"remembered without time limit; our clock read {cxml.format_timestamp(now)})"
+            )
         return IntakeResult(
             status=cxml.Status(code=StatusCode(seen.status_code), text=seen.status_text),
             order_id=None,

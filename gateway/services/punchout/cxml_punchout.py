@@ -238,9 +238,16 @@ def _check_replay(
     settings: PunchOutSettings,
     now: datetime,
 ) -> None:
+    """Replay protection: a fresh timestamp and a payloadID this partner has not used. A refusal
+    names the rule, the window and our clock, so the buyer's integrator can fix their side."""
+    window = f"{settings.clock_skew} seconds"
+    clock = f"our clock read {cxml.format_timestamp(now)}"
     if abs(now - document.timestamp) > timedelta(seconds=settings.clock_skew):
         raise InboundDocumentError(
-            "timestamp outside the accepted window; check the clock", status=StatusCode.BAD_REQUEST
+            f"/cXML/@timestamp is outside the accepted window: a setup request must be sent "
+            f"within {window} of our clock ({clock}; a timestamp without a zone is read as "
+            "UTC); check the sender's clock and zone",
+            status=StatusCode.BAD_REQUEST,
         )
     seen = session.scalar(
         select(PunchOutSession.id).where(
@@ -249,7 +256,11 @@ def _check_replay(
         )
     )
     if seen is not None:
-        raise cxml.DuplicateDocumentError("payloadID already used for a punchout")
+        raise cxml.DuplicateDocumentError(
+            "/cXML/@payloadID already used for a punchout: every setup request needs a new "
+            f"payloadID (replay protection; timestamps are accepted within {window} of our "
+            f"clock, and {clock})"
+        )
 
 
 def _lines_from_items(

@@ -30,7 +30,7 @@ from gateway.models import MessageDirection, TradingPartner
 from gateway.services import message_log, throttle
 from gateway.services.ordering import intake
 from gateway.services.partners.order_settings import signature_certificate
-from gateway.services.punchout import cxml_punchout, profile
+from gateway.services.punchout import cxml_punchout, profile, unread
 from gateway.services.punchout.sessions import PunchOutSettings
 from gateway.services.throttle import Key
 
@@ -102,6 +102,8 @@ def receive(
         timestamp=now,
         dtd_dir=settings.dtd_dir,  # our XSD always; the DTD too when one is configured
     )
+    if document is None:  # unreadable: the log names whom its From claims, for support
+        partner = unread.claimed_partner(session, body)
     partner_id = partner.id if partner is not None else None
     message_log.record(
         session,
@@ -209,8 +211,14 @@ def refuse(
     reason: str,
     settings: PunchOutSettings,
     now: datetime,
+    body: bytes | None = None,
+    total: int = 0,
+    form: bool = False,
 ) -> bytes:
-    """Answer a request refused before parsing (size, content type, encoding); log the refusal."""
+    """Answer a request refused before parsing (size, content type, not XML, encoding) and log
+    the refusal: with `body` (the body, or its head of `total` bytes; `form`: posted as a
+    URL-encoded form), its readable head and the partner its From credential names; without it
+    (a compressed body is never read), the reason alone."""
     error = CXMLError(reason, status=status)
     response = cxml.Response(status=error.to_status())
     answer = cxml.build(
@@ -219,13 +227,19 @@ def refuse(
         timestamp=now,
         dtd_dir=settings.dtd_dir,
     )
+    logged = f"[refused before parsing: {reason}]".encode()
+    partner = None
+    if body is not None:
+        logged = unread.readable_body(session, body, total=max(total, len(body)), form=form)
+        partner = unread.claimed_partner(session, logged)
     message_log.record(
         session,
         direction=MessageDirection.IN,
         document_type="unread",
-        body=f"[refused before parsing: {reason}]".encode(),
+        body=logged,
         status_code=status,
         status_text=response.status.text,
+        partner_id=partner.id if partner is not None else None,
     )
     return answer
 

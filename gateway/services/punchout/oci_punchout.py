@@ -190,15 +190,20 @@ def hook_url_allowed(url: str, partner: TradingPartner, options: PartnerOptions)
     return url_allowed(url, partner.allowed_url_prefixes)
 
 
-def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIError) -> None:
-    """Log a refused OCI call (without the password) to the message log."""
-    password_names = {"password", "passwd", "pwd"}
-    password_names |= {
+def password_field_names(session: Session) -> set[str]:
+    """The casefolded names an OCI login's password may come under: the usual ones and each
+    OCI partner's own (never logged)."""
+    return {"password", "passwd", "pwd"} | {
         PartnerOptions.of(partner).password_field.casefold()
         for partner in session.scalars(
             select(TradingPartner).where(TradingPartner.protocol == PartnerProtocol.OCI)
         )
     }
+
+
+def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIError) -> None:
+    """Log a refused OCI call (without the password) to the message log."""
+    password_names = password_field_names(session)
     body = _lines(
         (name, value)
         for name, value in sorted(fields.items())

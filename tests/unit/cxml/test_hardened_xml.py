@@ -7,7 +7,7 @@ from lxml import etree
 
 from gateway.cxml import InboundDocumentError, ParserLimits, StatusCode
 from gateway.cxml import hardened_xml as hardened
-from gateway.cxml.hardened_xml import parse_xml, text_of
+from gateway.cxml.hardened_xml import looks_like_xml, parse_xml, text_of
 from tests.paths import FIXTURES
 from tests.unit.cxml.conftest import Listener
 
@@ -104,6 +104,11 @@ def test_text_is_counted_across_cdata_and_character_data() -> None:
         b'<!DOCTYPE cXML SYSTEM "https://xml.cxml.org/schemas/cXML/1.1.010/cXML.dtd">',
         b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/Fulfill.dtd">',
         b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/Custom.dtd">',
+        # Ariba's own examples and most libraries capitalise the host; hosts ignore case.
+        b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.2.014/cXML.dtd">',
+        b'<!DOCTYPE cXML SYSTEM "HTTPS://XML.CXML.ORG/schemas/cXML/1.2.035/InvoiceDetail.dtd">',
+        b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.0/cXML.dtd">',
+        b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.1.007/Fulfill.dtd">',
     ],
 )
 def test_the_official_doctype_shapes_are_accepted(doctype: bytes) -> None:
@@ -127,6 +132,14 @@ def test_the_official_doctype_shapes_are_accepted(doctype: bytes) -> None:
          "must name a cXML DTD"),
         (b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/2.0.000/cXML.dtd">',
          "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.3.001/cXML.dtd">',
+         "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "ftp://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">',
+         "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.2.014/cXML.xsd">',
+         "must name a cXML DTD"),
+        (b'<!DOCTYPE cXML SYSTEM "http://xml.cXML.org/schemas/cXML/1.2.014/cXML.dtd" [ ]>',
+         "an internal DTD subset is not allowed"),
     ],
 )  # fmt: skip
 def test_other_doctypes_are_refused(doctype: bytes, reason: str) -> None:
@@ -313,3 +326,34 @@ def test_the_listener_counts_connections(listener: Listener) -> None:
 
     socket.create_connection(("127.0.0.1", listener.port)).close()
     assert listener.connections() == 1
+
+
+@pytest.mark.parametrize("prefix", [b"\r\n", b"  \n\t", b"\xef\xbb\xbf\n "])
+def test_whitespace_before_the_xml_declaration_is_tolerated(prefix: bytes) -> None:
+    """Buyer tools send a newline first; XML allows none before the declaration."""
+    body = prefix + b'<?xml version="1.0" encoding="UTF-8"?>\n' + DOCTYPE + b"<cXML/>"
+    assert parse_xml(body).tag == "cXML"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"<cXML/>", True),
+        (b"\xef\xbb\xbf \r\n\t<?xml version='1.0'?><cXML/>", True),
+        ("\ufeff\n<cXML/>".encode("utf-16-le"), True),  # refused later for its encoding
+        ("\ufeff<cXML/>".encode("utf-16-be"), True),
+        (b"", False),
+        (b"   ", False),
+        (b"cxml-urlencoded=%3CcXML%2F%3E", False),
+        (b'{"cXML": 1}', False),
+        (b"\xef\xbb\xbfhello", False),
+    ],
+)
+def test_looks_like_xml_goes_by_the_body_alone(body: bytes, expected: bool) -> None:
+    assert looks_like_xml(body) is expected
+
+
+def test_leading_whitespace_without_a_declaration_keeps_its_line_numbers() -> None:
+    with pytest.raises(InboundDocumentError) as caught:
+        parse_xml(b"\n\n<cXML><a></cXML>")
+    assert "at line 3" in caught.value.reason

@@ -67,3 +67,49 @@ def test_credential_mac_sender_is_dtd_valid_and_parses_back() -> None:
     assert header is not None
     assert header.sender_credentials == (sender,)
     assert b"<SharedSecret>" not in body
+
+
+def order_date_of(raw: str) -> datetime:
+    body = buyer.order_request().replace(
+        b'orderDate="2026-11-27T09:30:00+00:00"', f'orderDate="{raw}"'.encode(), 1
+    )
+    order = cxml.parse(body).payload
+    assert isinstance(order, cxml.OrderRequest)
+    return order.order_date
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2016-04-20T04:34:19", datetime(2016, 4, 20, 4, 34, 19, tzinfo=UTC)),  # no zone: UTC
+        ("2016-04-20T04:34:19Z", datetime(2016, 4, 20, 4, 34, 19, tzinfo=UTC)),
+        ("2016-04-20T06:34:19+02:00", datetime(2016, 4, 20, 4, 34, 19, tzinfo=UTC)),
+        ("2000-10-12", datetime(2000, 10, 12, tzinfo=UTC)),  # a date alone: midnight UTC
+        ("2000-2-3", datetime(2000, 2, 3, tzinfo=UTC)),  # unpadded month and day: unambiguous
+        ("2024-02-29", datetime(2024, 2, 29, tzinfo=UTC)),
+    ],
+)
+def test_order_dates_are_read_leniently(raw: str, expected: datetime) -> None:
+    assert order_date_of(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["2000-2-30", "2023-02-29", "2024-13-01", "2024-04-31T10:00:00"])
+def test_an_order_date_that_does_not_exist_is_refused_as_such(raw: str) -> None:
+    with pytest.raises(InboundDocumentError) as caught:
+        order_date_of(raw)
+    assert caught.value.text == (
+        "Not Acceptable: /cXML/Request/OrderRequest/OrderRequestHeader/@orderDate: "
+        "is not a date that exists (months run from 1 to 12, days to the end of their month)"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw", ["27.11.2026", "2026-11-27T25:00:00", "20261127", "2026-11-27 09:30"]
+)
+def test_an_order_date_in_another_form_is_refused_with_an_example(raw: str) -> None:
+    with pytest.raises(InboundDocumentError) as caught:
+        order_date_of(raw)
+    assert caught.value.text.endswith(
+        "/@orderDate: must be an ISO 8601 date, optionally with a time, "
+        "such as 2024-05-01T10:00:00+02:00"
+    )
