@@ -30,6 +30,7 @@ from tests import buyer, shop, staff
 from tests.buyer import add_to_cart
 from tests.factories import make_budget
 from tests.integration.test_cxml_punchout import post_cxml, punch_in, transfer
+from tests.integration.test_partner_admin import ACME_IDENTITY, create_acme, cxml_form, post_form
 
 TEST = "test"
 FORBIDDEN = 403
@@ -345,3 +346,43 @@ def test_a_profile_request_is_answered_in_any_mode(
     body = buyer.profile_request().replace(b"<Request>", b'<Request deploymentMode="test">')
     assert cxml.parse(body).deployment_mode == "test"
     assert send(client, body) == (200, "OK")
+
+
+# --- set on the partner page ------------------------------------------------------------------
+
+
+def test_the_partner_page_sets_the_accepted_mode(app: Flask, db_session: Session) -> None:
+    admin = app.test_client()
+    staff.log_in(admin)
+    new_page = admin.get("/admin/partners/new?protocol=cxml").text
+    assert "<option selected>both</option>" in new_page
+    secret = create_acme(admin, deployment_mode="production")
+    partner = db_session.scalars(
+        select(TradingPartner).where(TradingPartner.name == "acme-ariba")
+    ).one()
+    assert partner.accepted_deployment_mode == "production"
+    body = buyer.setup_request(identity=ACME_IDENTITY, secret=secret, deployment_mode=TEST)
+    code, text = buyer.status_of(post_cxml(app.test_client(), body))
+    assert (code, text.endswith("accept production documents only")) == (FORBIDDEN, True)
+
+    path = f"/admin/partners/{partner.id}"
+    assert "<option selected>production</option>" in admin.get(path).text
+    assert post_form(admin, path, cxml_form(deployment_mode="test")).status_code == 302
+    db_session.expire_all()
+    assert db_session.get_one(TradingPartner, partner.id).accepted_deployment_mode == "test"
+    assert buyer.status_of(post_cxml(app.test_client(), body)) == (200, "OK")
+
+    bad = post_form(admin, path, cxml_form(deployment_mode="staging", unit_map="EA=X"))
+    assert bad.status_code == 400
+    assert "The deployment mode must be one of production, test, both." in bad.text
+    db_session.expire_all()
+    partner = db_session.get_one(TradingPartner, partner.id)
+    assert partner.accepted_deployment_mode == "test"
+    assert partner.settings["cxml_mapping"]["unit_map"] == {"EA": "PCE", "RM": "RM"}
+    refused_new = post_form(
+        admin,
+        "/admin/partners/new?protocol=cxml",
+        cxml_form(name="x", identities="NetworkID:AN-X", deployment_mode="x"),
+    )
+    assert refused_new.status_code == 400
+    assert "The deployment mode must be one of" in refused_new.text
