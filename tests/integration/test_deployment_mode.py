@@ -29,15 +29,12 @@ from gateway.services.purchasing import budgets
 from tests import buyer, shop, staff
 from tests.buyer import add_to_cart
 from tests.factories import make_budget
+from tests.integration.test_cxml_orders import send
 from tests.integration.test_cxml_punchout import post_cxml, punch_in, transfer
 from tests.integration.test_partner_admin import ACME_IDENTITY, create_acme, cxml_form, post_form
 
 TEST = "test"
 FORBIDDEN = 403
-
-
-def send(client: FlaskClient, body: bytes) -> tuple[int, str]:
-    return buyer.status_of(post_cxml(client, body))
 
 
 def order_of(session: Session, po_number: str) -> Order:
@@ -60,7 +57,9 @@ def accept_only(session: Session, mode: str) -> None:
 
 def newest_session(session: Session) -> PunchOutSession:
     session.expire_all()
-    return session.scalars(select(PunchOutSession).order_by(PunchOutSession.id.desc())).first()
+    return session.scalars(
+        select(PunchOutSession).order_by(PunchOutSession.id.desc()).limit(1)
+    ).one()
 
 
 # --- recorded ----------------------------------------------------------------------------------
