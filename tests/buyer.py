@@ -30,6 +30,7 @@ def setup_request(
     payload_id: str | None = None,
     timestamp: datetime | None = None,
     sender: Credential | None = None,
+    deployment_mode: str | None = None,
 ) -> bytes:
     """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity)."""
     domain, name = identity
@@ -63,6 +64,7 @@ def setup_request(
         header=header,
         payload_id=payload_id or f"{uuid4()}@buyer.example",
         timestamp=timestamp or datetime.now(UTC),
+        deployment_mode=deployment_mode,
     )
 
 
@@ -129,6 +131,7 @@ def order_request(
     comments: str = "Deliver to the back door",
     unit: str = "EA",
     sender: Credential | None = None,
+    deployment_mode: str | None = None,
 ) -> bytes:
     """An OrderRequest as a buyer would post it; items are (SKU, SPAID, quantity, unit price).
 
@@ -189,6 +192,7 @@ def order_request(
         header=header,
         payload_id=payload_id or f"{uuid4()}@buyer.example",
         timestamp=datetime.now(UTC),
+        deployment_mode=deployment_mode,
     )
 
 

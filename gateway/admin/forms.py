@@ -21,7 +21,7 @@ import wtforms
 from werkzeug.datastructures import MultiDict
 
 from gateway.cxml import CartEncoding, Operation
-from gateway.models import PartnerProtocol
+from gateway.models import AcceptedDeploymentMode, PartnerProtocol
 from gateway.oci import OCIVersion
 from gateway.services import message_log
 from gateway.services.partners import admin
@@ -97,13 +97,14 @@ class PartnerPageForm(InputForm):
 
 
 class CXMLPartnerForm(PartnerPageForm):
-    """A cXML partner: identities, cart encoding, operationAllowed, replay protection and the
-    mapping of its cart lines."""
+    """A cXML partner: identities, cart encoding, operationAllowed, replay protection, the
+    deploymentMode it may send and the mapping of its cart lines."""
 
     identities = LinesField()
     encoding = TextField(default=CartEncoding.BASE64)
     operation_allowed = TextField(default=Operation.EDIT)
     replay_protection = wtforms.BooleanField()
+    deployment_mode = TextField(default=AcceptedDeploymentMode.BOTH)
     classification_domain = TextField(filters=STRIP)
     classification_codes = PairsField("classification codes")
     extrinsics = PairsField("Extrinsics")
@@ -118,6 +119,7 @@ class CXMLPartnerForm(PartnerPageForm):
             encoding=self.encoding.data,
             operation_allowed=self.operation_allowed.data,
             replay_protection=self.replay_protection.data,
+            accepted_deployment_mode=self.deployment_mode.data,
             mapping=CXMLMapping(
                 unit_map=self.unit_map.data,
                 classification_domain=self.classification_domain.data or "UNSPSC",

@@ -15,9 +15,10 @@ from gateway.auth.policy import Actor
 from gateway.cxml import CartEncoding, Operation
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.models import Organisation, PartnerProtocol, TradingPartner
+from gateway.models import AcceptedDeploymentMode, Organisation, PartnerProtocol, TradingPartner
 from gateway.oci import OCIVersion
 from gateway.services.partners import admin
+from gateway.services.partners.deployment import ACCEPTED_DEPLOYMENT_MODES
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
 from gateway.services.punchout.oci_mapping import PartnerOptions
@@ -129,6 +130,7 @@ def _form_page(
         encodings=CART_ENCODINGS,
         operations=OPERATIONS_ALLOWED,
         versions=OCI_VERSIONS,
+        deployment_modes=ACCEPTED_DEPLOYMENT_MODES,
     )
 
 
@@ -139,6 +141,7 @@ def _values_of_new(protocol: str) -> dict[str, Any]:
         else PartnerProtocol.CXML,
         "active": "on",
         "replay_protection": "on",
+        "deployment_mode": AcceptedDeploymentMode.BOTH,
         "default_role": "punchout",
         "encoding": CartEncoding.BASE64,
         "operation_allowed": Operation.EDIT,
@@ -172,6 +175,7 @@ def _values_of(partner: TradingPartner) -> dict[str, Any]:
         "encoding": partner.cart_encoding,
         "operation_allowed": partner.operation_allowed,
         "replay_protection": "on" if partner.replay_protection else "",
+        "deployment_mode": partner.accepted_deployment_mode,
         "unit_map": "\n".join(f"{k}={v}" for k, v in unit_map.items()),
         "classification_domain": mapping.classification_domain,
         "classification_codes": "\n".join(

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from gateway.cli._common import database, usage_errors
 from gateway.db import utcnow
+from gateway.models import DeploymentMode
 from gateway.punchout.settings import punchout_settings
 from gateway.services.ordering import documents
 from gateway.services.ordering.queries import list_orders
@@ -41,6 +42,7 @@ def orders_list_command(customer: str, as_json: bool) -> None:
                 "total": str(order.total),
                 "currency": order.currency,
                 "placed_at": order.placed_at.isoformat(),
+                "deployment_mode": order.deployment_mode,
             }
             for order in orders
         ]
@@ -50,6 +52,7 @@ def orders_list_command(customer: str, as_json: bool) -> None:
         click.echo(
             f"{order.id:>6}  {order.number:<18} {order.buyer_reference or '-':<20} "
             f"{order.source:<5} {order.status:<16} {order.total} {order.currency}"
+            + (" [test]" if order.deployment_mode == DeploymentMode.TEST else "")
         )
 
 

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from gateway.cli._common import database, usage_errors
 from gateway.cxml import CartEncoding
 from gateway.oci import OCIVersion
+from gateway.services.partners.deployment import ACCEPTED_DEPLOYMENT_MODES, set_accepted_mode
 from gateway.services.partners.order_settings import configure
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
@@ -20,6 +21,11 @@ from gateway.services.partners.registry import (
     OCIPartnerSpec,
     add_cxml_partner,
     add_oci_partner,
+)
+
+_DEPLOYMENT_MODE_HELP = (
+    "Which cXML deploymentMode the partner may send; setup requests and OrderRequests in "
+    "another mode are refused with Status 403."
 )
 
 
@@ -58,6 +64,13 @@ def partner_group() -> None:
     is_flag=True,
     help="Let the users' budgets and approval rules refuse the cart transfer.",
 )
+@click.option(
+    "--deployment-mode",
+    type=click.Choice(ACCEPTED_DEPLOYMENT_MODES),
+    default="both",
+    show_default=True,
+    help=_DEPLOYMENT_MODE_HELP,
+)
 @with_appcontext
 def add_cxml_command(
     name: str,
@@ -67,6 +80,7 @@ def add_cxml_command(
     allowed_urls: tuple[str, ...],
     encoding: str,
     enforce_budgets: bool,
+    deployment_mode: str,
 ) -> None:
     """Register a cXML trading partner."""
     spec = CXMLPartnerSpec(
@@ -77,12 +91,30 @@ def add_cxml_command(
         allowed_urls=allowed_urls,
         encoding=encoding,
         enforce_budgets=enforce_budgets,
+        accepted_deployment_mode=deployment_mode,
     )
     with usage_errors(), database().session_scope() as session:
         partner = add_cxml_partner(
             session, spec=spec, digest_key=current_app.config["GATEWAY_DIGEST_KEY"]
         )
         click.echo(f"Partner {partner.name!r} registered for customer {customer}.")
+
+
+@partner_group.command("update")
+@click.option("--name", required=True, help="The partner's name.")
+@click.option(
+    "--deployment-mode",
+    type=click.Choice(ACCEPTED_DEPLOYMENT_MODES),
+    required=True,
+    help=_DEPLOYMENT_MODE_HELP,
+)
+@with_appcontext
+def update_command(name: str, deployment_mode: str) -> None:
+    """Change a cXML partner's settings."""
+    with usage_errors(), database().session_scope() as session:
+        partner = set_accepted_mode(session, partner_name=name, mode=deployment_mode)
+        accepted = partner.accepted_deployment_mode
+    click.echo(f"Partner {name!r} accepts deploymentMode: {accepted}.")
 
 
 @partner_group.command("add-oci")

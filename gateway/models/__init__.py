@@ -30,6 +30,7 @@ from gateway.models.catalog import (
 )
 from gateway.models.message_log import MessageDirection, MessageLogEntry
 from gateway.models.order import (
+    DeploymentMode,
     Order,
     OrderLine,
     OrderSource,
@@ -39,6 +40,7 @@ from gateway.models.order import (
 from gateway.models.organisation import Address, AddressKind, Organisation, OrganisationStatus
 from gateway.models.outbox import OutboxMessage, OutboxStatus
 from gateway.models.punchout import (
+    AcceptedDeploymentMode,
     PartnerIdentity,
     PartnerProtocol,
     PunchOutSession,
@@ -66,6 +68,7 @@ from gateway.models.user import (
 )
 
 __all__ = [
+    "AcceptedDeploymentMode",
     "Address",
     "AddressKind",
     "AgentAssignment",
@@ -87,6 +90,7 @@ __all__ = [
     "CartStatus",
     "Catalog",
     "Category",
+    "DeploymentMode",
     "Invitation",
     "Membership",
     "MessageDirection",

@@ -33,6 +33,17 @@ class OrderSource(StrEnum):
     CXML = "cxml"  # a buyer's cXML OrderRequest
 
 
+class DeploymentMode(StrEnum):
+    """A cXML document's `deploymentMode`, kept on orders and punchout sessions.
+
+    Test documents come from a buyer's test account: recorded and shown, never counted. Shop,
+    guest and OCI orders are production; a punchout keeps the mode of its setup request.
+    """
+
+    PRODUCTION = "production"
+    TEST = "test"
+
+
 class Order(Base):
     """An order of one customer; `source` says where it came from (an `OrderSource`)."""
 
@@ -50,6 +61,9 @@ class Order(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     source: Mapped[str] = mapped_column(String(8), default=OrderSource.SHOP)
+    deployment_mode: Mapped[str] = mapped_column(
+        String(10), default=DeploymentMode.PRODUCTION, server_default=DeploymentMode.PRODUCTION
+    )
     status: Mapped[str] = mapped_column(String(20), index=True)  # an OrderStatus
     buyer_reference: Mapped[str | None] = mapped_column(String(100))  # the buyer's PO number
     currency: Mapped[str] = mapped_column(String(3))

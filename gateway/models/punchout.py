@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.cxml import CartEncoding, Operation
 from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.order import DeploymentMode
 from gateway.models.organisation import Organisation
 
 
@@ -31,6 +32,19 @@ class PunchOutStatus(StrEnum):
     CANCELLED = "cancelled"  # the user cancelled: an empty cart (or "no change") went back
 
 
+class AcceptedDeploymentMode(StrEnum):
+    """Which cXML `deploymentMode` a partner may send (`TradingPartner.accepted_deployment_mode`);
+    setup requests and OrderRequests in the other mode are refused."""
+
+    PRODUCTION = "production"
+    TEST = "test"
+    BOTH = "both"
+
+    def accepts(self, mode: str) -> bool:
+        """True if a document in `mode` (a `DeploymentMode`) may pass."""
+        return self is AcceptedDeploymentMode.BOTH or self.value == mode
+
+
 class TradingPartner(Base):
     """A buyer's procurement system, bound to one customer."""
 
@@ -48,6 +62,9 @@ class TradingPartner(Base):
     replay_protection: Mapped[bool] = mapped_column(default=True)
     # Budgets and approvals block the cart transfer only when the partner asks for it (A-10).
     enforce_budgets: Mapped[bool] = mapped_column(default=False, server_default=false())
+    accepted_deployment_mode: Mapped[str] = mapped_column(
+        String(10), default=AcceptedDeploymentMode.BOTH, server_default=AcceptedDeploymentMode.BOTH
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # OCI partners: the login user, its slow password hash, and the profile (`PartnerOptions` of
@@ -98,6 +115,10 @@ class PunchOutSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # OCI: ~-parameters, returntarget, charset and landing page, kept server-side
     oci_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The setup request's deploymentMode (OCI: production); its cart goes back in that mode.
+    deployment_mode: Mapped[str] = mapped_column(
+        String(10), default=DeploymentMode.PRODUCTION, server_default=DeploymentMode.PRODUCTION
+    )
 
     partner: Mapped[TradingPartner] = relationship()
     organisation: Mapped[Organisation] = relationship()

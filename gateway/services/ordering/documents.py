@@ -27,6 +27,7 @@ from gateway.models import (
     User,
 )
 from gateway.services import outbox
+from gateway.services.partners.deployment import outbound_mode
 from gateway.services.punchout.sessions import PunchOutSettings
 
 DECIDABLE = frozenset({OrderStatus.RECEIVED})
@@ -264,7 +265,12 @@ def _queue(
     )
     payload_id = cxml.make_payload_id(settings.hostname)
     body = cxml.build(
-        payload, payload_id=payload_id, timestamp=now, header=header, dtd_dir=settings.dtd_dir
+        payload,
+        payload_id=payload_id,
+        timestamp=now,
+        header=header,
+        dtd_dir=settings.dtd_dir,
+        deployment_mode=outbound_mode(link.order.deployment_mode),  # a test order's, in test
     )
     if settings.signing_key and settings.signing_certificate:  # the Header stays unsigned
         body = cxml.signing.sign(

@@ -42,6 +42,7 @@ from gateway.models import (
     TradingPartner,
 )
 from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
+from gateway.services.partners import deployment
 
 CLOSED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
 
@@ -99,12 +100,19 @@ def receive_order(
     session.flush()  # the dedup key first: a concurrent twin waits here
     if request.type is OrderRequestType.NEW:
         order = _new(
-            session, request=request, payload_id=document.payload_id, partner=partner, now=now
+            session,
+            request=request,
+            payload_id=document.payload_id,
+            partner=partner,
+            now=now,
+            deployment_mode=document.deployment_mode,
         )
     else:
         order = _change(
             session, request=request, payload_id=document.payload_id, partner=partner, now=now
         )
+    # a re-send or change in the other mode: refused, and the caller's savepoint undoes it
+    deployment.check_same_mode(order, mode=document.deployment_mode)
     status = _acknowledgement(session, partner)
     key.order_id = order.id
     key.status_code = int(status.code)
@@ -123,6 +131,7 @@ def _new(
     payload_id: str,
     partner: TradingPartner,
     now: datetime,
+    deployment_mode: str,
 ) -> Order:
     content = _content(request)
     digest = _content_digest(content)
@@ -138,6 +147,7 @@ def _new(
         number=_order_number(now),
         organisation_id=partner.organisation_id,
         source=OrderSource.CXML,
+        deployment_mode=deployment_mode,
         status=OrderStatus.RECEIVED,
         buyer_reference=request.order_id,
         placed_at=now,

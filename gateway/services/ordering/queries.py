@@ -25,6 +25,7 @@ class OrderSummary:
     total: Decimal
     currency: str
     placed_at: datetime
+    deployment_mode: str  # a DeploymentMode: test orders are never counted
 
 
 def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]:
@@ -49,6 +50,7 @@ def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]
             total=order.net_total + order.tax_total + order.shipping_total,
             currency=order.currency,
             placed_at=order.placed_at,
+            deployment_mode=order.deployment_mode,
         )
         for order in orders
     ]

@@ -26,6 +26,7 @@ from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import (
+    AcceptedDeploymentMode,
     Organisation,
     PartnerIdentity,
     PartnerProtocol,
@@ -34,6 +35,7 @@ from gateway.models import (
     TradingPartner,
 )
 from gateway.services.catalog import pricing
+from gateway.services.partners.deployment import accepted_mode
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
     MAX_LOGIN_LENGTH,
@@ -81,6 +83,7 @@ class PartnerForm:
     encoding: str = cxml.CartEncoding.BASE64
     operation_allowed: str = cxml.Operation.EDIT
     replay_protection: bool = True
+    accepted_deployment_mode: str = AcceptedDeploymentMode.BOTH
     mapping: CXMLMapping = field(default_factory=CXMLMapping)
     # OCI
     username: str = ""
@@ -146,6 +149,7 @@ def create_partner(
                 encoding=form.encoding,
                 operation_allowed=form.operation_allowed,
                 replay_protection=form.replay_protection,
+                accepted_deployment_mode=form.accepted_deployment_mode,
             ),
             digest_key=digest_key,
         )
@@ -212,6 +216,7 @@ def _update_cxml(session: Session, partner: TradingPartner, form: PartnerForm) -
         raise InvalidInput(f"The cart encoding must be one of {', '.join(CART_ENCODINGS)}.")
     if form.operation_allowed not in OPERATIONS_ALLOWED:
         raise InvalidInput(f"operationAllowed must be one of {', '.join(OPERATIONS_ALLOWED)}.")
+    mode = accepted_mode(form.accepted_deployment_mode)
     known = {(i.domain, i.identity): i for i in partner.identities}
     partner.identities = [
         known.get(p) or PartnerIdentity(domain=p[0], identity=p[1]) for p in pairs
@@ -219,6 +224,7 @@ def _update_cxml(session: Session, partner: TradingPartner, form: PartnerForm) -
     partner.cart_encoding = form.encoding
     partner.operation_allowed = form.operation_allowed
     partner.replay_protection = form.replay_protection
+    partner.accepted_deployment_mode = mode
 
 
 def _update_oci(session: Session, partner: TradingPartner, form: PartnerForm) -> None:

@@ -12,8 +12,15 @@ from sqlalchemy.orm import Session, joinedload
 from gateway.auth.credentials import hash_password, secret_digest
 from gateway.cxml import CartEncoding, Operation
 from gateway.errors import InvalidInput
-from gateway.models import Organisation, PartnerIdentity, PartnerProtocol, TradingPartner
+from gateway.models import (
+    AcceptedDeploymentMode,
+    Organisation,
+    PartnerIdentity,
+    PartnerProtocol,
+    TradingPartner,
+)
 from gateway.oci import OCIVersion
+from gateway.services.partners.deployment import accepted_mode
 from gateway.services.punchout.oci_mapping import PartnerOptions
 from gateway.urls import url_allowed
 
@@ -41,6 +48,7 @@ class CXMLPartnerSpec:
     operation_allowed: str = Operation.EDIT
     replay_protection: bool = True
     enforce_budgets: bool = False  # budgets and approvals may refuse the cart transfer
+    accepted_deployment_mode: str = AcceptedDeploymentMode.BOTH  # production, test or both
 
 
 def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str) -> TradingPartner:
@@ -85,6 +93,7 @@ def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str
         operation_allowed=spec.operation_allowed,
         replay_protection=spec.replay_protection,
         enforce_budgets=spec.enforce_budgets,
+        accepted_deployment_mode=accepted_mode(spec.accepted_deployment_mode),
         identities=[PartnerIdentity(domain=d, identity=i) for d, i in dict.fromkeys(pairs)],
     )
     session.add(partner)

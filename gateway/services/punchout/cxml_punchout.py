@@ -39,6 +39,7 @@ from gateway.services import message_log
 from gateway.services.catalog import assortment, pricing
 from gateway.services.catalog.pricing import line_total
 from gateway.services.ordering import carts
+from gateway.services.partners.deployment import outbound_mode
 from gateway.services.partners.order_settings import mac_matches
 from gateway.services.partners.registry import find_by_credentials
 from gateway.services.people import shop_sessions
@@ -153,6 +154,7 @@ def start(
         lines=lines,
         settings=settings,
         now=now,
+        deployment_mode=document.deployment_mode,
     )
 
 
@@ -213,6 +215,7 @@ def return_cart(
         header=_header(punchout, settings),
         encoding="US-ASCII" if encoding == CartEncoding.URLENCODED else "UTF-8",
         dtd_dir=settings.dtd_dir,  # an invalid document raises OutboundDocumentError, unsent
+        deployment_mode=outbound_mode(punchout.deployment_mode),
     )
     message_log.record(
         session,

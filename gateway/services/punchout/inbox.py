@@ -29,6 +29,7 @@ from gateway.db import relax_durability
 from gateway.models import MessageDirection, TradingPartner
 from gateway.services import message_log, throttle
 from gateway.services.ordering import intake
+from gateway.services.partners import deployment
 from gateway.services.partners.order_settings import signature_certificate
 from gateway.services.punchout import cxml_punchout, profile, unread
 from gateway.services.punchout.sessions import PunchOutSettings
@@ -187,6 +188,7 @@ def _dispatch(
     if isinstance(request, ProfileRequest):
         answer = profile.profile(session, partner=partner, base_url=settings.base_url)
         return cxml.Response(status=ok, body=answer), None
+    deployment.check(partner, mode=document.deployment_mode, document_type=_document_type(document))
     if isinstance(request, OrderRequest):
         result = intake.receive_order(
             session, document=document, body=body, partner=partner, now=now

@@ -21,6 +21,7 @@ from gateway.models import (
     Cart,
     CartLine,
     CartStatus,
+    DeploymentMode,
     PunchOutSession,
     PunchOutStatus,
     ShopSession,
@@ -84,6 +85,7 @@ def open_punchout(
     settings: PunchOutSettings,
     now: datetime,
     oci_parameters: dict[str, Any] | None = None,
+    deployment_mode: str = DeploymentMode.PRODUCTION,
 ) -> tuple[PunchOutSession, str]:
     """A pending punchout with its cart, and the single-use start URL (cXML and OCI alike)."""
     token, digest = new_token()
@@ -100,6 +102,7 @@ def open_punchout(
         token_expires_at=now + timedelta(seconds=settings.start_token_ttl),
         created_at=now,
         oci_parameters=oci_parameters,
+        deployment_mode=deployment_mode,
     )
     session.add(punchout)
     session.flush()
