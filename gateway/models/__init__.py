@@ -48,7 +48,10 @@ from gateway.models.punchout import (
 from gateway.models.purchase_order import (
     BuyerOrder,
     BuyerOrderVersion,
+    OrderPricePolicy,
+    OrderProblem,
     PartnerOrderSettings,
+    ProblemKind,
     ReceivedDocument,
 )
 from gateway.models.shop_session import ShopSession
@@ -93,6 +96,8 @@ __all__ = [
     "MessageLogEntry",
     "Order",
     "OrderLine",
+    "OrderPricePolicy",
+    "OrderProblem",
     "OrderSource",
     "OrderStatus",
     "OrderStatusChange",
@@ -106,6 +111,7 @@ __all__ = [
     "PasswordReset",
     "PriceList",
     "PriceListItem",
+    "ProblemKind",
     "Product",
     "PunchOutSession",
     "PunchOutStatus",

@@ -41,6 +41,8 @@ from gateway.models import (
     ReceivedDocument,
     TradingPartner,
 )
+from gateway.services.catalog.pricing import DEFAULT_TIMEZONE
+from gateway.services.ordering import price_check
 from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
 
 CLOSED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
@@ -61,8 +63,12 @@ def receive_order(
     body: bytes,
     partner: TradingPartner,
     now: datetime,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> IntakeResult:
     """Process one authenticated OrderRequest; raise a `CXMLError` (4xx) to refuse it.
+
+    Lines, prices and Total are checked (`price_check`); with problems, the partner's policy
+    holds the order (`on_hold`), refuses it (400) or accepts it, the problems recorded.
 
     May raise `IntegrityError` when a concurrent twin committed first: the caller rolls back
     its savepoint and calls again, which then replays the twin's Status.
@@ -95,11 +101,21 @@ def receive_order(
     session.flush()  # the dedup key first: a concurrent twin waits here
     if request.type is OrderRequestType.NEW:
         order = _new(
-            session, request=request, payload_id=document.payload_id, partner=partner, now=now
+            session,
+            request=request,
+            payload_id=document.payload_id,
+            partner=partner,
+            now=now,
+            zone=zone,
         )
     else:
         order = _change(
-            session, request=request, payload_id=document.payload_id, partner=partner, now=now
+            session,
+            request=request,
+            payload_id=document.payload_id,
+            partner=partner,
+            now=now,
+            zone=zone,
         )
     status = _acknowledgement(session, partner)
     key.order_id = order.id
@@ -119,6 +135,7 @@ def _new(
     payload_id: str,
     partner: TradingPartner,
     now: datetime,
+    zone: str,
 ) -> Order:
     content = _content(request)
     digest = _content_digest(content)
@@ -130,16 +147,19 @@ def _new(
             )
         return existing.order  # a re-send of the same order under a new payloadID
     lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
+    checked = price_check.review(
+        session, request=request, partner=partner, lines=lines, zone=zone
+    )
     order = Order(
         number=_order_number(now),
         organisation_id=partner.organisation_id,
         source=OrderSource.CXML,
-        status=OrderStatus.RECEIVED,
+        status=checked.status,
         buyer_reference=request.order_id,
         placed_at=now,
         history=[
             OrderStatusChange(
-                status=OrderStatus.RECEIVED, changed_at=now, note=f"OrderRequest {payload_id}"
+                status=checked.status, changed_at=now, note=f"OrderRequest {payload_id}"
             )
         ],
         **order_values(request, lines),
@@ -147,6 +167,7 @@ def _new(
     session.add(order)
     session.flush()
     insert_lines(session, order, lines)
+    price_check.record(session, order=order, problems=checked.problems)
     session.add(
         BuyerOrder(
             order_id=order.id,
@@ -184,6 +205,7 @@ def _change(
     payload_id: str,
     partner: TradingPartner,
     now: datetime,
+    zone: str,
 ) -> Order:
     kind = request.type.value
     if not request.document_reference:
@@ -228,11 +250,15 @@ def _change(
         note = f"cancelled by the buyer (OrderRequest delete {payload_id})"
     else:
         lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
+        checked = price_check.review(
+            session, request=request, partner=partner, lines=lines, zone=zone
+        )
         session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
         insert_lines(session, order, lines)
+        price_check.record(session, order=order, problems=checked.problems)
         for name, value in order_values(request, lines).items():
             setattr(order, name, value)
-        order.status = OrderStatus.RECEIVED
+        order.status = checked.status
         buyer_order.content_digest = _content_digest(content)
         buyer_order.extrinsics = [{"name": e.name, "value": e.value} for e in request.extrinsics]
         buyer_order.comments = request.comments

@@ -182,7 +182,12 @@ def _dispatch(
         return cxml.Response(status=ok, body=answer), None
     if isinstance(request, OrderRequest):
         result = intake.receive_order(
-            session, document=document, body=body, partner=partner, now=now
+            session,
+            document=document,
+            body=body,
+            partner=partner,
+            now=now,
+            zone=settings.timezone,
         )
         return cxml.Response(status=result.status), None
     started, start_url = cxml_punchout.start(
