@@ -63,7 +63,9 @@ class PartnerOrderSettings(Base):
     )
     #: how far a line's unit price may differ from ours, per unit, in the order's currency
     order_price_tolerance: Mapped[Decimal] = mapped_column(
-        PRICE, default=Decimal("0.01"), server_default="100"  # 0.01, stored scaled by 10^4
+        PRICE,
+        default=Decimal("0.01"),
+        server_default="100",  # 0.01, stored scaled by 10^4
     )
 
 

@@ -147,9 +147,7 @@ def _new(
             )
         return existing.order  # a re-send of the same order under a new payloadID
     lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
-    checked = price_check.review(
-        session, request=request, partner=partner, lines=lines, zone=zone
-    )
+    checked = price_check.review(session, request=request, partner=partner, lines=lines, zone=zone)
     order = Order(
         number=_order_number(now),
         organisation_id=partner.organisation_id,

@@ -67,16 +67,16 @@ class Problem:
     def reason(self) -> str:
         """The problem in words, naming the line and our price (a cXML Status text)."""
         where = f"ItemOut lineNumber {self.line_number}"
+        expected, received = _amount(self.expected), _amount(self.received)
         if self.kind is ProblemKind.UNKNOWN_PRODUCT:
             return f"{where}: unknown SupplierPartID {self.sku}"
         if self.kind is ProblemKind.NOT_IN_ASSORTMENT:
             return (
-                f"{where}: {self.sku} is not in this customer's assortment "
-                f"(our price {self.expected})"
+                f"{where}: {self.sku} is not in this customer's assortment (our price {expected})"
             )
         if self.kind is ProblemKind.PRICE:
-            return f"{where}: UnitPrice {self.received} for {self.sku}, expected {self.expected}"
-        return f"OrderRequestHeader/Total: does not equal the sum of the lines ({self.expected})"
+            return f"{where}: UnitPrice {received} for {self.sku}, expected {expected}"
+        return f"OrderRequestHeader/Total: does not equal the sum of the lines ({expected})"
 
     def as_json(self) -> dict[str, object]:
         """The problem as `gateway orders list --json` and `orders show --json` print it."""
@@ -84,10 +84,20 @@ class Problem:
             "kind": self.kind.value,
             "line_number": self.line_number,
             "sku": self.sku,
-            "expected": None if self.expected is None else str(self.expected),
-            "received": None if self.received is None else str(self.received),
+            "expected": _amount(self.expected),
+            "received": _amount(self.received),
             "reason": self.reason(),
         }
+
+
+def _amount(value: Decimal | None) -> str | None:
+    """An amount as prices are written: at least two decimals (0.77, 5.00, 0.7750 → 0.775)."""
+    if value is None:
+        return None
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:  # noqa: PLR2004 - cents
+        return f"{value.quantize(pricing.CENT):f}"
+    return f"{value.normalize():f}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,9 +189,7 @@ def find_problems(
     expected = {line.line_number: price for (line, _), price in zip(priced, ours, strict=True)}
     carts = _cart_prices(session, partner=partner, lines=lines, zone=zone)
     with_detail = {
-        number
-        for number, item in enumerate(request.items, start=1)
-        if item.detail is not None
+        number for number, item in enumerate(request.items, start=1) if item.detail is not None
     }
     problems: list[Problem] = []
     for position, line in enumerate(lines, start=1):
@@ -249,7 +257,9 @@ def _cart_prices(
         )
         .order_by(PunchOutSession.id.desc())
     ):
-        found.setdefault(aux_id, (_Priced(id=product_id, list_price=list_price), quantity, ended_at))
+        found.setdefault(
+            aux_id, (_Priced(id=product_id, list_price=list_price), quantity, ended_at)
+        )
     by_day: dict[date | None, list[tuple[int, _Priced, Decimal]]] = {}
     for aux_id, (product, quantity, ended_at) in found.items():
         line = wanted[aux_id]

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import InvalidInput
 from gateway.models import Order, Organisation
+from gateway.services.ordering.price_check import Problem, problems_of
+
+MAX_ID_DIGITS = 18  # an order id fits a BIGINT; longer digit strings are not ids
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,6 +28,7 @@ class OrderSummary:
     total: Decimal
     currency: str
     placed_at: datetime
+    problems: tuple[Problem, ...] = ()  # what the intake found wrong (`price_check`)
 
 
 def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]:
@@ -34,11 +38,14 @@ def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]
     )
     if organisation is None:
         raise InvalidInput(f"No customer numbered {customer_number!r}.")
-    orders = session.scalars(
-        select(Order)
-        .where(Order.organisation_id == organisation.id)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.organisation_id == organisation.id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+        )
     )
+    problems = problems_of(session, (order.id for order in orders))
     return [
         OrderSummary(
             id=order.id,
@@ -49,6 +56,22 @@ def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]
             total=order.net_total + order.tax_total + order.shipping_total,
             currency=order.currency,
             placed_at=order.placed_at,
+            problems=tuple(problems.get(order.id, ())),
         )
         for order in orders
     ]
+
+
+def find_order(session: Session, reference: str) -> Order:
+    """An order by its id (digits) or its number (`CX…`, `S…`); InvalidInput when unknown."""
+    reference = reference.strip()
+    if reference.isdecimal() and len(reference) <= MAX_ID_DIGITS:
+        order = session.get(Order, int(reference))
+    else:
+        found = list(session.scalars(select(Order).where(Order.number == reference).limit(2)))
+        if len(found) > 1:
+            raise InvalidInput(f"Several orders are numbered {reference!r}; give the id.")
+        order = found[0] if found else None
+    if order is None:
+        raise InvalidInput(f"No order {reference[:40]!r}.")
+    return order
