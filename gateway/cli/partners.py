@@ -39,7 +39,7 @@ def _price_options(command: Any) -> Any:
     )(command)
     return click.option(
         "--order-price-policy",
-        type=click.Choice(list(OrderPricePolicy)),
+        type=click.Choice([policy.value for policy in OrderPricePolicy]),
         help="An OrderRequest whose prices, assortment or Total are wrong: hold it for staff "
         "(default), reject it with Status 400, or accept it; its problems are recorded.",
     )(command)
