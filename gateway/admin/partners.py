@@ -15,8 +15,9 @@ from gateway.auth.policy import Actor
 from gateway.cxml import CartEncoding, Operation
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.models import Organisation, PartnerProtocol, TradingPartner
+from gateway.models import OrderPricePolicy, Organisation, PartnerProtocol, TradingPartner
 from gateway.oci import OCIVersion
+from gateway.services.ordering.price_check import policy_of
 from gateway.services.partners import admin
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
@@ -129,6 +130,7 @@ def _form_page(
         encodings=CART_ENCODINGS,
         operations=OPERATIONS_ALLOWED,
         versions=OCI_VERSIONS,
+        price_policies=[policy.value for policy in OrderPricePolicy],
     )
 
 
@@ -146,6 +148,8 @@ def _values_of_new(protocol: str) -> dict[str, Any]:
         "classification_domain": "UNSPSC",
         "oci_settings": "{}",
         "sample_sku": "DEMO-0001",
+        "order_price_policy": OrderPricePolicy.HOLD,
+        "order_price_tolerance": "0.01",
     }
 
 
@@ -185,4 +189,16 @@ def _values_of(partner: TradingPartner) -> dict[str, Any]:
         "version": settings.get("version", OCIVersion.V4),
         "oci_settings": json.dumps(oci_json, indent=2, sort_keys=True),
         "sample_sku": "DEMO-0001",
+        **_price_policy_values(partner),
+    }
+
+
+def _price_policy_values(partner: TradingPartner) -> dict[str, str]:
+    """The order price policy fields of a cXML partner."""
+    if partner.protocol != PartnerProtocol.CXML:
+        return {}
+    rule = policy_of(get_session(), partner)
+    return {
+        "order_price_policy": rule.policy.value,
+        "order_price_tolerance": f"{rule.tolerance.normalize():f}",
     }

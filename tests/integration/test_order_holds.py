@@ -16,7 +16,7 @@ from gateway.models import AuditEntry, Order, OutboxMessage
 from gateway.punchout.settings import punchout_settings
 from gateway.services.ordering import documents, holds
 from gateway.services.people.staff import staff_actor
-from tests import buyer
+from tests import buyer, staff
 from tests.factories import actor_of, user_named
 from tests.integration.test_cxml_orders import orders, send
 
@@ -143,3 +143,69 @@ def test_only_an_active_staff_account_acts_from_the_command_line(
     db_session.flush()
     with pytest.raises(InvalidInput, match="not an active staff account"):
         staff_actor(db_session, email="service@supplier.demo")
+
+
+def _staff_client(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    staff.log_in(client, email)
+    return client
+
+
+def test_staff_see_the_problems_on_the_customer_page_and_release_there(
+    app: Flask, db_session: Session, held: Order
+) -> None:
+    service = _staff_client(app, "service@supplier.demo")
+    page = service.get("/staff/customers/1001").text
+    row = page[page.index(f'data-order-number="{held.number}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-order-status="on_hold"' in row
+    assert 'data-problem-kind="price" data-problem-line="1"' in row
+    assert "<span data-expected>0.77</span>" in row
+    assert "<span data-received>0.00</span>" in row
+    assert "data-release" in row
+    token = buyer.csrf_token(page)
+    path = f"/staff/customers/1001/orders/{held.id}"
+    refused = service.post(f"{path}/reject", data={"csrf_token": token, "reason": ""})
+    assert refused.status_code == 400
+    assert "Give a reason for the rejection." in refused.text
+    released = service.post(f"{path}/release", data={"csrf_token": token})
+    assert released.status_code == 302
+    db_session.expire_all()
+    assert db_session.get_one(Order, held.id).status == "received"
+    again = service.post(f"{path}/release", data={"csrf_token": token})
+    assert again.status_code == 400
+    assert "only an order on hold can be released" in again.text
+
+
+def test_staff_reject_on_the_customer_page_in_dutch(
+    app: Flask, db_session: Session, held: Order
+) -> None:
+    service = _staff_client(app, "service@supplier.demo")
+    page = service.get("/staff/customers/1001", headers={"Accept-Language": "nl"}).text
+    assert "Problemen" in page
+    assert "de prijs wijkt af van de onze" in page
+    assert "Vrijgeven (problemen accepteren)" in page
+    answer = service.post(
+        f"/staff/customers/1001/orders/{held.id}/reject",
+        data={"csrf_token": buyer.csrf_token(page), "reason": "Prijs 0,00 klopt niet"},
+    )
+    assert answer.status_code == 302
+    db_session.expire_all()
+    assert db_session.get_one(Order, held.id).status == "rejected"
+    assert outbox(db_session) == ["ConfirmationRequest"]
+
+
+def test_a_sales_agent_sees_the_problems_but_cannot_decide(
+    app: Flask, db_session: Session, held: Order
+) -> None:
+    agent = _staff_client(app, "agent@supplier.demo")
+    page = agent.get("/staff/customers/1001").text
+    assert 'data-problem-kind="price"' in page
+    assert "data-release" not in page
+    answer = agent.post(
+        f"/staff/customers/1001/orders/{held.id}/release",
+        data={"csrf_token": buyer.csrf_token(page)},
+    )
+    assert answer.status_code == 403
+    db_session.expire_all()
+    assert db_session.get_one(Order, held.id).status == "on_hold"
