@@ -7,6 +7,7 @@ member shops as a customer the policy refuses every staff page but the end of th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 from flask import (
@@ -286,17 +287,17 @@ def release_order(
     shopper: context.Shopper, number: str, order_id: int
 ) -> Response | tuple[str, int]:
     """Release an order on hold: its problems are accepted, it becomes a received order."""
-    try:
-        holds.release(
+    return _decide(
+        shopper,
+        number,
+        lambda: holds.release(
             get_session(),
             actor=shopper.actor,
             reference=str(order_id),
             now=utcnow(),
             client=context.client(),
-        )
-    except InvalidInput as exc:
-        return _customer_page(shopper, number, error=str(exc)), 400
-    return redirect(url_for("staff.customer", number=number))
+        ),
+    )
 
 
 @blueprint.post("/staff/customers/<number>/orders/<int:order_id>/reject")
@@ -305,8 +306,10 @@ def reject_order(
     shopper: context.Shopper, number: str, order_id: int
 ) -> Response | tuple[str, int]:
     """Reject an order on hold (field `reason`, required: it goes to the buyer)."""
-    try:
-        holds.reject(
+    return _decide(
+        shopper,
+        number,
+        lambda: holds.reject(
             get_session(),
             actor=shopper.actor,
             reference=str(order_id),
@@ -314,7 +317,17 @@ def reject_order(
             settings=punchout_settings(current_app.config),
             now=utcnow(),
             client=context.client(),
-        )
+        ),
+    )
+
+
+def _decide(
+    shopper: context.Shopper, number: str, decision: Callable[[], object]
+) -> Response | tuple[str, int]:
+    """Run a decision on a held order: back to the customer page, or the page again with the
+    reason it was refused."""
+    try:
+        decision()
     except InvalidInput as exc:
         return _customer_page(shopper, number, error=str(exc)), 400
     return redirect(url_for("staff.customer", number=number))

@@ -14,11 +14,12 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import AuditEntry, Order, OutboxMessage
 from gateway.punchout.settings import punchout_settings
-from gateway.services.ordering import documents, holds
+from gateway.services.ordering import holds
 from gateway.services.people.staff import staff_actor
 from tests import buyer, staff
 from tests.factories import actor_of, user_named
 from tests.integration.test_cxml_orders import orders, send
+from tests.integration.test_outbox import accept
 
 
 @pytest.fixture
@@ -38,13 +39,7 @@ def test_release_makes_it_a_received_order_staff_can_accept(
 ) -> None:
     actor = staff_actor(db_session, email="service@supplier.demo")
     with pytest.raises(InvalidInput, match="cannot be accepted"):  # not while on hold
-        documents.accept(
-            db_session,
-            actor=None,
-            order_id=held.id,
-            settings=punchout_settings(app.config),
-            now=utcnow(),
-        )
+        accept(app, db_session, held.id)
     assert outbox(db_session) == []
     order = holds.release(db_session, actor=actor, reference=held.number, now=utcnow())
     assert order.status == "received"
@@ -54,13 +49,7 @@ def test_release_makes_it_a_received_order_staff_can_accept(
     )
     audit = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "order.release"))
     assert [(entry.actor_id, entry.subject) for entry in audit] == [(actor.user_id, held.number)]
-    documents.accept(
-        db_session,
-        actor=None,
-        order_id=held.id,
-        settings=punchout_settings(app.config),
-        now=utcnow(),
-    )
+    accept(app, db_session, held.id)
     assert outbox(db_session) == ["ConfirmationRequest"]
     with pytest.raises(InvalidInput, match="only an order on hold"):
         holds.release(db_session, actor=actor, reference=str(held.id), now=utcnow())

@@ -99,24 +99,15 @@ def receive_order(
     )
     session.add(key)
     session.flush()  # the dedup key first: a concurrent twin waits here
-    if request.type is OrderRequestType.NEW:
-        order = _new(
-            session,
-            request=request,
-            payload_id=document.payload_id,
-            partner=partner,
-            now=now,
-            zone=zone,
-        )
-    else:
-        order = _change(
-            session,
-            request=request,
-            payload_id=document.payload_id,
-            partner=partner,
-            now=now,
-            zone=zone,
-        )
+    handle = _new if request.type is OrderRequestType.NEW else _change
+    order = handle(
+        session,
+        request=request,
+        payload_id=document.payload_id,
+        partner=partner,
+        now=now,
+        zone=zone,
+    )
     status = _acknowledgement(session, partner)
     key.order_id = order.id
     key.status_code = int(status.code)
