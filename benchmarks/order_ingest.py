@@ -1,8 +1,10 @@
 """`order_ingest_ms`: one 1,000-line OrderRequest through the whole stack, in process.
 
 The Flask test client posts to `/cxml` of the gateway as production configures it (no TESTING):
-parse, authenticate the demo partner, validate every line against the catalog, persist the
-order, its lines, the dedup key, the buyer's version and both message-log entries, commit. Each
+parse, authenticate the demo partner, validate every line against the catalog, check its price
+and the customer's assortment (the articles are in the standard catalog at their list price, so
+the order is an ordinary received one), persist the order, its lines, the dedup key, the
+buyer's version and both message-log entries, commit. Each
 run sends a fresh orderID and payloadID; every line carries a SupplierPartAuxiliaryID, as a
 punchout cart's lines do. The figure is the median of the timed runs after one warm-up.
 """
@@ -14,12 +16,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from benchmarks.database import BATCH, app_for, database_url, fresh_database
 from benchmarks.figures import median_of, report
 from gateway import cxml
-from gateway.models import Product
+from gateway.models import Catalog, Product, catalog_product
+from gateway.services.demo_catalog import STANDARD_CATALOG
 
 LINES = 1_000
 UNIT_PRICE = Decimal("1.25")
@@ -42,6 +45,15 @@ def _load_products(engine: object) -> list[str]:
     with engine.begin() as connection:  # type: ignore[attr-defined]
         for start in range(0, len(rows), BATCH):
             connection.execute(insert(Product), rows[start : start + BATCH])
+        catalog_id = connection.scalar(select(Catalog.id).where(Catalog.name == STANDARD_CATALOG))
+        connection.execute(
+            insert(catalog_product).from_select(
+                ["catalog_id", "product_id"],
+                select(Catalog.id, Product.id)
+                .where(Catalog.id == catalog_id)
+                .where(Product.sku.startswith("ORD-")),
+            )
+        )
     return [row["sku"] for row in rows]
 
 

@@ -119,7 +119,7 @@ def read_forms(html: str) -> list[dict[str, object]]:
 def order_request(
     *,
     order_id: str = "PO-1001",
-    items: tuple[tuple[str, str | None, str, str], ...] = (("DEMO-0001", None, "2", "0.85"),),
+    items: tuple[tuple[str, str | None, str, str], ...] = (("DEMO-0001", None, "2", "0.77"),),
     request_type: cxml.OrderRequestType = cxml.OrderRequestType.NEW,
     reference: str | None = None,
     version: int | None = None,
@@ -134,6 +134,8 @@ def order_request(
     deployment_mode: str | None = None,
 ) -> bytes:
     """An OrderRequest as a buyer would post it; items are (SKU, SPAID, quantity, unit price).
+
+    The default line is priced as demo customer 1001 pays (its contract price for DEMO-0001).
 
     `total` defaults to the sum of the lines.
     """

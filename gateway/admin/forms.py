@@ -21,12 +21,19 @@ import wtforms
 from werkzeug.datastructures import MultiDict
 
 from gateway.cxml import CartEncoding, Operation
-from gateway.models import AcceptedDeploymentMode, PartnerProtocol
+from gateway.models import AcceptedDeploymentMode, OrderPricePolicy, PartnerProtocol
 from gateway.oci import OCIVersion
 from gateway.services import message_log
 from gateway.services.partners import admin
 from gateway.services.punchout.cart_mapping import CXMLMapping
-from gateway.web.forms import STRIP, InputForm, IsoDateField, TextField, WholeNumberField
+from gateway.web.forms import (
+    STRIP,
+    AmountField,
+    InputForm,
+    IsoDateField,
+    TextField,
+    WholeNumberField,
+)
 
 DATE_MESSAGE = "dates must look like 2026-05-01"
 
@@ -111,6 +118,8 @@ class CXMLPartnerForm(PartnerPageForm):
     forbidden_part_id_characters = TextField(filters=STRIP)
     description_max_length = WholeNumberField("The description limit must be a whole number.")
     price_decimals = WholeNumberField("Price decimals must be a whole number.")
+    order_price_policy = TextField(default=OrderPricePolicy.HOLD)
+    order_price_tolerance = AmountField()
 
     def partner_form(self, protocol: str) -> admin.PartnerForm:
         return dataclasses.replace(
@@ -120,6 +129,8 @@ class CXMLPartnerForm(PartnerPageForm):
             operation_allowed=self.operation_allowed.data,
             replay_protection=self.replay_protection.data,
             accepted_deployment_mode=self.deployment_mode.data,
+            order_price_policy=self.order_price_policy.data,
+            order_price_tolerance=self.order_price_tolerance.data,
             mapping=CXMLMapping(
                 unit_map=self.unit_map.data,
                 classification_domain=self.classification_domain.data or "UNSPSC",

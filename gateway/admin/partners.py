@@ -15,8 +15,15 @@ from gateway.auth.policy import Actor
 from gateway.cxml import CartEncoding, Operation
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.models import AcceptedDeploymentMode, Organisation, PartnerProtocol, TradingPartner
+from gateway.models import (
+    AcceptedDeploymentMode,
+    OrderPricePolicy,
+    Organisation,
+    PartnerProtocol,
+    TradingPartner,
+)
 from gateway.oci import OCIVersion
+from gateway.services.ordering.price_check import policy_of
 from gateway.services.partners import admin
 from gateway.services.partners.deployment import ACCEPTED_DEPLOYMENT_MODES
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
@@ -131,6 +138,7 @@ def _form_page(
         operations=OPERATIONS_ALLOWED,
         versions=OCI_VERSIONS,
         deployment_modes=ACCEPTED_DEPLOYMENT_MODES,
+        price_policies=[policy.value for policy in OrderPricePolicy],
     )
 
 
@@ -149,6 +157,8 @@ def _values_of_new(protocol: str) -> dict[str, Any]:
         "classification_domain": "UNSPSC",
         "oci_settings": "{}",
         "sample_sku": "DEMO-0001",
+        "order_price_policy": OrderPricePolicy.HOLD,
+        "order_price_tolerance": "0.01",
     }
 
 
@@ -189,4 +199,16 @@ def _values_of(partner: TradingPartner) -> dict[str, Any]:
         "version": settings.get("version", OCIVersion.V4),
         "oci_settings": json.dumps(oci_json, indent=2, sort_keys=True),
         "sample_sku": "DEMO-0001",
+        **_price_policy_values(partner),
+    }
+
+
+def _price_policy_values(partner: TradingPartner) -> dict[str, str]:
+    """The order price policy fields of a cXML partner."""
+    if partner.protocol != PartnerProtocol.CXML:
+        return {}
+    rule = policy_of(get_session(), partner)
+    return {
+        "order_price_policy": rule.policy.value,
+        "order_price_tolerance": f"{rule.tolerance.normalize():f}",
     }

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     STAFF_CUSTOMER_READ = "staff:customer:read"  # the reachable customers as they see themselves
     STAFF_CUSTOMER_READ_ALL = "staff:customer:read_all"  # every customer, not only assigned ones
     STAFF_CUSTOMER_REGISTER = "staff:customer:register"  # prospects, assigned to the registrar
+    STAFF_ORDER_DECIDE = "staff:order:decide"  # release or reject a purchase order on hold
 
 
 CUSTOMER_SCOPES = frozenset({"account", "punchout", "shop"})
@@ -76,6 +77,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_CREATE,
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_READ_ALL,
+            Permission.STAFF_ORDER_DECIDE,
         }
     ),
     "sales_agent": frozenset(
@@ -96,6 +98,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_CREATE,
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_READ_ALL,
+            Permission.STAFF_ORDER_DECIDE,
         }
     ),
 }

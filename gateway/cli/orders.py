@@ -1,8 +1,11 @@
-"""`gateway orders ...`: list a customer's orders; staff decisions on received cXML orders."""
+"""`gateway orders ...`: list a customer's orders; staff decisions on received cXML orders,
+and on orders held for their problems (`release`, `reject --staff`)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -11,10 +14,16 @@ from flask.cli import with_appcontext
 
 from gateway.cli._common import database, usage_errors
 from gateway.db import utcnow
-from gateway.models import DeploymentMode
+from gateway.errors import NotFound, PermissionDenied
+from gateway.models import DeploymentMode, Order, Organisation
 from gateway.punchout.settings import punchout_settings
-from gateway.services.ordering import documents
-from gateway.services.ordering.queries import list_orders
+from gateway.services.ordering import documents, holds
+from gateway.services.ordering.price_check import problems_of
+from gateway.services.ordering.queries import find_order, list_orders
+from gateway.services.people.staff import staff_actor
+
+ORDER_HELP = "The order's id or number."
+STAFF_HELP = "E-mail address of the staff member who decides (needs staff:order:decide)."
 
 
 @click.group("orders")
@@ -39,6 +48,7 @@ def orders_list_command(customer: str, as_json: bool) -> None:
                 "buyer_po_number": order.buyer_reference,
                 "source": order.source,
                 "status": order.status,
+                "problems": [problem.as_json() for problem in order.problems],
                 "total": str(order.total),
                 "currency": order.currency,
                 "placed_at": order.placed_at.isoformat(),
@@ -53,7 +63,89 @@ def orders_list_command(customer: str, as_json: bool) -> None:
             f"{order.id:>6}  {order.number:<18} {order.buyer_reference or '-':<20} "
             f"{order.source:<5} {order.status:<16} {order.total} {order.currency}"
             + (" [test]" if order.deployment_mode == DeploymentMode.TEST else "")
+            + (f"  ({len(order.problems)} problem(s))" if order.problems else "")
         )
+
+
+@orders_group.command("show")
+@click.argument("order")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object for scripts.")
+@with_appcontext
+def orders_show_command(order: str, as_json: bool) -> None:
+    """Show one order: status, lines, the problems found on receipt, and its history."""
+
+    with usage_errors(), database().session_scope() as session:
+        found = find_order(session, order)
+        details = _details(found, customer=session.get_one(Organisation, found.organisation_id))
+        details["problems"] = [
+            p.as_json() for p in problems_of(session, [found.id]).get(found.id, [])
+        ]
+    if as_json:
+        click.echo(json.dumps(details, indent=2))
+        return
+    click.echo(
+        f"Order {details['number']} (id {details['id']}) of customer {details['customer']}: "
+        f"{details['status']}, {details['net_total']} {details['currency']} net, "
+        f"buyer PO {details['buyer_po_number'] or '-'}"
+    )
+    for line in details["lines"]:
+        click.echo(
+            f"  {line['line_number']:>4}  {line['sku']:<20} {line['quantity']} {line['unit']} "
+            f"x {line['unit_price']} = {line['net_amount']}"
+        )
+    for problem in details["problems"]:
+        click.echo(f"  problem: {problem['reason']}")
+    for change in details["history"]:
+        click.echo(f"  {change['changed_at']}  {change['status']}  {change['note']}")
+
+
+def _details(order: Order, *, customer: Organisation) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "number": order.number,
+        "customer": customer.number,
+        "buyer_po_number": order.buyer_reference,
+        "source": order.source,
+        "status": order.status,
+        "currency": order.currency,
+        "net_total": str(order.net_total),
+        "placed_at": order.placed_at.isoformat(),
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "sku": line.sku,
+                "known_product": line.product_id is not None,
+                "quantity": str(line.quantity),
+                "unit": line.unit,
+                "unit_price": str(line.unit_price),
+                "net_amount": str(line.net_amount),
+            }
+            for line in order.lines
+        ],
+        "history": [
+            {
+                "status": change.status,
+                "changed_at": change.changed_at.isoformat(),
+                "note": change.note,
+            }
+            for change in order.history
+        ],
+    }
+
+
+@orders_group.command("release")
+@click.argument("order")
+@click.option("--staff", required=True, help=STAFF_HELP)
+@with_appcontext
+def orders_release_command(order: str, staff: str) -> None:
+    """Release an order on hold: its problems are accepted and it becomes a received order,
+    to accept or confirm as usual."""
+
+    with usage_errors(), _refusals(), database().session_scope() as session:
+        released = holds.release(
+            session, actor=staff_actor(session, email=staff), reference=order, now=utcnow()
+        )
+        click.echo(f"Order {released.number} is now {released.status}.")
 
 
 @orders_group.command("accept")
@@ -66,13 +158,43 @@ def orders_accept_command(order_id: int) -> None:
 
 
 @orders_group.command("reject")
-@click.argument("order_id", type=int)
+@click.argument("order")
 @click.option("--reason", required=True, help="Told to the buyer.")
+@click.option("--staff", help=f"{STAFF_HELP} Required for an order on hold.")
 @with_appcontext
-def orders_reject_command(order_id: int, reason: str) -> None:
-    """Reject a received cXML order; queues the confirmation."""
+def orders_reject_command(order: str, reason: str, staff: str | None) -> None:
+    """Reject a received cXML order, or one on hold (with --staff); queues the confirmation."""
 
-    _staff_action(documents.reject, order_id=order_id, reason=reason)
+    with usage_errors(), _refusals(), database().session_scope() as session:
+        settings, now = punchout_settings(current_app.config), utcnow()
+        if staff is None:
+            rejected = documents.reject(
+                session,
+                actor=None,
+                order_id=find_order(session, order).id,
+                reason=reason,
+                settings=settings,
+                now=now,
+            )
+        else:
+            rejected = holds.reject(
+                session,
+                actor=staff_actor(session, email=staff),
+                reference=order,
+                reason=reason,
+                settings=settings,
+                now=now,
+            )
+        click.echo(f"Order {rejected.number} is now {rejected.status}; documents queued.")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A decision the policy refuses ends the command with the reason (exit status 1)."""
+    try:
+        yield
+    except (PermissionDenied, NotFound) as exc:
+        raise click.ClickException(f"Refused: {exc}") from exc
 
 
 @orders_group.command("ship")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -11,6 +13,7 @@ from flask.cli import with_appcontext
 
 from gateway.cli._common import database, usage_errors
 from gateway.cxml import CartEncoding
+from gateway.models import OrderPricePolicy
 from gateway.oci import OCIVersion
 from gateway.services.partners.deployment import ACCEPTED_DEPLOYMENT_MODES, set_accepted_mode
 from gateway.services.partners.order_settings import configure
@@ -32,6 +35,31 @@ _DEPLOYMENT_MODE_HELP = (
 @click.group("partner")
 def partner_group() -> None:
     """Trading partners (the buyers' procurement systems)."""
+
+
+def _price_options(command: Any) -> Any:
+    """`--order-price-policy` and `--order-price-tolerance`, for add-cxml and order-settings."""
+    command = click.option(
+        "--order-price-tolerance",
+        help="How far a line's unit price may differ from ours, per unit (default 0.01).",
+    )(command)
+    return click.option(
+        "--order-price-policy",
+        type=click.Choice([policy.value for policy in OrderPricePolicy]),
+        help="An OrderRequest whose prices, assortment or Total are wrong: hold it for staff "
+        "(default), reject it with Status 400, or accept it; its problems are recorded.",
+    )(command)
+
+
+def _tolerance(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        raise click.BadParameter(
+            f"{text!r} is not an amount.", param_hint="--order-price-tolerance"
+        ) from None
 
 
 @partner_group.command("add-cxml")
@@ -71,6 +99,7 @@ def partner_group() -> None:
     show_default=True,
     help=_DEPLOYMENT_MODE_HELP,
 )
+@_price_options
 @with_appcontext
 def add_cxml_command(
     name: str,
@@ -81,8 +110,11 @@ def add_cxml_command(
     encoding: str,
     enforce_budgets: bool,
     deployment_mode: str,
+    order_price_policy: str | None,
+    order_price_tolerance: str | None,
 ) -> None:
     """Register a cXML trading partner."""
+    tolerance = _tolerance(order_price_tolerance)
     spec = CXMLPartnerSpec(
         name=name,
         customer_number=customer,
@@ -97,6 +129,13 @@ def add_cxml_command(
         partner = add_cxml_partner(
             session, spec=spec, digest_key=current_app.config["GATEWAY_DIGEST_KEY"]
         )
+        if order_price_policy is not None or tolerance is not None:
+            configure(
+                session,
+                partner_name=partner.name,
+                order_price_policy=order_price_policy,
+                order_price_tolerance=tolerance,
+            )
         click.echo(f"Partner {partner.name!r} registered for customer {customer}.")
 
 
@@ -212,6 +251,7 @@ def add_oci_command(
     default=None,
     help="Refuse inbound documents not signed with the pinned certificate (475/476/477).",
 )
+@_price_options
 @with_appcontext
 def partner_order_settings_command(
     name: str,
@@ -224,8 +264,11 @@ def partner_order_settings_command(
     outbound_secret: str | None,
     signature_certificate: Path | None,
     require_signature: bool | None,
+    order_price_policy: str | None,
+    order_price_tolerance: str | None,
 ) -> None:
     """Set a partner's purchase-order options."""
+    tolerance = _tolerance(order_price_tolerance)
 
     with usage_errors(), database().session_scope() as session:
         row = configure(
@@ -243,7 +286,11 @@ def partner_order_settings_command(
             else None,
             require_signature=require_signature,
             encryption_key=current_app.config["GATEWAY_ENCRYPTION_KEY"],
+            order_price_policy=order_price_policy,
+            order_price_tolerance=tolerance,
         )
+        prices = f"{row.order_price_policy} (tolerance {row.order_price_tolerance.normalize():f})"
         acknowledgement = "201 Accepted" if row.async_acknowledgement else "200 OK"
         mac = "on" if row.credential_mac_secret is not None else "off"
     click.echo(f"Partner {name!r}: OrderRequests answered {acknowledgement}; CredentialMac {mac}.")
+    click.echo(f"Partner {name!r}: orders with wrong prices: {prices}.")

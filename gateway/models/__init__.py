@@ -50,7 +50,10 @@ from gateway.models.punchout import (
 from gateway.models.purchase_order import (
     BuyerOrder,
     BuyerOrderVersion,
+    OrderPricePolicy,
+    OrderProblem,
     PartnerOrderSettings,
+    ProblemKind,
     ReceivedDocument,
 )
 from gateway.models.shop_session import ShopSession
@@ -97,6 +100,8 @@ __all__ = [
     "MessageLogEntry",
     "Order",
     "OrderLine",
+    "OrderPricePolicy",
+    "OrderProblem",
     "OrderSource",
     "OrderStatus",
     "OrderStatusChange",
@@ -110,6 +115,7 @@ __all__ = [
     "PasswordReset",
     "PriceList",
     "PriceListItem",
+    "ProblemKind",
     "Product",
     "PunchOutSession",
     "PunchOutStatus",

@@ -18,6 +18,7 @@ class OrderStatus(StrEnum):
     """Where an order stands (`Order.status`, `OrderStatusChange.status`); stored as its value."""
 
     RECEIVED = "received"  # from a buyer's system, not yet accepted by staff
+    ON_HOLD = "on_hold"  # from a buyer's system, with problems (prices): staff release or reject
     PENDING_APPROVAL = "pending_approval"  # placed in the shop, awaiting the customer's approvers
     PLACED = "placed"
     CONFIRMED = "confirmed"

@@ -7,13 +7,33 @@ intake needs, so the shared order tables stay unchanged.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.catalog import PRICE
 from gateway.models.order import Order
+
+
+class OrderPricePolicy(StrEnum):
+    """What an OrderRequest with problems (prices, assortment, total) becomes, per partner."""
+
+    HOLD = "hold"  # stored `on_hold` until staff release or reject it; the buyer gets 200
+    REJECT = "reject"  # refused with Status 400 naming the first problem; nothing stored
+    ACCEPT = "accept"  # stored as received, the problems recorded
+
+
+class ProblemKind(StrEnum):
+    """What is wrong with an order line, or with the order (`OrderProblem.kind`)."""
+
+    PRICE = "price"  # the unit price differs from ours by more than the partner's tolerance
+    NOT_IN_ASSORTMENT = "not_in_assortment"  # a product the customer's catalogs do not hold
+    UNKNOWN_PRODUCT = "unknown_product"  # no active product with that SupplierPartID
+    TOTAL = "total"  # the header Total differs from the sum of the lines
 
 
 class PartnerOrderSettings(Base):
@@ -37,6 +57,16 @@ class PartnerOrderSettings(Base):
     #: inbound documents must carry a cXML signature made with this pinned certificate (PEM)
     require_signature: Mapped[bool] = mapped_column(default=False)
     signature_certificate: Mapped[str | None] = mapped_column(Text)
+    #: what an OrderRequest with problems becomes (an `OrderPricePolicy`)
+    order_price_policy: Mapped[str] = mapped_column(
+        String(8), default=OrderPricePolicy.HOLD, server_default=OrderPricePolicy.HOLD
+    )
+    #: how far a line's unit price may differ from ours, per unit, in the order's currency
+    order_price_tolerance: Mapped[Decimal] = mapped_column(
+        PRICE,
+        default=Decimal("0.01"),
+        server_default="100",  # 0.01, stored scaled by 10^4
+    )
 
 
 class ReceivedDocument(Base):
@@ -100,3 +130,22 @@ class BuyerOrderVersion(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     buyer_order: Mapped[BuyerOrder] = relationship(back_populates="versions")
+
+
+class OrderProblem(Base):
+    """One problem found in a received order: a line's (`line_number`) or the whole order's
+    (`line_number` None), with what we expected and what the buyer sent.
+
+    Rows, not a JSON column on the order: amounts keep their exact decimal type, and staff
+    pages and `gateway orders list` read the problems of many orders in one query.
+    """
+
+    __tablename__ = "order_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    line_number: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(20))  # a ProblemKind
+    sku: Mapped[str | None] = mapped_column(String(64))
+    expected: Mapped[Decimal | None] = mapped_column(PRICE)  # our unit price (TOTAL: line sum)
+    received: Mapped[Decimal | None] = mapped_column(PRICE)  # the buyer's

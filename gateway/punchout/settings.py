@@ -27,6 +27,7 @@ def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:
         encryption_key=config.get("GATEWAY_ENCRYPTION_KEY"),
         signing_key=_read(config.get("GATEWAY_SIGNING_KEY_FILE")),
         signing_certificate=_read(config.get("GATEWAY_SIGNING_CERT_FILE")),
+        timezone=config["GATEWAY_TIMEZONE"],
     )
 
 

@@ -7,6 +7,7 @@ member shops as a customer the policy refuses every staff page but the end of th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 from flask import (
@@ -24,7 +25,10 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
+from gateway.punchout.settings import punchout_settings
 from gateway.services import audit
+from gateway.services.ordering import holds
+from gateway.services.ordering.price_check import problems_of
 from gateway.services.people import customers, impersonation, shop_sessions, staff
 from gateway.services.people.organisation import set_staff_access
 from gateway.shop import forms
@@ -33,6 +37,8 @@ from gateway.web.access import in_person, requires
 from gateway.web.database import get_session, keep_changes
 
 blueprint = Blueprint("staff", __name__)
+
+MAX_REASON = 500  # a rejection's reason, told to the buyer
 
 
 @blueprint.after_app_request
@@ -98,6 +104,8 @@ def _customer_page(shopper: context.Shopper, number: str, *, error: str = "") ->
         actor=shopper.actor,
         may_impersonate=can(shopper.actor, Permission.ASSIST_IMPERSONATE, organisation),
         is_staff=lambda user_id: staff.is_staff(db, user_id=user_id),
+        problems=problems_of(db, (order.id for order in view.orders)),
+        may_decide=can(shopper.actor, Permission.STAFF_ORDER_DECIDE, organisation),
     )
 
 
@@ -271,3 +279,55 @@ def staff_access(shopper: context.Shopper) -> Response:
         get_session(), actor=shopper.actor, allow=request.form.get("allow") == "yes", now=utcnow()
     )
     return redirect(url_for("account.organisation"))
+
+
+@blueprint.post("/staff/customers/<number>/orders/<int:order_id>/release")
+@requires(Permission.STAFF_ORDER_DECIDE)
+def release_order(
+    shopper: context.Shopper, number: str, order_id: int
+) -> Response | tuple[str, int]:
+    """Release an order on hold: its problems are accepted, it becomes a received order."""
+    return _decide(
+        shopper,
+        number,
+        lambda: holds.release(
+            get_session(),
+            actor=shopper.actor,
+            reference=str(order_id),
+            now=utcnow(),
+            client=context.client(),
+        ),
+    )
+
+
+@blueprint.post("/staff/customers/<number>/orders/<int:order_id>/reject")
+@requires(Permission.STAFF_ORDER_DECIDE)
+def reject_order(
+    shopper: context.Shopper, number: str, order_id: int
+) -> Response | tuple[str, int]:
+    """Reject an order on hold (field `reason`, required: it goes to the buyer)."""
+    return _decide(
+        shopper,
+        number,
+        lambda: holds.reject(
+            get_session(),
+            actor=shopper.actor,
+            reference=str(order_id),
+            reason=request.form.get("reason", "")[:MAX_REASON],
+            settings=punchout_settings(current_app.config),
+            now=utcnow(),
+            client=context.client(),
+        ),
+    )
+
+
+def _decide(
+    shopper: context.Shopper, number: str, decision: Callable[[], object]
+) -> Response | tuple[str, int]:
+    """Run a decision on a held order: back to the customer page, or the page again with the
+    reason it was refused."""
+    try:
+        decision()
+    except InvalidInput as exc:
+        return _customer_page(shopper, number, error=str(exc)), 400
+    return redirect(url_for("staff.customer", number=number))

@@ -54,13 +54,13 @@ def test_new_order_is_stored_with_everything_the_buyer_sent(
     client: FlaskClient, db_session: Session
 ) -> None:
     body = buyer.order_request(
-        items=(("DEMO-0001", None, "2", "0.85"), ("DEMO-0002", "aux-7", "1.5", "4.20")),
+        items=(("DEMO-0001", None, "2", "0.77"), ("DEMO-0002", "aux-7", "1.5", "0.94")),
         payload_id="po-1@buyer.example",
     )
     assert send(client, body) == (200, "OK")
     [order] = orders(db_session)
     assert (order.source, order.status, order.currency) == ("cxml", "received", "EUR")
-    assert order.net_total == Decimal("8.00")
+    assert order.net_total == Decimal("2.95")
     assert order.ship_to is not None
     assert order.ship_to["city"] == "Amsterdam"
     assert order.bill_to is not None
@@ -129,7 +129,7 @@ def test_resent_order_under_a_new_payload_id_creates_no_second_order(
 
 def test_known_order_id_with_other_content_is_409(client: FlaskClient, db_session: Session) -> None:
     assert send(client, buyer.order_request())[0] == 200
-    code, text = send(client, buyer.order_request(items=(("DEMO-0001", None, "5", "0.85"),)))
+    code, text = send(client, buyer.order_request(items=(("DEMO-0001", None, "5", "0.77"),)))
     assert code == 409
     assert "orderID" in text
     [order] = orders(db_session)
@@ -205,14 +205,9 @@ def test_changes_must_reference_a_known_order(
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        (
-            {"items": (("DEMO-0001", None, "1", "0.85"), ("NO-SUCH", None, "1", "1.00"))},
-            "ItemOut lineNumber 2: unknown SupplierPartID",
-        ),
-        ({"total": "99.00"}, "OrderRequestHeader/Total: does not equal the sum of the lines"),
         ({"currency": "USD"}, "OrderRequestHeader/Total/Money/@currency"),
         ({"unit": "BX"}, "ItemOut lineNumber 1: UnitOfMeasure must be EA"),
-        ({"items": (("DEMO-0001", None, "1", "0.85001"),)}, "ItemOut lineNumber 1: UnitPrice"),
+        ({"items": (("DEMO-0001", None, "1", "0.77001"),)}, "ItemOut lineNumber 1: UnitPrice"),
         ({"items": (("DEMO-0001", None, "1.0001", "1"),)}, "ItemOut lineNumber 1: quantity"),
     ],
 )
@@ -235,7 +230,8 @@ def test_wrong_secret_is_401_and_creates_nothing(client: FlaskClient, db_session
 def test_refused_order_can_be_corrected_under_the_same_payload_id(
     client: FlaskClient, db_session: Session
 ) -> None:
-    assert send(client, buyer.order_request(payload_id="po-7@buyer.example", total="1"))[0] == 400
+    refused = buyer.order_request(payload_id="po-7@buyer.example", currency="USD")
+    assert send(client, refused)[0] == 400
     assert send(client, buyer.order_request(payload_id="po-7@buyer.example"))[0] == 200
     assert len(orders(db_session)) == 1
 
@@ -269,12 +265,13 @@ def test_lines_without_item_detail_get_the_customer_price(
     customer = db_session.scalars(select(Organisation).where(Organisation.number == "1001")).one()
     pen = db_session.scalars(select(Product).where(Product.sku == "DEMO-0002")).one()
     price = pricing.unit_price(db_session, customer, pen, Decimal(1))
-    total = Decimal("1.70") + pricing.line_total(price, Decimal(1))
-    body = fixture.replace(b">3.55<", f">{total}<".encode())
+    total = Decimal("1.54") + pricing.line_total(price, Decimal(1))
+    body = fixture.replace(b">2.48<", f">{total}<".encode())
     assert send(client, body) == (200, "OK")
     [order] = orders(db_session, "PO-77")
+    assert order.status == "received"
     assert [(line.line_number, line.unit_price) for line in order.lines] == [
-        (1, Decimal("0.85")),
+        (1, Decimal("0.77")),
         (2, price),
     ]
     assert order.ship_to is not None

@@ -17,7 +17,7 @@ def test_orders_list_prints_received_orders_as_json(tmp_path: Path) -> None:
     app = create_app({**TEST_CONFIG, "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"})
     runner = app.test_cli_runner()
     assert runner.invoke(main, ["seed-demo"]).exit_code == 0
-    body = buyer.order_request(order_id="PO-CLI-1", items=(("DEMO-0001", None, "3", "0.85"),))
+    body = buyer.order_request(order_id="PO-CLI-1", items=(("DEMO-0001", None, "3", "0.77"),))
     answer = app.test_client().post("/cxml", data=body, content_type="text/xml")
     assert buyer.status_of(answer.data) == (200, "OK")
 
@@ -28,8 +28,9 @@ def test_orders_list_prints_received_orders_as_json(tmp_path: Path) -> None:
         "buyer_po_number": "PO-CLI-1",
         "source": "cxml",
         "status": "received",
-        "total": "2.55",
+        "total": "2.31",
     }
+    assert row["problems"] == []
     assert isinstance(row["id"], int)
     assert (
         json.loads(runner.invoke(main, ["orders", "list", "--customer", "1002", "--json"]).output)
@@ -102,3 +103,107 @@ def test_staff_commands_queue_documents_and_the_worker_sends_them(tmp_path: Path
     result = runner.invoke(main, [*args, "--outbound-url", "https://elsewhere.example/in"])
     assert result.exit_code != 0
     assert "not under an allowed outbound prefix" in result.output
+
+
+def test_held_orders_are_listed_with_problems_and_released_or_rejected_by_staff(
+    tmp_path: Path,
+) -> None:
+    app = create_app({**TEST_CONFIG, "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    for number in ("PO-H1", "PO-H2"):
+        body = buyer.order_request(order_id=number, items=(("DEMO-0001", None, "2", "0.00"),))
+        answer = app.test_client().post("/cxml", data=body, content_type="text/xml")
+        assert buyer.status_of(answer.data) == (200, "OK")
+    rows = json.loads(
+        runner.invoke(main, ["orders", "list", "--customer", "1001", "--json"]).output
+    )
+    assert {row["status"] for row in rows} == {"on_hold"}
+    assert rows[0]["problems"] == [
+        {
+            "kind": "price",
+            "line_number": 1,
+            "sku": "DEMO-0001",
+            "expected": "0.77",
+            "received": "0.00",
+            "reason": "ItemOut lineNumber 1: UnitPrice 0.00 for DEMO-0001, expected 0.77",
+        }
+    ]
+    numbers = {row["buyer_po_number"]: row["number"] for row in rows}
+    assert "1 problem(s)" in runner.invoke(main, ["orders", "list", "--customer", "1001"]).output
+
+    shown = runner.invoke(main, ["orders", "show", numbers["PO-H1"]])
+    assert "on_hold" in shown.output
+    assert "problem: ItemOut lineNumber 1: UnitPrice 0.00 for DEMO-0001, expected 0.77" in (
+        shown.output
+    )
+    details = json.loads(runner.invoke(main, ["orders", "show", numbers["PO-H1"], "--json"]).output)
+    assert (details["status"], details["customer"], len(details["problems"])) == (
+        "on_hold",
+        "1001",
+        1,
+    )
+
+    release = ["orders", "release", numbers["PO-H1"], "--staff"]
+    refused = runner.invoke(main, [*release, "agent@supplier.demo"])
+    assert refused.exit_code != 0
+    assert "Refused: missing right staff:order:decide" in refused.output
+    refused = runner.invoke(main, [*release, "buyer@1001.demo"])
+    assert "buyer@1001.demo is not an active staff account" in refused.output
+    result = runner.invoke(main, [*release, "service@supplier.demo"])
+    assert "is now received" in result.output, result.output
+    result = runner.invoke(main, ["orders", "accept", str(details["id"])])
+    assert "is now confirmed" in result.output, result.output
+
+    reject = ["orders", "reject", numbers["PO-H2"], "--reason", "wrong price"]
+    result = runner.invoke(main, reject)
+    assert result.exit_code != 0
+    assert "on_hold; it cannot be rejected" in result.output
+    result = runner.invoke(main, [*reject, "--staff", "admin@supplier.demo"])
+    assert "is now rejected; documents queued" in result.output, result.output
+    assert runner.invoke(main, ["orders", "show", "CX-NOTHING"]).exit_code != 0
+
+
+def test_the_partner_price_policy_is_set_from_the_command_line(tmp_path: Path) -> None:
+    app = create_app({**TEST_CONFIG, "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    args = ["partner", "order-settings", "--name", "demo-cxml"]
+    result = runner.invoke(main, args)
+    assert "orders with wrong prices: hold (tolerance 0.01)" in result.output  # the defaults
+    result = runner.invoke(
+        main, [*args, "--order-price-policy", "reject", "--order-price-tolerance", "0.05"]
+    )
+    assert "orders with wrong prices: reject (tolerance 0.05)" in result.output, result.output
+    body = buyer.order_request(items=(("DEMO-0001", None, "2", "0.70"),))
+    answer = app.test_client().post("/cxml", data=body, content_type="text/xml")
+    assert buyer.status_of(answer.data) == (
+        400,
+        "Bad Request: ItemOut lineNumber 1: UnitPrice 0.70 for DEMO-0001, expected 0.77",
+    )
+    for bad in ("-1", "0.00001", "lots", "NaN"):
+        result = runner.invoke(main, [*args, "--order-price-tolerance", bad])
+        assert result.exit_code != 0, bad
+        assert "tolerance" in result.output, bad
+    result = runner.invoke(
+        main,
+        [
+            "partner",
+            "add-cxml",
+            "--name",
+            "lenient",
+            "--customer",
+            "1002",
+            "--identity",
+            "NetworkID:AN-LENIENT",
+            "--shared-secret",
+            "lenient-secret-1234",
+            "--allow-url",
+            "https://buyer.example/",
+            "--order-price-policy",
+            "accept",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["partner", "order-settings", "--name", "lenient"])
+    assert "orders with wrong prices: accept (tolerance 0.01)" in result.output

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway import cxml
 from gateway.models import TradingPartner
+from gateway.services.ordering.price_check import policy_of
 from tests import buyer, staff
 from tests.cxml_checks import assert_valid_cxml
 
@@ -389,3 +390,34 @@ def test_edit_and_rotate_an_oci_partner(
 
     assert launch(first) == 401
     assert launch(second) == 302
+
+
+def test_order_price_policy_and_tolerance_on_the_partner_page(
+    admin: FlaskClient, db_session: Session
+) -> None:
+    page = admin.get("/admin/partners/new?protocol=cxml").text
+    assert '<option value="hold" selected>' in page  # the default
+    assert 'name="order_price_tolerance" value="0.01"' in page
+    create_acme(admin, order_price_policy="reject", order_price_tolerance="0,05")
+    partner = db_session.scalars(
+        select(TradingPartner).where(TradingPartner.name == "acme-ariba")
+    ).one()
+    rule = policy_of(db_session, partner)
+    assert (rule.policy, rule.tolerance) == ("reject", Decimal("0.05"))
+    path = f"/admin/partners/{partner.id}"
+    page = admin.get(path).text
+    assert '<option value="reject" selected>' in page
+    assert 'name="order_price_tolerance" value="0.05"' in page
+    for changes, message in (
+        ({"order_price_policy": "sometimes"}, "The order price policy must be one of"),
+        ({"order_price_tolerance": "-1"}, "The order price tolerance must be an amount"),
+        ({"order_price_tolerance": "lots"}, "&#39;lots&#39; is not an amount."),
+    ):
+        answer = post_form(admin, path, cxml_form(**changes))
+        assert answer.status_code == 400
+        assert message in answer.text
+    saved = post_form(admin, path, cxml_form(order_price_policy="accept"))
+    assert saved.status_code == 302
+    db_session.expire_all()
+    rule = policy_of(db_session, partner)
+    assert (rule.policy, rule.tolerance) == ("accept", Decimal("0.05"))  # tolerance kept

@@ -127,7 +127,7 @@ def main() -> None:
                 buyer.order_request(
                     payload_id=command["payload_id"],
                     order_id=command["order_id"],
-                    items=(("DEMO-0001", None, "2", "0.85"), ("DEMO-0002", None, "3", "1.10")),
+                    items=(("DEMO-0001", None, "2", "0.77"), ("DEMO-0002", None, "3", "0.94")),
                 ),
             )
             answer = in_worker(app, kill_at, partial(_post_order, app.test_client(), body))

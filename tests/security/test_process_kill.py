@@ -64,7 +64,7 @@ from tests.security.kill_driver import SHOPPER
 from tests.security.own_database import own_database
 
 COMMIT_POINTS = ("before-commit", "after-commit")
-ORDER_TOTAL = Decimal("5.00")  # the driver's OrderRequest: 2 x 0.85 + 3 x 1.10
+ORDER_TOTAL = Decimal("4.36")  # the driver's OrderRequest: 2 x 0.77 + 3 x 0.94 (1001's prices)
 CHILD_TIMEOUT = 60
 
 
@@ -154,7 +154,7 @@ def order_request_state(engine: Engine, *, payload_id: str, order_id: str) -> st
         assert len(orders) == len(keys) == len(buyer_orders) == 1, (orders, keys, buyer_orders)
         [order], [key], [buyer_order] = orders, keys, buyer_orders
         amounts = db.scalars(select(OrderLine.net_amount).where(OrderLine.order_id == order.id))
-        assert sorted(amounts) == [Decimal("1.70"), Decimal("3.30")]
+        assert sorted(amounts) == [Decimal("1.54"), Decimal("2.82")]
         assert order.net_total == ORDER_TOTAL
         assert (key.order_id, key.status_code) == (order.id, 200)
         assert (buyer_order.order_id, buyer_order.payload_id) == (order.id, payload_id)

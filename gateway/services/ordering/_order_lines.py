@@ -1,6 +1,8 @@
 """The lines of a cXML OrderRequest: matched to our products by SupplierPartID, checked (units,
-prices, decimals, currency, the total), traced to the punchout cart their SupplierPartAuxiliaryID
-came from, and inserted with one statement. Used by `intake` only.
+price decimals, currency), traced to the punchout cart their SupplierPartAuxiliaryID came from,
+and inserted with one statement. Used by `intake` only; whether the prices, the assortment and
+the total are right is `price_check`'s question (a line of an unknown product is kept, with no
+product, for it to judge).
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ from gateway.services.catalog import pricing
 MAX_AUX_ID_LENGTH = 100
 
 
+MAX_PART_ID_LENGTH = 64  # `order_line.sku`
+
+
+MAX_UNIT_LENGTH = 3  # `order_line.unit`: UN/CEFACT codes
+
+
 PRICE_DECIMALS = 4
 
 
@@ -43,7 +51,7 @@ class Line:
     """One checked order line's values; a whole order's lines are inserted in one statement."""
 
     line_number: int
-    product_id: int
+    product_id: int | None  # None: no active product has this SupplierPartID
     sku: str
     aux_id: str | None
     description: str
@@ -139,11 +147,6 @@ def checked_lines(
         )
         lines.append(line)
         punchout_session_id = punchout_session_id or session_id
-    net_total = sum((line.net_amount for line in lines), Decimal(0))
-    if request.total.amount.quantize(pricing.CENT) != net_total:
-        raise bad_request(
-            f"OrderRequestHeader/Total: does not equal the sum of the lines ({net_total})"
-        )
     return lines, punchout_session_id
 
 
@@ -160,9 +163,14 @@ def _line(
     traced: dict[str, tuple[int, int]],
     our_price: Decimal | None,
 ) -> tuple[Line, int | None]:
-    """One order line, and the punchout session its SPAID came from (if any)."""
+    """One order line, and the punchout session its SPAID came from (if any).
+
+    A line no active product matches is kept as the buyer described it (`price_check` reports
+    it); without an ItemDetail there is no price or unit to keep, so it is refused.
+    """
     where = f"ItemOut lineNumber {number}"
-    if product is None:
+    sku = item.item_id.supplier_part_id
+    if product is None and (item.detail is None or len(sku) > MAX_PART_ID_LENGTH):
         raise bad_request(f"{where}: unknown SupplierPartID")
     if _decimals(item.quantity) > QUANTITY_DECIMALS:
         raise bad_request(f"{where}: quantity has more than {QUANTITY_DECIMALS} decimals")
@@ -172,9 +180,10 @@ def _line(
         if len(aux_id) > MAX_AUX_ID_LENGTH:
             raise bad_request(f"{where}: SupplierPartAuxiliaryID longer than {MAX_AUX_ID_LENGTH}")
         origin = traced.get(aux_id)
-        if origin is not None and origin[0] != product.id:
+        if origin is not None and (product is None or origin[0] != product.id):
             raise bad_request(f"{where}: SupplierPartAuxiliaryID belongs to another part")
     if item.detail is None:  # optional in the DTD: our price and description then
+        assert product is not None  # noqa: S101 - refused above
         unit_price = product.list_price if our_price is None else our_price
         unit, description = product.unit, product.description or product.name
     else:
@@ -184,13 +193,16 @@ def _line(
         if money.amount < 0 or _decimals(money.amount) > PRICE_DECIMALS:
             raise bad_request(f"{where}: UnitPrice must be positive with at most 4 decimals")
         unit_price, unit = money.amount, item.detail.unit_of_measure
-        description = item.detail.description or product.name
-    if unit != product.unit:
+        description = item.detail.description or (product.name if product else sku)
+    if product is None:
+        if not 0 < len(unit) <= MAX_UNIT_LENGTH:
+            raise bad_request(f"{where}: UnitOfMeasure must be 1 to {MAX_UNIT_LENGTH} characters")
+    elif unit != product.unit:
         raise bad_request(f"{where}: UnitOfMeasure must be {product.unit}")
     line = Line(
         line_number=number,
-        product_id=product.id,
-        sku=product.sku,
+        product_id=None if product is None else product.id,
+        sku=sku if product is None else product.sku,
         aux_id=aux_id,
         description=description,
         unit=unit,

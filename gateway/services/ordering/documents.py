@@ -70,11 +70,13 @@ def reject(
     reason: str,
     settings: PunchOutSettings,
     now: datetime,
+    allowed: frozenset[OrderStatus] = DECIDABLE,
 ) -> Order:
-    """Refuse the whole order; the reason goes to the buyer."""
+    """Refuse the whole order; the reason goes to the buyer. `allowed`: the statuses it may
+    be rejected in (`holds` rejects orders on hold, after its policy check)."""
     if not reason.strip():
         raise InvalidInput("Give a reason for the rejection.")
-    order, link = _order(session, order_id, allowed=DECIDABLE, action="rejected")
+    order, link = _order(session, order_id, allowed=allowed, action="rejected")
     _change_status(order, OrderStatus.REJECTED, actor=actor, now=now, note=reason)
     confirmation = cxml.ConfirmationRequest(
         type=ConfirmationType.REJECT, notice_date=now, order=_reference(link), comments=reason

@@ -41,6 +41,8 @@ from gateway.models import (
     ReceivedDocument,
     TradingPartner,
 )
+from gateway.services.catalog.pricing import DEFAULT_TIMEZONE
+from gateway.services.ordering import price_check
 from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
 from gateway.services.partners import deployment
 
@@ -62,8 +64,12 @@ def receive_order(
     body: bytes,
     partner: TradingPartner,
     now: datetime,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> IntakeResult:
     """Process one authenticated OrderRequest; raise a `CXMLError` (4xx) to refuse it.
+
+    Lines, prices and Total are checked (`price_check`); with problems, the partner's policy
+    holds the order (`on_hold`), refuses it (400) or accepts it, the problems recorded.
 
     May raise `IntegrityError` when a concurrent twin committed first: the caller rolls back
     its savepoint and calls again, which then replays the twin's Status.
@@ -105,11 +111,17 @@ def receive_order(
             payload_id=document.payload_id,
             partner=partner,
             now=now,
+            zone=zone,
             deployment_mode=document.deployment_mode,
         )
     else:
         order = _change(
-            session, request=request, payload_id=document.payload_id, partner=partner, now=now
+            session,
+            request=request,
+            payload_id=document.payload_id,
+            partner=partner,
+            now=now,
+            zone=zone,
         )
     # a re-send or change in the other mode: refused, and the caller's savepoint undoes it
     deployment.check_same_mode(order, mode=document.deployment_mode)
@@ -131,6 +143,7 @@ def _new(
     payload_id: str,
     partner: TradingPartner,
     now: datetime,
+    zone: str,
     deployment_mode: str,
 ) -> Order:
     content = _content(request)
@@ -143,17 +156,18 @@ def _new(
             )
         return existing.order  # a re-send of the same order under a new payloadID
     lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
+    checked = price_check.review(session, request=request, partner=partner, lines=lines, zone=zone)
     order = Order(
         number=_order_number(now),
         organisation_id=partner.organisation_id,
         source=OrderSource.CXML,
         deployment_mode=deployment_mode,
-        status=OrderStatus.RECEIVED,
+        status=checked.status,
         buyer_reference=request.order_id,
         placed_at=now,
         history=[
             OrderStatusChange(
-                status=OrderStatus.RECEIVED, changed_at=now, note=f"OrderRequest {payload_id}"
+                status=checked.status, changed_at=now, note=f"OrderRequest {payload_id}"
             )
         ],
         **order_values(request, lines),
@@ -161,6 +175,7 @@ def _new(
     session.add(order)
     session.flush()
     insert_lines(session, order, lines)
+    price_check.record(session, order=order, problems=checked.problems)
     session.add(
         BuyerOrder(
             order_id=order.id,
@@ -198,6 +213,7 @@ def _change(
     payload_id: str,
     partner: TradingPartner,
     now: datetime,
+    zone: str,
 ) -> Order:
     kind = request.type.value
     if not request.document_reference:
@@ -242,11 +258,15 @@ def _change(
         note = f"cancelled by the buyer (OrderRequest delete {payload_id})"
     else:
         lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
+        checked = price_check.review(
+            session, request=request, partner=partner, lines=lines, zone=zone
+        )
         session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
         insert_lines(session, order, lines)
+        price_check.record(session, order=order, problems=checked.problems)
         for name, value in order_values(request, lines).items():
             setattr(order, name, value)
-        order.status = OrderStatus.RECEIVED
+        order.status = checked.status
         buyer_order.content_digest = _content_digest(content)
         buyer_order.extrinsics = [{"name": e.name, "value": e.value} for e in request.extrinsics]
         buyer_order.comments = request.comments

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import InvalidInput
 from gateway.models import Order, Organisation
+from gateway.services.ordering.price_check import Problem, problems_of
+
+MAX_ID_DIGITS = 18  # an order id fits a BIGINT; longer digit strings are not ids
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +29,7 @@ class OrderSummary:
     currency: str
     placed_at: datetime
     deployment_mode: str  # a DeploymentMode: test orders are never counted
+    problems: tuple[Problem, ...] = ()  # what the intake found wrong (`price_check`)
 
 
 def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]:
@@ -35,11 +39,14 @@ def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]
     )
     if organisation is None:
         raise InvalidInput(f"No customer numbered {customer_number!r}.")
-    orders = session.scalars(
-        select(Order)
-        .where(Order.organisation_id == organisation.id)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.organisation_id == organisation.id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+        )
     )
+    problems = problems_of(session, (order.id for order in orders))
     return [
         OrderSummary(
             id=order.id,
@@ -51,6 +58,22 @@ def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]
             currency=order.currency,
             placed_at=order.placed_at,
             deployment_mode=order.deployment_mode,
+            problems=tuple(problems.get(order.id, ())),
         )
         for order in orders
     ]
+
+
+def find_order(session: Session, reference: str) -> Order:
+    """An order by its id (digits) or its number (`CX…`, `S…`); InvalidInput when unknown."""
+    reference = reference.strip()
+    if reference.isdecimal() and len(reference) <= MAX_ID_DIGITS:
+        order = session.get(Order, int(reference))
+    else:
+        found = list(session.scalars(select(Order).where(Order.number == reference).limit(2)))
+        if len(found) > 1:
+            raise InvalidInput(f"Several orders are numbered {reference!r}; give the id.")
+        order = found[0] if found else None
+    if order is None:
+        raise InvalidInput(f"No order {reference[:40]!r}.")
+    return order

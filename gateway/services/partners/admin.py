@@ -27,6 +27,7 @@ from gateway.cxml import CXMLError
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import (
     AcceptedDeploymentMode,
+    OrderPricePolicy,
     Organisation,
     PartnerIdentity,
     PartnerProtocol,
@@ -36,6 +37,7 @@ from gateway.models import (
 )
 from gateway.services.catalog import pricing
 from gateway.services.partners.deployment import accepted_mode
+from gateway.services.partners.order_settings import set_price_policy, settings_for
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
     MAX_LOGIN_LENGTH,
@@ -85,6 +87,8 @@ class PartnerForm:
     replay_protection: bool = True
     accepted_deployment_mode: str = AcceptedDeploymentMode.BOTH
     mapping: CXMLMapping = field(default_factory=CXMLMapping)
+    order_price_policy: str = OrderPricePolicy.HOLD  # what an order with wrong prices becomes
+    order_price_tolerance: Decimal | None = None  # per unit; None: unchanged (new: 0.01)
     # OCI
     username: str = ""
     version: str = "4.0"
@@ -167,6 +171,7 @@ def create_partner(
             ),
         )
     _apply_common(partner, form)
+    _apply_price_policy(session, partner, form)
     session.flush()
     return partner, secret
 
@@ -206,6 +211,7 @@ def update_partner(
     partner.organisation = organisation
     partner.allowed_url_prefixes = list(form.allowed_urls)
     _apply_common(partner, form)
+    _apply_price_policy(session, partner, form)
     session.flush()
     return partner
 
@@ -365,6 +371,16 @@ def _apply_common(partner: TradingPartner, form: PartnerForm) -> None:
     if partner.protocol == PartnerProtocol.CXML:
         settings[SETTINGS_KEY] = form.mapping.to_settings()
     partner.settings = settings  # a new dict, so the JSON column is written
+
+
+def _apply_price_policy(session: Session, partner: TradingPartner, form: PartnerForm) -> None:
+    """A cXML partner's order price policy and tolerance (OCI partners send no orders)."""
+    if partner.protocol == PartnerProtocol.CXML:
+        set_price_policy(
+            settings_for(session, partner),
+            policy=form.order_price_policy,
+            tolerance=form.order_price_tolerance,
+        )
 
 
 def _oci_settings(settings: Mapping[str, Any], version: str) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""Per-partner options of the order exchange: asynchronous acknowledgement and CredentialMac."""
+"""Per-partner options of the order exchange: asynchronous acknowledgement, CredentialMac,
+outbound delivery, signatures, and what an order with wrong prices becomes (`price_check`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from cryptography import x509
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from gateway import cxml
 from gateway.auth.encryption import decrypt, encrypt
 from gateway.errors import InvalidInput
-from gateway.models import PartnerOrderSettings, TradingPartner
+from gateway.models import OrderPricePolicy, PartnerOrderSettings, TradingPartner
 from gateway.services.partners.registry import MIN_SECRET_LENGTH
 from gateway.urls import url_allowed
 
@@ -43,6 +45,8 @@ def configure(
     signature_certificate: str | None = None,
     require_signature: bool | None = None,
     encryption_key: str | None = None,
+    order_price_policy: str | None = None,
+    order_price_tolerance: Decimal | None = None,
 ) -> PartnerOrderSettings:
     """Change a partner's order settings; secrets are stored encrypted.
 
@@ -64,8 +68,37 @@ def configure(
     if outbound_secret is not None:
         row.outbound_secret = encrypt(outbound_secret, encryption_key)
     _signatures(row, certificate=signature_certificate, required=require_signature)
+    set_price_policy(row, policy=order_price_policy, tolerance=order_price_tolerance)
     session.flush()
     return row
+
+
+MAX_TOLERANCE = Decimal(1_000_000)
+TOLERANCE_DECIMALS = 4  # a price's
+
+
+def set_price_policy(
+    row: PartnerOrderSettings, *, policy: str | None, tolerance: Decimal | None
+) -> None:
+    """Set what an order with problems becomes and how far a unit price may differ from ours
+    (None: unchanged). InvalidInput names a policy or tolerance that cannot be used."""
+    if policy is not None:
+        if policy not in frozenset(OrderPricePolicy):
+            choices = ", ".join(OrderPricePolicy)
+            raise InvalidInput(f"The order price policy must be one of {choices}.")
+        row.order_price_policy = policy
+    if tolerance is not None:
+        exponent = tolerance.normalize().as_tuple().exponent if tolerance.is_finite() else "n"
+        if (
+            not isinstance(exponent, int)
+            or exponent < -TOLERANCE_DECIMALS
+            or not Decimal(0) <= tolerance < MAX_TOLERANCE
+        ):
+            raise InvalidInput(
+                "The order price tolerance must be an amount from 0 with at most "
+                f"{TOLERANCE_DECIMALS} decimals."
+            )
+        row.order_price_tolerance = tolerance
 
 
 def _outbound(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput, PermissionDenied
-from gateway.models import Membership, Organisation, Role, RoleKind, User
+from gateway.models import AgentAssignment, Membership, Organisation, Role, RoleKind, User
 from gateway.services import audit
 from gateway.services.people import invitations
 from gateway.services.people.users import email_address
@@ -37,6 +37,36 @@ def is_staff(session: Session, *, user_id: int) -> bool:
                 )
             )
         )
+    )
+
+
+def staff_actor(session: Session, *, email: str) -> Actor:
+    """A staff member acting from the command line: the rights of their staff role (a sales
+    agent's reach is their assigned customers). InvalidInput for anyone but an active staff
+    account, so a command never acts as a customer's user or as nobody."""
+    address = email_address(email)
+    link = session.scalar(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(
+            User.email == address, User.active, Membership.active, Role.kind == RoleKind.INTERNAL
+        )
+    )
+    if link is None:
+        raise InvalidInput(f"{address} is not an active staff account.")
+    return Actor(
+        user_id=link.user_id,
+        organisation_id=link.organisation_id,
+        permissions=frozenset(link.role.permissions),
+        role=link.role.name,
+        assigned=frozenset(
+            session.scalars(
+                select(AgentAssignment.organisation_id).where(
+                    AgentAssignment.agent_id == link.user_id
+                )
+            )
+        ),
     )
 
 

@@ -191,7 +191,12 @@ def _dispatch(
     deployment.check(partner, mode=document.deployment_mode, document_type=_document_type(document))
     if isinstance(request, OrderRequest):
         result = intake.receive_order(
-            session, document=document, body=body, partner=partner, now=now
+            session,
+            document=document,
+            body=body,
+            partner=partner,
+            now=now,
+            zone=settings.timezone,
         )
         return cxml.Response(status=result.status), None
     started, start_url = cxml_punchout.start(

@@ -52,6 +52,7 @@ class PunchOutSettings:
     encryption_key: str | None = None
     signing_key: bytes | None = None  # PEM; with the certificate, outbound documents are signed
     signing_certificate: bytes | None = None
+    timezone: str = "Europe/Amsterdam"  # the shop's: the day an order's prices are valid on
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
