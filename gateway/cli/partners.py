@@ -15,11 +15,19 @@ from gateway.oci import OCIVersion
 from gateway.services.partners.order_settings import configure
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
+    DEFAULT_PUNCHOUT_ROLE,
     OCI_VERSIONS,
     CXMLPartnerSpec,
     OCIPartnerSpec,
     add_cxml_partner,
     add_oci_partner,
+)
+
+default_role_option = click.option(
+    "--default-role",
+    default=DEFAULT_PUNCHOUT_ROLE,
+    show_default=True,
+    help="The customer role the partner's punchout users get (never a staff role).",
 )
 
 
@@ -58,6 +66,7 @@ def partner_group() -> None:
     is_flag=True,
     help="Let the users' budgets and approval rules refuse the cart transfer.",
 )
+@default_role_option
 @with_appcontext
 def add_cxml_command(
     name: str,
@@ -67,6 +76,7 @@ def add_cxml_command(
     allowed_urls: tuple[str, ...],
     encoding: str,
     enforce_budgets: bool,
+    default_role: str,
 ) -> None:
     """Register a cXML trading partner."""
     spec = CXMLPartnerSpec(
@@ -77,6 +87,7 @@ def add_cxml_command(
         allowed_urls=allowed_urls,
         encoding=encoding,
         enforce_budgets=enforce_budgets,
+        default_role=default_role,
     )
     with usage_errors(), database().session_scope() as session:
         partner = add_cxml_partner(
@@ -112,6 +123,7 @@ def add_cxml_command(
     help="JSON object: login/HOOK_URL parameter names, charset, unit_map, matgroup, vendor, "
     "cust_fields, extra_fields … (README: Configure an SAP (OCI) buyer).",
 )
+@default_role_option
 @with_appcontext
 def add_oci_command(
     name: str,
@@ -121,6 +133,7 @@ def add_oci_command(
     allowed_urls: tuple[str, ...],
     version: str,
     settings_json: str,
+    default_role: str,
 ) -> None:
     """Register an SAP OCI trading partner."""
     try:
@@ -137,6 +150,7 @@ def add_oci_command(
         allowed_urls=allowed_urls,
         version=version,
         settings=settings,
+        default_role=default_role,
     )
     with usage_errors(), database().session_scope() as session:
         partner = add_oci_partner(session, spec=spec)
