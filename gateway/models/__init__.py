@@ -41,6 +41,7 @@ from gateway.models.outbox import OutboxMessage, OutboxStatus
 from gateway.models.punchout import (
     PartnerIdentity,
     PartnerProtocol,
+    PunchOutIdentity,
     PunchOutSession,
     PunchOutStatus,
     TradingPartner,
@@ -107,6 +108,7 @@ __all__ = [
     "PriceList",
     "PriceListItem",
     "Product",
+    "PunchOutIdentity",
     "PunchOutSession",
     "PunchOutStatus",
     "ReceivedDocument",
