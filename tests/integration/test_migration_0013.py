@@ -16,7 +16,7 @@ from gateway import cxml
 from gateway.cxml import Contact, Operation, PunchOutSetupRequest
 from gateway.engines import make_engine
 from gateway.migrate import upgrade_to
-from gateway.models import TradingPartner
+from gateway.models import TradingPartner, User
 from gateway.services.punchout import identities
 
 WHEN = "2026-06-01 10:00:00"
@@ -135,43 +135,33 @@ def test_punchout_users_become_identities_and_staff_default_roles_are_repaired(
     # Their next punchout finds them again (the Contact's name, as before, or UniqueName).
     with Session(engine) as session:
         acme_partner = session.get_one(TradingPartner, acme)
-        again = identities.punchout_user(
+        jane_again = punchout_user(
+            session, acme_partner, contacts=(Contact(name="Jane", email=None, role="endUser"),)
+        )
+        assert jane_again.id == jane
+        pete_again = punchout_user(
             session,
-            partner=acme_partner,
-            claim=identities.cxml_claim(
-                setup(contacts=(Contact(name="Jane", email=None, role="endUser"),)),
-                partner_name=acme_partner.name,
+            acme_partner,
+            extrinsics=(
+                cxml.Extrinsic(name="UniqueName", value="pete"),
+                cxml.Extrinsic(name="UserEmail", value="pete@buyer.example"),
             ),
         )
-        assert again.id == jane
-        named = identities.punchout_user(
+        assert pete_again.id == pete
+        bea = punchout_user(
             session,
-            partner=acme_partner,
-            claim=identities.cxml_claim(
-                setup(
-                    extrinsics=(
-                        cxml.Extrinsic(name="UniqueName", value="pete"),
-                        cxml.Extrinsic(name="UserEmail", value="pete@buyer.example"),
-                    )
-                ),
-                partner_name=acme_partner.name,
-            ),
+            acme_partner,
+            extrinsics=(cxml.Extrinsic(name="UserEmail", value="bea@1001.test"),),
         )
-        assert named.id == pete
-        captured = identities.punchout_user(
-            session,
-            partner=acme_partner,
-            claim=identities.cxml_claim(
-                setup(extrinsics=(cxml.Extrinsic(name="UserEmail", value="bea@1001.test"),)),
-                partner_name=acme_partner.name,
-            ),
-        )
-        assert captured.id not in (shop_account, invited, staff)
+        assert bea.id not in (shop_account, invited, staff)
         session.rollback()
     engine.dispose()
 
 
-def setup(**parts: Any) -> PunchOutSetupRequest:
-    return PunchOutSetupRequest(
+def punchout_user(session: Session, partner: TradingPartner, **parts: Any) -> User:
+    """The user a create request of `partner` with these parts acts as."""
+    request = PunchOutSetupRequest(
         operation=Operation.CREATE, buyer_cookie="c", browser_form_post_url="https://b/", **parts
     )
+    claim = identities.cxml_claim(request, partner_name=partner.name)
+    return identities.punchout_user(session, partner=partner, claim=claim)
