@@ -4,9 +4,6 @@ accounts to be matched by e-mail."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from uuid import uuid4
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway import cxml
-from gateway.cxml import Contact, Credential, Header, Operation, PunchOutSetupRequest
+from gateway.cxml import Contact
 from gateway.models import (
     AuditEntry,
     Membership,
@@ -27,7 +24,6 @@ from gateway.models import (
 )
 from gateway.services.people.users import role_named
 from tests import buyer, shop
-from tests.buyer import DEMO_IDENTITY
 from tests.factories import customer, make_user, user_named
 from tests.integration import test_oci_punchout as oci
 from tests.integration.test_cxml_punchout import post_cxml, punch_in
@@ -72,30 +68,10 @@ def setup_naming(
     *, email: str | None = None, unique_name: str | None = None, contact_name: str | None = None
 ) -> bytes:
     """A create request of the demo partner (customer 1001) naming a user as buyers do."""
-    extrinsics = []
-    if unique_name is not None:
-        extrinsics.append(cxml.Extrinsic(name="UniqueName", value=unique_name))
-    if email is not None:
-        extrinsics.append(cxml.Extrinsic(name="UserEmail", value=email))
-    contacts = (Contact(name=contact_name, email=None, role="endUser"),) if contact_name else ()
-    request = PunchOutSetupRequest(
-        operation=Operation.CREATE,
-        buyer_cookie="cookie-id",
-        browser_form_post_url=buyer.RETURN_URL,
-        extrinsics=tuple(extrinsics),
-        contacts=contacts,
-    )
-    domain, identity = DEMO_IDENTITY
-    header = Header(
-        from_credentials=(Credential(domain=domain, identity=identity),),
-        to_credentials=(Credential(domain="DUNS", identity="123456789"),),
-        sender_credentials=(
-            Credential(domain=domain, identity=identity, shared_secret="demo-secret"),
-        ),
-        user_agent="Test Buyer 1.0",
-    )
-    return cxml.build(
-        request, header=header, payload_id=f"{uuid4()}@buyer.example", timestamp=datetime.now(UTC)
+    return buyer.setup_request(
+        email=email,
+        extrinsics=(cxml.Extrinsic(name="UniqueName", value=unique_name),) if unique_name else (),
+        contacts=(Contact(name=contact_name, email=None, role="endUser"),) if contact_name else (),
     )
 
 
