@@ -5,10 +5,12 @@ users and staff no identity, and repairs partner default roles that were staff r
 from __future__ import annotations
 
 import json
+import logging
 from itertools import count
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -71,7 +73,7 @@ def punchout(connection: Connection, partner_id: int, organisation: int, user_id
 
 
 def test_punchout_users_become_identities_and_staff_default_roles_are_repaired(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     upgrade_to(engine, "0011")
@@ -108,7 +110,18 @@ def test_punchout_users_become_identities_and_staff_default_roles_are_repaired(
             punchout(connection, acme, first, person)
         punchout(connection, other, second, pete)
 
-    upgrade_to(engine, "0013")
+    with caplog.at_level(logging.WARNING, logger="alembic.runtime.migration"):
+        upgrade_to(engine, "0013")
+    warnings = "\n".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    for told in (
+        "'Acme SRM': default role 'admin' is a staff role; set to the customer role 'punchout'",
+        "'Other buyer': default role 'sneaky' is a staff role",
+        "the existing account 'bea@1001.test'",
+        "the existing account 'new@1001.test'",
+        "the existing account 'service@supplier.test'",
+    ):
+        assert told in warnings
+    assert "jane@" not in warnings
 
     with engine.connect() as connection:
         rows = connection.execute(

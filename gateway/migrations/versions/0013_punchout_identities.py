@@ -101,17 +101,30 @@ def _identities_for_punchout_users() -> None:
         .join(role, role.c.id == membership.c.role_id)
         .where(role.c.kind == "internal")
     )
+    made_by_punchout = sa.and_(
+        user.c.password_hash.is_(None),
+        user.c.id.not_in(sa.select(invitation.c.user_id)),
+        user.c.id.not_in(staff),
+    )
     bind = op.get_bind()
     rows = bind.execute(
         sa.select(session.c.partner_id, user.c.id, user.c.email, sa.func.min(session.c.created_at))
         .join(user, user.c.id == session.c.user_id)
-        .where(
-            user.c.password_hash.is_(None),
-            user.c.id.not_in(sa.select(invitation.c.user_id)),
-            user.c.id.not_in(staff),
-        )
+        .where(made_by_punchout)
         .group_by(session.c.partner_id, user.c.id, user.c.email)
     ).all()
+    for partner_id, email in bind.execute(
+        sa.select(session.c.partner_id, user.c.email)
+        .join(user, user.c.id == session.c.user_id)
+        .where(sa.not_(made_by_punchout))
+        .distinct()
+    ):
+        log.warning(
+            "partner %s punched out as the existing account %r: it keeps its history but gets "
+            "no punchout identity; check the memberships that punchout may have added",
+            partner_id,
+            email,
+        )
     if rows:
         bind.execute(
             identity.insert(),
