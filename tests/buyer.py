@@ -31,15 +31,18 @@ def setup_request(
     timestamp: datetime | None = None,
     sender: Credential | None = None,
     deployment_mode: str | None = None,
+    extrinsics: tuple[cxml.Extrinsic, ...] = (),
+    contacts: tuple[cxml.Contact, ...] = (),
 ) -> bytes:
-    """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity)."""
+    """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity), and
+    `extrinsics` come before the UserEmail one."""
     domain, name = identity
     request = PunchOutSetupRequest(
         operation=operation,
         buyer_cookie=buyer_cookie,
         browser_form_post_url=url,
-        extrinsics=(cxml.Extrinsic(name="UserEmail", value=email),) if email else (),
-        contacts=(),
+        extrinsics=extrinsics + ((cxml.Extrinsic(name="UserEmail", value=email),) if email else ()),
+        contacts=contacts,
         ship_to=None,
         selected_item=None,
         items=tuple(

@@ -145,9 +145,9 @@ def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not foun
 
 def assignable(actor: Actor, role: Role) -> bool:
     """A customer's superuser may hand out a customer-side role whose rights they all hold."""
-    rights = set(role.permissions)
-    return (
-        role.kind == RoleKind.CUSTOMER
-        and not any(is_internal(right) for right in rights)
-        and rights <= actor.permissions
-    )
+    return customer_side(role) and set(role.permissions) <= actor.permissions
+
+
+def customer_side(role: Role) -> bool:
+    """A role customers' users may hold: of the customer kind, granting no staff right (S-3)."""
+    return role.kind == RoleKind.CUSTOMER and not any(is_internal(r) for r in role.permissions)

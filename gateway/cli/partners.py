@@ -19,6 +19,7 @@ from gateway.services.partners.deployment import ACCEPTED_DEPLOYMENT_MODES, set_
 from gateway.services.partners.order_settings import configure
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
+    DEFAULT_PUNCHOUT_ROLE,
     OCI_VERSIONS,
     CXMLPartnerSpec,
     OCIPartnerSpec,
@@ -29,6 +30,12 @@ from gateway.services.partners.registry import (
 _DEPLOYMENT_MODE_HELP = (
     "Which cXML deploymentMode the partner may send; setup requests and OrderRequests in "
     "another mode are refused with Status 403."
+)
+default_role_option = click.option(
+    "--default-role",
+    default=DEFAULT_PUNCHOUT_ROLE,
+    show_default=True,
+    help="The customer role the partner's punchout users get (never a staff role).",
 )
 
 
@@ -100,6 +107,7 @@ def _tolerance(text: str | None) -> Decimal | None:
     help=_DEPLOYMENT_MODE_HELP,
 )
 @_price_options
+@default_role_option
 @with_appcontext
 def add_cxml_command(
     name: str,
@@ -112,6 +120,7 @@ def add_cxml_command(
     deployment_mode: str,
     order_price_policy: str | None,
     order_price_tolerance: str | None,
+    default_role: str,
 ) -> None:
     """Register a cXML trading partner."""
     tolerance = _tolerance(order_price_tolerance)
@@ -124,6 +133,7 @@ def add_cxml_command(
         encoding=encoding,
         enforce_budgets=enforce_budgets,
         accepted_deployment_mode=deployment_mode,
+        default_role=default_role,
     )
     with usage_errors(), database().session_scope() as session:
         partner = add_cxml_partner(
@@ -183,6 +193,7 @@ def update_command(name: str, deployment_mode: str) -> None:
     help="JSON object: login/HOOK_URL parameter names, charset, unit_map, matgroup, vendor, "
     "cust_fields, extra_fields … (README: Configure an SAP (OCI) buyer).",
 )
+@default_role_option
 @with_appcontext
 def add_oci_command(
     name: str,
@@ -192,6 +203,7 @@ def add_oci_command(
     allowed_urls: tuple[str, ...],
     version: str,
     settings_json: str,
+    default_role: str,
 ) -> None:
     """Register an SAP OCI trading partner."""
     try:
@@ -208,6 +220,7 @@ def add_oci_command(
         allowed_urls=allowed_urls,
         version=version,
         settings=settings,
+        default_role=default_role,
     )
     with usage_errors(), database().session_scope() as session:
         partner = add_oci_partner(session, spec=spec)

@@ -65,6 +65,9 @@ class TradingPartner(Base):
     accepted_deployment_mode: Mapped[str] = mapped_column(
         String(10), default=AcceptedDeploymentMode.BOTH, server_default=AcceptedDeploymentMode.BOTH
     )
+    # The customer's superuser lets this partner's punchouts act as the customer's own active
+    # shop accounts, matched by the e-mail address the buyer sends (off: punchout users only).
+    match_shop_accounts: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # OCI partners: the login user, its slow password hash, and the profile (`PartnerOptions` of
@@ -91,6 +94,26 @@ class PartnerIdentity(Base):
     identity: Mapped[str] = mapped_column(String(200))
 
     partner: Mapped[TradingPartner] = relationship(back_populates="identities")
+
+
+class PunchOutIdentity(Base):
+    """The user a partner's punchouts act as for one person, keyed by what the partner sends.
+
+    `key` is "<kind>:<value>": `uniquename:`, `email:`, `contact:`, `login:`, `partner` (nobody
+    named), or `legacy:<address>` for a user from before identities existed. `shop_account`
+    marks an existing shop account matched by e-mail under the customer's switch
+    (`match_shop_accounts`).
+    """
+
+    __tablename__ = "punchout_identity"
+    __table_args__ = (UniqueConstraint("partner_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partner.id"))
+    key: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    shop_account: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PunchOutSession(Base):

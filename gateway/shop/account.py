@@ -20,6 +20,7 @@ from gateway.errors import InvalidInput
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
+from gateway.services.punchout import connections
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
 from gateway.shop import forms, password_links
 from gateway.web import context
@@ -306,6 +307,35 @@ def _organisation_page(shopper: context.Shopper, *, error: str = "") -> str:
         trail=audit.audit_trail(db, actor=shopper.actor),
         error=error,
     )
+
+
+# Punchout connections ---------------------------------------------------------------------------
+
+
+@blueprint.get("/account/punchout")
+@requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
+def punchout_connections(shopper: context.Shopper) -> str:
+    """The customer's punchout connections and, per partner, whether it may act as the
+    customer's own shop accounts."""
+    return render_template(
+        "account/punchout.html",
+        connections=connections.connections(get_session(), actor=shopper.actor),
+    )
+
+
+@blueprint.post("/account/punchout/<int:partner_id>")
+@in_person
+@requires(Permission.ACCOUNT_ORGANISATION_WRITE, in_punchout=False)
+def punchout_matching(shopper: context.Shopper, partner_id: int) -> Response:
+    """Switch matching of shop accounts by e-mail on (`match_shop_accounts=yes`) or off."""
+    connections.set_shop_account_matching(
+        get_session(),
+        actor=shopper.actor,
+        partner_id=partner_id,
+        match=request.form.get("match_shop_accounts") == "yes",
+        now=utcnow(),
+    )
+    return redirect(url_for("account.punchout_connections"))
 
 
 # Invitations ------------------------------------------------------------------------------------

@@ -91,3 +91,30 @@ def test_guest_buys_at_list_prices_including_vat(live_server: str, page: Page) -
     expect(page).to_have_url(re.compile(r"/guest/orders/[\w-]{43}\?placed=1$"))  # private link
     page.goto(f"{live_server}/guest/cart")
     expect(page.locator("main")).to_contain_text("Your cart is empty")
+
+
+def test_superuser_lets_a_punchout_connection_use_shop_accounts(
+    live_server: str, page: Page
+) -> None:
+    _login(page, live_server, "superuser@1001.demo")
+    page.goto(f"{live_server}/account/users")
+    page.click(".account-nav >> text=Punchout connections")
+    connection = page.locator("section.connection", has_text="demo-cxml")
+    expect(connection).to_have_attribute("data-match-shop-accounts", "off")
+    connection.locator("input[name=match_shop_accounts]").check()
+    connection.locator("button:has-text('Save')").click()
+    connection = page.locator("section.connection", has_text="demo-cxml")
+    expect(connection).to_have_attribute("data-match-shop-accounts", "on")
+    expect(connection.locator("input[name=match_shop_accounts]")).to_be_checked()
+    page.goto(f"{live_server}/account/organisation")
+    expect(page.locator("li[data-audit-action='punchout.match_shop_accounts']")).to_contain_text(
+        "demo-cxml"
+    )
+
+    page.goto(f"{live_server}/account/punchout")  # and off again, for the other tests
+    connection = page.locator("section.connection", has_text="demo-cxml")
+    connection.locator("input[name=match_shop_accounts]").uncheck()
+    connection.locator("button:has-text('Save')").click()
+    expect(page.locator("section.connection", has_text="demo-cxml")).to_have_attribute(
+        "data-match-shop-accounts", "off"
+    )

@@ -91,7 +91,12 @@ def test_account_pages_are_not_available_in_a_punchout(
     )
     db_session.commit()
     punch_in(client, buyer.setup_request())
-    for url in ("/account/users", "/account/organisation", "/account/approval-tiers"):
+    for url in (
+        "/account/users",
+        "/account/organisation",
+        "/account/approval-tiers",
+        "/account/punchout",
+    ):
         assert client.get(url).status_code == 403, url
     addresses = _addresses(db_session)
     page = client.get("/cart")

@@ -87,6 +87,10 @@ def test_partner_add_cxml_registers_the_partner(cli_app: Flask) -> None:
         ({"--allow-url": "ftp://buyer.example/"}, "not an absolute http(s) URL"),
         ({"--encoding": "gzip"}, "'gzip' is not one of"),
         ({"--name": "demo-cxml"}, "exists already"),
+        ({"--default-role": "admin"}, "'admin' is a staff role"),
+        ({"--default-role": "customer_service"}, "'customer_service' is a staff role"),
+        ({"--default-role": "sales_agent"}, "'sales_agent' is a staff role"),
+        ({"--default-role": "emperor"}, "No role named 'emperor'"),
     ],
 )
 def test_partner_add_cxml_refuses_bad_arguments(

@@ -140,3 +140,24 @@ def test_partner_add_oci_refuses_bad_settings(cli_app: Flask, settings: str, mes
     assert result.exit_code != 0
     assert message in result.output
     assert count(cli_app, TradingPartner) == before
+
+
+@pytest.mark.parametrize("role", ["admin", "customer_service", "sales_agent"])
+def test_partner_add_oci_refuses_a_staff_default_role(cli_app: Flask, role: str) -> None:
+    run(cli_app, "seed-demo")
+    before = count(cli_app, TradingPartner)
+    arguments = (
+        "partner", "add-oci", "--name", "srm", "--customer", "1001", "--username", "SRM",
+        "--password", "s3cret-pass", "--allow-url", "https://srm.buyer.example/",
+    )  # fmt: skip
+    refused = run(cli_app, *arguments, "--default-role", role)
+    assert refused.exit_code != 0
+    assert f"Role {role!r} is a staff role; a partner's punchout users get a customer role" in (
+        refused.output
+    )
+    assert count(cli_app, TradingPartner) == before
+    accepted = run(cli_app, *arguments, "--default-role", "viewer")
+    assert accepted.exit_code == 0, accepted.output
+    with cli_app.extensions["gateway.db"].session_scope() as session:
+        partner = session.scalars(select(TradingPartner).where(TradingPartner.name == "srm")).one()
+        assert partner.default_role == "viewer"

@@ -421,3 +421,34 @@ def test_order_price_policy_and_tolerance_on_the_partner_page(
     db_session.expire_all()
     rule = policy_of(db_session, partner)
     assert (rule.policy, rule.tolerance) == ("accept", Decimal("0.05"))  # tolerance kept
+
+
+@pytest.mark.parametrize("role", ["admin", "customer_service", "sales_agent"])
+def test_a_staff_role_is_never_a_partners_default_role(
+    admin: FlaskClient, db_session: Session, role: str
+) -> None:
+    page = admin.get("/admin/partners/new?protocol=cxml").text
+    assert f"<option >{role}</option>" not in page
+    assert "<option selected>punchout</option>" in page
+    for path, form in (
+        ("/admin/partners/new?protocol=cxml", cxml_form(default_role=role)),
+        ("/admin/partners/new?protocol=oci", oci_form(default_role=role)),
+    ):
+        before = partner_count(db_session)
+        answer = post_form(admin, path, form)
+        assert answer.status_code == 400
+        assert "is a staff role; a partner&#39;s punchout users get a customer role" in answer.text
+        assert partner_count(db_session) == before
+
+    create_acme(admin)
+    partner = db_session.scalars(
+        select(TradingPartner).where(TradingPartner.name == "acme-ariba")
+    ).one()
+    edit = post_form(admin, f"/admin/partners/{partner.id}", cxml_form(default_role=role))
+    assert edit.status_code == 400
+    db_session.refresh(partner)
+    assert partner.default_role == "punchout"
+    viewer = post_form(admin, f"/admin/partners/{partner.id}", cxml_form(default_role="viewer"))
+    assert viewer.status_code == 302
+    db_session.refresh(partner)
+    assert partner.default_role == "viewer"  # any customer role is fine

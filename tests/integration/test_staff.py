@@ -24,6 +24,7 @@ from gateway.models import (
     Order,
     Organisation,
     ShopSession,
+    TradingPartner,
 )
 from gateway.services.demo import seed_demo
 from gateway.services.people.users import role_named
@@ -260,6 +261,7 @@ def test_forbidden_while_shopping_as_a_customer(
         ("/password/forgot", {"email": "superuser@1001.demo"}),
         ("/staff/customers/1002/impersonate", {"on_behalf_of": "", "reason": "again"}),
         ("/account/staff-access", {"allow": "no"}),
+        (f"/account/punchout/{_demo_cxml(db_session).id}", {"match_shop_accounts": "yes"}),
     ]
     for url, data in attempts:
         assert shop.post(service, url, data).status_code == 403, url
@@ -272,6 +274,7 @@ def test_forbidden_while_shopping_as_a_customer(
         == role
     )
     assert customer(db_session).allow_impersonation
+    assert not _demo_cxml(db_session).match_shop_accounts
     assert _open_sessions(db_session) == 1
     refused = _audit(db_session, "impersonation.forbidden")
     assert len(refused) == len(attempts) + 2
@@ -661,3 +664,7 @@ def test_the_staff_demo_seed_is_idempotent_and_keeps_an_existing_admin(
     link = db_session.scalars(select(Membership).where(Membership.user_id == admin.id)).one()
     assert (link.role.name, link.organisation.number) == ("admin", "SUPPLIER")
     assert user_named(db_session, ADMIN).password_hash == "kept"
+
+
+def _demo_cxml(session: Session) -> TradingPartner:
+    return session.scalars(select(TradingPartner).where(TradingPartner.name == "demo-cxml")).one()

@@ -32,7 +32,6 @@ from gateway.models import (
     PartnerIdentity,
     PartnerProtocol,
     Product,
-    Role,
     TradingPartner,
 )
 from gateway.services.catalog import pricing
@@ -40,6 +39,7 @@ from gateway.services.partners.deployment import accepted_mode
 from gateway.services.partners.order_settings import set_price_policy, settings_for
 from gateway.services.partners.registry import (
     CART_ENCODINGS,
+    DEFAULT_PUNCHOUT_ROLE,
     MAX_LOGIN_LENGTH,
     OCI_VERSIONS,
     OPERATIONS_ALLOWED,
@@ -47,6 +47,8 @@ from gateway.services.partners.registry import (
     OCIPartnerSpec,
     add_cxml_partner,
     add_oci_partner,
+    punchout_role,
+    punchout_roles,
 )
 from gateway.services.punchout.cart_mapping import SETTINGS_KEY, CXMLMapping
 from gateway.services.punchout.cxml_punchout import sample_item
@@ -78,7 +80,7 @@ class PartnerForm:
     customer_number: str
     allowed_urls: Sequence[str]
     active: bool = True
-    default_role: str = "punchout"
+    default_role: str = DEFAULT_PUNCHOUT_ROLE
     frame_ancestors: Sequence[str] = ()
     # cXML
     identities: Sequence[str] = ()
@@ -130,8 +132,8 @@ def list_partners(session: Session, *, actor: Actor) -> list[TradingPartner]:
 
 
 def role_names(session: Session) -> list[str]:
-    """The roles a punchout user may be given."""
-    return list(session.scalars(select(Role.name).order_by(Role.name)))
+    """The roles a punchout user may be given (customer roles only)."""
+    return [role.name for role in punchout_roles(session)]
 
 
 def create_partner(
@@ -349,8 +351,7 @@ def _check_common(session: Session, form: PartnerForm) -> None:
             raise InvalidInput(
                 f"Identities are at most {MAX_DOMAIN_LENGTH}:{MAX_IDENTITY_LENGTH} characters."
             )
-    if form.default_role not in role_names(session):
-        raise InvalidInput(f"No role named {form.default_role!r}.")
+    punchout_role(session, form.default_role)
     for host in form.frame_ancestors:
         if not _HOST_SOURCE.fullmatch(host):
             raise InvalidInput(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from gateway.auth.credentials import hash_password, secret_digest
+from gateway.auth.policy import customer_side
 from gateway.cxml import CartEncoding, Operation
 from gateway.errors import InvalidInput
 from gateway.models import (
@@ -17,6 +18,7 @@ from gateway.models import (
     Organisation,
     PartnerIdentity,
     PartnerProtocol,
+    Role,
     TradingPartner,
 )
 from gateway.oci import OCIVersion
@@ -33,6 +35,8 @@ MIN_SECRET_LENGTH = 8
 OCI_VERSIONS = tuple(version.value for version in OCIVersion)
 MIN_OCI_PASSWORD_LENGTH = 4
 MAX_LOGIN_LENGTH = 100
+DEFAULT_PUNCHOUT_ROLE = "punchout"
+"""The customer role a partner's punchout users get unless the partner names another."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +53,7 @@ class CXMLPartnerSpec:
     replay_protection: bool = True
     enforce_budgets: bool = False  # budgets and approvals may refuse the cart transfer (A-10)
     accepted_deployment_mode: str = AcceptedDeploymentMode.BOTH  # production, test or both
+    default_role: str = DEFAULT_PUNCHOUT_ROLE
 
 
 def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str) -> TradingPartner:
@@ -83,6 +88,7 @@ def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str
         raise InvalidInput(f"--encoding must be one of {', '.join(CART_ENCODINGS)}.")
     if spec.operation_allowed not in OPERATIONS_ALLOWED:
         raise InvalidInput(f"operationAllowed must be one of {', '.join(OPERATIONS_ALLOWED)}.")
+    punchout_role(session, spec.default_role)
     partner = TradingPartner(
         name=spec.name,
         protocol=PartnerProtocol.CXML,
@@ -94,6 +100,7 @@ def add_cxml_partner(session: Session, *, spec: CXMLPartnerSpec, digest_key: str
         replay_protection=spec.replay_protection,
         enforce_budgets=spec.enforce_budgets,
         accepted_deployment_mode=accepted_mode(spec.accepted_deployment_mode),
+        default_role=spec.default_role,
         identities=[PartnerIdentity(domain=d, identity=i) for d, i in dict.fromkeys(pairs)],
     )
     session.add(partner)
@@ -113,6 +120,7 @@ class OCIPartnerSpec:
     allowed_urls: Sequence[str]
     version: str = OCIVersion.V4
     settings: Mapping[str, Any] = field(default_factory=dict)
+    default_role: str = DEFAULT_PUNCHOUT_ROLE
 
 
 def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner:
@@ -136,9 +144,11 @@ def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner
         PartnerOptions(**settings)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"Invalid OCI settings: {exc}") from None
+    punchout_role(session, spec.default_role)
     partner = TradingPartner(
         name=spec.name,
         protocol=PartnerProtocol.OCI,
+        default_role=spec.default_role,
         organisation=organisation,
         secret_digest="",
         login_name=username,
@@ -150,6 +160,28 @@ def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner
     session.add(partner)
     session.flush()
     return partner
+
+
+def punchout_roles(session: Session) -> list[Role]:
+    """The roles a partner's punchout users may be given: customer roles only, by name."""
+    return [
+        role for role in session.scalars(select(Role).order_by(Role.name)) if customer_side(role)
+    ]
+
+
+def punchout_role(session: Session, name: str) -> Role:
+    """The customer role called `name` for a partner's punchout users, or InvalidInput: a staff
+    role would let every punchout of the partner reach the staff pages."""
+    role = session.scalar(select(Role).where(Role.name == name))
+    if role is None:
+        raise InvalidInput(f"No role named {name[:64]!r}.")
+    if not customer_side(role):
+        allowed = ", ".join(r.name for r in punchout_roles(session))
+        raise InvalidInput(
+            f"Role {name!r} is a staff role; a partner's punchout users get a customer role "
+            f"({allowed})."
+        )
+    return role
 
 
 def _new_partner_checks(

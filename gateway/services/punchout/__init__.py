@@ -8,4 +8,6 @@
 - `cart_mapping`, `oci_mapping`: how one buyer wants our cart lines (units, classifications,
   extrinsics, OCI fields); `_product_attributes` is the list both may name.
 - `profile`: the cXML ProfileResponse (what we accept, with which options).
+- `identities`: the user a punchout acts as (the partner's punchout users); `connections`: the
+  customer's superuser's view of its partners and their switch for matching shop accounts.
 """

@@ -25,7 +25,7 @@ from gateway.cxml import (
     PunchOutSetupRequest,
     StatusCode,
 )
-from gateway.errors import BudgetExceeded, GatewayError
+from gateway.errors import BudgetExceeded, GatewayError, InvalidInput
 from gateway.models import (
     CartLine,
     MessageDirection,
@@ -43,7 +43,7 @@ from gateway.services.partners.deployment import outbound_mode
 from gateway.services.partners.order_settings import mac_matches
 from gateway.services.partners.registry import find_by_credentials
 from gateway.services.people import shop_sessions
-from gateway.services.people.users import punchout_user
+from gateway.services.punchout import identities
 from gateway.services.punchout.cart_mapping import CXMLMapping
 from gateway.services.punchout.sessions import (
     CartReturn,
@@ -130,14 +130,16 @@ def start(
         if request.operation != Operation.CREATE
         else []
     )
-    user = punchout_user(
-        session,
-        organisation=partner.organisation,
-        partner_name=partner.name,
-        email=request.user_email,
-        name=request.user_name,
-        role_name=partner.default_role,
-    )
+    try:
+        user = identities.punchout_user(
+            session,
+            partner=partner,
+            claim=identities.cxml_claim(request, partner_name=partner.name),
+        )
+    except identities.PunchOutUserRefused as exc:
+        raise InboundDocumentError(str(exc), status=StatusCode.FORBIDDEN) from None
+    except InvalidInput as exc:
+        raise InboundDocumentError(str(exc), status=StatusCode.BAD_REQUEST) from None
     return open_punchout(
         session,
         partner=partner,

@@ -23,14 +23,14 @@ from gateway.auth.credentials import password_matches
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import require
 from gateway.cxml import Operation
-from gateway.errors import NotFound
+from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageDirection, PartnerProtocol, Product, ShopSession, TradingPartner
 from gateway.oci import Function, InvalidSetupError, OCIError, OCIItem, OCISetup
 from gateway.services import message_log
 from gateway.services.catalog import assortment, search
 from gateway.services.ordering import carts
 from gateway.services.people import shop_sessions
-from gateway.services.people.users import punchout_user
+from gateway.services.punchout import identities
 from gateway.services.punchout.oci_mapping import PartnerOptions, item_from, priced_item
 from gateway.services.punchout.sessions import (
     CartReturn,
@@ -76,6 +76,12 @@ class LoginRefused(OCIError):
 
     def __init__(self) -> None:
         super().__init__("Unknown user or wrong password for this catalog.")
+
+
+class UserRefused(OCIError):
+    """The customer deactivated the punchout user this login acts as."""
+
+    default_status = HTTPStatus.FORBIDDEN
 
 
 def launch(
@@ -124,14 +130,16 @@ def launch(
         landing = {"product": _product(session, partner, setup.product_id).sku}
     elif setup.function == Function.SOURCING:
         landing = {"search": setup.search_string}
-    user = punchout_user(
-        session,
-        organisation=partner.organisation,
-        partner_name=partner.name,
-        email=None,
-        name=setup.username,
-        role_name=partner.default_role,
-    )
+    try:
+        user = identities.punchout_user(
+            session,
+            partner=partner,
+            claim=identities.oci_claim(setup.username, partner_name=partner.name),
+        )
+    except identities.PunchOutUserRefused as exc:
+        raise UserRefused(str(exc)) from None
+    except InvalidInput as exc:
+        raise InvalidSetupError(str(exc)) from None
     _punchout, url = open_punchout(
         session,
         partner=partner,
