@@ -22,6 +22,7 @@ from gateway.shop import password_links
 from gateway.web import context, i18n, throttling
 from gateway.web.access import in_person
 from gateway.web.database import get_session, keep_changes
+from gateway.web.redirects import safe_target, same_site_path
 
 blueprint = Blueprint("shop", __name__)
 
@@ -144,10 +145,7 @@ def login() -> Response | tuple[str, int] | str:
     if isinstance(outcome, password_login.NotLinked):
         return render_template("shop/login.html", email=email, error=outcome.message), 403
     context.begin(outcome.token)
-    target = request.args.get("next", "")
-    return redirect(
-        target if target.startswith("/") and not target.startswith("//") else "/catalog"
-    )
+    return redirect(safe_target(request.args.get("next"), url_for("shop.catalog")))
 
 
 @blueprint.post("/logout")
@@ -186,9 +184,7 @@ def set_locale() -> Response:
     if shopper is not None and shopper.punchout is None:
         shopper.user.locale = chosen
     session[i18n.SESSION_KEY] = chosen
-    target = request.referrer or ""
-    base = request.host_url
-    return redirect(target if target.startswith(base) else url_for("shop.catalog"))
+    return redirect(same_site_path(request.referrer, request.host_url, url_for("shop.catalog")))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
