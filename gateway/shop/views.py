@@ -189,18 +189,22 @@ def set_locale() -> Response:
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
 @in_person
-def forgot_password() -> str:
-    """Ask for a reset link by e-mail; the answer is the same for unknown addresses."""
+def forgot_password() -> Response | str:
+    """Ask for a reset link by e-mail; the answer is the same for unknown addresses (429 when
+    the address or the client asked too often)."""
     if request.method == "GET":
         return render_template("shop/password_forgot.html", email="", sent=False)
     email = request.form.get("email", "").strip()[:254]
-    password_resets.request_reset(
+    wait = password_resets.request_reset(
         get_session(),
         email=email,
         now=utcnow(),
         ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
         mail_key=current_app.config["GATEWAY_MAIL_KEY"],
+        throttle_keys=throttling.reset_keys(email.lower()),
     )
+    if wait is not None:
+        return throttling.too_many_attempts(wait)
     return render_template("shop/password_forgot.html", email=email, sent=True)
 
 
