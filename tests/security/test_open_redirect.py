@@ -7,8 +7,17 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from tests import shop
+
+
+def _log_in(app: Flask, query: str) -> TestResponse:
+    """Log the demo buyer in through the form posted to `/login?{query}`."""
+    client = app.test_client()
+    token = shop.csrf_token(client.get("/login").text)
+    form = {"email": "buyer@1001.demo", "password": "demo", "csrf_token": token}
+    return client.post(f"/login?{query}", data=form)
 
 
 @pytest.mark.parametrize(
@@ -16,32 +25,13 @@ from tests import shop
     ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/%2F/x"],
 )
 def test_the_login_never_sends_the_browser_elsewhere(app: Flask, target: str) -> None:
-    client = app.test_client()
-    page = client.get("/login")
-    answer = client.post(
-        f"/login?next={quote(target, safe='')}",
-        data={
-            "email": "buyer@1001.demo",
-            "password": "demo",
-            "csrf_token": shop.csrf_token(page.text),
-        },
-    )
+    answer = _log_in(app, f"next={quote(target, safe='')}")
     assert answer.status_code == 302
     assert answer.location == "/catalog"
 
 
 def test_the_login_returns_to_the_page_it_interrupted(app: Flask) -> None:
-    client = app.test_client()
-    page = client.get("/login")
-    answer = client.post(
-        "/login?next=/orders%3Fpage%3D2",
-        data={
-            "email": "buyer@1001.demo",
-            "password": "demo",
-            "csrf_token": shop.csrf_token(page.text),
-        },
-    )
-    assert answer.location == "/orders?page=2"
+    assert _log_in(app, "next=/orders%3Fpage%3D2").location == "/orders?page=2"
 
 
 def test_the_language_switch_returns_only_to_a_page_of_this_site(app: Flask) -> None:
