@@ -57,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_LOGIN_ATTEMPTS": 10,  # failed logins per account in one window, then 429
     "GATEWAY_LOGIN_ADDRESS_ATTEMPTS": 50,  # failed logins from one client address per window
     "GATEWAY_LOGIN_WINDOW": 300,  # seconds; a blocked account frees itself when it ends
+    "GATEWAY_RESET_ATTEMPTS": 3,  # password-reset requests per address asked for, per window
+    "GATEWAY_RESET_ADDRESS_ATTEMPTS": 20,  # password-reset requests per client address
+    "GATEWAY_RESET_WINDOW": 3600,  # seconds
     "GATEWAY_PROXY_HOPS": 0,  # trusted proxies in front: client address from X-Forwarded-For
     "GATEWAY_IMPERSONATION_IDLE_TIMEOUT": 15 * 60,  # seconds without a request: session ends
     "GATEWAY_IMPERSONATION_MAX_AGE": 2 * 3600,  # seconds after the start, whatever happens
@@ -72,6 +75,9 @@ _INTEGERS = frozenset(
         "GATEWAY_LOGIN_ATTEMPTS",
         "GATEWAY_LOGIN_ADDRESS_ATTEMPTS",
         "GATEWAY_LOGIN_WINDOW",
+        "GATEWAY_RESET_ATTEMPTS",
+        "GATEWAY_RESET_ADDRESS_ATTEMPTS",
+        "GATEWAY_RESET_WINDOW",
         "GATEWAY_PROXY_HOPS",
         "GATEWAY_SETUP_CLOCK_SKEW",
         "GATEWAY_SHOP_SESSION_TTL",

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 
-from gateway.redaction import redact_document
-
-_QUERY_SECRETS = re.compile(r"(?i)((?:password|passwd|pwd|secret|token)=)[^&\s\"']+")
-# An OCI launch carries the login in its query under partner-chosen names: blank every value.
-_OCI_QUERY = re.compile(r"/oci\?[^\s\"']+")
-_QUERY_VALUE = re.compile(r"=[^&]*")
+from gateway.redaction import redact_document, redact_queries
 
 
 def redact_line(message: str) -> str:
     """A log line without shared secrets, start tokens or password-like query values."""
-    line = _QUERY_SECRETS.sub(r"\1***", redact_document(message))
-    return _OCI_QUERY.sub(lambda match: _QUERY_VALUE.sub("=***", match.group()), line)
+    return redact_queries(redact_document(message))
 
 
 class RedactingLogRecord(logging.LogRecord):

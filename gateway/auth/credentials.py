@@ -6,11 +6,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # noqa: S105 - OWASP work factor for PBKDF2-SHA256
+# The hash an unknown account's password is checked against: of a random password nobody kept,
+# made with PASSWORD_HASH_METHOD, and fixed, so even a fresh worker's first check costs one hash.
+DUMMY_HASH = (
+    "pbkdf2:sha256:600000$3zCmnQZ0m93Y75XS$"  # matches no password
+    "7aca2cbdf095eac3156247f1ca624c8c7ac137af37c425fe872e5f601f1adb15"
+)
 
 
 def secret_digest(secret: str, key: str) -> str:
@@ -42,9 +47,4 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str | None, password: str) -> bool:
     """Check `password` against a stored hash; with no hash (an unknown account, or one without
     a password) the same work is done against a throw-away hash, so timing tells nothing."""
-    return check_password_hash(stored_hash or _dummy_hash(), password) and bool(stored_hash)
-
-
-@cache
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_hex(8))
+    return check_password_hash(stored_hash or DUMMY_HASH, password) and bool(stored_hash)

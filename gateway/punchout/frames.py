@@ -2,6 +2,8 @@
 
 Buyers that embed the shop in a frame of their procurement system list their hosts on the
 partner page; every page of that partner's punchout shop session then names them (and only them).
+Every other page, and the pages of a partner that lists none, may be framed by no one
+(`gateway.web.headers`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from gateway.services.partners.admin import frame_ancestors
+from gateway.web.headers import allow_framing
 
 
 def frame_ancestors_header(response: Response) -> Response:
@@ -22,10 +25,8 @@ def frame_ancestors_header(response: Response) -> Response:
         punchout = shopper.punchout
         hosts = frame_ancestors(punchout.partner) if punchout is not None else []
     except SQLAlchemyError:  # the database went away during the request: frame nowhere
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+        allow_framing(response, [])
         return response
-    if punchout is None:
-        return response
-    if hosts:
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(hosts)
+    if punchout is not None:
+        allow_framing(response, hosts)
     return response

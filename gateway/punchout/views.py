@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
 
 from flask import (
@@ -26,10 +27,11 @@ from gateway.models import PartnerProtocol
 from gateway.oci import OCIError
 from gateway.punchout.settings import punchout_settings
 from gateway.services import throttle
+from gateway.services.partners.admin import frame_ancestors
 from gateway.services.punchout import cxml_punchout, inbox, oci_punchout, sessions, unread
 from gateway.web import context, throttling
 from gateway.web.database import get_session, keep_changes, writes_on_get
-from gateway.web.headers import form_action
+from gateway.web.headers import allow_framing, form_action
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("punchout", __name__)
@@ -124,10 +126,16 @@ def start(token: str) -> BaseResponse:
     context.begin(browser_token, punchout=True)
     landing = oci_punchout.landing(shop_session)
     if "product" in landing:
-        return redirect(url_for("shop.product", sku=landing["product"]))
-    if "search" in landing:
-        return redirect(url_for("shop.catalog", q=landing["search"]))
-    return redirect(url_for("shop.catalog" if operation == Operation.CREATE else "shop.cart"))
+        response = redirect(url_for("shop.product", sku=landing["product"]))
+    elif "search" in landing:
+        response = redirect(url_for("shop.catalog", q=landing["search"]))
+    else:
+        response = redirect(
+            url_for("shop.catalog" if operation == Operation.CREATE else "shop.cart")
+        )
+    if shop_session.punchout is not None:  # the buyer's frame follows the redirect
+        allow_framing(response, frame_ancestors(shop_session.punchout.partner))
+    return response
 
 
 @blueprint.route("/oci", methods=["GET", "POST"])
@@ -195,16 +203,19 @@ def _return_cart(*, cancel: bool) -> Response:
             cancel=cancel,
             zone=current_app.config["GATEWAY_TIMEZONE"],
         )
+    hosts = frame_ancestors(shopper.punchout.partner)
     context.finish()
-    return _return_page(cart_return)
+    return _return_page(cart_return, frame_hosts=hosts)
 
 
-def _return_page(cart_return: sessions.CartReturn) -> Response:
-    """The auto-posting form, encoded in the charset the buyer asked for (values fit it)."""
+def _return_page(cart_return: sessions.CartReturn, *, frame_hosts: Sequence[str] = ()) -> Response:
+    """The auto-posting form, encoded in the charset the buyer asked for (values fit it); only
+    `frame_hosts` (those of the punchout's partner) may frame it."""
     html = render_template("punchout/return.html", cart_return=cart_return)
     response = Response(
         html.encode(cart_return.charset, "xmlcharrefreplace"),
         content_type=f"text/html; charset={cart_return.charset}",
     )
     response.headers["Content-Security-Policy"] = form_action(cart_return.url)
+    allow_framing(response, frame_hosts)
     return response

@@ -23,15 +23,25 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from xml.sax.saxutils import escape
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from gateway import cxml
 from gateway.auth.encryption import decrypt, encrypt
 from gateway.cxml import CXMLError, Response
-from gateway.db import Database, affected_rows, lock_for_writing
+from gateway.db import Database, UTCDateTime, affected_rows, lock_for_writing
 from gateway.errors import ConfigurationError, InvalidInput
 from gateway.mailer import Mailer
 from gateway.models import MessageDirection, OutboxMessage, OutboxStatus, PartnerOrderSettings
@@ -133,18 +143,60 @@ def enqueue_mail(
     With `sealed_with` (the mail key) the whole mail is stored encrypted: for mails carrying a
     single-use link, whose token must not be readable in the database.
     """
-    mail = json.dumps({"to": to, "subject": subject, "body": body})
-    if sealed_with is not None:
-        mail = json.dumps({SEALED: encrypt(mail, sealed_with).decode("ascii")})
     return enqueue(
         session,
         partner_id=None,
         order_id=order_id,
         document_type=EMAIL_DOCUMENT,
-        payload_id=f"{secrets.token_hex(16)}@outbox.gateway",
-        body=mail.encode("utf-8"),
+        payload_id=_message_id(),
+        body=_mail_body(to=to, subject=subject, body=body, sealed_with=sealed_with),
         now=now,
     )
+
+
+def enqueue_mail_where(
+    session: Session,
+    condition: ColumnElement[bool],
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    sealed_with: str,
+) -> None:
+    """Queue a sealed e-mail like `enqueue_mail`, but only where `condition` (e.g. "an active
+    account has this address") holds: one INSERT … SELECT, so the statement and the work are
+    the same whether it adds the row or not, and timing tells nothing about `condition`."""
+    values: dict[str, ColumnElement[Any]] = {
+        "partner_id": null(),
+        "order_id": null(),
+        "document_type": literal(EMAIL_DOCUMENT),
+        "payload_id": literal(_message_id()),
+        "body": literal(
+            _mail_body(to=to, subject=subject, body=body, sealed_with=sealed_with),
+            LargeBinary,
+        ),
+        "status": literal(OutboxStatus.PENDING.value),
+        "attempts": literal(0),
+        "last_error": literal(""),
+        "next_attempt_at": literal(now, UTCDateTime),
+        "created_at": literal(now, UTCDateTime),
+    }
+    columns = [value.label(name) for name, value in values.items()]
+    session.execute(
+        insert(OutboxMessage).from_select(list(values), select(*columns).where(condition))
+    )
+
+
+def _message_id() -> str:
+    return f"{secrets.token_hex(16)}@outbox.gateway"
+
+
+def _mail_body(*, to: str, subject: str, body: str, sealed_with: str | None) -> bytes:
+    mail = json.dumps({"to": to, "subject": subject, "body": body})
+    if sealed_with is not None:
+        mail = json.dumps({SEALED: encrypt(mail, sealed_with).decode("ascii")})
+    return mail.encode("utf-8")
 
 
 def claim(

@@ -22,6 +22,7 @@ from gateway.shop import password_links
 from gateway.web import context, i18n, throttling
 from gateway.web.access import in_person
 from gateway.web.database import get_session, keep_changes
+from gateway.web.redirects import safe_target, same_site_path
 
 blueprint = Blueprint("shop", __name__)
 
@@ -144,10 +145,7 @@ def login() -> Response | tuple[str, int] | str:
     if isinstance(outcome, password_login.NotLinked):
         return render_template("shop/login.html", email=email, error=outcome.message), 403
     context.begin(outcome.token)
-    target = request.args.get("next", "")
-    return redirect(
-        target if target.startswith("/") and not target.startswith("//") else "/catalog"
-    )
+    return redirect(safe_target(request.args.get("next"), url_for("shop.catalog")))
 
 
 @blueprint.post("/logout")
@@ -186,25 +184,27 @@ def set_locale() -> Response:
     if shopper is not None and shopper.punchout is None:
         shopper.user.locale = chosen
     session[i18n.SESSION_KEY] = chosen
-    target = request.referrer or ""
-    base = request.host_url
-    return redirect(target if target.startswith(base) else url_for("shop.catalog"))
+    return redirect(same_site_path(request.referrer, request.host_url, url_for("shop.catalog")))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
 @in_person
-def forgot_password() -> str:
-    """Ask for a reset link by e-mail; the answer is the same for unknown addresses."""
+def forgot_password() -> Response | str:
+    """Ask for a reset link by e-mail; the answer is the same for unknown addresses (429 when
+    the address or the client asked too often)."""
     if request.method == "GET":
         return render_template("shop/password_forgot.html", email="", sent=False)
     email = request.form.get("email", "").strip()[:254]
-    password_resets.request_reset(
+    wait = password_resets.request_reset(
         get_session(),
         email=email,
         now=utcnow(),
         ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
         mail_key=current_app.config["GATEWAY_MAIL_KEY"],
+        throttle_keys=throttling.reset_keys(email.lower()),
     )
+    if wait is not None:
+        return throttling.too_many_attempts(wait)
     return render_template("shop/password_forgot.html", email=email, sent=True)
 
 

@@ -2,12 +2,15 @@
 
 Pages load scripts, styles and images from the gateway only and post forms to it only; the one
 exception, the cart-return page, names its stored return URL's origin itself (`form_action`).
-Directives a view or `gateway.punchout.frames` already set (frame-ancestors per partner) are
-kept. HSTS is sent when the gateway is served over TLS (GATEWAY_BASE_URL is https).
+No page may be framed (`frame-ancestors 'none'` and `X-Frame-Options: DENY`) except the pages of
+a punchout, which the partner's listed hosts (and only they) may frame (`allow_framing`).
+Directives a view or `gateway.punchout.frames` already set are kept. HSTS is sent when the
+gateway is served over TLS (GATEWAY_BASE_URL is https).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -22,6 +25,8 @@ BASE_POLICY = (
     ("form-action", "'self'"),
 )
 HSTS_SECONDS = 365 * 24 * 3600
+FRAME_ANCESTORS = "frame-ancestors"
+NOWHERE = "'none'"
 
 
 def form_action(url: str) -> str:
@@ -34,14 +39,34 @@ def form_action(url: str) -> str:
     return f"form-action 'self' {target}"
 
 
+def allow_framing(response: Response, hosts: Sequence[str]) -> None:
+    """Let exactly `hosts` (a punchout partner's frame hosts) frame this page; with none, no
+    one may. Any frame-ancestors set before is replaced, the page's other directives kept."""
+    kept = [part for part in _directives(response) if _name(part) != FRAME_ANCESTORS]
+    response.headers[CSP] = "; ".join([*kept, f"{FRAME_ANCESTORS} {' '.join(hosts) or NOWHERE}"])
+
+
 def security_headers(response: Response) -> Response:
-    """Complete the page's Content-Security-Policy; add HSTS over TLS."""
+    """Complete the page's Content-Security-Policy (framed nowhere unless a view allowed it);
+    add HSTS over TLS."""
     if current_app.config["GATEWAY_BASE_URL"].startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     if response.mimetype != "text/html":
         return response
-    present = [part.strip() for part in response.headers.get(CSP, "").split(";") if part.strip()]
-    names = {part.split()[0].lower() for part in present}
+    present = _directives(response)
+    names = {_name(part) for part in present}
     policy = [f"{name} {value}" for name, value in BASE_POLICY if name not in names] + present
+    if FRAME_ANCESTORS not in names:
+        policy.append(f"{FRAME_ANCESTORS} {NOWHERE}")
     response.headers[CSP] = "; ".join(policy)
+    if f"{FRAME_ANCESTORS} {NOWHERE}" in policy:
+        response.headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP 2
     return response
+
+
+def _directives(response: Response) -> list[str]:
+    return [part.strip() for part in response.headers.get(CSP, "").split(";") if part.strip()]
+
+
+def _name(directive: str) -> str:
+    return directive.split(maxsplit=1)[0].lower()

@@ -24,6 +24,20 @@ def login_keys(account: str, kind: str = "login") -> list[Key]:
     ]
 
 
+def reset_keys(address: str) -> list[Key]:
+    """Count a password-reset request under the address asked for and the client's address."""
+    config = current_app.config
+    window = timedelta(seconds=config["GATEWAY_RESET_WINDOW"])
+    return [
+        Key("reset-account", address, Limit(config["GATEWAY_RESET_ATTEMPTS"], window)),
+        Key(
+            "reset-address",
+            request.remote_addr or "",
+            Limit(config["GATEWAY_RESET_ADDRESS_ATTEMPTS"], window),
+        ),
+    ]
+
+
 def cxml_keys(identity: str) -> list[Key]:
     """Count a cXML request that failed authentication under the sender's From identity and
     the client's address (the same limits as a password login)."""

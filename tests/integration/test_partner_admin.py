@@ -276,11 +276,11 @@ def test_frame_ancestors_header_on_the_partners_shop_pages(app: Flask, admin: Fl
     client.get(buyer.start_path(answer.data))
     page = client.get("/catalog")
     policy = page.headers["Content-Security-Policy"].split("; ")
-    assert "frame-ancestors 'self' https://buyer.example *.ariba.com" in policy
+    assert "frame-ancestors https://buyer.example *.ariba.com" in policy
     other = app.test_client()
     demo = other.post("/cxml", data=buyer.setup_request(), content_type="text/xml")
     other.get(buyer.start_path(demo.data))
-    assert "frame-ancestors" not in other.get("/catalog").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in other.get("/catalog").headers["Content-Security-Policy"]
 
 
 def oci_form(**changes: str) -> dict[str, str]:

@@ -221,6 +221,7 @@ def test_the_worker_command_opens_sealed_mail(tmp_path: Path) -> None:
                 now=utcnow(),
                 ttl_seconds=3600,
                 mail_key=cli_app.config["GATEWAY_MAIL_KEY"],
+                throttle_keys=(),
             )
         result = runner.invoke(main, ["worker", "--once"])
         assert result.output == "sent: mail accepted\n", result.output

@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gateway.auth.credentials import hash_password, new_token, token_digest
+from gateway.auth.credentials import new_token, token_digest
 from gateway.db import affected_rows
 from gateway.errors import InvalidInput
 from gateway.models import Invitation, PasswordReset, User
-from gateway.services.people import shop_sessions
+from gateway.services.people import passwords
 
 Link = TypeVar("Link", Invitation, PasswordReset)
 MIN_PASSWORD_LENGTH = 10
@@ -72,7 +72,7 @@ def choose_password(
     refusal: str,
 ) -> User:
     """Set the user's new password through a live link of `kind`: the link is spent, the
-    password stored as a slow hash, and every session of the user ends."""
+    password stored (`passwords.set_password`: every reset link and session of the user end)."""
     link = live(session, kind, token=token, now=now, refusal=refusal)
     if password != confirmation:
         raise InvalidInput("The two passwords differ.")
@@ -82,7 +82,6 @@ def choose_password(
         )
     spend(session, link, now=now, refusal=refusal)
     user = session.get_one(User, link.user_id)
-    user.password_hash = hash_password(password)
-    shop_sessions.end_all(session, user_id=user.id, now=now)
+    passwords.set_password(session, user=user, password=password, now=now)
     session.flush()
     return user

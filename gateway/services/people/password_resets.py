@@ -1,51 +1,82 @@
 """Password reset by e-mail link: time-limited, single use, only the token's digest stored; the
-mail is queued, sealed, in the transaction that creates the reset."""
+mail is queued, sealed, in the transaction that creates the reset.
+
+Asking for a link tells nothing about the address: throttled per address asked for and per
+client, the same statements, hashing and sealing for every address (the reset row and its mail
+are inserted by INSERT … SELECT, which adds them only for an active account with a password),
+and the same answer. A new link ends every older one of the account.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, insert, literal, select
 from sqlalchemy.orm import Session
 
+from gateway.auth.credentials import new_token
+from gateway.db import UTCDateTime
 from gateway.models import PasswordReset, User
-from gateway.services import outbox
+from gateway.services import outbox, throttle
 from gateway.services.outbox import BASE_URL_MARKER
-from gateway.services.people import links
+from gateway.services.people import links, passwords
+from gateway.services.throttle import Key
 
 INVALID_LINK = "This reset link is invalid, used or expired. Please ask for a new one."
 
 
 def request_reset(
-    session: Session, *, email: str, now: datetime, ttl_seconds: int, mail_key: str
-) -> None:
-    """Mail a reset link to an active shop account: the reset and its mail (sealed with
-    `mail_key`) in this transaction. Nothing for an unknown address or a punchout user without
-    a password. The caller says the same thing either way, and no mail is sent inside the
-    request (the outbox worker sends it), so the answer does not wait on a mail server for
-    known addresses only."""
-    user = session.scalar(
-        select(User).where(
-            User.email == email.strip().lower(), User.active, User.password_hash.is_not(None)
+    session: Session,
+    *,
+    email: str,
+    now: datetime,
+    ttl_seconds: int,
+    mail_key: str,
+    throttle_keys: Sequence[Key],
+) -> int | None:
+    """Mail a reset link to the active shop account with a password at `email`: the reset and
+    its mail (sealed with `mail_key`) in this transaction, sent by the outbox worker. Nothing
+    is stored for any other address, at the same cost.
+
+    Every request counts under `throttle_keys` (the address asked for, then the client); a
+    throttled one does nothing and returns the seconds to wait, else None.
+    """
+    wait = throttle.retry_after(session, keys=throttle_keys, now=now)
+    if wait is not None:
+        return wait
+    throttle.record_failure(session, keys=throttle_keys, now=now)  # every request counts
+    address = email.strip().lower()
+    account = select(User.id).where(
+        User.email == address, User.active, User.password_hash.is_not(None)
+    )
+    passwords.end_reset_links(session, users=account, now=now)
+    token, digest = new_token()
+    link = account.add_columns(
+        literal(digest).label("token_digest"),
+        literal(now, UTCDateTime).label("created_at"),
+        literal(now + timedelta(seconds=ttl_seconds), UTCDateTime).label("expires_at"),
+    )
+    session.execute(
+        insert(PasswordReset).from_select(
+            ["user_id", "token_digest", "created_at", "expires_at"], link
         )
     )
-    if user is None:
-        return
-    token = links.issue(session, PasswordReset, now=now, ttl_seconds=ttl_seconds, user_id=user.id)
-    outbox.enqueue_mail(
+    outbox.enqueue_mail_where(
         session,
-        to=user.email,
+        exists(account),
+        to=address,
         subject="Reset your password",
         body=(
-            f"Someone (hopefully you) asked to reset the shop password of {user.email}.\n\n"
+            f"Someone (hopefully you) asked to reset the shop password of {address}.\n\n"
             f"Choose a new password here within {ttl_seconds // 60} minutes; the link works "
             f"once:\n{BASE_URL_MARKER}/password/reset/{token}\n\n"
             "If you did not ask for this, ignore this message.\n"
         ),
-        order_id=None,
         now=now,
         sealed_with=mail_key,
     )
+    return None
 
 
 def check_token(session: Session, *, token: str, now: datetime) -> PasswordReset:

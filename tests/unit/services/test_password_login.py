@@ -3,8 +3,11 @@ every attempt, whoever the address belongs to (no timing gap for unknown address
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -139,3 +142,25 @@ def test_a_user_of_no_active_customer_is_not_linked(db_session: Session) -> None
     outcome = _log_in(db_session, "alone@1001.test")
     assert outcome == password_login.NotLinked()
     assert outcome.message == "Your account is not linked to a customer."
+
+
+def test_even_the_first_unknown_address_of_a_fresh_worker_costs_one_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No throw-away hash is made on first use (which doubled the first unknown login's cost)."""
+    spec = importlib.util.spec_from_file_location("fresh_credentials", credentials.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)  # a worker that has checked no password yet
+    rounds: list[int] = []
+    real = hashlib.pbkdf2_hmac
+
+    def counting(name: str, password: bytes, salt: bytes, iterations: int, *args: Any) -> bytes:
+        rounds.append(iterations)
+        return real(name, password, salt, iterations, *args)
+
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counting)
+    assert fresh.password_matches(None, "a guess") is False
+    assert rounds == [600_000]  # one check against a hash as slow as a real one
+    assert fresh.password_matches(fresh.hash_password("right"), "right") is True
