@@ -16,14 +16,14 @@ from werkzeug.wrappers import Response
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
 from gateway.db import utcnow
-from gateway.errors import InvalidInput
+from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
 from gateway.shop import forms, password_links
 from gateway.web import context
-from gateway.web.access import in_person, requires
+from gateway.web.access import NOT_IN_A_PUNCHOUT, in_person, requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("account", __name__)
@@ -108,7 +108,9 @@ def users(shopper: context.Shopper) -> str:
 @blueprint.post("/account/users")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
-    """Invite a user: linked with a role, and mailed a single-use link to choose a password."""
+    """Invite a person with a role: they are mailed, and become a user when they accept (a new
+    address by choosing a password through a single-use link). The answer is the same for every
+    address but staff's and the customer's own users'."""
     try:
         members.invite(
             get_session(),
@@ -122,20 +124,20 @@ def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         return _users_page(shopper, error=str(exc)), 400
-    return redirect(url_for("account.users"))
+    return redirect(url_for("account.users", sent=1))
 
 
 @blueprint.get("/account/users/<int:user_id>")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def user_page(shopper: context.Shopper, user_id: int) -> str:
-    """One user: name and role, catalogs, supervisors, (de)activation."""
+    """One user: their role, catalogs, supervisors, (de)activation."""
     return _user_page(shopper, user_id)
 
 
 @blueprint.post("/account/users/<int:user_id>")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
-    """Change the user's `name` and `role` (nothing else is read)."""
+    """Change the user's `role`; a posted `name`, `email` or `password` is refused (theirs)."""
     return _change_user(
         shopper,
         user_id,
@@ -143,9 +145,9 @@ def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, i
             get_session(),
             actor=shopper.actor,
             user_id=user_id,
-            name=request.form.get("name", ""),
             role_name=request.form.get("role", ""),
             now=utcnow(),
+            personal={field: request.form.get(field, "") for field in members.PERSONAL_FIELDS},
         ),
     )
 
@@ -227,6 +229,9 @@ def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
         "account/users.html",
         members=members.members(db, actor=shopper.actor),
         roles=members.assignable_roles(db, actor=shopper.actor),
+        invitations=members.sent_invitations(db, actor=shopper.actor),
+        now=utcnow(),
+        sent=request.method == "GET" and "sent" in request.args,
         error=error,
         form=request.form if request.method == "POST" else {},
     )
@@ -321,6 +326,59 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
         check=invitations.check,
         accept=invitations.accept,
     )
+
+
+@blueprint.get("/account/invitations")
+@in_person
+def invitations_page() -> str:
+    """The invitations to other customers the logged-in user may accept or refuse."""
+    shopper = _in_own_shop()
+    return render_template(
+        "account/invitations.html",
+        invitations=invitations.pending(get_session(), user_id=shopper.user.id, now=utcnow()),
+        answered=request.args.get("answered", ""),
+    )
+
+
+@blueprint.post("/account/invitations/<int:invitation_id>/accept")
+@in_person
+def accept_invitation(invitation_id: int) -> Response | tuple[str, int]:
+    """Accept an invitation: a user of that customer with the offered role, to switch to."""
+    return _answer(invitation_id, invitations.accept_pending, "accepted")
+
+
+@blueprint.post("/account/invitations/<int:invitation_id>/refuse")
+@in_person
+def refuse_invitation(invitation_id: int) -> Response | tuple[str, int]:
+    """Refuse an invitation: the account stays as it was."""
+    return _answer(invitation_id, invitations.refuse, "refused")
+
+
+def _answer(
+    invitation_id: int, decide: Callable[..., None], answered: str
+) -> Response | tuple[str, int]:
+    shopper = _in_own_shop()
+    db = get_session()
+    now = utcnow()
+    try:
+        decide(db, actor=shopper.actor, invitation_id=invitation_id, now=now)
+    except InvalidInput as exc:
+        page = render_template(
+            "account/invitations.html",
+            invitations=invitations.pending(db, user_id=shopper.user.id, now=now),
+            answered="",
+            error=str(exc),
+        )
+        return page, 400
+    return redirect(url_for("account.invitations_page", answered=answered))
+
+
+def _in_own_shop() -> context.Shopper:
+    """The logged-in user outside a punchout (a punchout session joins no customer)."""
+    shopper = context.require_shopper()
+    if shopper.punchout is not None:
+        raise PermissionDenied(NOT_IN_A_PUNCHOUT)
+    return shopper
 
 
 # Approval tiers ---------------------------------------------------------------------------------
