@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
@@ -36,7 +37,7 @@ def superuser(app: Flask) -> FlaskClient:
     return _client(app, "superuser@1001.demo")
 
 
-def _invite(superuser: FlaskClient, email: str, role: str = "viewer") -> object:
+def _invite(superuser: FlaskClient, email: str, role: str = "viewer") -> TestResponse:
     return shop.post(superuser, "/account/users", {"email": email, "role": role}, via="/catalog")
 
 
@@ -58,7 +59,7 @@ def _invitation(session: Session, email: str) -> Invitation:
     ).one()
 
 
-def _answer(client: FlaskClient, invitation: Invitation, answer: str) -> object:
+def _answer(client: FlaskClient, invitation: Invitation, answer: str) -> TestResponse:
     url = f"/account/invitations/{invitation.id}/{answer}"
     return shop.post(client, url, {}, via="/account/invitations")
 
@@ -68,7 +69,7 @@ def test_an_existing_account_joins_only_when_its_holder_accepts(
 ) -> None:
     before = _memberships(db_session, INVITED)
     response = _invite(superuser, INVITED)
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     assert _memberships(db_session, INVITED) == before == {"1002": ("buyer", True)}
     users_page = superuser.get("/account/users?sent=1").text
     assert 'data-notice="invitation-sent"' in users_page
@@ -82,7 +83,7 @@ def test_an_existing_account_joins_only_when_its_holder_accepts(
     page = holder.get("/account/invitations").text
     invitation = _invitation(db_session, INVITED)
     assert f'data-invitation-id="{invitation.id}" data-customer="1001"' in page
-    assert _answer(holder, invitation, "accept").status_code == 302  # type: ignore[attr-defined]
+    assert _answer(holder, invitation, "accept").status_code == 302
 
     assert _memberships(db_session, INVITED) == {"1002": ("buyer", True), "1001": ("viewer", True)}
     assert user_named(db_session, INVITED).name == "Bob Buyer (1002)"
@@ -105,14 +106,14 @@ def test_refusing_leaves_the_account_untouched(
     _invite(superuser, INVITED)
     holder = _client(app, INVITED)
     invitation = _invitation(db_session, INVITED)
-    assert _answer(holder, invitation, "refuse").status_code == 302  # type: ignore[attr-defined]
+    assert _answer(holder, invitation, "refuse").status_code == 302
     assert _memberships(db_session, INVITED) == {"1002": ("buyer", True)}
     assert _invitation(db_session, INVITED).state == "refused"
     assert (
         f'data-invitation="{INVITED}" data-state="refused"' in superuser.get("/account/users").text
     )
     again = _answer(holder, invitation, "accept")
-    assert again.status_code == 400  # type: ignore[attr-defined]
+    assert again.status_code == 400
     assert _memberships(db_session, INVITED) == {"1002": ("buyer", True)}
 
 
@@ -122,8 +123,8 @@ def test_only_the_holder_answers_an_invitation(
     _invite(superuser, INVITED)
     invitation = _invitation(db_session, INVITED)
     colleague = _client(app, "superuser@1002.demo")
-    assert _answer(colleague, invitation, "accept").status_code == 404  # type: ignore[attr-defined]
-    assert _answer(superuser, invitation, "accept").status_code == 404  # type: ignore[attr-defined]
+    assert _answer(colleague, invitation, "accept").status_code == 404
+    assert _answer(superuser, invitation, "accept").status_code == 404
     assert _invitation(db_session, INVITED).state == "pending"
     assert _memberships(db_session, INVITED) == {"1002": ("buyer", True)}
 
@@ -137,7 +138,7 @@ def test_an_expired_invitation_cannot_be_accepted(
     db_session.commit()
     holder = _client(app, INVITED)
     assert 'data-invitations="' not in holder.get("/catalog").text
-    assert _answer(holder, invitation, "accept").status_code == 400  # type: ignore[attr-defined]
+    assert _answer(holder, invitation, "accept").status_code == 400
     assert _memberships(db_session, INVITED) == {"1002": ("buyer", True)}
     assert 'data-state="expired"' in superuser.get("/account/users").text
 
@@ -150,8 +151,8 @@ def test_staff_accounts_are_never_invited(
     before = _memberships(db_session, staff.email)
     outbox = db_session.scalar(select(func.count()).select_from(OutboxMessage))
     response = _invite(superuser, email)
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Staff accounts cannot be invited" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Staff accounts cannot be invited" in response.text
     assert _memberships(db_session, staff.email) == before
     assert db_session.scalars(select(Invitation).where(Invitation.user_id == staff.id)).all() == []
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == outbox
@@ -178,16 +179,14 @@ def test_the_inviter_learns_the_same_about_new_and_existing_addresses(
     answers = []
     for email in (INVITED, "nobody-yet@1002.test"):
         response = _invite(superuser, email)
-        page = superuser.get(response.location).text  # type: ignore[attr-defined]
+        page = superuser.get(response.location).text
         row = re.search(rf'<tr data-invitation="{re.escape(email)}".*?</tr>', page, re.S)
         assert row is not None
-        answers.append(
-            (response.status_code, response.location, row[0].replace(email, "…"))  # type: ignore[attr-defined]
-        )
+        answers.append((response.status_code, response.location, row[0].replace(email, "…")))
     assert answers[0] == answers[1]
     assert answers[0][0] == 302
     again = _invite(superuser, INVITED)  # an open invitation, whoever holds the address
-    assert again.status_code == 400  # type: ignore[attr-defined]
+    assert again.status_code == 400
 
 
 def test_a_new_address_joins_by_choosing_a_password(
