@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
@@ -123,7 +124,7 @@ def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
             mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         )
     except InvalidInput as exc:
-        return _users_page(shopper, error=str(exc)), 400
+        return _users_page(shopper, error=_refusal(exc)), 400
     return redirect(url_for("account.users", sent=1))
 
 
@@ -219,8 +220,22 @@ def _change_user(
     try:
         change()
     except InvalidInput as exc:
-        return _user_page(shopper, user_id, error=str(exc)), 400
+        return _user_page(shopper, user_id, error=_refusal(exc)), 400
     return redirect(url_for("account.user_page", user_id=user_id))
+
+
+def _refusal(exc: InvalidInput) -> str:
+    """A service's refusal in the user's language, where the shop has it translated."""
+    message = str(exc)
+    translated = {
+        invitations.STAFF_NOT_INVITED: gettext("Staff accounts cannot be invited to a customer."),
+        invitations.NOT_PENDING: gettext("This invitation was already answered or has expired."),
+        members.PERSONAL_DATA_REFUSED: gettext(
+            "A person's name, e-mail address and password are theirs to change; here you change "
+            "their role, catalogs, supervisors and access at this customer."
+        ),
+    }
+    return str(translated.get(message, message))
 
 
 def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
@@ -367,7 +382,7 @@ def _answer(
             "account/invitations.html",
             invitations=invitations.pending(db, user_id=shopper.user.id, now=now),
             answered="",
-            error=str(exc),
+            error=_refusal(exc),
         )
         return page, 400
     return redirect(url_for("account.invitations_page", answered=answered))

@@ -260,3 +260,14 @@ def test_role_and_access_still_change(superuser: FlaskClient, db_session: Sessio
         == 302
     )
     assert _memberships(db_session, "buyer@1001.demo") == {"1001": ("viewer", False)}
+
+
+def test_the_refusals_read_in_dutch(superuser: FlaskClient, db_session: Session) -> None:
+    superuser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    staff = _invite(superuser, "service@supplier.demo")
+    assert "Accounts van medewerkers kunnen niet" in staff.text
+    buyer = user_named(db_session, "buyer@1001.demo")
+    renamed = shop.post(
+        superuser, f"/account/users/{buyer.id}", {"role": "buyer", "name": "X"}, via="/catalog"
+    )
+    assert "Naam, e-mailadres en wachtwoord wijzigt de persoon zelf" in renamed.text
