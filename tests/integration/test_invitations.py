@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import AuditEntry, Invitation, Membership, OutboxMessage, User
-from gateway.services.people import members
+from gateway.services.people import members, staff
 from tests import shop
 from tests.factories import actor_of, customer, user_named
 from tests.mail import Inbox, deliver_mail
@@ -271,3 +271,29 @@ def test_the_refusals_read_in_dutch(superuser: FlaskClient, db_session: Session)
         superuser, f"/account/users/{buyer.id}", {"role": "buyer", "name": "X"}, via="/catalog"
     )
     assert "Naam, e-mailadres en wachtwoord wijzigt de persoon zelf" in renamed.text
+
+
+def test_an_account_made_staff_meanwhile_cannot_accept(
+    app: Flask, superuser: FlaskClient, db_session: Session, inbox: Inbox
+) -> None:
+    _invite(superuser, "new@1001.test")
+    admin = user_named(db_session, "admin@supplier.demo")
+    staff.save_staff(
+        db_session,
+        actor=actor_of(db_session, admin, staff.SUPPLIER_NUMBER),
+        email="new@1001.test",
+        name="",
+        role_name="customer_service",
+        now=utcnow(),
+        invitation_ttl=60,
+        mail_key="k" * 32,
+    )
+    db_session.commit()
+    deliver_mail(app, inbox.port)
+    to_customer = [m for m in inbox.messages if "invited you to the shop" in m.get_payload()]
+    path = re.search(r"http://shop.example(/invitation/[\w-]+)", to_customer[0].get_payload())
+    assert path is not None
+    client = app.test_client()
+    fields = {"password": "a good long password", "password_confirm": "a good long password"}
+    assert shop.post(client, path[1], fields, via=path[1]).status_code == 400
+    assert _memberships(db_session, "new@1001.test") == {"SUPPLIER": ("customer_service", True)}
