@@ -21,7 +21,6 @@ from gateway.errors import InvalidInput
 from gateway.models import (
     Catalog,
     Invitation,
-    InvitationState,
     Membership,
     Organisation,
     Role,
@@ -169,13 +168,9 @@ def _invitable(session: Session, *, actor: Actor, user: User, now: datetime) -> 
         )
     ):
         raise InvalidInput(f"{user.email} is already a user of this customer.")
-    if session.scalar(
-        select(Invitation.id).where(
-            Invitation.user_id == user.id,
-            Invitation.organisation_id == actor.organisation_id,
-            Invitation.state == InvitationState.PENDING,
-            Invitation.expires_at > now,
-        )
+    if any(
+        invitation.organisation_id == actor.organisation_id
+        for invitation in invitations.pending(session, user_id=user.id, now=now)
     ):
         raise InvalidInput(f"{user.email} has an open invitation already.")
 
