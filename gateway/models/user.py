@@ -97,18 +97,40 @@ class Supervision(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
 
+class InvitationState(StrEnum):
+    """Where an invitation stands (`Invitation.state`); a pending one past `expires_at` is
+    expired."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"  # the membership exists
+    REFUSED = "refused"  # by its holder
+
+
 class Invitation(Base):
-    """A single-use link that lets a new user choose a password; only its digest is stored."""
+    """An invitation to a customer: a new user accepts it by choosing a password through a
+    single-use link (only its digest is stored), an existing account while logged in."""
 
     __tablename__ = "invitation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)  # None: no link
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The role the membership gets on acceptance (None: the membership was made with the
+    # invitation, as for staff and a new customer's first superuser), and who invited.
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    state: Mapped[str] = mapped_column(
+        String(16), default=InvitationState.PENDING, server_default=InvitationState.PENDING
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship()
+    role: Mapped[Role | None] = relationship()
 
 
 class AuditEntry(Base):

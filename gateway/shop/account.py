@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can, require
 from gateway.db import utcnow
-from gateway.errors import InvalidInput
+from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
@@ -24,7 +25,7 @@ from gateway.services.punchout import connections
 from gateway.services.purchasing import approval_tiers, budget_admin, budgets
 from gateway.shop import forms, password_links
 from gateway.web import context
-from gateway.web.access import in_person, requires
+from gateway.web.access import NOT_IN_A_PUNCHOUT, in_person, requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("account", __name__)
@@ -109,7 +110,9 @@ def users(shopper: context.Shopper) -> str:
 @blueprint.post("/account/users")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
-    """Invite a user: linked with a role, and mailed a single-use link to choose a password."""
+    """Invite a person with a role: they are mailed, and become a user when they accept (a new
+    address by choosing a password through a single-use link). The answer is the same for every
+    address but staff's and the customer's own users'."""
     try:
         members.invite(
             get_session(),
@@ -122,21 +125,21 @@ def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
             mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         )
     except InvalidInput as exc:
-        return _users_page(shopper, error=str(exc)), 400
-    return redirect(url_for("account.users"))
+        return _users_page(shopper, error=_refusal(exc)), 400
+    return redirect(url_for("account.users", sent=1))
 
 
 @blueprint.get("/account/users/<int:user_id>")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def user_page(shopper: context.Shopper, user_id: int) -> str:
-    """One user: name and role, catalogs, supervisors, (de)activation."""
+    """One user: their role, catalogs, supervisors, (de)activation."""
     return _user_page(shopper, user_id)
 
 
 @blueprint.post("/account/users/<int:user_id>")
 @requires(Permission.ACCOUNT_USER_WRITE, in_punchout=False)
 def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, int]:
-    """Change the user's `name` and `role` (nothing else is read)."""
+    """Change the user's `role`; a posted `name`, `email` or `password` is refused (theirs)."""
     return _change_user(
         shopper,
         user_id,
@@ -144,9 +147,9 @@ def edit_user(shopper: context.Shopper, user_id: int) -> Response | tuple[str, i
             get_session(),
             actor=shopper.actor,
             user_id=user_id,
-            name=request.form.get("name", ""),
             role_name=request.form.get("role", ""),
             now=utcnow(),
+            personal={field: request.form.get(field, "") for field in members.PERSONAL_FIELDS},
         ),
     )
 
@@ -218,8 +221,22 @@ def _change_user(
     try:
         change()
     except InvalidInput as exc:
-        return _user_page(shopper, user_id, error=str(exc)), 400
+        return _user_page(shopper, user_id, error=_refusal(exc)), 400
     return redirect(url_for("account.user_page", user_id=user_id))
+
+
+def _refusal(exc: InvalidInput) -> str:
+    """A service's refusal in the user's language, where the shop has it translated."""
+    message = str(exc)
+    translated = {
+        invitations.STAFF_NOT_INVITED: gettext("Staff accounts cannot be invited to a customer."),
+        invitations.NOT_PENDING: gettext("This invitation was already answered or has expired."),
+        members.PERSONAL_DATA_REFUSED: gettext(
+            "A person's name, e-mail address and password are theirs to change; here you change "
+            "their role, catalogs, supervisors and access at this customer."
+        ),
+    }
+    return str(translated.get(message, message))
 
 
 def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
@@ -228,6 +245,9 @@ def _users_page(shopper: context.Shopper, *, error: str = "") -> str:
         "account/users.html",
         members=members.members(db, actor=shopper.actor),
         roles=members.assignable_roles(db, actor=shopper.actor),
+        invitations=members.sent_invitations(db, actor=shopper.actor),
+        now=utcnow(),
+        sent=request.method == "GET" and "sent" in request.args,
         error=error,
         form=request.form if request.method == "POST" else {},
     )
@@ -351,6 +371,59 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
         check=invitations.check,
         accept=invitations.accept,
     )
+
+
+@blueprint.get("/account/invitations")
+@in_person
+def invitations_page() -> str:
+    """The invitations to other customers the logged-in user may accept or refuse."""
+    shopper = _in_own_shop()
+    return render_template(
+        "account/invitations.html",
+        invitations=invitations.pending(get_session(), user_id=shopper.user.id, now=utcnow()),
+        answered=request.args.get("answered", ""),
+    )
+
+
+@blueprint.post("/account/invitations/<int:invitation_id>/accept")
+@in_person
+def accept_invitation(invitation_id: int) -> Response | tuple[str, int]:
+    """Accept an invitation: a user of that customer with the offered role, to switch to."""
+    return _answer(invitation_id, invitations.accept_pending, "accepted")
+
+
+@blueprint.post("/account/invitations/<int:invitation_id>/refuse")
+@in_person
+def refuse_invitation(invitation_id: int) -> Response | tuple[str, int]:
+    """Refuse an invitation: the account stays as it was."""
+    return _answer(invitation_id, invitations.refuse, "refused")
+
+
+def _answer(
+    invitation_id: int, decide: Callable[..., None], answered: str
+) -> Response | tuple[str, int]:
+    shopper = _in_own_shop()
+    db = get_session()
+    now = utcnow()
+    try:
+        decide(db, actor=shopper.actor, invitation_id=invitation_id, now=now)
+    except InvalidInput as exc:
+        page = render_template(
+            "account/invitations.html",
+            invitations=invitations.pending(db, user_id=shopper.user.id, now=now),
+            answered="",
+            error=_refusal(exc),
+        )
+        return page, 400
+    return redirect(url_for("account.invitations_page", answered=answered))
+
+
+def _in_own_shop() -> context.Shopper:
+    """The logged-in user outside a punchout (a punchout session joins no customer)."""
+    shopper = context.require_shopper()
+    if shopper.punchout is not None:
+        raise PermissionDenied(NOT_IN_A_PUNCHOUT)
+    return shopper
 
 
 # Approval tiers ---------------------------------------------------------------------------------

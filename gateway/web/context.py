@@ -9,11 +9,11 @@ from flask import current_app, g, request, session
 
 from gateway.auth.policy import Actor
 from gateway.db import utcnow
-from gateway.models import Cart, Organisation, PunchOutSession, ShopSession, User
+from gateway.models import Cart, Invitation, Organisation, PunchOutSession, ShopSession, User
 from gateway.services.audit import Client
 from gateway.services.catalog import pricing
 from gateway.services.ordering import carts
-from gateway.services.people import impersonation, shop_sessions
+from gateway.services.people import impersonation, invitations, shop_sessions
 from gateway.web.cookies import PUNCHOUT_KEY
 from gateway.web.database import get_session, keep_changes
 
@@ -53,6 +53,13 @@ class Shopper:
         if self.punchout is not None:
             return [self.organisation]
         return shop_sessions.customers_of(get_session(), user_id=self.user.id)
+
+    def invitations(self) -> list[Invitation]:
+        """The invitations the user may answer (for the header's notice): none in a punchout
+        or while a staff member shops as the user."""
+        if self.punchout is not None or self.actor.assisting:
+            return []
+        return invitations.pending(get_session(), user_id=self.user.id, now=utcnow())
 
 
 def current_shopper() -> Shopper | None:

@@ -66,6 +66,7 @@ REFUSED_GETS = [  # (url, endpoint): pages no assisted session opens, whatever t
     ("/password/forgot", "shop.forgot_password"),
     ("/password/reset/some-token", "shop.reset_password"),
     ("/invitation/some-token", "account.invitation"),
+    ("/account/invitations", "account.invitations_page"),
     ("/staff/audit", "staff.audit"),
     ("/staff/accounts", "staff.accounts"),
     ("/admin/messages", "admin_messages.index"),
@@ -89,6 +90,8 @@ def test_a_page_for_the_user_in_person_is_refused_and_audited(
     ("url", "data"),
     [
         ("/customer", {"customer": "1002"}),
+        ("/account/invitations/1/accept", {}),
+        ("/account/invitations/1/refuse", {}),
         ("/account/users/1/catalogs", {}),
         ("/approvals/1/take-over", {}),
         ("/approvals/1/reject", {"comment": "no"}),

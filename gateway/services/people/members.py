@@ -1,5 +1,5 @@
-"""A customer's users, managed by its superuser: invite, edit, (de)activate, their roles,
-catalogs and supervisors.
+"""A customer's users, managed by its superuser: invite, (de)activate, their roles, catalogs and
+supervisors. A person's name, e-mail address and password are theirs (`PERSONAL_FIELDS`).
 
 Everything is scoped to `actor.organisation_id` (O-4): an id of another customer's user, budget
 or catalog is NotFound. Roles are assignable only within the superuser's own rights and never
@@ -9,6 +9,7 @@ callers pass keyword arguments, never a form (mass assignment).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -19,6 +20,7 @@ from gateway.auth.policy import Actor, can, foreign, require
 from gateway.errors import InvalidInput
 from gateway.models import (
     Catalog,
+    Invitation,
     Membership,
     Organisation,
     Role,
@@ -27,12 +29,18 @@ from gateway.models import (
     membership_catalog,
     organisation_catalog,
 )
-from gateway.services import audit, outbox
-from gateway.services.outbox import BASE_URL_MARKER
-from gateway.services.people import invitations
+from gateway.services import audit
+from gateway.services.people import invitations, staff
 from gateway.services.people.users import email_address
 
 MAX_NAME_LENGTH = 200
+MAX_INVITATIONS_SHOWN = 100
+PERSONAL_FIELDS = ("name", "email", "password")
+"""A person's own data, which a customer's superuser never changes."""
+PERSONAL_DATA_REFUSED = (
+    "A person's name, e-mail address and password are theirs to change; here you change their "
+    "role, catalogs, supervisors and access at this customer."
+)
 
 
 def members(session: Session, *, actor: Actor) -> list[Membership]:
@@ -88,13 +96,14 @@ def invite(
     now: datetime,
     ttl_seconds: int,
     mail_key: str,
-) -> User:
-    """Link a user (new, or known from another customer) to the active customer with a role,
-    and tell them by e-mail (queued in this transaction).
+) -> None:
+    """Invite a person to the active customer with a role, and tell them by e-mail (queued in
+    this transaction). They become a member only when they accept.
 
-    A user without a password gets an invitation (a single-use link, its mail sealed with
-    `mail_key`) to choose one; a known user keeps their password and their other customers'
-    links, and is told where to log in.
+    A new address gets an account (with `name`) and a single-use link to choose a password, which
+    accepts; an existing account is left as it is until its holder accepts or refuses while
+    logged in. Both look the same to the superuser (no account enumeration). Staff accounts are
+    never invited.
     """
     require(actor, Permission.ACCOUNT_USER_WRITE)
     address = email_address(email)
@@ -103,20 +112,16 @@ def invite(
         raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")
     role = _role(session, actor=actor, name=role_name)
     user = session.scalar(select(User).where(User.email == address))
-    if user is not None and session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user.id, Membership.organisation_id == actor.organisation_id
-        )
-    ):
-        raise InvalidInput(f"{address} is already a user of this customer.")
-    if user is None:
+    if user is not None:
+        _invitable(session, actor=actor, user=user, now=now)
+    else:
         user = User(email=address, name=name, password_hash=None)
         session.add(user)
         session.flush()
     inviter = session.get_one(User, actor.user_id)
     customer = session.get_one(Organisation, actor.organisation_id).name
-    subject = f"You can now order for {customer}"
-    opening = f"{inviter.name or inviter.email} gave you access to the shop for {customer}."
+    subject = f"You are invited to order for {customer}"
+    opening = f"{inviter.name or inviter.email} invited you to the shop for {customer}."
     if user.password_hash is None:
         invitations.issue(
             session,
@@ -127,17 +132,21 @@ def invite(
             now=now,
             ttl_seconds=ttl_seconds,
             mail_key=mail_key,
+            role=role,
+            invited_by_id=actor.user_id,
         )
     else:
-        outbox.enqueue_mail(
+        invitations.offer(
             session,
-            to=user.email,
+            user=user,
+            organisation_id=actor.organisation_id,
+            role=role,
+            invited_by_id=actor.user_id,
             subject=subject,
-            body=f"{opening}\n\nLog in here:\n{BASE_URL_MARKER}/login\n",
-            order_id=None,
+            opening=opening,
             now=now,
+            ttl_seconds=ttl_seconds,
         )
-    session.add(Membership(user_id=user.id, organisation_id=actor.organisation_id, role=role))
     audit.record_change(
         session,
         actor=actor,
@@ -147,27 +156,65 @@ def invite(
         now=now,
     )
     session.flush()
-    return user
+
+
+def _invitable(session: Session, *, actor: Actor, user: User, now: datetime) -> None:
+    """Refuse staff, members of the customer and people with an open invitation to it."""
+    if staff.is_staff(session, user_id=user.id):
+        raise InvalidInput(invitations.STAFF_NOT_INVITED)
+    if session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.organisation_id == actor.organisation_id
+        )
+    ):
+        raise InvalidInput(f"{user.email} is already a user of this customer.")
+    if any(
+        invitation.organisation_id == actor.organisation_id
+        for invitation in invitations.pending(session, user_id=user.id, now=now)
+    ):
+        raise InvalidInput(f"{user.email} has an open invitation already.")
+
+
+def sent_invitations(session: Session, *, actor: Actor) -> list[Invitation]:
+    """The invitations the active customer's superusers sent, newest first, with their state."""
+    require(actor, Permission.ACCOUNT_USER_WRITE)
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == actor.organisation_id,
+                Invitation.role_id.is_not(None),
+            )
+            .order_by(Invitation.id.desc())
+            .limit(MAX_INVITATIONS_SHOWN)
+        )
+    )
 
 
 def edit_member(
-    session: Session, *, actor: Actor, user_id: int, name: str, role_name: str, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    role_name: str,
+    now: datetime,
+    personal: Mapping[str, str] | None = None,
 ) -> Membership:
-    """Change a user's name and their role at the active customer (not their other links)."""
+    """Change a user's role at the active customer (not their other links).
+
+    A person's name, e-mail address and password are their own, shared by every customer they
+    belong to: a request to change any of them (`personal`, field name to value) is refused.
+    """
+    if any(value.strip() for value in (personal or {}).values()):
+        raise InvalidInput(PERSONAL_DATA_REFUSED)
     link = member(session, actor=actor, user_id=user_id)
     _not_self(actor, link, "change your own role")
     require(actor, Permission.ACCOUNT_USER_WRITE, link.role)  # never edit a stronger user
     role = _role(session, actor=actor, name=role_name)
-    name = name.strip()
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")
     changes: dict[str, list[str | None]] = {}
     if link.role_id != role.id:
         changes["role"] = [link.role.name, role.name]
         link.role = role
-    if name and name != link.user.name:
-        changes["name"] = [link.user.name, name]
-        link.user.name = name
     audit.record_change(
         session, actor=actor, action="user.edit", subject=link.user.email, changes=changes, now=now
     )
