@@ -76,7 +76,7 @@ def test_punchout_users_become_identities_and_staff_default_roles_are_repaired(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    upgrade_to(engine, "0011")
+    upgrade_to(engine, "0012")
     with engine.begin() as connection:
         punchout_role = role(connection, "punchout", "customer", ["punchout:cart:transfer"])
         role(connection, "buyer", "customer", ["shop:order:place"])

@@ -28,7 +28,7 @@ _ROWS = (
 
 def test_existing_partners_hold_wrong_prices_and_staff_may_decide(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    upgrade_to(engine, "0011")
+    upgrade_to(engine, "0013")
     with engine.begin() as connection:
         for statement in _ROWS:
             connection.execute(text(statement))

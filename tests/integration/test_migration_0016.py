@@ -13,7 +13,7 @@ from gateway.migrate import upgrade_to
 
 def test_invitations_made_before_0016_keep_their_links_and_get_a_state(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    upgrade_to(engine, "0011")
+    upgrade_to(engine, "0014")
     with engine.begin() as connection:
         connection.execute(
             text(

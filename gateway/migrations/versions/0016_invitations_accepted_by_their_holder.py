@@ -6,7 +6,7 @@ Data: every invitation made before this revision had its membership already (rol
 NULL); a used one is accepted, an unused one pending (its link still works).
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-03 18:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0011"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
