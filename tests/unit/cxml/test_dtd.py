@@ -29,10 +29,7 @@ QUIRKS = {
     "response/refused_with_detail.xml",
 }
 #: Valid for the DTD, invalid for our XSD: datatype rules a DTD cannot express.
-DATATYPE_QUIRKS = {
-    "order_request/zoneless_order_date_no_line_numbers.xml",
-    "punchout_order_message/abandoned_edit_status_204.xml",
-}
+DATATYPE_QUIRKS = {"punchout_order_message/abandoned_edit_status_204.xml"}
 
 
 @pytest.mark.parametrize("name", sorted(str(p.relative_to(VALID)) for p in VALID.rglob("*.xml")))
