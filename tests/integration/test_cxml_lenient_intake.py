@@ -213,7 +213,8 @@ def test_a_form_holding_the_document_names_its_partner_and_hides_its_secrets(
     """A buyer tool that posts the setup request as a cxml-urlencoded field, plus a password
     field: refused (the body is not XML), logged readable, the secrets blanked."""
     document = setup_for(partner).decode()
-    body = urlencode({"cxml-urlencoded": document, "PASSWORD": "hunter2-secret"}).encode()
+    fields = {"cxml-urlencoded": document, "PASSWORD": "hunter2-pw", "SharedSecret": "s3cr3t-x"}
+    body = urlencode(fields).encode()
     response = client.post("/cxml", data=body, content_type="application/x-www-form-urlencoded")
     assert buyer.status_of(response.data) == (406, NOT_XML)
     (entry,) = logged_refusals(db_session)
@@ -222,7 +223,9 @@ def test_a_form_holding_the_document_names_its_partner_and_hides_its_secrets(
     assert "<SharedSecret>***</SharedSecret>" in entry.body
     assert "partner-secret" not in entry.body
     assert "PASSWORD=***" in entry.body
+    assert "SharedSecret=***" in entry.body
     assert "hunter2" not in entry.body
+    assert "s3cr3t" not in entry.body
 
 
 def test_a_base64_form_field_is_decoded_for_the_log(

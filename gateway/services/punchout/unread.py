@@ -3,8 +3,8 @@ message log keeps of them, and whose they seem to be.
 
 The log keeps the body's head, secrets redacted (`message_log.record` redacts documents; here a
 form body is first spelled out as `name=value` lines, its cXML fields decoded and its password
-fields blanked, because redaction cannot see inside URL encoding), and names the partner whose
-From credential can still be read. Nothing here authenticates anyone.
+and secret fields blanked, because redaction cannot see inside URL encoding), and names the
+partner whose From credential can still be read. Nothing here authenticates anyone.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _form_lines(session: Session, body: bytes) -> bytes:
     lines = []
     for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
         shown = value
-        if name.casefold() in secret_names:
+        if name.casefold() in secret_names or "secret" in name.casefold():
             shown = REDACTED
         elif name.casefold() in ("cxml-urlencoded", "cxml-base64"):
             try:
