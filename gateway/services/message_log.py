@@ -104,8 +104,9 @@ class Inspection:
 
     entry: MessageLogEntry
     text: str  # pretty-printed when it is readable XML, else as stored
-    checked: bool  # False: not an XML document, or no DTD folder configured
+    checked: bool  # False: not an XML document
     problems: tuple[lint.Problem, ...]
+    dtd_checked: bool = False  # also against the official DTD (a DTD folder is configured)
 
 
 def search(
@@ -145,7 +146,9 @@ def inspect(session: Session, *, actor: Actor, entry_id: int, dtd_dir: Path | No
     except CXMLError:
         text = entry.body
     problems = lint.check(body, dtd_dir=dtd_dir)
-    return Inspection(entry=entry, text=text, checked=dtd_dir is not None, problems=problems)
+    return Inspection(
+        entry=entry, text=text, checked=True, problems=problems, dtd_checked=dtd_dir is not None
+    )
 
 
 def _filtered(query: Select[MessageLogEntry], filters: LogFilter) -> Select[MessageLogEntry]:

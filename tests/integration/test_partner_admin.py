@@ -207,6 +207,7 @@ def test_preview_shows_the_mapping_and_saves_nothing(
         ({"frame_ancestors": "https://x.example;script-src"}, "must be a host"),
         ({"unit_map": "EA"}, "KEY=VALUE"),
         ({"unit_map": "EA=<b>"}, "codes are 1 to 8 letters or digits"),
+        ({"unit_map": "EA=EACH"}, "must be a UN/CEFACT Recommendation 20 code"),
         ({"extrinsics": "Bad Name=x"}, "must be a plain identifier"),
         ({"extrinsics": "X={__class__}"}, "unknown product attributes"),
         ({"description_max_length": "0"}, "positive number"),
@@ -231,18 +232,18 @@ def test_edit_disable_and_rotate(app: Flask, admin: FlaskClient, db_session: Ses
         select(TradingPartner.id).where(TradingPartner.name == "acme-ariba")
     )
     path = f"/admin/partners/{partner_id}"
-    saved = post_form(admin, path, cxml_form(encoding="urlencoded", unit_map="EA=EACH"))
+    saved = post_form(admin, path, cxml_form(encoding="urlencoded", unit_map="EA=C62"))
     assert saved.status_code == 302
     assert "data-saved" in admin.get(saved.location).text
     message = returned_cart(app.test_client(), secret)
-    assert message.items[0].detail.unit_of_measure == "EACH"
+    assert message.items[0].detail.unit_of_measure == "C62"
 
     bad = post_form(admin, path, cxml_form(name="", unit_map="EA=X"))
     assert bad.status_code == 400
     db_session.expire_all()
     partner = db_session.get(TradingPartner, partner_id)
     assert partner.name == "acme-ariba"
-    assert partner.settings["cxml_mapping"]["unit_map"] == {"EA": "EACH"}
+    assert partner.settings["cxml_mapping"]["unit_map"] == {"EA": "C62"}
 
     page = admin.get(path)
     rotated = admin.post(f"{path}/rotate", data={"csrf_token": buyer.csrf_token(page.text)})

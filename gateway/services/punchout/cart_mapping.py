@@ -21,6 +21,8 @@ from gateway.services.punchout._product_attributes import PRODUCT_ATTRIBUTES, at
 
 SETTINGS_KEY = "cxml_mapping"
 UNIT = re.compile(r"[A-Za-z0-9]{1,8}")
+#: what the cart may carry (our cXML schema): a UN/CEFACT Recommendation 20 code
+BUYER_UNIT = re.compile(r"[A-Z0-9]{1,3}")
 DOMAIN = re.compile(r"[A-Za-z0-9@._ -]{1,40}")
 EXTRINSIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -47,6 +49,11 @@ class CXMLMapping:
         for ours, theirs in self.unit_map.items():
             if not (UNIT.fullmatch(ours) and UNIT.fullmatch(theirs)):
                 raise InvalidInput(f"unit map {ours}={theirs}: codes are 1 to 8 letters or digits")
+            if not BUYER_UNIT.fullmatch(theirs):
+                raise InvalidInput(
+                    f"unit map {ours}={theirs}: the buyer's code must be a UN/CEFACT "
+                    "Recommendation 20 code (1 to 3 capital letters or digits, such as PCE)"
+                )
         if not DOMAIN.fullmatch(self.classification_domain):
             raise InvalidInput("classification domain must be 1 to 40 plain characters")
         for name, value in self.extrinsics.items():
