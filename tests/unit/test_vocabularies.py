@@ -27,11 +27,13 @@ from gateway.models import (
     BudgetPolicy,
     CartStatus,
     MessageDirection,
+    OrderPricePolicy,
     OrderSource,
     OrderStatus,
     OrganisationStatus,
     OutboxStatus,
     PartnerProtocol,
+    ProblemKind,
     PunchOutStatus,
     RoleKind,
 )
@@ -43,7 +45,11 @@ from gateway.models.order import Order, OrderStatusChange
 from gateway.models.organisation import Address, Organisation
 from gateway.models.outbox import OutboxMessage
 from gateway.models.punchout import PunchOutSession, TradingPartner
-from gateway.models.purchase_order import BuyerOrderVersion
+from gateway.models.purchase_order import (
+    BuyerOrderVersion,
+    OrderProblem,
+    PartnerOrderSettings,
+)
 from gateway.models.user import Role
 from gateway.services.message_log import StatusFilter
 from gateway.services.outbox import AttemptResult
@@ -54,6 +60,7 @@ PINNED: dict[type[StrEnum], set[str]] = {
     # stored in columns
     OrderStatus: {
         "received",
+        "on_hold",
         "pending_approval",
         "placed",
         "confirmed",
@@ -62,6 +69,8 @@ PINNED: dict[type[StrEnum], set[str]] = {
         "rejected",
     },
     OrderSource: {"shop", "cxml"},
+    OrderPricePolicy: {"hold", "reject", "accept"},
+    ProblemKind: {"price", "not_in_assortment", "unknown_product", "total"},
     CartStatus: {"open", "ordered", "transferred"},
     OutboxStatus: {"pending", "sent", "dead"},
     OrganisationStatus: {"active", "prospect"},
@@ -103,6 +112,8 @@ COLUMNS: dict[Column[str], type[StrEnum]] = {
     Role.__table__.c.kind: RoleKind,
     ApprovalDecision.__table__.c.decision: ApprovalAction,
     BuyerOrderVersion.__table__.c.request_type: OrderRequestType,
+    PartnerOrderSettings.__table__.c.order_price_policy: OrderPricePolicy,
+    OrderProblem.__table__.c.kind: ProblemKind,
 }
 
 MIGRATIONS = Path(gateway.migrations.__file__).parent / "versions"
