@@ -314,3 +314,10 @@ def test_under_reject_an_update_with_problems_changes_nothing(
     assert counts(db_session) == before
     [order] = orders(db_session)
     assert (order.status, [line.quantity for line in order.lines]) == ("received", [Decimal(2)])
+
+
+def test_a_total_too_large_to_record_is_refused(client: FlaskClient, db_session: Session) -> None:
+    before = counts(db_session)
+    code, text = send(client, buyer.order_request(total="123456789012345678.00"))
+    assert (code, "OrderRequestHeader/Total: must be less than" in text) == (400, True)
+    assert counts(db_session) == before

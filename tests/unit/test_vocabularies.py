@@ -29,11 +29,13 @@ from gateway.models import (
     CartStatus,
     DeploymentMode,
     MessageDirection,
+    OrderPricePolicy,
     OrderSource,
     OrderStatus,
     OrganisationStatus,
     OutboxStatus,
     PartnerProtocol,
+    ProblemKind,
     PunchOutStatus,
     RoleKind,
 )
@@ -45,7 +47,11 @@ from gateway.models.order import Order, OrderStatusChange
 from gateway.models.organisation import Address, Organisation
 from gateway.models.outbox import OutboxMessage
 from gateway.models.punchout import PunchOutSession, TradingPartner
-from gateway.models.purchase_order import BuyerOrderVersion
+from gateway.models.purchase_order import (
+    BuyerOrderVersion,
+    OrderProblem,
+    PartnerOrderSettings,
+)
 from gateway.models.user import Role
 from gateway.services.message_log import StatusFilter
 from gateway.services.outbox import AttemptResult
@@ -56,6 +62,7 @@ PINNED: dict[type[StrEnum], set[str]] = {
     # stored in columns
     OrderStatus: {
         "received",
+        "on_hold",
         "pending_approval",
         "placed",
         "confirmed",
@@ -66,6 +73,8 @@ PINNED: dict[type[StrEnum], set[str]] = {
     OrderSource: {"shop", "cxml"},
     DeploymentMode: {"production", "test"},
     AcceptedDeploymentMode: {"production", "test", "both"},
+    OrderPricePolicy: {"hold", "reject", "accept"},
+    ProblemKind: {"price", "not_in_assortment", "unknown_product", "total"},
     CartStatus: {"open", "ordered", "transferred"},
     OutboxStatus: {"pending", "sent", "dead"},
     OrganisationStatus: {"active", "prospect"},
@@ -110,6 +119,8 @@ COLUMNS: dict[Column[str], type[StrEnum]] = {
     Role.__table__.c.kind: RoleKind,
     ApprovalDecision.__table__.c.decision: ApprovalAction,
     BuyerOrderVersion.__table__.c.request_type: OrderRequestType,
+    PartnerOrderSettings.__table__.c.order_price_policy: OrderPricePolicy,
+    OrderProblem.__table__.c.kind: ProblemKind,
 }
 
 MIGRATIONS = Path(gateway.migrations.__file__).parent / "versions"

@@ -36,6 +36,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_CREATE,
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
+        P.STAFF_ORDER_DECIDE,
     },
     "sales_agent": {P.ASSIST_IMPERSONATE, P.STAFF_CUSTOMER_READ, P.STAFF_CUSTOMER_REGISTER},
     "admin": {
@@ -48,6 +49,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_CREATE,
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
+        P.STAFF_ORDER_DECIDE,
     },
 }
 CASES = [
