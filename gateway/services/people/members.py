@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
@@ -185,6 +185,7 @@ def sent_invitations(session: Session, *, actor: Actor) -> list[Invitation]:
                 Invitation.organisation_id == actor.organisation_id,
                 Invitation.role_id.is_not(None),
             )
+            .options(selectinload(Invitation.user), selectinload(Invitation.role))
             .order_by(Invitation.id.desc())
             .limit(MAX_INVITATIONS_SHOWN)
         )
