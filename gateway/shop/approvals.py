@@ -12,6 +12,7 @@ from gateway.auth.permissions import Permission
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order
+from gateway.numbers import NumberError, read_whole
 from gateway.services.ordering import quantities
 from gateway.services.purchasing import approvals
 from gateway.web import context
@@ -92,12 +93,14 @@ def _quantities() -> dict[int, Decimal]:
         if not key.startswith("quantity_"):
             continue
         number = key.removeprefix("quantity_")
-        if not (number.isascii() and number.isdigit() and len(number) <= MAX_LINE_DIGITS):
-            raise InvalidInput("No such order line.")
         try:
-            found[int(number)] = quantities.parse(value, allow_zero=True)
+            line_number = read_whole(number, digits=MAX_LINE_DIGITS)
+        except NumberError:
+            raise InvalidInput("No such order line.") from None
+        try:
+            found[line_number] = quantities.parse(value, allow_zero=True)
         except InvalidInput as exc:
-            raise InvalidInput(f"Line {int(number)}: {exc}") from None
+            raise InvalidInput(f"Line {line_number}: {exc}") from None
     return found
 
 

@@ -180,7 +180,8 @@ def test_the_guest_cart_takes_whole_reams_only(client: FlaskClient) -> None:
 # Approval take-over ---------------------------------------------------------------------------
 
 
-def _pending_order(app: Flask, db_session: Session) -> Order:
+def pending_order(app: Flask, db_session: Session) -> Order:
+    """An order of requester@1001.demo awaiting approval, placed through the shop."""
     requester = app.test_client()
     shop.login(requester, "requester@1001.demo")
     buyer.add_to_cart(requester, "DEMO-0081", "2")
@@ -196,7 +197,7 @@ def _pending_order(app: Flask, db_session: Session) -> Order:
 def test_a_take_over_with_a_nonsense_quantity_decides_nothing(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    order = _pending_order(app, db_session)
+    order = pending_order(app, db_session)
     shop.login(client, "superuser@1001.demo")
     fields = [("quantity_1", q) for q in NONSENSE if q != "0"] + [
         ("quantity_\u00b2", "1"),  # a digit to str.isdigit, no number to int()
@@ -215,7 +216,7 @@ def test_a_take_over_with_a_nonsense_quantity_decides_nothing(
 def test_a_take_over_of_a_box_needs_whole_boxes(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    order = _pending_order(app, db_session)
+    order = pending_order(app, db_session)
     line = db_session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).one()
     line.unit = "BX"
     db_session.commit()

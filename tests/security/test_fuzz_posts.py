@@ -40,11 +40,12 @@ from gateway import create_app
 from gateway.auth import credentials
 from gateway.cxml import Operation
 from gateway.db import Base
-from gateway.models import Budget, Order, TradingPartner, User
+from gateway.models import Budget, TradingPartner, User
 from gateway.services.demo import DEMO_ADMIN
 from tests import buyer, shop
 from tests.conftest import TEST_CONFIG
 from tests.integration.test_cxml_punchout import punch_in
+from tests.integration.test_nonsense_numbers import pending_order
 from tests.oci_buyer import HOOK_URL, LOGIN
 
 settings.register_profile(
@@ -301,22 +302,10 @@ def _quick_passwords(session: Session) -> None:
     session.commit()
 
 
-def _pending_order(app: Flask, session: Session) -> int:
-    requester = app.test_client()
-    shop.login(requester, "requester@1001.demo")
-    buyer.add_to_cart(requester, "DEMO-0081", "2")
-    page = requester.get("/checkout")
-    placed = requester.post("/checkout", data=shop.form_values(page.text, "cart_digest"))
-    assert placed.status_code == 302, placed.text
-    order = session.scalars(select(Order.id).order_by(Order.id.desc())).first()
-    assert order is not None
-    return order
-
-
 def _make_actor(kind: str, app: Flask, session: Session) -> Actor:
     """The actor, its session started, with something of its own to act on."""
     _quick_passwords(session)
-    order_id = _pending_order(app, session) if kind == "superuser" else None
+    order_id = pending_order(app, session).id if kind == "superuser" else None
     actor = Actor(kind=kind, app=app)
     actor.start()
     actor.ids = {
