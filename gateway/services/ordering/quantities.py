@@ -40,6 +40,7 @@ def parse(text: str, *, allow_zero: bool = False) -> Decimal:
 
 def in_range(quantity: Decimal, *, allow_zero: bool = False) -> Decimal:
     """`quantity` when it is finite, positive (or 0 where allowed) and within the cart limit."""
+    quantity = Decimal(quantity)  # callers in code may hand over an int
     if not quantity.is_finite():
         raise InvalidInput("Quantity must be a number.")
     if quantity < 0 or (quantity == 0 and not allow_zero):
@@ -53,7 +54,7 @@ def in_range(quantity: Decimal, *, allow_zero: bool = False) -> Decimal:
 
 def check(quantity: Decimal, *, unit: str, sku: str, allow_zero: bool = False) -> Decimal:
     """`quantity` of a product sold per `unit`: in range and a multiple of the unit's step."""
-    in_range(quantity, allow_zero=allow_zero)
+    quantity = in_range(quantity, allow_zero=allow_zero)
     unit_step = step(unit)
     if quantity % unit_step:
         if unit_step == 1:
