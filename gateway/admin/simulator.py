@@ -7,7 +7,7 @@ SRM would. Carts come back to `/tools/simulator/receive` (`gateway.punchout.rece
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -18,7 +18,9 @@ from gateway.cxml import Operation
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import PartnerProtocol, TradingPartner
+from gateway.numbers import NumberError, read_whole
 from gateway.punchout.settings import punchout_settings
+from gateway.services.ordering import quantities
 from gateway.services.partners import simulator
 from gateway.services.punchout.oci_mapping import PartnerOptions
 from gateway.web.access import requires
@@ -64,8 +66,8 @@ def index(shopper: Shopper) -> str:
             items="\n".join(f"{sku}|{aux or ''}|{quantity}" for sku, aux, quantity in items),
         )
         values["document"] = _template(partner, values, items)
-    elif request.args.get("partner", "").isdigit():
-        partner = simulator.partner_for(db, actor=actor, partner_id=int(request.args["partner"]))
+    elif (partner_id := _partner_id(request.args.get("partner", ""))) is not None:
+        partner = simulator.partner_for(db, actor=actor, partner_id=partner_id)
     return _page(actor, partner, values)
 
 
@@ -76,10 +78,10 @@ def act(shopper: Shopper) -> str | tuple[str, int]:
     actor = shopper.actor
     db = get_session()
     values = request.form.to_dict()
-    partner_id = values.get("partner", "")
+    partner_id = _partner_id(values.get("partner", ""))
     partner = (
-        simulator.partner_for(db, actor=actor, partner_id=int(partner_id))
-        if partner_id.isdigit()
+        simulator.partner_for(db, actor=actor, partner_id=partner_id)
+        if partner_id is not None
         else None
     )
     if partner is None:
@@ -126,12 +128,14 @@ def _items(text: str) -> tuple[tuple[str, str | None, Decimal], ...]:
             continue
         sku, _, rest = line.strip().partition("|")
         aux, _, quantity = rest.partition("|")
+        if not sku.strip():
+            raise InvalidInput(
+                f"Item line {line.strip()[:40]!r} must look like SKU|SPAID|quantity."
+            )
         try:
-            amount = Decimal(quantity.strip() or "1")
-        except InvalidOperation:
-            amount = Decimal(0)
-        if not sku.strip() or not amount.is_finite() or amount <= 0:
-            raise InvalidInput(f"Item line {line.strip()!r} must look like SKU|SPAID|quantity.")
+            amount = quantities.parse(quantity.strip() or "1")
+        except InvalidInput as exc:
+            raise InvalidInput(f"Item line {line.strip()[:40]!r}: {exc}") from None
         items.append((sku.strip(), aux.strip() or None, amount))
     return tuple(items)
 
@@ -159,3 +163,11 @@ def _page(
         oci_options=options,
         receive_url=f"{base_url}{simulator.RECEIVE_PATH}",
     )
+
+
+def _partner_id(text: str) -> int | None:
+    """The chosen partner's id; anything but a plain id is no choice."""
+    try:
+        return read_whole(text)
+    except NumberError:
+        return None

@@ -12,37 +12,54 @@ from decimal import Decimal
 
 from lxml import etree
 
+from gateway import numbers
 from gateway.cxml.documents import Money
 from gateway.cxml.errors import InboundDocumentError
 from gateway.cxml.hardened_xml import text_of
+from gateway.cxml.status import StatusCode
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # the lexical space of xs:decimal
-_WHOLE = re.compile(r"\d+")
+_WHOLE = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit an integer column
+# Digits before and after the point that the scaled quantity and price columns hold.
+QUANTITY_BOUNDS = (11, 3)
+MONEY_BOUNDS = (14, 12)
 _DEPLOYMENT_MODES = ("production", "test")
 
 
 def read_money(element: etree._Element) -> Money:
     return Money(
-        amount=read_decimal(text_of(element), element, "", "a decimal number such as 12.50"),
+        amount=read_decimal(
+            text_of(element), element, "", "a decimal number such as 12.50", bounds=MONEY_BOUNDS
+        ),
         currency=required_attribute(element, "currency"),
     )
 
 
 def read_quantity(element: etree._Element) -> Decimal:
     rule = "a decimal number greater than zero"
-    quantity = read_decimal(required_attribute(element, "quantity"), element, "/@quantity", rule)
+    quantity = read_decimal(
+        required_attribute(element, "quantity"), element, "/@quantity", rule, bounds=QUANTITY_BOUNDS
+    )
     if quantity <= 0:
         raise InboundDocumentError(f"{path_of(element)}/@quantity: must be {rule}")
     return quantity
 
 
-def read_decimal(raw: str, element: etree._Element, where: str, rule: str) -> Decimal:
-    """A finite Decimal in the xs:decimal lexical space (no exponent, NaN or separators)."""
-    raw = raw.strip()
-    if _DECIMAL.fullmatch(raw) is None:
-        raise InboundDocumentError(f"{path_of(element)}{where}: must be {rule}")
-    return Decimal(raw)
+def read_decimal(
+    raw: str, element: etree._Element, where: str, rule: str, *, bounds: tuple[int, int]
+) -> Decimal:
+    """A finite Decimal in the xs:decimal lexical space (ASCII digits; no exponent, NaN or
+    separators): 406 otherwise. `bounds` (digits before and after the point) are what the
+    gateway can store: a number beyond them is 400, told so."""
+    digits, decimals = bounds
+    try:
+        return numbers.read_decimal(raw, digits=digits, decimals=decimals)
+    except numbers.NumberError as exc:
+        if exc.kind == numbers.Problem.SYNTAX:
+            raise InboundDocumentError(f"{path_of(element)}{where}: must be {rule}") from None
+        raise InboundDocumentError(
+            f"{path_of(element)}{where}: {exc.reason}", status=StatusCode.BAD_REQUEST
+        ) from None
 
 
 def read_whole(raw: str, element: etree._Element, where: str, rule: str, *, minimum: int) -> int:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from gateway.numbers import NumberError, read_decimal
 from gateway.oci.documents import Function, OCIProfile, OCIReturn, OCISetup, ReturnedItem
-from gateway.oci.errors import FieldLengthError, InvalidSetupError
+from gateway.oci.errors import InvalidSetupError
 from gateway.oci.fields import (
+    NUMBER_DECIMALS,
+    NUMBER_DIGITS,
     check_target,
     clean,
-    format_number,
     normalise_charset,
     split_name,
 )
 
-MAX_QUANTITY_TEXT = 20
 MAX_TEXT = 200
 
 
@@ -96,18 +97,13 @@ def parse_return(fields: Iterable[tuple[str, str]]) -> OCIReturn:
 
 
 def _quantity(text: str) -> Decimal:
+    """QUANTITY in OCI's 11.3 number format, positive; absent means 1."""
     if not text:
         return Decimal(1)
     try:
-        quantity = Decimal(text[:MAX_QUANTITY_TEXT])
-    except InvalidOperation:
-        quantity = Decimal(-1)
-    if not quantity.is_finite() or quantity <= 0:
-        raise InvalidSetupError("QUANTITY must be a positive number")
-    try:
-        format_number(quantity)
-    except FieldLengthError:
-        raise InvalidSetupError(
-            "QUANTITY must have at most 11 digits before and 3 after the point"
-        ) from None
+        quantity = read_decimal(text, digits=NUMBER_DIGITS, decimals=NUMBER_DECIMALS)
+    except NumberError as exc:
+        raise InvalidSetupError(exc.about("QUANTITY")) from None
+    if quantity <= 0:
+        raise InvalidSetupError("QUANTITY must be a positive number.")
     return quantity

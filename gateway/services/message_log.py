@@ -16,6 +16,7 @@ from gateway.cxml import CXMLError, lint
 from gateway.db import affected_rows
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageDirection, MessageLogEntry, PartnerProtocol
+from gateway.numbers import NumberError, read_whole
 from gateway.redaction import redact_document
 
 PAGE_SIZE = 50
@@ -94,7 +95,7 @@ class LogFilter:
     def __post_init__(self) -> None:
         if self.direction and self.direction not in frozenset(MessageDirection):
             raise InvalidInput("direction must be in or out")
-        if self.status and self.status not in frozenset(StatusFilter) and not self.status.isdigit():
+        if self.status and self.status not in frozenset(StatusFilter) and not _is_code(self.status):
             raise InvalidInput("status must be ok, error or a status code")
 
 
@@ -173,3 +174,12 @@ def _filtered(query: Select[MessageLogEntry], filters: LogFilter) -> Select[Mess
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
         query = query.where(MessageLogEntry.created_at < end)
     return query
+
+
+def _is_code(text: str) -> bool:
+    """A status code filter: digits 0-9 only (`²` is a digit to str.isdigit, not to int)."""
+    try:
+        read_whole(text, digits=3)
+    except NumberError:
+        return False
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -12,12 +12,15 @@ from gateway.auth.permissions import Permission
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import Order
+from gateway.numbers import NumberError, read_whole
+from gateway.services.ordering import quantities
 from gateway.services.purchasing import approvals
 from gateway.web import context
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("approvals", __name__)
+MAX_LINE_DIGITS = 6  # order lines are numbered 1, 2, …; longer is no line of ours
 
 
 @blueprint.get("/approvals")
@@ -84,18 +87,20 @@ def take_over(order_id: int) -> Response | tuple[str, int]:
 
 
 def _quantities() -> dict[int, Decimal]:
+    """Fields `quantity_<line number>` read by the quantity rule (0 drops a line)."""
     found = {}
     for key, value in request.form.items():
         if not key.startswith("quantity_"):
             continue
         number = key.removeprefix("quantity_")
         try:
-            quantity = Decimal(value.strip())
-        except InvalidOperation as exc:
-            raise InvalidInput(f"Enter a number for line {number[:5]}.") from exc
-        if not number.isdigit() or not quantity.is_finite():
-            raise InvalidInput("Enter a number for each line.")
-        found[int(number)] = quantity
+            line_number = read_whole(number, digits=MAX_LINE_DIGITS)
+        except NumberError:
+            raise InvalidInput("No such order line.") from None
+        try:
+            found[line_number] = quantities.parse(value, allow_zero=True)
+        except InvalidInput as exc:
+            raise InvalidInput(f"Line {line_number}: {exc}") from None
     return found
 
 

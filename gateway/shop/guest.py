@@ -88,6 +88,11 @@ def update(sku: str) -> Response | tuple[str, int]:
     else:
         try:
             quantity = carts.parse_quantity(request.form.get("quantity", ""))
+            db = get_session()
+            carts.check_unit(
+                assortment.find_product(db, sku=sku, assortment=assortment.for_guests(db)),
+                quantity,
+            )
         except InvalidInput as exc:
             priced, unavailable = _priced()
             return render_template(

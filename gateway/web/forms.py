@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Self
 
 import wtforms
 from werkzeug.datastructures import MultiDict
 
 from gateway.errors import InvalidInput
+from gateway.numbers import NumberError, Problem, read_decimal, read_whole
 
 MAX_DIGITS = 9  # ids, months and limits; longer text is no such number
+AMOUNT_DIGITS, AMOUNT_DECIMALS = 12, 4  # up to 999 999 999 999.9999
 STRIP: tuple[Callable[[str], str], ...] = (str.strip,)
 
 
@@ -68,30 +70,30 @@ class _ConvertedField(wtforms.Field):
 
 
 class AmountField(_ConvertedField):
-    """An amount typed with a decimal point or a Dutch decimal comma (`12.50`, `12,50`)."""
+    """An amount typed with a decimal point or a Dutch decimal comma (`12.50`, `12,50`), read
+    by `gateway.numbers`: at most AMOUNT_DIGITS digits before the point and AMOUNT_DECIMALS
+    after it, what the price columns hold."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("{!r} is not an amount.", **kwargs)
 
     def convert(self, text: str) -> Decimal:
-        text = text.replace(",", ".")
-        message = self.message.format(text[:20])
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(message) from None
-        if not value.is_finite():
-            raise ValueError(message)
-        return value
+            return read_decimal(text, digits=AMOUNT_DIGITS, decimals=AMOUNT_DECIMALS, comma=True)
+        except NumberError as exc:
+            if exc.kind == Problem.SYNTAX:
+                raise ValueError(self.message.format(text[:20])) from None
+            raise ValueError(exc.about("An amount")) from None
 
 
 class WholeNumberField(_ConvertedField):
     """A whole number such as an id or a month, of at most MAX_DIGITS digits."""
 
     def convert(self, text: str) -> int:
-        if not text.isdecimal() or len(text) > MAX_DIGITS:
-            raise ValueError(self.message)
-        return int(text)
+        try:
+            return read_whole(text, digits=MAX_DIGITS)
+        except NumberError:
+            raise ValueError(self.message) from None
 
 
 class IdSetField(WholeNumberField):

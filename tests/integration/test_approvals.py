@@ -231,7 +231,7 @@ def test_take_over_changes_quantities_then_approves(app: Flask, db_session: Sess
     [
         ({"quantity_1": "-1"}, "cannot be negative"),
         ({"quantity_1": "0"}, "at least one line"),
-        ({"quantity_1": "lots"}, "Enter a number"),
+        ({"quantity_1": "lots"}, "Line 1: Quantity must be a number"),
     ],
 )
 def test_take_over_refuses_bad_quantities_and_changes_nothing(

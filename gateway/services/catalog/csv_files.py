@@ -206,7 +206,7 @@ def _price(text: str) -> Decimal:
 def _lead_time(text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or int(text) > MAX_LEAD_TIME_DAYS:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_LEAD_TIME_DAYS:
         raise ValueError(
             f"lead_time_days must be a whole number of days up to {MAX_LEAD_TIME_DAYS}"
         )

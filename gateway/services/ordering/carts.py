@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,11 +16,7 @@ from gateway.auth.policy import Actor, foreign, require
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Cart, CartLine, CartStatus, Organisation, Product
 from gateway.services.catalog import assortment, pricing
-
-MAX_QUANTITY = Decimal(1_000_000)
-# UN/CEFACT packaging units that cannot be split: box, pack, ream, pair, set, carton, pallet, bag.
-# EA stays divisible as before (punchout buyers send 1.5 EA; cXML allows it).
-WHOLE_UNITS = frozenset({"BX", "PK", "RM", "PR", "SET", "CT", "PF", "BG"})
+from gateway.services.ordering import quantities
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,27 +54,13 @@ class PricedCart:
 
 
 def parse_quantity(text: str) -> Decimal:
-    """A positive quantity with at most 3 decimals, or InvalidInput saying what is wrong."""
-    try:
-        quantity = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise InvalidInput("Quantity must be a number.") from None
-    if not quantity.is_finite():
-        raise InvalidInput("Quantity must be a number.")
-    if quantity <= 0:
-        raise InvalidInput("Quantity must be greater than zero.")
-    if quantity > MAX_QUANTITY:
-        raise InvalidInput(f"Quantity may be at most {MAX_QUANTITY}.")
-    if quantity != quantity.quantize(Decimal("0.001")):
-        raise InvalidInput("Quantity may have at most 3 decimals.")
-    return quantity
+    """Typed text as a quantity (`quantities.parse`), or InvalidInput saying what is wrong."""
+    return quantities.parse(text)
 
 
 def check_unit(product: Product, quantity: Decimal) -> Decimal:
-    """The quantity, or InvalidInput when the product's unit cannot be split."""
-    if product.unit in WHOLE_UNITS and quantity != quantity.to_integral_value():
-        raise InvalidInput(f"{product.sku} is sold per {product.unit}: whole numbers only.")
-    return quantity
+    """The quantity, or InvalidInput when it breaks the quantity rule for the product's unit."""
+    return quantities.check(quantity, unit=product.unit, sku=product.sku)
 
 
 def new_aux_id() -> str:
@@ -149,7 +131,7 @@ def add_item(
         line = CartLine(product=product, quantity=quantity, aux_id=new_aux_id())
         cart.lines.append(line)
     else:
-        line.quantity = parse_quantity(str(line.quantity + quantity))
+        line.quantity = check_unit(product, line.quantity + quantity)
     session.flush()
     return line
 

@@ -16,6 +16,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import Membership, Organisation, OrganisationStatus, ShopSession, User
+from gateway.numbers import NumberError, read_whole
 from gateway.services import audit
 from gateway.services.audit import Client
 from gateway.services.people import customers, shop_sessions, staff
@@ -206,13 +207,15 @@ def _subject(session: Session, *, organisation: Organisation, raw: str) -> User 
     value = raw.strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise NotFound("No such user of this customer.")
+    try:
+        user_id = read_whole(value)
+    except NumberError:
+        raise NotFound("No such user of this customer.") from None
     user = session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            User.id == int(value),
+            User.id == user_id,
             Membership.organisation_id == organisation.id,
             Membership.active,
         )

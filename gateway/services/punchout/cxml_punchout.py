@@ -291,7 +291,14 @@ def _lines_from_items(
         )
     lines: list[CartLine] = []
     used: set[str] = set()
-    for item in request.items:
+    for position, item in enumerate(request.items, start=1):
+        product = products[item.item_id.supplier_part_id]
+        try:
+            carts.check_unit(product, item.quantity)
+        except InvalidInput as exc:
+            raise InboundDocumentError(
+                f"ItemOut[{position}]/@quantity: {exc}", status=StatusCode.BAD_REQUEST
+            ) from None
         aux_id = (item.item_id.supplier_part_auxiliary_id or "").strip()
         if len(aux_id) > MAX_AUX_ID_LENGTH:
             raise InboundDocumentError(
@@ -303,7 +310,7 @@ def _lines_from_items(
         used.add(aux_id)
         lines.append(
             CartLine(
-                product=products[item.item_id.supplier_part_id],
+                product=product,
                 quantity=item.quantity,
                 aux_id=aux_id,
             )

@@ -114,7 +114,7 @@ def launch(
     if setup.function == Function.VALIDATE:
         product = _product(session, partner, setup.product_id)
         item = priced_item(
-            session, partner.organisation, product, setup.quantity or Decimal(1), options
+            session, partner.organisation, product, _quantity(product, setup), options
         )
         page = _cart_return([item], setup.hook_url, options, charset=charset, target=target)
         _log_answer(session, partner=partner, setup=setup, fields=page.fields)
@@ -346,12 +346,20 @@ def _search(session: Session, partner: TradingPartner, text: str) -> list[Produc
 
 def _quantity_check(session: Session, partner: TradingPartner, setup: OCISetup) -> dict[str, Any]:
     product = _product(session, partner, setup.product_id)
-    quantity = setup.quantity or Decimal(1)
+    quantity = _quantity(product, setup)
     return {
         "EXT_PRODUCT_ID": product.sku,
         "AVAILABLE_QUANTITY": oci.fields.format_number(quantity),
         "LEADTIME": str(product.lead_time_days or ""),
     }
+
+
+def _quantity(product: Product, setup: OCISetup) -> Decimal:
+    """The call's QUANTITY (1 when absent) under the shop's quantity rule for the product."""
+    try:
+        return carts.check_unit(product, setup.quantity or Decimal(1))
+    except InvalidInput as exc:
+        raise InvalidSetupError(f"QUANTITY: {exc}") from None
 
 
 def _tilde(setup: OCISetup, name: str) -> str:

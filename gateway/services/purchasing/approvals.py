@@ -36,6 +36,7 @@ from gateway.models import (
     User,
 )
 from gateway.services.catalog import pricing
+from gateway.services.ordering import quantities as quantity_rule
 from gateway.services.purchasing import approval_mail, approval_tiers, budgets
 
 MAX_COMMENT_LENGTH = 2000
@@ -200,8 +201,12 @@ def take_over(
     lines = {line.line_number: line for line in order.lines}
     if set(quantities) - set(lines):
         raise NotFound("No such order line.")
-    if any(quantity < 0 for quantity in quantities.values()):
-        raise InvalidInput("Quantities cannot be negative.")
+    for number, quantity in quantities.items():
+        line = lines[number]
+        try:
+            quantity_rule.check(quantity, unit=line.unit, sku=line.sku, allow_zero=True)
+        except InvalidInput as exc:
+            raise InvalidInput(f"Line {number}: {exc}") from None
     if all(quantities.get(number, line.quantity) == 0 for number, line in lines.items()):
         raise InvalidInput("Keep at least one line, or reject the order instead.")
     old_total = order.net_total

@@ -85,7 +85,7 @@ def test_product_id_and_search_string_are_read() -> None:
         ({"FUNCTION": "LOGIN"}, "FUNCTION 'LOGIN' is not supported"),
         ({"FUNCTION": "VALIDATE", "QUANTITY": "-1"}, "QUANTITY"),
         ({"FUNCTION": "VALIDATE", "QUANTITY": "many"}, "QUANTITY"),
-        ({"FUNCTION": "VALIDATE", "QUANTITY": "1.0001"}, "3 after the point"),
+        ({"FUNCTION": "VALIDATE", "QUANTITY": "1.0001"}, "at most 3 decimals"),
         ({"FUNCTION": "VALIDATE", "QUANTITY": "123456789012"}, "11 digits"),
         ({"returntarget": "javascript:x"}, "returntarget"),
         ({"~TARGET": '_top"><b>'}, "returntarget"),

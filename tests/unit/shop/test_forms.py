@@ -67,7 +67,7 @@ def test_the_service_judges_what_the_form_could_read() -> None:
     [
         ({"user": "other"}, "Choose a user of this customer."),
         ({"max_order_amount": "ten"}, "'ten' is not an amount."),
-        ({"period_amount": "1.000,00"}, "'1.000.00' is not an amount."),
+        ({"period_amount": "1.000,00"}, "'1.000,00' is not an amount."),
         ({"fiscal_start_month": "April"}, "The fiscal year must start in month 1 to 12."),
         ({"user": "x", "period_amount": "y"}, "Choose a user of this customer."),
     ],

@@ -52,7 +52,7 @@ def test_an_amount_takes_a_point_or_a_dutch_comma(text: str, amount: Decimal | N
     ("text", "message"),
     [
         ("abc", "'abc' is not an amount."),
-        ("1,2,3", "'1.2.3' is not an amount."),
+        ("1,2,3", "'1,2,3' is not an amount."),
         ("NaN", "'NaN' is not an amount."),
         ("Infinity", "'Infinity' is not an amount."),
         ("x" * 30, f"'{'x' * 20}' is not an amount."),
