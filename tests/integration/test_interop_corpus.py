@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.cxml import parse_xml
-from gateway.models import BuyerOrder, Organisation, TradingPartner
+from gateway.models import BuyerOrder, Order, OrderStatus, Organisation, TradingPartner
+from gateway.services.ordering.price_check import problems_of
 from tests import buyer
 from tests.factories import make_cxml_partner, make_product
 from tests.paths import INTEROP_WITHOUT_CORPUS, interop_corpus_dir
@@ -43,10 +44,9 @@ NO_RETURN_URL = (400, "Bad Request: BrowserFormPost URL missing")
 SETUP = "cxml/PunchOutSetupRequest/"
 #: corpus file -> the Status answered to its replay: (code, the whole text).
 EXPECTED: dict[str, tuple[int, str]] = {
-    "cxml/OrderRequest/ubala__aribaweb__PO1.xml": (
-        400,
-        "Bad Request: OrderRequestHeader/Total: does not equal the sum of the lines (24786.00)",
-    ),
+    # Its Total is not the sum of its lines: received, and held for staff under the default
+    # order price policy (`test_a_corpus_order_whose_total_does_not_add_up_is_held`).
+    "cxml/OrderRequest/ubala__aribaweb__PO1.xml": ACCEPTED,
     "cxml/OrderRequest/ubala__aribaweb__PO2.xml": (
         400,
         "Bad Request: ItemOut lineNumber 5: lineNumber used twice",
@@ -188,6 +188,26 @@ def test_a_corpus_document_is_answered_as_recorded(
     else:
         orders = select(BuyerOrder).where(BuyerOrder.partner_id == replay.partner.id)
         assert len(db_session.scalars(orders).all()) == 1
+
+
+def test_a_corpus_order_whose_total_does_not_add_up_is_held(
+    client: FlaskClient, db_session: Session
+) -> None:
+    """Lenient in, never booked as sent: the order is kept (the buyer's document arrived) and
+    waits for staff, its problem naming the sum of the lines."""
+    assert CORPUS is not None
+    replay = prepare(
+        db_session, (CORPUS / "cxml/OrderRequest/ubala__aribaweb__PO1.xml").read_bytes()
+    )
+    response = client.post("/cxml", data=replay.body, content_type="text/xml")
+    assert buyer.status_of(response.data) == ACCEPTED
+    order = db_session.scalars(
+        select(Order).join(BuyerOrder).where(BuyerOrder.partner_id == replay.partner.id)
+    ).one()
+    assert order.status == OrderStatus.ON_HOLD
+    assert [problem.reason() for problem in problems_of(db_session, [order.id])[order.id]] == [
+        "OrderRequestHeader/Total: does not equal the sum of the lines (24786.00)"
+    ]
 
 
 @pytest.mark.parametrize(
