@@ -37,7 +37,6 @@ def orders_group() -> None:
 @with_appcontext
 def orders_list_command(customer: str, as_json: bool) -> None:
     """List a customer's orders: id, buyer PO number, source, status and total."""
-
     with usage_errors(), database().session_scope() as session:
         orders = list_orders(session, customer_number=customer)
     if as_json:
