@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from gateway.cxml import Operation
-from gateway.models import Budget, CartLine, Order, OrderLine, PunchOutSession, TradingPartner
+from gateway.models import (
+    Address,
+    Budget,
+    CartLine,
+    Order,
+    OrderLine,
+    PunchOutSession,
+    TradingPartner,
+)
 from tests import buyer, shop
 from tests.integration.test_cxml_punchout import post_cxml
 from tests.oci_buyer import launch_url
@@ -247,3 +255,19 @@ def test_a_budget_with_a_nonsense_amount_is_refused(
             assert response.status_code == 400, (field, amount)
             assert 'class="error"' in response.text
     assert _count(db_session, Budget) == before
+
+
+# Found by the fuzz test on PostgreSQL (SQLite does not enforce VARCHAR lengths) ---------------
+
+
+def test_a_billing_city_longer_than_its_column_is_refused(
+    client: FlaskClient, db_session: Session
+) -> None:
+    shop.login(client, "superuser@1001.demo")
+    page = client.get("/account/organisation")
+    fields = {**shop.form_values(page.text, "city"), "city": "9" * 400}
+    response = client.post("/account/organisation", data=fields)
+    assert response.status_code == 400
+    assert "The city may be at most 100 characters." in response.text
+    db_session.expire_all()
+    assert all(len(city) <= 100 for city in db_session.scalars(select(Address.city)))

@@ -5,6 +5,7 @@ customer's, never another's).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +42,7 @@ def edit_organisation(
         raise InvalidInput("The organisation needs a name.")
     if len(data.name) > MAX_NAME_LENGTH or len(data.vat_number) > 20:  # noqa: PLR2004
         raise InvalidInput("Name or VAT number too long.")
+    _check_lengths({"street": data.street, "postcode": data.postcode, "city": data.city})
     organisation = session.get_one(Organisation, actor.organisation_id)
     billing = session.scalar(
         select(Address).where(
@@ -145,9 +147,7 @@ def save_delivery_address(
         raise InvalidInput("Fill in name, street, postcode, city and country.")
     if len(values["country"]) != 2 or not values["country"].isalpha():  # noqa: PLR2004
         raise InvalidInput("The country is a two-letter code such as NL.")
-    for field, limit in (("name", 200), ("street", 200), ("postcode", 16), ("city", 100)):
-        if len(values[field]) > limit:
-            raise InvalidInput(f"The {field} may be at most {limit} characters.")
+    _check_lengths(values)
     if address_id is None:
         address = Address(
             organisation_id=actor.organisation_id, kind=AddressKind.DELIVERY, is_default=False
@@ -181,3 +181,13 @@ def billing_address(session: Session, *, actor: Actor) -> Address | None:
             Address.organisation_id == actor.organisation_id, Address.kind == AddressKind.BILLING
         )
     )
+
+
+_ADDRESS_LIMITS = {"name": 200, "street": 200, "postcode": 16, "city": 100}  # the columns
+
+
+def _check_lengths(values: Mapping[str, str]) -> None:
+    """Refuse address text longer than its column holds (PostgreSQL would fail the write)."""
+    for field, limit in _ADDRESS_LIMITS.items():
+        if len(values.get(field, "").strip()) > limit:
+            raise InvalidInput(f"The {field} may be at most {limit} characters.")
