@@ -5,7 +5,7 @@ keeps the role it offers, who sent it and its state; one for an existing account
 Data: every invitation made before this revision had its membership already (role_id stays
 NULL); a used one is accepted, an unused one pending (its link still works).
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03 18:00:00
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None

@@ -1,4 +1,4 @@
-"""Migration 0016 keeps every invitation made before it: a used one is accepted, an unused one
+"""Migration 0015 keeps every invitation made before it: a used one is accepted, an unused one
 stays pending with its link, and none offers a role (their memberships exist already)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from gateway.engines import make_engine
 from gateway.migrate import upgrade_to
 
 
-def test_invitations_made_before_0016_keep_their_links_and_get_a_state(tmp_path: Path) -> None:
+def test_invitations_made_before_0015_keep_their_links_and_get_a_state(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     upgrade_to(engine, "0014")
     with engine.begin() as connection:
@@ -36,7 +36,7 @@ def test_invitations_made_before_0016_keep_their_links_and_get_a_state(tmp_path:
                 ),
                 {"digest": digest, "used": used},
             )
-    upgrade_to(engine, "0016")
+    upgrade_to(engine, "0015")
     with engine.connect() as connection:
         rows = {
             digest: (state, decided is not None, role)
