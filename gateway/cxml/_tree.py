@@ -20,8 +20,9 @@ from gateway.cxml.status import StatusCode
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 _WHOLE = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit an integer column
-# Digits before and after the point that the scaled quantity and price columns hold.
-QUANTITY_BOUNDS = (11, 3)
+# Digits before the point that the scaled quantity and price columns hold; after the point,
+# the services decide (an order line's quantity may have 3 decimals, a price 4).
+QUANTITY_BOUNDS = (11, 12)
 MONEY_BOUNDS = (14, 12)
 _DEPLOYMENT_MODES = ("production", "test")
 

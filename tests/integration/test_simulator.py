@@ -185,7 +185,7 @@ def test_a_broken_request_shows_its_problems(admin: FlaskClient, db_session: Ses
     ("data", "message"),
     [
         ({"operation": "edit", "items": "|x|1"}, "must look like SKU|SPAID|quantity"),
-        ({"operation": "edit", "items": "DEMO-0001||-2"}, "must look like SKU|SPAID|quantity"),
+        ({"operation": "edit", "items": "DEMO-0001||-2"}, "Quantity must be greater than zero"),
         ({"operation": "delete"}, "must be create, edit or inspect"),
     ],
 )
