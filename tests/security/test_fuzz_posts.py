@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -282,13 +283,13 @@ class Actor:
 
 
 @pytest.fixture
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """New and dummy password hashes of one round: the real ones take half a second each on a
     busy machine, and these tests log in (and fail to) hundreds of times."""
     monkeypatch.setattr(credentials, "PASSWORD_HASH_METHOD", QUICK_HASH)
-    credentials._dummy_hash.cache_clear()
-    yield
-    credentials._dummy_hash.cache_clear()
+    monkeypatch.setattr(
+        credentials, "DUMMY_HASH", generate_password_hash(secrets.token_hex(), method=QUICK_HASH)
+    )
 
 
 def _quick_passwords(session: Session) -> None:

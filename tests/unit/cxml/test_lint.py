@@ -36,8 +36,8 @@ def test_order_request_rules_and_schema_without_a_dtd() -> None:
     schema = [(p.line, p.message) for p in problems if p.check == "schema"]
     assert schema[0] == (
         3,
-        "/cXML/@timestamp: must be an ISO 8601 date and time with a time zone "
-        "(Z or an offset such as +01:00)",
+        "/cXML/@timestamp: must be an ISO 8601 date and time such as 2024-05-01T10:00:00+02:00 "
+        "(Z is read as +00:00, no zone as UTC)",
     )
     assert schema[1] == (
         4,
