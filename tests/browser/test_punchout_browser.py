@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from gateway.cxml import Operation
 from tests import buyer
+from tests.paths import official_dtd_dir
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,9 @@ def test_create_punchout_posts_the_cart_back_through_the_browser(
     expect(page.locator("h1")).to_have_text("Cart received by the buyer simulator")
     expect(page.locator("[data-buyer-cookie]")).to_have_text("browser-cookie")
     expect(page.locator("tr[data-sku='DEMO-0001'] [data-quantity]")).to_have_text("3")
-    expect(page.locator("dd", has_text="valid")).to_have_text("valid")
+    expect(page.locator("[data-problems='0']")).to_contain_text("our XSD and the cXML rules pass")
+    if official_dtd_dir() is not None:  # else the summary says the DTDs were missing
+        expect(page.locator("dd", has_text="valid")).to_have_text("valid")
 
 
 def test_edit_punchout_shows_the_buyers_cart(live_server: str, page: Page) -> None:
