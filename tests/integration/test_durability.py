@@ -14,7 +14,14 @@ from uuid import uuid4
 from flask import Flask
 from sqlalchemy import delete, event, select
 
-from gateway.models import Cart, Membership, MessageLogEntry, PunchOutSession, User
+from gateway.models import (
+    Cart,
+    Membership,
+    MessageLogEntry,
+    PunchOutIdentity,
+    PunchOutSession,
+    User,
+)
 from tests import buyer
 from tests.integration.test_order_concurrency import committing_app  # noqa: F401 - fixture
 
@@ -47,13 +54,16 @@ def _post(app: Flask, body: bytes) -> tuple[int, str]:
 def _forget_setup(app: Flask, email: str) -> None:
     """The shared PostgreSQL test database keeps no trace of the committed punchout."""
     with app.extensions["gateway.db"].session_scope() as session:
-        user_id = session.scalar(select(User.id).where(User.email == email))
+        user_id = session.scalar(
+            select(PunchOutIdentity.user_id).where(PunchOutIdentity.key == f"email:{email}")
+        )
         started = select(PunchOutSession.id).where(PunchOutSession.user_id == user_id)
         session.execute(delete(Cart).where(Cart.punchout_session_id.in_(started)))
         session.execute(
             delete(MessageLogEntry).where(MessageLogEntry.punchout_session_id.in_(started))
         )
         session.execute(delete(PunchOutSession).where(PunchOutSession.user_id == user_id))
+        session.execute(delete(PunchOutIdentity).where(PunchOutIdentity.user_id == user_id))
         session.execute(delete(Membership).where(Membership.user_id == user_id))
         session.execute(delete(User).where(User.id == user_id))
 
