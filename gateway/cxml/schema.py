@@ -36,7 +36,6 @@ class SchemaName(StrEnum):
 
     PUNCHOUT_SETUP_REQUEST = "punchout_setup_request"
     PUNCHOUT_ORDER_MESSAGE = "punchout_order_message"
-    RESPONSE = "response"
     #: every document we emit or receive, in the DTD's element order (strict structure)
     CXML = "cxml"
 

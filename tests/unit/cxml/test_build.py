@@ -35,7 +35,7 @@ def build(payload: cxml.Payload, **options: Any) -> bytes:
 
 #: golden file -> (payload, build options, our XSD or None)
 GOLDEN: dict[str, tuple[cxml.Payload, dict[str, Any], SchemaName | None]] = {
-    "response_setup_ok.xml": (samples.setup_ok(), {}, SchemaName.RESPONSE),
+    "response_setup_ok.xml": (samples.setup_ok(), {}, SchemaName.CXML),
     "response_bad_request.xml": (
         cxml.Response(
             status=cxml.InboundDocumentError(
@@ -43,7 +43,7 @@ GOLDEN: dict[str, tuple[cxml.Payload, dict[str, Any], SchemaName | None]] = {
             ).to_status()
         ),
         {},
-        SchemaName.RESPONSE,
+        SchemaName.CXML,
     ),
     "punchout_order_message_cart.xml": (
         samples.cart_message(),
