@@ -1,0 +1,75 @@
+"""Catalog files per customer for staff: download a customer's CIF, cXML or BMEcat catalog.
+
+A thin adapter over `gateway.services.catalog.exports`; staff who may see the customer may
+export its catalog (the prices in it are on the customer's staff page too). A bad option is a
+400 that names it (InvalidInput).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, request, send_file
+from werkzeug.wrappers import Response
+
+from gateway.auth.permissions import Permission
+from gateway.db import utcnow
+from gateway.errors import InvalidInput
+from gateway.services.catalog import exports
+from gateway.services.people import customers
+from gateway.web import context
+from gateway.web.access import requires
+from gateway.web.database import get_session
+
+blueprint = Blueprint("staff_catalogs", __name__)
+
+SPOOL_BYTES = 8 * 1024 * 1024  # larger catalogs go to a temporary file on the way out
+
+
+@blueprint.get("/staff/customers/<number>/catalog")
+@requires(Permission.STAFF_CUSTOMER_READ)
+def download(shopper: context.Shopper, number: str) -> Response:
+    """The customer's catalog as a file (`format`, `language`, `punchout_items`, `since`)."""
+    db = get_session()
+    organisation = customers.customer(db, actor=shopper.actor, number=number)
+    options = _options()
+    now = utcnow()
+    plan = exports.prepare(
+        db,
+        organisation=organisation,
+        options=options,
+        supplier=exports.Supplier.from_config(current_app.config),
+        now=now,
+    )
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - send_file closes it
+    count = exports.write(db, plan, spool)
+    exports.record(db, plan, exported_by=shopper.user.email, item_count=count, now=now)
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype=exports.CONTENT_TYPES[options.format],
+        as_attachment=True,
+        download_name=exports.FILE_NAMES[options.format].format(number=organisation.number),
+    )
+
+
+def _options() -> exports.ExportOptions:
+    try:
+        export_format = exports.ExportFormat(request.args.get("format", ""))
+    except ValueError:
+        raise InvalidInput("Choose a catalog format: cif, cxml or bmecat.") from None
+    since_text = request.args.get("since", "").strip()
+    since = None
+    if since_text:
+        try:
+            since = datetime.strptime(since_text, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            raise InvalidInput("The date of changes since is a date such as 2026-11-30.") from None
+    return exports.ExportOptions(
+        format=export_format,
+        mode=exports.ExportMode.INCREMENTAL if since else exports.ExportMode.FULL,
+        since=since,
+        punchout_items=request.args.get("punchout_items") == "1",
+        language=request.args.get("language", "en"),
+    )
