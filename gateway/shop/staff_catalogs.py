@@ -1,4 +1,5 @@
-"""Catalog files per customer for staff: download a customer's CIF, cXML or BMEcat catalog.
+"""Catalog files per customer for staff: download a customer's CIF, cXML or BMEcat catalog
+(written to a temporary file, then sent in pieces, so a large catalog never sits in memory).
 
 A thin adapter over `gateway.services.catalog.exports`; staff who may see the customer may
 export its catalog (the prices in it are on the customer's staff page too). A bad option is a
@@ -8,10 +9,11 @@ export its catalog (the prices in it are on the customer's staff page too). A ba
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import IO
 
-from flask import Blueprint, current_app, request, send_file
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, current_app, request
 
 from gateway.auth.permissions import Permission
 from gateway.db import utcnow
@@ -24,7 +26,7 @@ from gateway.web.database import get_session
 
 blueprint = Blueprint("staff_catalogs", __name__)
 
-SPOOL_BYTES = 8 * 1024 * 1024  # larger catalogs go to a temporary file on the way out
+CHUNK_BYTES = 64 * 1024
 
 
 @blueprint.get("/staff/customers/<number>/catalog")
@@ -42,16 +44,29 @@ def download(shopper: context.Shopper, number: str) -> Response:
         supplier=exports.Supplier.from_config(current_app.config),
         now=now,
     )
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - send_file closes it
-    count = exports.write(db, plan, spool)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _chunks once sent
+    try:
+        count = exports.write(db, plan, file)
+    except BaseException:
+        file.close()
+        raise
     exports.record(db, plan, exported_by=shopper.user.email, item_count=count, now=now)
-    spool.seek(0)
-    return send_file(
-        spool,
+    file.seek(0)
+    name = exports.FILE_NAMES[options.format].format(number=organisation.number)
+    return Response(
+        _chunks(file),
         mimetype=exports.CONTENT_TYPES[options.format],
-        as_attachment=True,
-        download_name=exports.FILE_NAMES[options.format].format(number=organisation.number),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _chunks(file: IO[bytes]) -> Iterator[bytes]:
+    """The file in pieces, closed at the end or when the client goes away."""
+    try:
+        while chunk := file.read(CHUNK_BYTES):
+            yield chunk
+    finally:
+        file.close()
 
 
 def _options() -> exports.ExportOptions:

@@ -13,6 +13,8 @@ Create Date: 2026-12-03 22:00:00
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,17 +27,22 @@ CHANGED_TABLES = ("product", "price_list_item")
 
 
 def upgrade() -> None:
+    # Added in place, not through a batch copy: on SQLite a copy of `product` would drop the
+    # triggers that keep its search index current. SQLite adds a NOT NULL column only with a
+    # constant default, so rows made before this revision get the moment it ran.
+    changed = (
+        sa.func.now()
+        if op.get_context().dialect.name == "postgresql"
+        else sa.text(f"'{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}'")
+    )
     for table in CHANGED_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column(
-                    "updated_at",
-                    sa.DateTime(timezone=True),
-                    server_default=sa.func.now(),
-                    nullable=False,
-                )
-            )
-            batch_op.create_index(batch_op.f(f"ix_{table}_updated_at"), ["updated_at"])
+        op.add_column(
+            table,
+            sa.Column(
+                "updated_at", sa.DateTime(timezone=True), server_default=changed, nullable=False
+            ),
+        )
+        op.create_index(op.f(f"ix_{table}_updated_at"), table, ["updated_at"])
     op.create_table(
         "catalog_export",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,9 +82,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_catalog_export_organisation_id"), table_name="catalog_export")
     op.drop_table("catalog_export")
     for table in CHANGED_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_index(batch_op.f(f"ix_{table}_updated_at"))
-            batch_op.drop_column("updated_at")
+        op.drop_index(op.f(f"ix_{table}_updated_at"), table_name=table)
+        op.drop_column(table, "updated_at")
 
 
 def _move_landing(*, into_column: bool) -> None:
@@ -98,9 +104,9 @@ def _move_landing(*, into_column: bool) -> None:
     for session_id, stored_parameters, stored_landing in rows:
         parameters = dict(stored_parameters or {})
         if into_column:
-            landing = parameters.pop("landing", None) or None
-            if landing is None:
+            if "landing" not in parameters:
                 continue
+            landing = parameters.pop("landing") or None
         elif stored_landing:
             parameters["landing"], landing = stored_landing, None
         else:
