@@ -1,4 +1,4 @@
-"""`catalog_export_s_per_10k` and `catalog_export_memory_ratio`: customer 1001's catalog as
+"""`export_<format>_s_per_10k` and `export_memory_ratio`: customer 1001's catalog as
 CIF, cXML Index and BMEcat at two catalog sizes.
 
 The products are those of the catalog benchmark (every one in 1001's assortment, every third
@@ -86,13 +86,13 @@ def bench_catalog_export(quick: bool) -> None:
         engine.dispose()
     for export_format, value in seconds.items():
         report(
-            f"catalog_export_{export_format}_s_per_10k",
+            f"export_{export_format}_s_per_10k",
             value,
             "s",
             f"informational ({large:,} products)",
         )
     report(
-        "catalog_export_memory_ratio",
+        "export_memory_ratio",
         large_peak / small_peak,
         "ratio",
         f"<= 1.5 (peak allocations, {large:,} / {small:,} products: it streams)",
