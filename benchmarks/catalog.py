@@ -66,7 +66,7 @@ def _queries(products: int) -> list[str]:
     ]
 
 
-def _load(engine: Engine, *, up_to: int) -> None:
+def load_products(engine: Engine, *, up_to: int) -> None:
     """Add products until the database holds `up_to`: in the standard catalog, every third with
     a contract price on customer 1001's list."""
     with Session(engine) as session, session.begin():
@@ -147,9 +147,9 @@ def bench_catalog(quick: bool) -> None:
         app = app_for(url)
         client = app.test_client()
         login(client, BUYER)
-        _load(engine, up_to=SMALL)
+        load_products(engine, up_to=SMALL)
         small = _p95(client, _queries(SMALL), rounds)
-        _load(engine, up_to=LARGE)
+        load_products(engine, up_to=LARGE)
         app.extensions["gateway.db"].engine.dispose()  # fresh connections read the new statistics
         large = _p95(client, _queries(LARGE), rounds)
         app.extensions["gateway.db"].engine.dispose()

@@ -38,6 +38,7 @@ from lxml import etree
 
 from benchmarks.budget import bench_budget
 from benchmarks.catalog import bench_catalog
+from benchmarks.catalog_export import bench_catalog_export
 from benchmarks.database import DTD_DIR, database_url, engine_name, fresh_database, gateway_env
 from benchmarks.enumeration import bench_enumeration
 from benchmarks.figures import FIGURES, best_of, report
@@ -254,6 +255,7 @@ def bench_setup(quick: bool) -> None:
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "budget": bench_budget,
     "catalog": bench_catalog,
+    "catalog_export": bench_catalog_export,
     "enumeration": bench_enumeration,
     "order_ingest": bench_order_ingest,
     "poom_build": bench_poom_build,

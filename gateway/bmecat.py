@@ -97,6 +97,17 @@ def read(body: bytes) -> Catalog:
     findings = list(_schema_findings(root))
     if findings:
         raise CatalogError(tuple(findings))
+    if root.find(f"{_Q}T_NEW_CATALOG") is None:
+        transaction = etree.QName(root[-1]).localname
+        raise CatalogError(
+            (
+                Finding(
+                    line=root[-1].sourceline,
+                    path=f"/BMECAT/{transaction}",
+                    reason="only a T_NEW_CATALOG can be imported (a full catalog)",
+                ),
+            )
+        )
     products: list[CatalogProduct] = []
     seen: dict[str, int] = {}
     default_currency = root.findtext(f"{_Q}HEADER/{_Q}CATALOG/{_Q}CURRENCY") or ""
@@ -214,6 +225,11 @@ def _unit_price(element: etree._Element) -> etree._Element | None:
 def _optional(text: str | None, length: int) -> str | None:
     value = (text or "").strip()
     return value[:length] or None
+
+
+def schema_findings(body: bytes) -> tuple[Finding, ...]:
+    """Every violation of our BMEcat subset XSD in a document we wrote (trusted input)."""
+    return tuple(_schema_findings(parse_xml(body)))
 
 
 def _schema_findings(root: etree._Element) -> Iterator[Finding]:

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SHOP_SESSION_TTL": 8 * 3600,
     "GATEWAY_SUPPLIER_DOMAIN": "NetworkID",
     "GATEWAY_SUPPLIER_IDENTITY": "AN-PUNCHOUT-GATEWAY",
+    "GATEWAY_SUPPLIER_NAME": "Punchout Gateway Demo Supplier",  # in catalogs and documents
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
     "GATEWAY_ENCRYPTION_KEY": None,  # Fernet key for secrets we must read back (CredentialMac)

@@ -33,9 +33,10 @@ def setup_request(
     deployment_mode: str | None = None,
     extrinsics: tuple[cxml.Extrinsic, ...] = (),
     contacts: tuple[cxml.Contact, ...] = (),
+    selected_item: str | None = None,
 ) -> bytes:
     """A PunchOutSetupRequest as a buyer would post it; items are (SKU, SPAID, quantity), and
-    `extrinsics` come before the UserEmail one."""
+    `extrinsics` come before the UserEmail one; `selected_item` makes it a level-2 punchout."""
     domain, name = identity
     request = PunchOutSetupRequest(
         operation=operation,
@@ -44,7 +45,7 @@ def setup_request(
         extrinsics=extrinsics + ((cxml.Extrinsic(name="UserEmail", value=email),) if email else ()),
         contacts=contacts,
         ship_to=None,
-        selected_item=None,
+        selected_item=ItemID(supplier_part_id=selected_item) if selected_item else None,
         items=tuple(
             ItemOut(
                 quantity=Decimal(quantity),

@@ -38,6 +38,8 @@ class SchemaName(StrEnum):
     PUNCHOUT_ORDER_MESSAGE = "punchout_order_message"
     #: every document we emit or receive, in the DTD's element order (strict structure)
     CXML = "cxml"
+    #: a catalog (root element Index) as `gateway catalog export --format cxml` writes it
+    INDEX = "index"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

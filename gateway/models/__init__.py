@@ -19,6 +19,7 @@ from gateway.models.budget import (
 from gateway.models.cart import Cart, CartLine, CartStatus
 from gateway.models.catalog import (
     Catalog,
+    CatalogExport,
     Category,
     PriceList,
     PriceListItem,
@@ -94,6 +95,7 @@ __all__ = [
     "CartLine",
     "CartStatus",
     "Catalog",
+    "CatalogExport",
     "Category",
     "DeploymentMode",
     "Invitation",

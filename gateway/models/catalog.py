@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gateway.db import Base, ScaledDecimal
+from gateway.db import Base, ScaledDecimal, UTCDateTime, utcnow
 
 PRICE = ScaledDecimal(4)
 QUANTITY = ScaledDecimal(3)
@@ -52,6 +52,10 @@ class Product(Base):
     )  # standard | reduced | zero, rates in GATEWAY_VAT_RATES
     image_url: Mapped[str | None] = mapped_column(String(500))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    # When its data last changed: incremental catalog exports send what changed since a date.
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now(), index=True
+    )
 
     category: Mapped[Category | None] = relationship()
 
@@ -119,3 +123,25 @@ class PriceListItem(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     min_quantity: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal(1))
     unit_price: Mapped[Decimal] = mapped_column(PRICE)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now(), index=True
+    )
+
+
+class CatalogExport(Base):
+    """One catalog file made for a customer's procurement system: who, what and how many."""
+
+    __tablename__ = "catalog_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trading_partner.id", ondelete="SET NULL")
+    )
+    format: Mapped[str] = mapped_column(String(8))  # cif | cxml | bmecat
+    mode: Mapped[str] = mapped_column(String(12))  # full | incremental
+    item_count: Mapped[int]
+    exported_by: Mapped[str] = mapped_column(String(254))  # a staff e-mail, or "command line"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -136,8 +136,12 @@ class PunchOutSession(Base):
     status: Mapped[str] = mapped_column(String(16), default=PunchOutStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # OCI: ~-parameters, returntarget, charset and landing page, kept server-side
+    # OCI: ~-parameters, returntarget and charset, kept server-side
     oci_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Where the shop opens: {"product": sku}, or {"search": text} (OCI DETAIL and SOURCING, a
+    # cXML level-2 punchout's SelectedItem; "selected" names an item it could not open);
+    # None: the catalog.
+    landing: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # The setup request's deploymentMode (OCI: production); its cart goes back in that mode.
     deployment_mode: Mapped[str] = mapped_column(
         String(10), default=DeploymentMode.PRODUCTION, server_default=DeploymentMode.PRODUCTION

@@ -124,11 +124,13 @@ def start(token: str) -> BaseResponse:
     )
     operation = shop_session.punchout.operation if shop_session.punchout else Operation.CREATE
     context.begin(browser_token, punchout=True)
-    landing = oci_punchout.landing(shop_session)
+    landing = (shop_session.punchout.landing if shop_session.punchout else None) or {}
     if "product" in landing:
         response = redirect(url_for("shop.product", sku=landing["product"]))
-    elif "search" in landing:
-        response = redirect(url_for("shop.catalog", q=landing["search"]))
+    elif "search" in landing:  # `selected`: a level-2 item we could not open, named on the page
+        response = redirect(
+            url_for("shop.catalog", q=landing["search"], selected=landing.get("selected"))
+        )
     else:
         response = redirect(
             url_for("shop.catalog" if operation == Operation.CREATE else "shop.cart")

@@ -27,6 +27,7 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.punchout.settings import punchout_settings
 from gateway.services import audit
+from gateway.services.catalog import exports
 from gateway.services.ordering import holds
 from gateway.services.ordering.price_check import problems_of
 from gateway.services.people import customers, impersonation, shop_sessions, staff
@@ -106,6 +107,7 @@ def _customer_page(shopper: context.Shopper, number: str, *, error: str = "") ->
         is_staff=lambda user_id: staff.is_staff(db, user_id=user_id),
         problems=problems_of(db, (order.id for order in view.orders)),
         may_decide=can(shopper.actor, Permission.STAFF_ORDER_DECIDE, organisation),
+        catalog_exports=exports.recent(db, organisation_id=organisation.id),
     )
 
 

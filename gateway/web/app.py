@@ -27,6 +27,7 @@ from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
+from gateway.shop.staff_catalogs import blueprint as staff_catalogs_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
 from gateway.web import database, i18n
 from gateway.web.context import current_shopper
@@ -77,6 +78,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(simulator_blueprint)
     app.register_blueprint(approvals_blueprint)
     app.register_blueprint(account_blueprint)
+    app.register_blueprint(staff_catalogs_blueprint)
     app.register_blueprint(staff_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call

@@ -25,7 +25,7 @@ from gateway.cxml import (
     PunchOutSetupRequest,
     StatusCode,
 )
-from gateway.errors import BudgetExceeded, GatewayError, InvalidInput
+from gateway.errors import BudgetExceeded, GatewayError, InvalidInput, NotFound
 from gateway.models import (
     CartLine,
     MessageDirection,
@@ -157,7 +157,30 @@ def start(
         settings=settings,
         now=now,
         deployment_mode=document.deployment_mode,
+        landing=_landing(session, request, partner=partner, user_id=user.id),
     )
+
+
+def _landing(
+    session: Session, request: PunchOutSetupRequest, *, partner: TradingPartner, user_id: int
+) -> dict[str, str] | None:
+    """A level-2 punchout (`create` with a SelectedItem) opens on that product, or searches for
+    an item that is not (or no longer) in the user's assortment; otherwise the shop opens as
+    usual (the catalog for `create`, the cart for `edit` and `inspect`)."""
+    if request.selected_item is None or request.operation != Operation.CREATE:
+        return None
+    part = request.selected_item.supplier_part_id.strip()
+    try:
+        product = assortment.find_product(
+            session,
+            sku=part,
+            assortment=assortment.for_customer(
+                session, organisation_id=partner.organisation_id, user_id=user_id
+            ),
+        )
+    except NotFound:
+        return {"search": part, "selected": part}
+    return {"product": product.sku}
 
 
 def return_cart(

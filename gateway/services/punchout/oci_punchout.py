@@ -156,8 +156,8 @@ def launch(
             "tilde": [list(pair) for pair in setup.tilde],
             "returntarget": target,
             "charset": charset,
-            "landing": landing,
         },
+        landing=landing or None,
     )
     return Redirect(url=url)
 
@@ -226,12 +226,6 @@ def record_refusal(session: Session, *, fields: Mapping[str, str], error: OCIErr
         status_text=error.reason,
         protocol=PartnerProtocol.OCI,
     )
-
-
-def landing(shop_session: ShopSession) -> dict[str, str]:
-    """Where an OCI punchout opens: a product (DETAIL), a search (SOURCING) or the catalog."""
-    punchout = shop_session.punchout
-    return dict((punchout.oci_parameters or {}).get("landing", {})) if punchout else {}
 
 
 def return_cart(

@@ -87,8 +87,12 @@ def open_punchout(
     now: datetime,
     oci_parameters: dict[str, Any] | None = None,
     deployment_mode: str = DeploymentMode.PRODUCTION,
+    landing: dict[str, str] | None = None,
 ) -> tuple[PunchOutSession, str]:
-    """A pending punchout with its cart, and the single-use start URL (cXML and OCI alike)."""
+    """A pending punchout with its cart, and the single-use start URL (cXML and OCI alike).
+
+    `landing` is where the shop opens (see `PunchOutSession.landing`); None: the catalog.
+    """
     token, digest = new_token()
     punchout = PunchOutSession(
         partner=partner,
@@ -104,6 +108,7 @@ def open_punchout(
         created_at=now,
         oci_parameters=oci_parameters,
         deployment_mode=deployment_mode,
+        landing=landing,
     )
     session.add(punchout)
     session.flush()
