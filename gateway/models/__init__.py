@@ -11,6 +11,7 @@ from gateway.models.approval import (
 )
 from gateway.models.budget import (
     Budget,
+    BudgetAlert,
     BudgetCounter,
     BudgetPeriod,
     BudgetPolicy,
@@ -84,6 +85,7 @@ __all__ = [
     "ApprovalTier",
     "AuditEntry",
     "Budget",
+    "BudgetAlert",
     "BudgetCounter",
     "BudgetPeriod",
     "BudgetPolicy",
