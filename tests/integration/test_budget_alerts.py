@@ -135,7 +135,9 @@ def test_checkout_that_reaches_80_percent_queues_the_alerts(
     buyer = user_named(db_session, "buyer@1001.demo")
     client = _client(app, "buyer@1001.demo")
     _fill_cart(client, ("DEMO-0081", "2"))
-    cart_total = Decimal(client.get("/checkout").text.split('data-checkout-total="')[1].split('"')[0])
+    cart_total = Decimal(
+        client.get("/checkout").text.split('data-checkout-total="')[1].split('"')[0]
+    )
     # The order alone takes 90 % of the period amount.
     make_budget(
         db_session,
