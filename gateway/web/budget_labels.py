@@ -66,9 +66,9 @@ def period_name(period: Period, kind: str) -> str:
 
 
 def period_span(period: Period) -> str:
-    """A period's first and last day: "1 Mar 2026 – 31 Mar 2026"; empty for a one-off budget."""
+    """A period's first and last day: "1 Mar 2026 to 31 Mar 2026", with a dash; empty for a one-off budget."""
     if period.start is None or period.last_day is None:
         return ""
     locale = str(get_locale())
     first = format_date(period.start.date(), "medium", locale=locale)
-    return f"{first} – {format_date(period.last_day, 'medium', locale=locale)}"
+    return f"{first} \u2013 {format_date(period.last_day, 'medium', locale=locale)}"
