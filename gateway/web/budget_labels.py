@@ -66,7 +66,7 @@ def period_name(period: Period, kind: str) -> str:
 
 
 def period_span(period: Period) -> str:
-    """A period's first and last day: "1 Mar 2026 to 31 Mar 2026", with a dash; empty for a one-off budget."""
+    """A period's first and last day joined by an en dash; empty for a one-off budget."""
     if period.start is None or period.last_day is None:
         return ""
     locale = str(get_locale())
