@@ -78,7 +78,7 @@ def read_whole(text: str, *, digits: int = ID_DIGITS) -> int:
     return int(text)
 
 
-def plain(value: Decimal | int) -> str:
+def plain(value: Decimal | int | str) -> str:
     """A number for people and for form fields: plain digits and a decimal point, trailing
     zeros dropped, never an exponent (`Decimal("10.000").normalize()` prints as `1E+1`)."""
     text = f"{Decimal(value).normalize():f}"

@@ -55,7 +55,7 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     return text.replace("¤¤", currency.upper()).replace("¤", symbol)
 
 
-def number(value: Decimal) -> str:
+def number(value: Decimal | str) -> str:
     """A quantity (or percentage) for people in the request's locale: `1.250,5` in Dutch,
     `1,250.5` in English; no trailing zeros and never an exponent (`1E+1`). Form fields take
     `plain` instead: digits and a decimal point, as the shop reads them back."""
