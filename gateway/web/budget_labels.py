@@ -49,7 +49,7 @@ def budget_period(budget: Budget) -> str:
 
 
 def period_name(period: Period, kind: str) -> str:
-    """One period's short name, for the chart's axis: "Mar 2026", "Q1 2026", "2026/27"."""
+    """One period's short name, for the chart's axis: "Mar 26", "Q1 2026", "2026/27"."""
     if period.start is None:
         return gettext("Once")
     start = period.start.date()
@@ -57,7 +57,7 @@ def period_name(period: Period, kind: str) -> str:
         iso = start.isocalendar()
         return gettext("Week %(week)s, %(year)s", week=iso.week, year=iso.year)
     if kind == BudgetPeriod.MONTH:
-        return format_date(start, "MMM yyyy", locale=str(get_locale()))
+        return format_date(start, "MMM yy", locale=str(get_locale()))
     if kind == BudgetPeriod.QUARTER:
         return gettext("Q%(quarter)s %(year)s", quarter=(start.month - 1) // 3 + 1, year=start.year)
     if kind == BudgetPeriod.FISCAL_YEAR and start.month != 1:
