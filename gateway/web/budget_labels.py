@@ -37,29 +37,32 @@ def period_kind(code: str) -> str:
 
 def month(number: int) -> str:
     """A month's name (1 = January) in the request's language."""
-    names: dict[int, str] = get_month_names("wide", locale=str(get_locale()))
-    return names.get(number, str(number))
+    names = get_month_names("wide", locale=str(get_locale()))
+    return str(names[number]) if 1 <= number <= 12 else str(number)  # noqa: PLR2004 - months
 
 
 def budget_period(budget: Budget) -> str:
     """How a budget's period reads on its page: "Per month", "Fiscal year starting in April"."""
     if budget.period == BudgetPeriod.FISCAL_YEAR:
-        return gettext("Fiscal year starting in %(month)s", month=month(budget.fiscal_start_month))
+        return str(
+            gettext("Fiscal year starting in %(month)s", month=month(budget.fiscal_start_month))
+        )
     return period_kind(budget.period)
 
 
 def period_name(period: Period, kind: str) -> str:
     """One period's short name, for the chart's axis: "Mar 26", "Q1 2026", "2026/27"."""
     if period.start is None:
-        return gettext("Once")
+        return str(gettext("Once"))
     start = period.start.date()
     if kind == BudgetPeriod.WEEK:
         iso = start.isocalendar()
-        return gettext("Week %(week)s, %(year)s", week=iso.week, year=iso.year)
+        return str(gettext("Week %(week)s, %(year)s", week=iso.week, year=iso.year))
     if kind == BudgetPeriod.MONTH:
         return format_date(start, "MMM yy", locale=str(get_locale()))
     if kind == BudgetPeriod.QUARTER:
-        return gettext("Q%(quarter)s %(year)s", quarter=(start.month - 1) // 3 + 1, year=start.year)
+        quarter = (start.month - 1) // 3 + 1
+        return str(gettext("Q%(quarter)s %(year)s", quarter=quarter, year=start.year))
     if kind == BudgetPeriod.FISCAL_YEAR and start.month != 1:
         return f"{start.year}/{(start.year + 1) % 100:02d}"
     return str(start.year)
