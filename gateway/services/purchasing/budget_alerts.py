@@ -21,7 +21,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
-from gateway.db import affected_rows
 from gateway.models import Budget, BudgetAlert, BudgetCounter, Membership, User
 from gateway.services import outbox
 from gateway.services.outbox import BASE_URL_MARKER
@@ -84,12 +83,13 @@ def _record(session: Session, *, budget: Budget, key: str, at: int, now: datetim
     """Insert the (budget, period, threshold) row unless it exists; True when this call did."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    done = session.execute(
+    inserted = session.scalar(
         insert(BudgetAlert)
         .values(budget_id=budget.id, period_key=key, threshold=at, sent_at=now)
         .on_conflict_do_nothing(index_elements=["budget_id", "period_key", "threshold"])
+        .returning(BudgetAlert.id)
     )
-    return affected_rows(done) == 1
+    return inserted is not None
 
 
 def _tell(
