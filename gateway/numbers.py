@@ -76,3 +76,10 @@ def read_whole(text: str, *, digits: int = ID_DIGITS) -> int:
     if len(text.lstrip("0")) > digits:
         raise NumberError(f"may have at most {digits} digits", kind=Problem.DIGITS)
     return int(text)
+
+
+def plain(value: Decimal | int | str) -> str:
+    """A number for people and for form fields: plain digits and a decimal point, trailing
+    zeros dropped, never an exponent (`Decimal("10.000").normalize()` prints as `1E+1`)."""
+    text = f"{Decimal(value).normalize():f}"
+    return "0" if text in {"-0", "0"} else text

@@ -36,7 +36,7 @@ def orders_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
 @with_appcontext
 def orders_list_command(customer: str, as_json: bool) -> None:
-    """List a customer's orders: id, buyer PO number, source, status and total."""
+    """List a customer's orders: id, buyer PO number, source, status and total excl. VAT."""
     with usage_errors(), database().session_scope() as session:
         orders = list_orders(session, customer_number=customer)
     if as_json:
@@ -49,6 +49,7 @@ def orders_list_command(customer: str, as_json: bool) -> None:
                 "status": order.status,
                 "problems": [problem.as_json() for problem in order.problems],
                 "total": str(order.total),
+                "total_incl_vat": str(order.total_incl_vat),
                 "currency": order.currency,
                 "placed_at": order.placed_at.isoformat(),
                 "deployment_mode": order.deployment_mode,
@@ -60,7 +61,7 @@ def orders_list_command(customer: str, as_json: bool) -> None:
     for order in orders:
         click.echo(
             f"{order.id:>6}  {order.number:<18} {order.buyer_reference or '-':<20} "
-            f"{order.source:<5} {order.status:<16} {order.total} {order.currency}"
+            f"{order.source:<5} {order.status:<16} {order.total} {order.currency} excl. VAT"
             + (" [test]" if order.deployment_mode == DeploymentMode.TEST else "")
             + (f"  ({len(order.problems)} problem(s))" if order.problems else "")
         )
@@ -84,7 +85,7 @@ def orders_show_command(order: str, as_json: bool) -> None:
         return
     click.echo(
         f"Order {details['number']} (id {details['id']}) of customer {details['customer']}: "
-        f"{details['status']}, {details['net_total']} {details['currency']} net, "
+        f"{details['status']}, {details['net_total']} {details['currency']} excl. VAT, "
         f"buyer PO {details['buyer_po_number'] or '-'}"
     )
     for line in details["lines"]:

@@ -69,6 +69,8 @@ def add_address(element: etree._Element, address: Address, lang: str) -> None:
     _SubElement(element, "Name", {XML_LANG: lang}).text = address.name
     if address.streets and address.city and address.country_code:
         postal = _SubElement(element, "PostalAddress")
+        for line in address.deliver_to:
+            _SubElement(postal, "DeliverTo").text = line
         for street in address.streets:
             _SubElement(postal, "Street").text = street
         _SubElement(postal, "City").text = address.city

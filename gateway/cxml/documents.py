@@ -166,6 +166,7 @@ class Address:
 
     address_id: str | None = None
     name: str | None = None
+    deliver_to: tuple[str, ...] = ()  # PostalAddress/DeliverTo: a dock, a room, a person
     streets: tuple[str, ...] = ()
     city: str | None = None
     state: str | None = None

@@ -414,6 +414,9 @@ def _address(element: etree._Element) -> Address:
     return Address(
         address_id=element.get("addressID"),
         name=optional_text(element, "Name"),
+        deliver_to=()
+        if postal is None
+        else tuple(text for d in postal.iterchildren("DeliverTo") if (text := text_of(d))),
         streets=()
         if postal is None
         else tuple(text for s in postal.iterchildren("Street") if (text := text_of(s))),

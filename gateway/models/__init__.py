@@ -11,6 +11,7 @@ from gateway.models.approval import (
 )
 from gateway.models.budget import (
     Budget,
+    BudgetAlert,
     BudgetCounter,
     BudgetPeriod,
     BudgetPolicy,
@@ -85,6 +86,7 @@ __all__ = [
     "ApprovalTier",
     "AuditEntry",
     "Budget",
+    "BudgetAlert",
     "BudgetCounter",
     "BudgetPeriod",
     "BudgetPolicy",

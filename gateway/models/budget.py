@@ -81,3 +81,17 @@ class BudgetReservation(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counter: Mapped[BudgetCounter] = relationship()
+
+
+class BudgetAlert(Base):
+    """A threshold alert sent for one budget in one period (80 or 100 % of its period amount):
+    the unique row makes the alert go out once, however many orders cross the threshold."""
+
+    __tablename__ = "budget_alert"
+    __table_args__ = (UniqueConstraint("budget_id", "period_key", "threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
+    period_key: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[int]  # percent of the period amount: 80 or 100
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

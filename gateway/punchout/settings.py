@@ -28,6 +28,7 @@ def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:
         signing_key=_read(config.get("GATEWAY_SIGNING_KEY_FILE")),
         signing_certificate=_read(config.get("GATEWAY_SIGNING_CERT_FILE")),
         timezone=config["GATEWAY_TIMEZONE"],
+        vat_rates=config["GATEWAY_VAT_RATES"],
     )
 
 

@@ -22,7 +22,7 @@ from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation
 from gateway.services.punchout import connections
-from gateway.services.purchasing import approval_tiers, budget_admin, budgets
+from gateway.services.purchasing import approval_tiers, budget_admin, budget_history, budgets
 from gateway.shop import forms, password_links
 from gateway.web import context
 from gateway.web.access import NOT_IN_A_PUNCHOUT, in_person, requires
@@ -86,6 +86,12 @@ def _budgets_page(
     return render_template(
         "shop/budgets.html",
         states=[budgets.state(db, budget=budget, now=now, zone=zone) for budget in shown],
+        histories={  # the chart of the last periods, for budgets that have a period amount
+            budget.id: budget_history.history(db, budget=budget, now=now, zone=zone)
+            if budget.period_amount
+            else None
+            for budget in shown
+        },
         manage=manage,
         members=members.members(db, actor=shopper.actor)
         if can(shopper.actor, Permission.ACCOUNT_USER_WRITE)

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from gateway.auth.permissions import Permission
+from gateway.auth.permissions import Permission, is_internal
 from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
@@ -55,6 +55,7 @@ def catalog() -> str:
         "shop/catalog.html",
         products=products,
         prices=_prices(products, shopper),
+        list_prices=_staff_at_home(shopper),
         query=query_text,
         category=category,
         categories=db.scalars(select(Category).order_by(Category.code)).all(),
@@ -245,6 +246,15 @@ def _category(code: str) -> Category | None:
     return category
 
 
+def _staff_at_home(shopper: context.Shopper | None) -> bool:
+    """Whether the viewer is staff shopping for no customer: no customer prices to show."""
+    return (
+        shopper is not None
+        and not can(shopper.actor, Permission.PRICE_READ)
+        and any(is_internal(permission) for permission in shopper.actor.permissions)
+    )
+
+
 def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[int, Decimal]:
     """Unit prices for the viewer: a customer's excl. VAT, a guest's list prices incl. VAT."""
     if shopper is None:
@@ -256,7 +266,8 @@ def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[in
             for product in products
         }
     if not can(shopper.actor, Permission.PRICE_READ):
-        return {}
+        # Staff outside a customer see list prices (excl. VAT) rather than empty cells.
+        return {p.id: p.list_price for p in products} if _staff_at_home(shopper) else {}
     return pricing.unit_prices(get_session(), shopper.organisation, products, on=context.today())
 
 

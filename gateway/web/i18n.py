@@ -19,6 +19,9 @@ from babel.numbers import (
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 
+from gateway.numbers import plain
+from gateway.web import budget_labels
+
 CENT = Decimal("0.01")
 LOCALES = ("en", "nl")
 SESSION_KEY = "locale"
@@ -52,9 +55,11 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     return text.replace("¤¤", currency.upper()).replace("¤", symbol)
 
 
-def number(value: Decimal) -> str:
-    """A quantity in the request's locale, without trailing zeros."""
-    return format_decimal(value.normalize(), locale=_babel_locale(str(get_locale())))
+def number(value: Decimal | str) -> str:
+    """A quantity (or percentage) for people in the request's locale: `1.250,5` in Dutch,
+    `1,250.5` in English; no trailing zeros and never an exponent (`1E+1`). Form fields take
+    `plain` instead: digits and a decimal point, as the shop reads them back."""
+    return format_decimal(Decimal(plain(value)), locale=_babel_locale(str(get_locale())))
 
 
 @functools.cache
@@ -87,4 +92,11 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["plain"] = plain
+    app.jinja_env.filters["budget_policy"] = budget_labels.policy
+    app.jinja_env.filters["budget_period"] = budget_labels.budget_period
+    app.jinja_env.filters["period_kind"] = budget_labels.period_kind
+    app.jinja_env.filters["period_name"] = budget_labels.period_name
+    app.jinja_env.filters["period_span"] = budget_labels.period_span
+    app.jinja_env.globals["month_name"] = budget_labels.month
     app.jinja_env.globals["get_locale"] = get_locale

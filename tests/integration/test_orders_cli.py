@@ -31,6 +31,8 @@ def test_orders_list_prints_received_orders_as_json(tmp_path: Path) -> None:
         "total": "2.31",
     }
     assert row["problems"] == []
+    # `total` excludes VAT as the shop's order pages do; 21 % VAT on 2.31 is 0.49
+    assert row["total_incl_vat"] == "2.80"
     assert isinstance(row["id"], int)
     assert (
         json.loads(runner.invoke(main, ["orders", "list", "--customer", "1002", "--json"]).output)
@@ -38,6 +40,7 @@ def test_orders_list_prints_received_orders_as_json(tmp_path: Path) -> None:
     )
     text = runner.invoke(main, ["orders", "list", "--customer", "1001"])
     assert "PO-CLI-1" in text.output
+    assert "2.31 EUR excl. VAT" in text.output
 
 
 def test_orders_list_names_an_unknown_customer(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ product, for it to judge).
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -43,6 +43,9 @@ PRICE_DECIMALS = 4
 QUANTITY_DECIMALS = 3
 
 
+STANDARD_VAT = "standard"  # the VAT class of a line whose product we do not know
+
+
 ORDER_LINE = cast(Table, OrderLine.__table__)
 
 
@@ -59,6 +62,7 @@ class Line:
     quantity: Decimal
     unit_price: Decimal
     net_amount: Decimal
+    vat_rate: Decimal
 
     def row(self, order_id: int) -> dict[str, Any]:
         """The `order_line` row of this line in order `order_id`."""
@@ -73,6 +77,7 @@ class Line:
             "quantity": self.quantity,
             "unit_price": self.unit_price,
             "net_amount": self.net_amount,
+            "vat_rate": self.vat_rate,
         }
 
 
@@ -85,9 +90,16 @@ def insert_lines(session: Session, order: Order, lines: list[Line]) -> None:
 
 
 def checked_lines(
-    session: Session, *, request: OrderRequest, partner: TradingPartner
+    session: Session,
+    *,
+    request: OrderRequest,
+    partner: TradingPartner,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
 ) -> tuple[list[Line], int | None]:
     """Order lines matched to our products by SupplierPartID; SPAIDs traced to the punchout.
+
+    Each line's VAT rate is its product's VAT class (a line of an unknown product: the standard
+    class), as the shop's own orders have it.
 
     Products, traced SPAIDs and our prices are each read in one query for all lines, so a
     large order costs a constant number of statements.
@@ -109,6 +121,7 @@ def checked_lines(
                 Product.name,
                 Product.description,
                 Product.list_price,
+                Product.vat_class,
             ).where(Product.sku.in_(skus), Product.active)
         )
     }
@@ -144,6 +157,7 @@ def checked_lines(
             currency=currency,
             traced=traced,
             our_price=our_prices.get(position),
+            vat_rates=vat_rates,
         )
         lines.append(line)
         punchout_session_id = punchout_session_id or session_id
@@ -158,10 +172,11 @@ def _line(
     *,
     item: cxml.ItemOut,
     number: int,
-    product: Row[int, str, str, str, str, Decimal] | None,
+    product: Row[int, str, str, str, str, Decimal, str] | None,
     currency: str,
     traced: dict[str, tuple[int, int]],
     our_price: Decimal | None,
+    vat_rates: Mapping[str, Decimal],
 ) -> tuple[Line, int | None]:
     """One order line, and the punchout session its SPAID came from (if any).
 
@@ -182,10 +197,10 @@ def _line(
         origin = traced.get(aux_id)
         if origin is not None and (product is None or origin[0] != product.id):
             raise bad_request(f"{where}: SupplierPartAuxiliaryID belongs to another part")
-    if item.detail is None:  # optional in the DTD: our price and description then
+    if item.detail is None:  # optional in the DTD: our price and product name then
         assert product is not None  # noqa: S101 - refused above
         unit_price = product.list_price if our_price is None else our_price
-        unit, description = product.unit, product.description or product.name
+        unit, description = product.unit, product.name
     else:
         money = item.detail.unit_price
         if money.currency != currency:
@@ -193,7 +208,10 @@ def _line(
         if money.amount < 0 or _decimals(money.amount) > PRICE_DECIMALS:
             raise bad_request(f"{where}: UnitPrice must be positive with at most 4 decimals")
         unit_price, unit = money.amount, item.detail.unit_of_measure
-        description = item.detail.description or (product.name if product else sku)
+        # A line's name: the buyer's ShortName (Ariba sends the long text as the Description)
+        description = (
+            item.detail.short_name or item.detail.description or (product.name if product else sku)
+        )
     if product is None:
         if not 0 < len(unit) <= MAX_UNIT_LENGTH:
             raise bad_request(f"{where}: UnitOfMeasure must be 1 to {MAX_UNIT_LENGTH} characters")
@@ -209,16 +227,23 @@ def _line(
         quantity=item.quantity,
         unit_price=unit_price,
         net_amount=pricing.line_total(unit_price, item.quantity),
+        vat_rate=pricing.vat_rate(product.vat_class if product else STANDARD_VAT, vat_rates),
     )
     return line, None if origin is None else origin[1]
 
 
 def order_values(request: OrderRequest, lines: list[Line]) -> dict[str, Any]:
+    """The order's own columns from the request and its checked lines; VAT per rate as the
+    shop's checkout computes it (the buyer's header Tax is their estimate, not our invoice)."""
     dates = [item.requested_delivery_date for item in request.items if item.requested_delivery_date]
+    vat = pricing.vat_breakdown((line.vat_rate, line.net_amount) for line in lines)
     return {
         "currency": request.total.currency,
         "net_total": sum((line.net_amount for line in lines), Decimal(0)),
-        "tax_total": request.tax.money.amount if request.tax else Decimal(0),
+        "tax_total": sum((part.vat for part in vat), Decimal(0)),
+        "vat_breakdown": [
+            {"rate": str(part.rate), "base": str(part.base), "vat": str(part.vat)} for part in vat
+        ],
         "shipping_total": request.shipping.money.amount if request.shipping else Decimal(0),
         "requested_delivery_date": min(dates) if dates else None,
         "ship_to": _address(request.ship_to),
@@ -246,11 +271,24 @@ def _punchout_lines(
 
 
 def _address(address: cxml.Address | None) -> dict[str, Any] | None:
+    """A cXML address in the shape every order keeps (`name`, `street`, `postcode`, `city`,
+    `country`, as the shop's checkout stores them), plus what cXML adds (`deliver_to`, `state`,
+    `email`, `phone`, `address_id`); empty parts left out."""
     if address is None:
         return None
-    values = dataclasses.asdict(address)
-    values["streets"] = list(address.streets)
-    return {key: value for key, value in values.items() if value not in (None, [], "")}
+    values = {
+        "name": address.name,
+        "deliver_to": ", ".join(address.deliver_to),
+        "street": ", ".join(address.streets),
+        "postcode": address.postal_code,
+        "city": address.city,
+        "state": address.state,
+        "country": address.country_code,
+        "email": address.email,
+        "phone": address.phone,
+        "address_id": address.address_id,
+    }
+    return {key: value for key, value in values.items() if value not in (None, "")}
 
 
 def _decimals(value: Decimal) -> int:

@@ -38,7 +38,7 @@ from gateway.models import (
 )
 from gateway.services.catalog import assortment, pricing
 from gateway.services.ordering import carts
-from gateway.services.purchasing import approval_mail, approvals, budgets
+from gateway.services.purchasing import approval_mail, approvals, budget_alerts, budgets
 
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000
@@ -317,6 +317,12 @@ def place_order(
     order.approval_reasons = reasons or None
     order.placed_by_id = actor.acting_staff_id or actor.user_id  # staff on behalf (I-5)
     budgets.record(session, order=order, reservations=reservations)
+    budget_alerts.after_reserve(
+        session,
+        budgets=[current.budget for current in info.budget_check.states],
+        now=now,
+        zone=zone,
+    )
     order.buyer_reference = form.buyer_reference or None
     order.requested_delivery_date = form.requested_delivery_date
     order.comment = form.comment

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gateway.models import Order, User
+from gateway.numbers import plain
 from gateway.services import outbox
 from gateway.services.outbox import BASE_URL_MARKER
 
@@ -20,7 +21,7 @@ def queue_confirmation(session: Session, *, order: Order, to: str, now: datetime
     """Queue the confirmation of `order` to `to`: its lines, totals and link, and the staff
     member who placed it when someone ordered on the buyer's behalf."""
     lines = "\n".join(
-        f"{line.quantity.normalize()} {line.unit} {line.sku} {line.description}: "
+        f"{plain(line.quantity)} {line.unit} {line.sku} {line.description}: "
         f"{order.currency} {line.net_amount:.2f}"
         for line in order.lines
     )

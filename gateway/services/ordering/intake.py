@@ -13,8 +13,10 @@ import functools
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -41,7 +43,7 @@ from gateway.models import (
     ReceivedDocument,
     TradingPartner,
 )
-from gateway.services.catalog.pricing import DEFAULT_TIMEZONE
+from gateway.services.catalog.pricing import DEFAULT_TIMEZONE, DEFAULT_VAT_RATES
 from gateway.services.ordering import price_check
 from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
 from gateway.services.partners import deployment
@@ -65,6 +67,7 @@ def receive_order(
     partner: TradingPartner,
     now: datetime,
     zone: str = DEFAULT_TIMEZONE,
+    vat_rates: Mapping[str, Decimal] = DEFAULT_VAT_RATES,
 ) -> IntakeResult:
     """Process one authenticated OrderRequest; raise a `CXMLError` (4xx) to refuse it.
 
@@ -112,6 +115,7 @@ def receive_order(
             partner=partner,
             now=now,
             zone=zone,
+            vat_rates=vat_rates,
             deployment_mode=document.deployment_mode,
         )
     else:
@@ -122,6 +126,7 @@ def receive_order(
             partner=partner,
             now=now,
             zone=zone,
+            vat_rates=vat_rates,
         )
     # a re-send or change in the other mode: refused, and the caller's savepoint undoes it
     deployment.check_same_mode(order, mode=document.deployment_mode)
@@ -144,6 +149,7 @@ def _new(
     partner: TradingPartner,
     now: datetime,
     zone: str,
+    vat_rates: Mapping[str, Decimal],
     deployment_mode: str,
 ) -> Order:
     content = _content(request)
@@ -155,7 +161,9 @@ def _new(
                 "OrderRequestHeader/@orderID: already received with different content"
             )
         return existing.order  # a re-send of the same order under a new payloadID
-    lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
+    lines, punchout_session_id = checked_lines(
+        session, request=request, partner=partner, vat_rates=vat_rates
+    )
     checked = price_check.review(session, request=request, partner=partner, lines=lines, zone=zone)
     order = Order(
         number=_order_number(now),
@@ -214,6 +222,7 @@ def _change(
     partner: TradingPartner,
     now: datetime,
     zone: str,
+    vat_rates: Mapping[str, Decimal],
 ) -> Order:
     kind = request.type.value
     if not request.document_reference:
@@ -257,7 +266,9 @@ def _change(
         order.status = OrderStatus.CANCELLED
         note = f"cancelled by the buyer (OrderRequest delete {payload_id})"
     else:
-        lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
+        lines, punchout_session_id = checked_lines(
+            session, request=request, partner=partner, vat_rates=vat_rates
+        )
         checked = price_check.review(
             session, request=request, partner=partner, lines=lines, zone=zone
         )

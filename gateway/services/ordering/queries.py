@@ -18,7 +18,8 @@ MAX_ID_DIGITS = 18  # an order id fits a BIGINT; longer digit strings are not id
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderSummary:
-    """One order as `gateway orders list` shows it; `total` includes tax and shipping."""
+    """One order as `gateway orders list` shows it: `total` excludes VAT, as the shop's order
+    pages show it; `total_incl_vat` adds VAT and shipping."""
 
     id: int
     number: str
@@ -26,6 +27,7 @@ class OrderSummary:
     source: str
     status: str
     total: Decimal
+    total_incl_vat: Decimal
     currency: str
     placed_at: datetime
     deployment_mode: str  # a DeploymentMode: test orders are never counted
@@ -54,7 +56,8 @@ def list_orders(session: Session, *, customer_number: str) -> list[OrderSummary]
             buyer_reference=order.buyer_reference,
             source=order.source,
             status=order.status,
-            total=order.net_total + order.tax_total + order.shipping_total,
+            total=order.net_total,
+            total_incl_vat=order.net_total + order.tax_total + order.shipping_total,
             currency=order.currency,
             placed_at=order.placed_at,
             deployment_mode=order.deployment_mode,

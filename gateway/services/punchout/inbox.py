@@ -197,6 +197,7 @@ def _dispatch(
             partner=partner,
             now=now,
             zone=settings.timezone,
+            vat_rates=settings.vat_rates,
         )
         return cxml.Response(status=result.status), None
     started, start_url = cxml_punchout.start(

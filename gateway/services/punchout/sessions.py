@@ -6,8 +6,10 @@ Every function takes the database session and an explicit clock; none reads Flas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from gateway.models import (
     TradingPartner,
     User,
 )
+from gateway.services.catalog.pricing import DEFAULT_VAT_RATES
 from gateway.services.people import shop_sessions
 
 
@@ -53,6 +56,7 @@ class PunchOutSettings:
     signing_key: bytes | None = None  # PEM; with the certificate, outbound documents are signed
     signing_certificate: bytes | None = None
     timezone: str = "Europe/Amsterdam"  # the shop's: the day an order's prices are valid on
+    vat_rates: Mapping[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_VAT_RATES))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -96,6 +96,7 @@ def expect_create_full(document: CXMLDocument) -> None:
     assert request.ship_to == cxml.Address(
         address_id="1001-HQ",
         name="Acme Municipality, head office",
+        deliver_to=("Bea Buyer",),
         streets=("Stadhuisplein 1", "Building B"),
         city="Utrecht",
         state="UT",
@@ -294,6 +295,30 @@ def expect_zoneless_order(document: cxml.CXMLDocument) -> None:
     assert (second.detail, second.comments) == (None, "No detail on this line")
 
 
+def expect_ariba_order(document: cxml.CXMLDocument) -> None:
+    order = document.payload
+    assert isinstance(order, cxml.OrderRequest)
+    assert order.ship_to == cxml.Address(
+        address_id="NL-ROT-DOCK2",
+        name="Acme Municipality",
+        deliver_to=("dock 2", "Attn. Facilities desk"),
+        streets=("Coolsingel 40",),
+        city="Rotterdam",
+        postal_code="3011 AD",
+        country_code="NL",
+        email="facilities@acme.example",
+        phone="31 10 2671234",
+    )
+    assert order.tax is not None
+    assert order.tax.money == cxml.Money(amount=Decimal("1.84"), currency="EUR")
+    first, second = order.items
+    assert first.detail is not None
+    assert first.detail.short_name == "Ballpoint pen blue"
+    assert first.detail.description.startswith("Ballpoint pen with a click mechanism")
+    assert second.detail is not None
+    assert (second.detail.short_name, second.detail.description) == (None, "Pen")
+
+
 EXPECTED: dict[str, Callable[[CXMLDocument], None]] = {
     "punchout_setup_request/create_minimal.xml": expect_create_minimal,
     "punchout_setup_request/create_full.xml": expect_create_full,
@@ -316,6 +341,7 @@ EXPECTED: dict[str, Callable[[CXMLDocument], None]] = {
     "punchout_setup_request/unknown_elements_ignored.xml": expect_unknown_elements_ignored,
     "profile_request/ping.xml": expect_ping,
     "order_request/zoneless_order_date_no_line_numbers.xml": expect_zoneless_order,
+    "order_request/ariba_deliver_to_tax_short_names.xml": expect_ariba_order,
     "punchout_order_message/cart_with_shipping_and_tax.xml": expect_cart_message,
     "punchout_order_message/abandoned_edit_status_204.xml": expect_abandoned_edit,
     "response/setup_ok.xml": expect_setup_ok,
