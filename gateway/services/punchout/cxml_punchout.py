@@ -333,7 +333,9 @@ def _item_in(line: carts.PricedLine, currency: str) -> cxml.ItemIn:
             manufacturer_name=product.manufacturer_name,
             url=None,
             lead_time=product.lead_time_days,
-            extrinsics=(),
+            extrinsics=(cxml.Extrinsic(name="QuoteID", value=line.quote_reference),)
+            if line.quote_reference
+            else (),
         ),
     )
 
