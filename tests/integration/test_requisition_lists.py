@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from gateway.models import AuditEntry, Cart, CartStatus, Product, RequisitionList
 from tests import buyer, shop
@@ -195,7 +196,7 @@ def test_a_list_name_is_required(client: FlaskClient) -> None:
     assert "Give the list a name." in response.text
 
 
-def import_file(client: FlaskClient, name: str, content: bytes) -> object:
+def import_file(client: FlaskClient, name: str, content: bytes) -> TestResponse:
     page = client.get("/lists")
     return client.post(
         "/lists/import",
@@ -213,7 +214,7 @@ def test_a_csv_file_becomes_a_list(client: FlaskClient, db_session: Session) -> 
     response = import_file(
         client, "Imported", b"\xef\xbb\xbfSKU;Quantity\r\nDEMO-0001;12\r\n\r\nDEMO-0002;1\r\n"
     )
-    assert response.status_code == 302, response.text  # type: ignore[attr-defined]
+    assert response.status_code == 302, response.text
     found = db_session.scalars(select(RequisitionList).where(RequisitionList.name == "Imported"))
     [created] = found.all()
     assert {line.product.sku: line.quantity for line in created.lines} == {
@@ -228,16 +229,16 @@ def test_a_csv_file_with_bad_lines_names_them_and_imports_nothing(
     shop.login(client, "buyer@1001.demo")
     content = b"DEMO-0001,2\nNOPE-1,1\nDEMO-0002,many\nDEMO-0003\nDEMO-0004,1\n"
     response = import_file(client, "Broken", content)
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    text = response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    text = response.text
     assert 'data-import-rejected="3"' in text
     for number in (2, 3, 4):
         assert f'data-line="{number}"' in text
     assert "NOPE-1" in text
     assert db_session.scalars(select(RequisitionList)).all() == []
     not_text = import_file(client, "Binary", b"\xff\xfe\x00bad")
-    assert not_text.status_code == 400  # type: ignore[attr-defined]
-    assert "not UTF-8" in not_text.text  # type: ignore[attr-defined]
+    assert not_text.status_code == 400
+    assert "not UTF-8" in not_text.text
 
 
 def test_the_cart_is_saved_as_a_list(client: FlaskClient, db_session: Session) -> None:

@@ -135,7 +135,10 @@ def staff_quotes(session: Session, *, actor: Actor) -> list[tuple[Quote, Organis
     query = select(Quote, Organisation).join(Organisation, Organisation.id == Quote.organisation_id)
     if Permission.STAFF_CUSTOMER_READ_ALL not in actor.permissions:
         query = query.where(Quote.organisation_id.in_(actor.assigned))
-    rows = session.execute(query.order_by(Quote.id.desc())).tuples().all()
+    rows = [
+        (quote, organisation)
+        for quote, organisation in session.execute(query.order_by(Quote.id.desc()))
+    ]
     return sorted(rows, key=lambda row: row[0].status != QuoteStatus.REQUESTED)
 
 
