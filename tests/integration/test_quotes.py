@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from gateway.cxml import Operation
 from gateway.db import utcnow
 from gateway.models import AuditEntry, Order, Quote
 from tests import buyer, shop, staff
@@ -229,6 +230,20 @@ def test_a_quote_in_a_cxml_punchout_returns_with_its_reference_and_the_order_is_
         )
     )
     assert send(client, body) == (200, "OK")
+    # the buyer edits the requisition: unchanged quoted lines keep their price, a changed one not
+    edit = app.test_client()
+    punch_in(
+        edit,
+        buyer.setup_request(
+            operation=Operation.EDIT,
+            email="jane@buyer.example",
+            buyer_cookie="q-3",
+            items=(("DEMO-0001", f"{reference}-1", "100"), ("DEMO-0002", f"{reference}-2", "9")),
+        ),
+    )
+    cart = edit.get("/cart").text
+    assert cart.count(f'data-quote-reference="{reference}"') == 1
+    assert 'data-cart-total="59.46"' in cart  # 100 at 0.51 + 9 at 0.94 (today's price)
     [order] = orders(db_session)
     assert (order.status, problems(db_session, order)) == ("received", [])
     stranger = buyer.order_request(

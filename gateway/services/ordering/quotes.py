@@ -10,7 +10,8 @@ e-mail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +26,7 @@ from gateway.services import audit, outbox
 from gateway.services.outbox import BASE_URL_MARKER
 
 MAX_NOTE = 2000
+AUX_ID = re.compile(r"Q(\d{6,9})-(\d{1,4})")
 MAX_PRICE = Decimal("1000000000")
 
 
@@ -61,6 +63,34 @@ def request_quote(
     session.flush()
     _audit(session, actor=actor, quote=quote, action="quote.request", now=now, note=quote.note)
     return quote
+
+
+def accepted_lines(
+    session: Session, *, organisation_id: int, aux_ids: Collection[str]
+) -> dict[str, QuoteLine]:
+    """The lines of the customer's accepted quotes that the SupplierPartAuxiliaryIDs name
+    (`Q000042-1`), by that ID: a punchout `edit` keeps the quoted price of a line it returns."""
+    wanted: dict[tuple[int, int], str] = {}
+    for aux_id in aux_ids:
+        match = AUX_ID.fullmatch(aux_id)
+        if match:
+            wanted[int(match[1]), int(match[2])] = aux_id
+    if not wanted:
+        return {}
+    found = session.scalars(
+        select(QuoteLine)
+        .join(Quote, Quote.id == QuoteLine.quote_id)
+        .where(
+            Quote.organisation_id == organisation_id,
+            Quote.status == QuoteStatus.ACCEPTED,
+            Quote.id.in_({quote_id for quote_id, _ in wanted}),
+        )
+    )
+    return {
+        wanted[line.quote_id, line.position]: line
+        for line in found
+        if (line.quote_id, line.position) in wanted
+    }
 
 
 def own_quotes(session: Session, *, actor: Actor) -> list[Quote]:
