@@ -86,7 +86,7 @@ def _answer_as_staff(browser: Browser, live_server: str, reference: str, prices:
 def _ask_quote(page: Page, note: str) -> str:
     page.click("text=Save as list or ask for a quote")
     page.fill("textarea[name=note]", note)
-    page.click("text=Ask for a quote")
+    page.click("form.request-quote button")
     heading = page.locator("h1[data-quote-id]")
     expect(heading).to_have_attribute("data-quote-status", "requested")
     return f"Q{int(heading.get_attribute('data-quote-id') or 0):06d}"
