@@ -191,7 +191,8 @@ def add_item(
 
 
 def _add(found: RequisitionList, product: Product, quantity: Decimal) -> RequisitionListLine:
-    line = next((line for line in found.lines if line.product_id == product.id), None)
+    # by the product, not `product_id`: a line added in this call has no id until the flush
+    line = next((line for line in found.lines if line.product.id == product.id), None)
     if line is None:
         line = RequisitionListLine(product=product, quantity=quantity)
         found.lines.append(line)
