@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from gateway.models import AuditEntry, Cart, CartStatus, Product, RequisitionList
+from gateway.services.demo_lists import DEMO_LIST
 from tests import buyer, shop
 from tests.factories import make_user, user_named
 from tests.integration import test_oci_punchout as oci
@@ -186,7 +187,8 @@ def test_a_viewer_sees_lists_but_may_not_create_one(app: Flask, db_session: Sess
     assert page.status_code == 200
     assert 'action="/lists"' not in page.text
     assert shop.post(client, "/lists", {"name": "Mine"}, via="/lists").status_code == 403
-    assert db_session.scalars(select(RequisitionList)).all() == []
+    assert db_session.scalars(select(RequisitionList.name)).all() == [DEMO_LIST]
+    assert 'data-shared="yes"' in page.text  # the demo's shared list is there to read
 
 
 def test_a_list_name_is_required(client: FlaskClient) -> None:
@@ -235,7 +237,7 @@ def test_a_csv_file_with_bad_lines_names_them_and_imports_nothing(
     for number in (2, 3, 4):
         assert f'data-line="{number}"' in text
     assert "NOPE-1" in text
-    assert db_session.scalars(select(RequisitionList)).all() == []
+    assert db_session.scalars(select(RequisitionList.name)).all() == [DEMO_LIST]
     not_text = import_file(client, "Binary", b"\xff\xfe\x00bad")
     assert not_text.status_code == 400
     assert "not UTF-8" in not_text.text
