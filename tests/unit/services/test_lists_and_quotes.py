@@ -80,7 +80,8 @@ def test_only_the_owner_changes_a_list_and_punchout_identities_keep_their_own(
     other_identity = lists.Owner(user_id=user.id, punchout_identity_id=999_999)
     with pytest.raises(NotFound):
         lists.get(db_session, actor=actor, owner=other_identity, list_id=created.id)
-    assert lists.visible(db_session, actor=actor, owner=other_identity) == []
+    assert created in lists.visible(db_session, actor=actor, owner=shop_owner)
+    assert created not in lists.visible(db_session, actor=actor, owner=other_identity)
     lists.set_shared(
         db_session, actor=actor, owner=shop_owner, list_id=created.id, shared=True, now=utcnow()
     )
