@@ -23,13 +23,17 @@ blueprint = Blueprint("lists", __name__)
 
 
 def owner_of(shopper: context.Shopper) -> lists.Owner:
-    """Whose lists the shopper works with: in a punchout, the punchout identity's."""
-    punchout = shopper.punchout
-    return lists.owner_for(
-        get_session(),
-        user_id=shopper.user.id,
-        punchout_partner_id=punchout.partner_id if punchout is not None else None,
-    )
+    """Whose lists the shopper works with: in a punchout, the punchout identity's (looked up
+    once per request)."""
+    if "list_owner" not in g:
+        punchout = shopper.punchout
+        g.list_owner = lists.owner_for(
+            get_session(),
+            user_id=shopper.user.id,
+            punchout_partner_id=punchout.partner_id if punchout is not None else None,
+        )
+    owner: lists.Owner = g.list_owner
+    return owner
 
 
 @blueprint.app_context_processor
@@ -60,12 +64,9 @@ def index(shopper: context.Shopper) -> str:
 def _index(
     shopper: context.Shopper, *, error: str = "", rejected: tuple[carts.RejectedLine, ...] = ()
 ) -> str:
-    found = lists.visible(get_session(), actor=shopper.actor, owner=owner_of(shopper))
-    owner = owner_of(shopper)
     return render_template(
         "shop/lists.html",
-        lists=found,
-        owner=owner,
+        lists=lists.visible(get_session(), actor=shopper.actor, owner=owner_of(shopper)),
         can_write=can(shopper.actor, Permission.LIST_WRITE),
         error=error,
         rejected=rejected,
