@@ -31,6 +31,8 @@ class Quote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # who really asked: the staff member shopping as the user, else the user (b2b-rules I-5)
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(16), default=QuoteStatus.REQUESTED)
     note: Mapped[str] = mapped_column(Text, default="")
     answer_note: Mapped[str] = mapped_column(Text, default="")

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("placed_by_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("answer_note", sa.Text(), nullable=False),
@@ -103,6 +104,9 @@ def upgrade() -> None:
             ["organisation_id"],
             ["organisation.id"],
             name=op.f("fk_quote_organisation_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["placed_by_id"], ["user_account.id"], name=op.f("fk_quote_placed_by_id_user_account")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user_account.id"], name=op.f("fk_quote_user_id_user_account")

@@ -48,6 +48,7 @@ def request_quote(
     quote = Quote(
         organisation_id=organisation.id,
         user_id=actor.user_id,
+        placed_by_id=actor.acting_staff_id or actor.user_id,
         status=QuoteStatus.REQUESTED,
         note=note.strip()[:MAX_NOTE],
         answer_note="",

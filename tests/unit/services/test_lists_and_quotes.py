@@ -3,15 +3,17 @@ quote rules and expiry."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
-from gateway.models import Quote, QuoteStatus
+from gateway.models import AuditEntry, Quote, QuoteStatus
 from gateway.services.ordering import carts, quotes
 from gateway.services.ordering import requisition_lists as lists
 from tests.factories import actor_of, customer, make_user, user_named
@@ -131,3 +133,25 @@ def test_a_quote_needs_a_cart_with_lines_and_only_open_quotes_are_answered(
             today=TODAY,
             now=utcnow(),
         )
+
+
+def test_a_quote_asked_by_staff_shopping_as_the_user_names_the_staff_member(
+    db_session: Session,
+) -> None:
+    user = user_named(db_session, "buyer@1001.demo")
+    desk = user_named(db_session, "service@supplier.demo")
+    actor = replace(actor_of(db_session, user), acting_staff_id=desk.id)
+    cart = carts.open_cart(db_session, actor=actor)
+    carts.add_item(db_session, actor=actor, cart=cart, sku="DEMO-0003", quantity=Decimal(2))
+    quote = quotes.request_quote(
+        db_session, actor=actor, cart=cart, organisation=customer(db_session), note="", now=utcnow()
+    )
+    assert (quote.user_id, quote.placed_by_id) == (user.id, desk.id)
+    [entry] = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.subject == quote.reference)
+    ).all()
+    assert (entry.action, entry.actor_id, entry.on_behalf_of_id) == (
+        "quote.request",
+        desk.id,
+        user.id,
+    )
