@@ -24,6 +24,7 @@ class Permission(StrEnum):
     BUDGET_READ = "shop:budget:read"  # the own budgets' state
     CATALOG_READ = "shop:catalog:read"
     CART_WRITE = "shop:cart:write"
+    LIST_WRITE = "shop:list:write"  # create, fill and share requisition lists
     ORDER_APPROVE = "shop:order:approve"
     ORDER_PLACE = "shop:order:place"
     ORDER_READ_ALL = "shop:order:read_all"  # colleagues' orders too, not only one's own
@@ -41,6 +42,7 @@ class Permission(StrEnum):
     STAFF_CUSTOMER_READ_ALL = "staff:customer:read_all"  # every customer, not only assigned ones
     STAFF_CUSTOMER_REGISTER = "staff:customer:register"  # prospects, assigned to the registrar
     STAFF_ORDER_DECIDE = "staff:order:decide"  # release or reject a purchase order on hold
+    STAFF_QUOTE_ANSWER = "staff:quote:answer"  # price a customer's quote request
 
 
 CUSTOMER_SCOPES = frozenset({"account", "punchout", "shop"})
@@ -64,10 +66,11 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
         Permission.ACCOUNT_CATALOG_ASSIGN,
         Permission.ACCOUNT_ORGANISATION_WRITE,
         Permission.ACCOUNT_USER_WRITE,
+        Permission.LIST_WRITE,
     },
-    "buyer": _SHOPPER | {Permission.ORDER_PLACE, Permission.BUDGET_READ},
+    "buyer": _SHOPPER | {Permission.ORDER_PLACE, Permission.BUDGET_READ, Permission.LIST_WRITE},
     "requester": _SHOPPER | {Permission.ORDER_PLACE, Permission.BUDGET_READ},
-    "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER},
+    "punchout": _SHOPPER | {Permission.PUNCHOUT_TRANSFER, Permission.LIST_WRITE},
     "viewer": frozenset({Permission.CATALOG_READ, Permission.PRICE_READ}),
     # internal (supplier staff): never assignable by customers
     "customer_service": frozenset(
@@ -78,6 +81,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_READ_ALL,
             Permission.STAFF_ORDER_DECIDE,
+            Permission.STAFF_QUOTE_ANSWER,
         }
     ),
     "sales_agent": frozenset(
@@ -99,6 +103,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_READ_ALL,
             Permission.STAFF_ORDER_DECIDE,
+            Permission.STAFF_QUOTE_ANSWER,
         }
     ),
 }

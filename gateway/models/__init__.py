@@ -59,6 +59,8 @@ from gateway.models.purchase_order import (
     ProblemKind,
     ReceivedDocument,
 )
+from gateway.models.quote import Quote, QuoteLine, QuoteStatus
+from gateway.models.requisition_list import RequisitionList, RequisitionListLine
 from gateway.models.shop_session import ShopSession
 from gateway.models.throttle import ThrottleCounter
 from gateway.models.user import (
@@ -127,7 +129,12 @@ __all__ = [
     "PunchOutIdentity",
     "PunchOutSession",
     "PunchOutStatus",
+    "Quote",
+    "QuoteLine",
+    "QuoteStatus",
     "ReceivedDocument",
+    "RequisitionList",
+    "RequisitionListLine",
     "Role",
     "RoleKind",
     "ShopSession",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
 from gateway.models.catalog import QUANTITY, Product
+from gateway.models.quote import QuoteLine
 
 
 class CartStatus(StrEnum):
@@ -53,7 +54,10 @@ class CartLine(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     aux_id: Mapped[str] = mapped_column(String(100), index=True)  # OrderRequests trace SPAIDs
+    # A line of an accepted quote: it keeps the quoted price and quantity.
+    quote_line_id: Mapped[int | None] = mapped_column(ForeignKey("quote_line.id"), index=True)
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     # Loaded with the lines in one more query, so a cart page does not query once per line.
     product: Mapped[Product] = relationship(lazy="selectin")
+    quote_line: Mapped[QuoteLine | None] = relationship(lazy="selectin")

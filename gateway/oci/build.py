@@ -58,6 +58,8 @@ def _values(item: OCIItem, profile: OCIProfile) -> list[tuple[str, str]]:
         ("EXT_SCHEMA_TYPE", item.ext_schema_type),
         ("EXT_CATEGORY_ID", item.ext_category_id),
         ("EXT_CATEGORY", item.ext_category),
+        ("EXT_QUOTE_ID", item.ext_quote_id),
+        ("EXT_QUOTE_ITEM", item.ext_quote_item),
     ]
     values += [(f"CUST_FIELD{n}", value) for n, value in enumerate(item.cust_fields, start=1)]
     if profile.version == OCIVersion.V5:

@@ -87,6 +87,8 @@ class OCIItem:
     ext_schema_type: str = ""
     ext_category_id: str = ""
     ext_category: str = ""
+    ext_quote_id: str = ""  # the supplier's quote the line's price comes from
+    ext_quote_item: str = ""  # the line of that quote
     cust_fields: tuple[str, str, str, str, str] = ("", "", "", "", "")
     item_type: str = ""
     parent_id: str = ""

@@ -25,7 +25,9 @@ from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop.account import blueprint as account_blueprint
 from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.guest import blueprint as guest_blueprint
+from gateway.shop.lists import blueprint as lists_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
+from gateway.shop.quotes import blueprint as quotes_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.staff_catalogs import blueprint as staff_catalogs_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
@@ -80,6 +82,8 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_blueprint)
     app.register_blueprint(staff_catalogs_blueprint)
     app.register_blueprint(staff_blueprint)
+    app.register_blueprint(lists_blueprint)
+    app.register_blueprint(quotes_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +30,9 @@ class PricedLine:
     unit_price: Decimal
     total: Decimal
     vat_rate: Decimal = Decimal(0)
+    # A line of an accepted quote: its reference (`Q000042`) and line (`1`); its price is quoted.
+    quote_reference: str = ""
+    quote_item: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +129,14 @@ def add_item(
     require(actor, Permission.CART_WRITE, cart)
     product = find_product(session, actor=actor, sku=sku)
     check_unit(product, quantity)
-    line = next((line for line in cart.lines if line.product_id == product.id), None)
+    line = next(
+        (
+            line
+            for line in cart.lines
+            if line.product_id == product.id and line.quote_line_id is None
+        ),
+        None,
+    )
     if line is None:
         line = CartLine(product=product, quantity=quantity, aux_id=new_aux_id())
         cart.lines.append(line)
@@ -142,6 +152,11 @@ def set_quantity(
     """Change one line's quantity."""
     require(actor, Permission.CART_WRITE, cart)
     line = _line(session, actor, cart, line_id)
+    if line.quote_line_id is not None and quantity != line.quantity:
+        raise InvalidInput(
+            f"{line.product.sku} is quoted for {line.quantity.normalize():f}: remove the line "
+            "to order another quantity at today's price."
+        )
     line.quantity = check_unit(line.product, quantity)
     session.flush()
     return line
@@ -162,14 +177,39 @@ def price_cart(
     on: date | None = None,
     vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
 ) -> PricedCart:
-    """Price every line for the customer, quantity and date; the total excludes tax."""
-    return price_items(
+    """Price every line for the customer, quantity and date; the total excludes tax. A line of
+    an accepted quote carries the quoted price and the quote's reference."""
+    priced = price_items(
         session,
         items=[(line.id, line.product, line.aux_id, line.quantity) for line in cart.lines],
         organisation=organisation,
         cart_id=cart.id,
         on=on,
         vat_rates=vat_rates,
+    )
+    quoted = {line.id: line.quote_line for line in cart.lines if line.quote_line is not None}
+    if not quoted:
+        return priced
+    lines = []
+    for line in priced.lines:
+        quote_line = quoted.get(line.line_id)
+        if quote_line is None or quote_line.unit_price is None:
+            lines.append(line)
+            continue
+        lines.append(
+            replace(
+                line,
+                unit_price=quote_line.unit_price,
+                total=pricing.line_total(quote_line.unit_price, line.quantity),
+                quote_reference=quote_line.quote.reference,
+                quote_item=str(quote_line.position),
+            )
+        )
+    return replace(
+        priced,
+        lines=tuple(lines),
+        total=sum((line.total for line in lines), Decimal("0.00")),
+        vat=pricing.vat_breakdown((line.vat_rate, line.total) for line in lines),
     )
 
 

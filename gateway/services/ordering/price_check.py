@@ -4,8 +4,9 @@ Every line is checked against the customer's assortment and against our price: t
 customer pays for that quantity on the order date (contract lists, tiers: `pricing`), or the
 price of the punchout cart the line came from (its SupplierPartAuxiliaryID traced to a
 transferred cart: the customer's price for the cart's quantity on the day the cart went back
-to the buyer). A unit price within the partner's tolerance of either is right. The header Total
-must equal the sum of the lines, to the cent. Lines without an ItemDetail carry our price.
+to the buyer; for a line of an accepted quote, the quoted price). A unit price within the
+partner's tolerance of either is right. The header Total must equal the sum of the lines, to
+the cent. Lines without an ItemDetail carry our price.
 
 What problems do is the partner's `OrderPricePolicy`: `hold` stores the order `on_hold` until
 staff release or reject it (`holds`), `reject` refuses the document with Status 400 naming the
@@ -35,6 +36,7 @@ from gateway.models import (
     Product,
     PunchOutSession,
     PunchOutStatus,
+    QuoteLine,
     TradingPartner,
 )
 from gateway.services.catalog import assortment, pricing
@@ -239,15 +241,18 @@ def _cart_prices(
     if not wanted:
         return {}
     found: dict[str, tuple[_Priced, Decimal, datetime | None]] = {}
-    for aux_id, product_id, list_price, quantity, ended_at in session.execute(
+    quoted: dict[str, tuple[int, Decimal]] = {}  # a line of an accepted quote: its price
+    for aux_id, product_id, list_price, quantity, ended_at, quoted_price in session.execute(
         select(
             CartLine.aux_id,
             CartLine.product_id,
             Product.list_price,
             CartLine.quantity,
             PunchOutSession.ended_at,
+            QuoteLine.unit_price,
         )
         .join(Product, CartLine.product_id == Product.id)
+        .outerjoin(QuoteLine, CartLine.quote_line_id == QuoteLine.id)
         .join(Cart, CartLine.cart_id == Cart.id)
         .join(PunchOutSession, Cart.punchout_session_id == PunchOutSession.id)
         .where(
@@ -260,6 +265,8 @@ def _cart_prices(
         found.setdefault(
             aux_id, (_Priced(id=product_id, list_price=list_price), quantity, ended_at)
         )
+        if quoted_price is not None:
+            quoted.setdefault(aux_id, (product_id, quoted_price))
     by_day: dict[date | None, list[tuple[int, _Priced, Decimal]]] = {}
     for aux_id, (product, quantity, ended_at) in found.items():
         line = wanted[aux_id]
@@ -272,6 +279,9 @@ def _cart_prices(
             session, partner.organisation, [(product, qty) for _, product, qty in items], on=day
         )
         prices.update(zip((number for number, _, _ in items), found_prices, strict=True))
+    for aux_id, (product_id, price) in quoted.items():
+        if wanted[aux_id].product_id == product_id:
+            prices[wanted[aux_id].line_number] = price
     return prices
 
 

@@ -38,7 +38,7 @@ from gateway.models import (
 from gateway.services import message_log
 from gateway.services.catalog import assortment, pricing
 from gateway.services.catalog.pricing import line_total
-from gateway.services.ordering import carts
+from gateway.services.ordering import carts, quotes
 from gateway.services.partners.deployment import outbound_mode
 from gateway.services.partners.order_settings import mac_matches
 from gateway.services.partners.registry import find_by_credentials
@@ -314,6 +314,11 @@ def _lines_from_items(
         )
     lines: list[CartLine] = []
     used: set[str] = set()
+    quoted = quotes.accepted_lines(
+        session,
+        organisation_id=organisation_id,
+        aux_ids={(item.item_id.supplier_part_auxiliary_id or "").strip() for item in request.items},
+    )
     for position, item in enumerate(request.items, start=1):
         product = products[item.item_id.supplier_part_id]
         try:
@@ -331,12 +336,13 @@ def _lines_from_items(
         if not aux_id or aux_id in used:
             aux_id = carts.new_aux_id()
         used.add(aux_id)
+        quote_line = quoted.get(aux_id)
+        if quote_line is not None and (
+            quote_line.product_id != product.id or quote_line.quantity != item.quantity
+        ):
+            quote_line = None  # the buyer changed the line: today's price applies
         lines.append(
-            CartLine(
-                product=product,
-                quantity=item.quantity,
-                aux_id=aux_id,
-            )
+            CartLine(product=product, quantity=item.quantity, aux_id=aux_id, quote_line=quote_line)
         )
     return lines
 
@@ -356,7 +362,9 @@ def _item_in(line: carts.PricedLine, currency: str) -> cxml.ItemIn:
             manufacturer_name=product.manufacturer_name,
             url=None,
             lead_time=product.lead_time_days,
-            extrinsics=(),
+            extrinsics=(cxml.Extrinsic(name="QuoteID", value=line.quote_reference),)
+            if line.quote_reference
+            else (),
         ),
     )
 

@@ -249,7 +249,11 @@ def return_cart(
         require(actor, Permission.PUNCHOUT_TRANSFER, cart)
         priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
         items = [
-            item_from(line.product, line.quantity, line.unit_price, priced.currency, options)
+            replace(
+                item_from(line.product, line.quantity, line.unit_price, priced.currency, options),
+                ext_quote_id=line.quote_reference,
+                ext_quote_item=line.quote_item,
+            )
             for line in priced.lines
         ]
     cart_return = _cart_return(

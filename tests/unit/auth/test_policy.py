@@ -20,14 +20,28 @@ EXPECTED: dict[str, set[Permission]] = {
         P.BUDGET_READ,
         P.CATALOG_READ,
         P.CART_WRITE,
+        P.LIST_WRITE,
         P.ORDER_APPROVE,
         P.ORDER_PLACE,
         P.ORDER_READ_ALL,
         P.PRICE_READ,
     },
-    "buyer": {P.BUDGET_READ, P.CATALOG_READ, P.CART_WRITE, P.ORDER_PLACE, P.PRICE_READ},
+    "buyer": {
+        P.BUDGET_READ,
+        P.CATALOG_READ,
+        P.CART_WRITE,
+        P.LIST_WRITE,
+        P.ORDER_PLACE,
+        P.PRICE_READ,
+    },
     "requester": {P.BUDGET_READ, P.CATALOG_READ, P.CART_WRITE, P.ORDER_PLACE, P.PRICE_READ},
-    "punchout": {P.CATALOG_READ, P.CART_WRITE, P.PRICE_READ, P.PUNCHOUT_TRANSFER},
+    "punchout": {
+        P.CATALOG_READ,
+        P.CART_WRITE,
+        P.LIST_WRITE,
+        P.PRICE_READ,
+        P.PUNCHOUT_TRANSFER,
+    },
     "viewer": {P.CATALOG_READ, P.PRICE_READ},
     # Internal (staff) roles
     "customer_service": {
@@ -37,6 +51,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
         P.STAFF_ORDER_DECIDE,
+        P.STAFF_QUOTE_ANSWER,
     },
     "sales_agent": {P.ASSIST_IMPERSONATE, P.STAFF_CUSTOMER_READ, P.STAFF_CUSTOMER_REGISTER},
     "admin": {
@@ -50,6 +65,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
         P.STAFF_ORDER_DECIDE,
+        P.STAFF_QUOTE_ANSWER,
     },
 }
 CASES = [
@@ -66,6 +82,7 @@ EXPECTED_WHILE_ASSISTING: dict[str, set[Permission]] = {
         P.BUDGET_READ,
         P.CATALOG_READ,
         P.CART_WRITE,
+        P.LIST_WRITE,
         P.ORDER_PLACE,
         P.ORDER_READ_ALL,
         P.PRICE_READ,

@@ -88,3 +88,11 @@ def test_hook_url_query_becomes_hidden_fields() -> None:
     action, query = split_hook_url("https://srm.example/sap/bc/gui/x?~OkCode=ADDI&~TARGET=_top&a=")
     assert action == "https://srm.example/sap/bc/gui/x"
     assert query == [("~OkCode", "ADDI"), ("~TARGET", "_top"), ("a", "")]
+
+
+def test_a_quoted_item_carries_its_quote_and_line() -> None:
+    values = dict(build_return([item(ext_quote_id="Q000042", ext_quote_item="3")], OCIProfile()))
+    assert values["NEW_ITEM-EXT_QUOTE_ID[1]"] == "Q000042"
+    assert values["NEW_ITEM-EXT_QUOTE_ITEM[1]"] == "3"
+    plain = dict(build_return([item()], OCIProfile()))
+    assert not any("EXT_QUOTE" in name for name in plain)
