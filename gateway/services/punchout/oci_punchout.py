@@ -251,6 +251,7 @@ def return_cart(
     options = PartnerOptions.of(punchout.partner)
     parameters = punchout.oci_parameters or {}
     items: list[OCIItem] = []
+    value: Decimal | None = None
     if not cancel:
         require(actor, Permission.PUNCHOUT_TRANSFER, cart)
         priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
@@ -258,6 +259,7 @@ def return_cart(
             item_from(line.product, line.quantity, line.unit_price, priced.currency, options)
             for line in priced.lines
         ]
+        value = priced.total if items else None
     cart_return = _cart_return(
         items,
         punchout.return_url,
@@ -276,7 +278,7 @@ def return_cart(
         punchout_session_id=punchout.id,
         protocol=PartnerProtocol.OCI,
     )
-    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
+    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now, cart_value=value)
     return cart_return
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -164,13 +165,23 @@ def punchout_cart(session: Session, shop_session: ShopSession) -> Cart:
 
 
 def finish(
-    session: Session, *, shop_session: ShopSession, cart: Cart, cancel: bool, now: datetime
+    session: Session,
+    *,
+    shop_session: ShopSession,
+    cart: Cart,
+    cancel: bool,
+    now: datetime,
+    cart_value: Decimal | None = None,
 ) -> None:
-    """End a punchout once its cart (or the cancellation) is on its way back to the buyer."""
+    """End a punchout once its cart (or the cancellation) is on its way back to the buyer.
+
+    `cart_value` is the Total of the items that went back (None when none did), kept for the
+    punchout funnel."""
     punchout = shop_session.punchout
     assert punchout is not None  # noqa: S101 - callers check
     punchout.status = PunchOutStatus.CANCELLED if cancel else PunchOutStatus.TRANSFERRED
     punchout.ended_at = now
+    punchout.cart_value = None if cancel else cart_value
     cart.status = CartStatus.TRANSFERRED
     shop_sessions.end(shop_session, now=now)
     session.flush()
