@@ -20,6 +20,7 @@ TREND_HEIGHT = 180
 TREND_TOP = 20
 TREND_LEFT = 40
 TREND_BOTTOM = 30
+TREND_RIGHT = 45  # room for half of the last period's label
 COLOURS = {"setups": "#4e79a7", "sessions": "#76b7b2", "carts": "#f28e2b", "orders": "#59a14f"}
 
 
@@ -55,6 +56,11 @@ class Chart:
     series: tuple[Series, ...]
     ticks: tuple[tuple[int, str], ...]  # x, period label
     maximum: int
+    axis_y: int = TREND_HEIGHT - TREND_BOTTOM
+    axis_start: int = TREND_LEFT
+    axis_end: int = WIDTH - TREND_RIGHT
+    bar_x: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
 
 
 def steps(counts: Counts) -> tuple[tuple[str, int], ...]:
@@ -83,7 +89,7 @@ def build(total: Counts, periods: dict[date, Counts]) -> Chart:
     )
     starts = sorted(periods)
     maximum = max((periods[s].setups for s in starts), default=0) or 1
-    inner_width = WIDTH - TREND_LEFT - 20
+    inner_width = WIDTH - TREND_LEFT - TREND_RIGHT
     inner_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
     step_x = inner_width / max(len(starts) - 1, 1)
 
