@@ -69,6 +69,7 @@ def _rows(n: int, ids: dict[str, Any], now: datetime) -> dict[str, list[dict[str
                 "ended_at": created + timedelta(minutes=12) if returned else None,
                 "deployment_mode": "production",
                 "cart_value": Decimal("24.60") if returned else None,
+                "cart_lines": 2 if returned else None,
             }
         ],
         "cart": [

@@ -149,6 +149,8 @@ class PunchOutSession(Base):
     # The returned cart's value (its Total, in the customer's currency) when items went back to
     # the buyer; None for a cancelled, inspected or earlier punchout.
     cart_value: Mapped[Decimal | None] = mapped_column(PRICE)
+    # How many lines went back to the buyer; None when none did (cancel, empty cart, inspect).
+    cart_lines: Mapped[int | None]
 
     partner: Mapped[TradingPartner] = relationship()
     organisation: Mapped[Organisation] = relationship()

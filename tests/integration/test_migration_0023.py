@@ -1,5 +1,6 @@
 """Migration 0023: punchouts and buyer orders stored before it are kept (their cart value stays
-unknown), and the built-in admin and sales agent roles get the funnel right, nobody else."""
+unknown), a punchout whose cart went back with items gets its line count, and the built-in
+admin and sales agent roles get the funnel right, nobody else."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ ROWS = [
     "buyer_cookie, return_url, payload_id, buyer_credentials, token_digest, token_expires_at, "
     "status, created_at) VALUES (1, 1, 1, 1, 'create', 'c', 'https://buyer.example/r', 'p@b', "
     "'[]', 'digest-1', '2026-01-01 00:05:00', 'transferred', '2026-01-01 00:00:00')",
+    "INSERT INTO product (id, sku, name, description, unit, unspsc, list_price, currency, "
+    "active) VALUES (1, 'OLD-1', 'Old', '', 'EA', '44121701', 10000, 'EUR', 1)",
     "INSERT INTO customer_order (id, number, organisation_id, source, status, currency, "
     "net_total, tax_total, shipping_total, comment, placed_at) VALUES (1, 'CX-1', 1, 'cxml', "
     "'received', 'EUR', 1000, 0, 0, '', '2026-01-01 00:00:00')",
@@ -31,6 +34,12 @@ ROWS = [
     "order_version, payload_id, content_digest, punchout_session_id, extrinsics, comments) "
     "VALUES (1, 1, 1, 'PO-1', '2026-01-01 00:00:00', 1, 'po@b', 'd', 1, '[]', '')",
 ]
+LATER_SESSIONS = (
+    (2, "create", "transferred"),  # its cart went back empty
+    (3, "inspect", "transferred"),  # an inspect sends no items
+    (4, "create", "active"),  # still shopping
+)
+CART_LINES = ((1, "a"), (1, "b"), (3, "c"), (4, "d"))
 RIGHTS = {
     "admin": ["admin:staff:write"],
     "sales_agent": ["staff:customer:read"],
@@ -47,6 +56,39 @@ def test_old_punchouts_are_kept_and_admins_and_agents_may_read_the_funnel(
     with engine.begin() as connection:
         for statement in ROWS:
             connection.execute(text(statement))
+        for number, operation, status in LATER_SESSIONS:
+            connection.execute(
+                text(
+                    "INSERT INTO punchout_session (id, partner_id, organisation_id, user_id, "
+                    "operation, buyer_cookie, return_url, payload_id, buyer_credentials, "
+                    "token_digest, token_expires_at, status, created_at) VALUES (:id, 1, 1, 1, "
+                    ":operation, 'c', 'https://buyer.example/r', :payload, '[]', :digest, "
+                    "'2026-01-01 00:05:00', :status, '2026-01-01 00:00:00')"
+                ),
+                {
+                    "id": number,
+                    "operation": operation,
+                    "payload": f"p{number}@b",
+                    "digest": f"digest-{number}",
+                    "status": status,
+                },
+            )
+        for number in (1, 2, 3, 4):
+            connection.execute(
+                text(
+                    "INSERT INTO cart (id, organisation_id, user_id, punchout_session_id, status, "
+                    "created_at) VALUES (:id, 1, 1, :id, 'transferred', '2026-01-01 00:00:00')"
+                ),
+                {"id": number},
+            )
+        for cart, aux in CART_LINES:
+            connection.execute(
+                text(
+                    "INSERT INTO cart_line (cart_id, product_id, quantity, aux_id) "
+                    "VALUES (:cart, 1, 1000, :aux)"
+                ),
+                {"cart": cart, "aux": aux},
+            )
         for name, rights in RIGHTS.items():
             connection.execute(
                 text("INSERT INTO role (name, permissions) VALUES (:name, :rights)"),
@@ -54,9 +96,9 @@ def test_old_punchouts_are_kept_and_admins_and_agents_may_read_the_funnel(
             )
     upgrade_to(engine, "0023")
     with engine.connect() as connection:
-        punchout = connection.execute(
-            text("SELECT status, payload_id, cart_value FROM punchout_session")
-        ).one()
+        punchouts = connection.execute(
+            text("SELECT id, status, payload_id, cart_value, cart_lines FROM punchout_session")
+        ).all()
         traced = connection.execute(
             text("SELECT order_id, punchout_session_id FROM buyer_order")
         ).one()
@@ -69,7 +111,12 @@ def test_old_punchouts_are_kept_and_admins_and_agents_may_read_the_funnel(
             for table in ("punchout_session", "buyer_order")
         }
     engine.dispose()
-    assert tuple(punchout) == ("transferred", "p@b", None)
+    assert sorted(tuple(row) for row in punchouts) == [
+        (1, "transferred", "p@b", None, 2),
+        (2, "transferred", "p2@b", None, None),
+        (3, "transferred", "p3@b", None, None),
+        (4, "active", "p4@b", None, None),
+    ]
     assert tuple(traced) == (1, 1)
     assert rights == {
         "admin": {"admin:staff:write", "admin:funnel:read"},

@@ -63,6 +63,7 @@ def _session(
     """A punchout as the gateway records it: set up at `created`, its StartPage opened or not,
     its cart (holding one line per SPAID in `lines`) returned or not."""
     number = next(_numbers)
+    returned = opened and returned
     user = user_named(db, "buyer@1001.demo")
     punchout = PunchOutSession(
         partner_id=partner.id,
@@ -83,6 +84,8 @@ def _session(
         ended_at=created + timedelta(minutes=10) if returned else None,
         deployment_mode=mode,
         cart_value=Decimal(value) if returned and lines and value else None,
+        # what finish() records: an inspect sends no items back
+        cart_lines=len(lines) if returned and lines and operation != "inspect" else None,
     )
     db.add(punchout)
     db.flush()
@@ -402,7 +405,7 @@ def test_a_real_punchout_run_shows_its_setup_cart_and_order(
     punchout = db_session.scalars(
         select(PunchOutSession).where(PunchOutSession.buyer_cookie == "cookie-1")
     ).one()
-    assert punchout.cart_value == message.total.amount
+    assert (punchout.cart_value, punchout.cart_lines) == (message.total.amount, 1)
     staff = app.test_client()
     shop.login(staff, ADMIN)
     page = staff.get("/admin/funnel").text

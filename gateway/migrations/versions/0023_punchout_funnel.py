@@ -1,7 +1,9 @@
 """The punchout funnel: a returned cart's value, the indexes its queries read, and the right
 
-`punchout_session.cart_value` keeps the Total of the items a punchout sent back (empty for
-cancelled, inspected and earlier punchouts: their value was never stored). The funnel reads a
+`punchout_session.cart_value` keeps the Total of the items a punchout sent back and
+`cart_lines` how many lines went back (both empty when none did). Data: earlier punchouts whose
+cart went back with items (transferred, not `inspect`) get their cart's line count; their value
+was never stored and stays empty. The funnel reads a
 partner's sessions by setup time (`ix_punchout_session_partner_created`) and the purchase orders
 traced to a session (`ix_buyer_order_punchout_session_id`). The built-in admin and sales_agent
 roles get the right `admin:funnel:read`.
@@ -28,6 +30,7 @@ FUNNEL_ROLES = ("admin", "sales_agent")
 def upgrade() -> None:
     with op.batch_alter_table("punchout_session", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cart_value", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("cart_lines", sa.Integer(), nullable=True))
         batch_op.create_index(
             "ix_punchout_session_partner_created", ["partner_id", "created_at"], unique=False
         )
@@ -35,6 +38,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_buyer_order_punchout_session_id"), ["punchout_session_id"], unique=False
         )
+    _count_returned_lines()
     _grant(add=True)
 
 
@@ -44,6 +48,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_buyer_order_punchout_session_id"))
     with op.batch_alter_table("punchout_session", schema=None) as batch_op:
         batch_op.drop_index("ix_punchout_session_partner_created")
+        batch_op.drop_column("cart_lines")
         batch_op.drop_column("cart_value")
 
 
@@ -63,3 +68,15 @@ def _grant(*, add: bool) -> None:
         rights = set(permissions or [])
         rights = rights | {FUNNEL} if add else rights - {FUNNEL}
         bind.execute(role.update().where(role.c.id == role_id).values(permissions=sorted(rights)))
+
+
+def _count_returned_lines() -> None:
+    """Earlier punchouts whose cart went back with items: how many lines it held."""
+    op.execute(
+        "UPDATE punchout_session SET cart_lines = (SELECT count(*) FROM cart_line "
+        "JOIN cart ON cart.id = cart_line.cart_id "
+        "WHERE cart.punchout_session_id = punchout_session.id) "
+        "WHERE status = 'transferred' AND operation <> 'inspect' AND EXISTS ("
+        "SELECT 1 FROM cart_line JOIN cart ON cart.id = cart_line.cart_id "
+        "WHERE cart.punchout_session_id = punchout_session.id)"
+    )

@@ -235,7 +235,8 @@ def return_cart(
         cart=cart,
         cancel=cancel,
         now=now,
-        cart_value=total if items else None,
+        cart_value=total,
+        cart_lines=len(items),
     )
     return CartReturn(
         url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document

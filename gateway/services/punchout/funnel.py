@@ -24,10 +24,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
     case,
     distinct,
-    exists,
     func,
     select,
     union_all,
@@ -36,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, reachable_customers, require
-from gateway.cxml import Operation
 from gateway.errors import InvalidInput
 from gateway.models import (
     BuyerOrder,
@@ -48,7 +45,6 @@ from gateway.models import (
     OrderLine,
     Organisation,
     PunchOutSession,
-    PunchOutStatus,
     TradingPartner,
 )
 from gateway.models.catalog import PRICE
@@ -315,16 +311,9 @@ def _seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[An
 
 
 def _returned() -> ColumnElement[bool]:
-    """A punchout whose cart went back to the buyer with at least one item."""
-    return and_(
-        PunchOutSession.status == PunchOutStatus.TRANSFERRED,
-        PunchOutSession.operation != Operation.INSPECT.value,
-        exists(
-            select(CartLine.id)
-            .join(Cart, Cart.id == CartLine.cart_id)
-            .where(Cart.punchout_session_id == PunchOutSession.id)
-        ),
-    )
+    """A punchout whose cart went back to the buyer with at least one item (recorded at
+    transfer; migration 0023 counted the lines of earlier ones)."""
+    return PunchOutSession.cart_lines > 0
 
 
 def _matched_orders(partner_ids: list[int], start: datetime) -> Any:

@@ -251,7 +251,7 @@ def return_cart(
     options = PartnerOptions.of(punchout.partner)
     parameters = punchout.oci_parameters or {}
     items: list[OCIItem] = []
-    value: Decimal | None = None
+    value = Decimal(0)
     if not cancel:
         require(actor, Permission.PUNCHOUT_TRANSFER, cart)
         priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
@@ -259,7 +259,7 @@ def return_cart(
             item_from(line.product, line.quantity, line.unit_price, priced.currency, options)
             for line in priced.lines
         ]
-        value = priced.total if items else None
+        value = priced.total
     cart_return = _cart_return(
         items,
         punchout.return_url,
@@ -278,7 +278,15 @@ def return_cart(
         punchout_session_id=punchout.id,
         protocol=PartnerProtocol.OCI,
     )
-    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now, cart_value=value)
+    finish(
+        session,
+        shop_session=shop_session,
+        cart=cart,
+        cancel=cancel,
+        now=now,
+        cart_value=value,
+        cart_lines=len(items),
+    )
     return cart_return
 
 
