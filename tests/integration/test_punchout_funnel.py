@@ -320,6 +320,7 @@ def test_sales_agents_see_only_their_customers_partners(app: Flask, db_session: 
     shop.login(agent2, AGENT2)
     assert {"demo-cxml", "demo-oci", own.name} <= _page_partners(admin)
     assert "demo-cxml" in _page_partners(agent)
+    assert 'data-nav="funnel"' in agent.get("/catalog").text
     assert own.name not in _page_partners(agent)
     assert _page_partners(agent2) == {own.name}
     exported = agent2.get("/admin/funnel.csv").text
@@ -338,7 +339,9 @@ def test_customer_users_and_other_staff_are_refused(app: Flask, email: str) -> N
         answer = client.get(path)
         assert answer.status_code == 403
         assert "data-partner" not in answer.text
-    assert 'data-nav="funnel"' not in client.get("/").text
+    catalog = client.get("/catalog")
+    assert catalog.status_code == 200
+    assert 'data-nav="funnel"' not in catalog.text
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client: FlaskClient) -> None:
