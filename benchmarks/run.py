@@ -8,9 +8,9 @@ outcome (the machines are shared and noisy). Starts everything it needs on loopb
 wrk) and stops it afterwards.
 
 Groups (`--only`): `setup` (gunicorn + wrk; `benchmarks/setup.sh` installs wrk), `poom_build`,
-`order_ingest`, `catalog`, `budget` and `enumeration` (in process). Every database figure runs
-on SQLite, or on PostgreSQL when `GATEWAY_BENCH_DATABASE_URL` is set (that database is emptied
-and reused).
+`order_ingest`, `catalog`, `budget`, `enumeration` and `funnel` (in process). Every database
+figure runs on SQLite, or on PostgreSQL when `GATEWAY_BENCH_DATABASE_URL` is set (that database
+is emptied and reused).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from benchmarks.catalog_export import bench_catalog_export
 from benchmarks.database import DTD_DIR, database_url, engine_name, fresh_database, gateway_env
 from benchmarks.enumeration import bench_enumeration
 from benchmarks.figures import FIGURES, best_of, report
+from benchmarks.funnel import bench_funnel
 from benchmarks.order_ingest import bench_order_ingest
 from gateway import cxml
 
@@ -257,6 +258,7 @@ BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "catalog": bench_catalog,
     "catalog_export": bench_catalog_export,
     "enumeration": bench_enumeration,
+    "funnel": bench_funnel,
     "order_ingest": bench_order_ingest,
     "poom_build": bench_poom_build,
     "setup": bench_setup,

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     # Internal (staff) rights, issue 5
     ADMIN_ASSIGNMENT_WRITE = "admin:assignment:write"  # assign customers to sales agents
     ADMIN_AUDIT_READ = "admin:audit:read"
+    ADMIN_FUNNEL_READ = "admin:funnel:read"  # the punchout funnel of the reachable customers
     ADMIN_STAFF_WRITE = "admin:staff:write"  # staff accounts and their roles
     STAFF_CUSTOMER_CREATE = "staff:customer:create"  # an active customer with its first superuser
     STAFF_CUSTOMER_READ = "staff:customer:read"  # the reachable customers as they see themselves
@@ -86,6 +87,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     ),
     "sales_agent": frozenset(
         {
+            Permission.ADMIN_FUNNEL_READ,
             Permission.ASSIST_IMPERSONATE,
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_REGISTER,
@@ -95,6 +97,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
         {
             Permission.ADMIN_ASSIGNMENT_WRITE,
             Permission.ADMIN_AUDIT_READ,
+            Permission.ADMIN_FUNNEL_READ,
             Permission.ADMIN_MESSAGES_READ,
             Permission.ADMIN_PARTNER_WRITE,
             Permission.ADMIN_SIMULATOR_USE,

@@ -87,6 +87,16 @@ def can(actor: Actor, permission: Permission, target: Target | None = None) -> b
     return True
 
 
+def reachable_customers(actor: Actor, permission: Permission) -> frozenset[int] | None:
+    """The customers an internal right on customers' figures reaches: None for every customer
+    (`staff:customer:read_all`), else the sales agent's assigned ones; none without the right."""
+    if not can(actor, permission):
+        return frozenset()
+    if Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions:
+        return None
+    return actor.assigned
+
+
 def _within_reach(
     actor: Actor, permission: Permission, target: Organisation | OrganisationScoped
 ) -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.cxml import CartEncoding, Operation
 from gateway.db import Base, UTCDateTime, utcnow
+from gateway.models.catalog import PRICE
 from gateway.models.order import DeploymentMode
 from gateway.models.organisation import Organisation
 
@@ -120,6 +122,8 @@ class PunchOutSession(Base):
     """One punchout: from the setup request to the cart's return."""
 
     __tablename__ = "punchout_session"
+    # The punchout funnel reads a partner's sessions by setup time.
+    __table_args__ = (Index("ix_punchout_session_partner_created", "partner_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partner.id"))
@@ -146,6 +150,11 @@ class PunchOutSession(Base):
     deployment_mode: Mapped[str] = mapped_column(
         String(10), default=DeploymentMode.PRODUCTION, server_default=DeploymentMode.PRODUCTION
     )
+    # The returned cart's value (its Total, in the customer's currency) when items went back to
+    # the buyer; None for a cancelled, inspected or earlier punchout.
+    cart_value: Mapped[Decimal | None] = mapped_column(PRICE)
+    # How many lines went back to the buyer; None when none did (cancel, empty cart, inspect).
+    cart_lines: Mapped[int | None]
 
     partner: Mapped[TradingPartner] = relationship()
     organisation: Mapped[Organisation] = relationship()

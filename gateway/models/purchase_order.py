@@ -104,7 +104,9 @@ class BuyerOrder(Base):
     order_version: Mapped[int] = mapped_column(default=1)
     payload_id: Mapped[str] = mapped_column(String(250))  # the original (type=new) document
     content_digest: Mapped[str] = mapped_column(String(64))
-    punchout_session_id: Mapped[int | None] = mapped_column(ForeignKey("punchout_session.id"))
+    punchout_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("punchout_session.id"), index=True
+    )
     extrinsics: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     comments: Mapped[str] = mapped_column(Text, default="")
 

@@ -141,6 +141,14 @@ def test_the_whole_oci_flow_round_trips_every_item(
     punchout = db_session.scalars(select(PunchOutSession)).all()[-1]
     db_session.refresh(punchout)
     assert punchout.status == "transferred"
+    assert punchout.cart_lines == 2
+    assert punchout.cart_value == sum(  # kept for the punchout funnel
+        (
+            pricing.line_total(price(db_session, sku, quantity), Decimal(quantity))
+            for sku, quantity in (("DEMO-0001", "12"), ("DEMO-0201", "2.5"))
+        ),
+        Decimal(0),
+    )
     log = oci_log(db_session)
     assert [entry.document_type for entry in log] == ["OCI login", "OCI cart"]
     assert "USERNAME=srm-user" in log[0].body
@@ -180,6 +188,7 @@ def test_cancel_returns_an_empty_form_to_the_stored_hook_url(
     punchout = db_session.scalars(select(PunchOutSession)).all()[-1]
     db_session.refresh(punchout)
     assert punchout.status == "cancelled"
+    assert (punchout.cart_value, punchout.cart_lines) == (None, None)  # nothing went back
 
 
 @pytest.mark.parametrize(

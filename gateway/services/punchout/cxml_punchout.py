@@ -252,7 +252,15 @@ def return_cart(
         partner_id=punchout.partner_id,
         punchout_session_id=punchout.id,
     )
-    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
+    finish(
+        session,
+        shop_session=shop_session,
+        cart=cart,
+        cancel=cancel,
+        now=now,
+        cart_value=total,
+        cart_lines=len(items),
+    )
     return CartReturn(
         url=punchout.return_url, fields=(cxml.encode_cart(document, encoding),), document=document
     )

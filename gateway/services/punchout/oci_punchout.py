@@ -245,6 +245,7 @@ def return_cart(
     options = PartnerOptions.of(punchout.partner)
     parameters = punchout.oci_parameters or {}
     items: list[OCIItem] = []
+    value = Decimal(0)
     if not cancel:
         require(actor, Permission.PUNCHOUT_TRANSFER, cart)
         priced = carts.price_cart(session, cart=cart, organisation=shop_session.organisation)
@@ -256,6 +257,7 @@ def return_cart(
             )
             for line in priced.lines
         ]
+        value = priced.total
     cart_return = _cart_return(
         items,
         punchout.return_url,
@@ -274,7 +276,15 @@ def return_cart(
         punchout_session_id=punchout.id,
         protocol=PartnerProtocol.OCI,
     )
-    finish(session, shop_session=shop_session, cart=cart, cancel=cancel, now=now)
+    finish(
+        session,
+        shop_session=shop_session,
+        cart=cart,
+        cancel=cancel,
+        now=now,
+        cart_value=value,
+        cart_lines=len(items),
+    )
     return cart_return
 
 

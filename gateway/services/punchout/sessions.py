@@ -173,13 +173,26 @@ def punchout_cart(session: Session, shop_session: ShopSession) -> Cart:
 
 
 def finish(
-    session: Session, *, shop_session: ShopSession, cart: Cart, cancel: bool, now: datetime
+    session: Session,
+    *,
+    shop_session: ShopSession,
+    cart: Cart,
+    cancel: bool,
+    now: datetime,
+    cart_value: Decimal | None = None,
+    cart_lines: int = 0,
 ) -> None:
-    """End a punchout once its cart (or the cancellation) is on its way back to the buyer."""
+    """End a punchout once its cart (or the cancellation) is on its way back to the buyer.
+
+    `cart_value` is the Total of the `cart_lines` items that went back, kept for the punchout
+    funnel (None when none did)."""
     punchout = shop_session.punchout
     assert punchout is not None  # noqa: S101 - callers check
     punchout.status = PunchOutStatus.CANCELLED if cancel else PunchOutStatus.TRANSFERRED
     punchout.ended_at = now
+    returned = not cancel and cart_lines > 0
+    punchout.cart_value = cart_value if returned else None
+    punchout.cart_lines = cart_lines if returned else None
     cart.status = CartStatus.TRANSFERRED
     shop_sessions.end(shop_session, now=now)
     session.flush()

@@ -53,10 +53,16 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_ORDER_DECIDE,
         P.STAFF_QUOTE_ANSWER,
     },
-    "sales_agent": {P.ASSIST_IMPERSONATE, P.STAFF_CUSTOMER_READ, P.STAFF_CUSTOMER_REGISTER},
+    "sales_agent": {
+        P.ADMIN_FUNNEL_READ,
+        P.ASSIST_IMPERSONATE,
+        P.STAFF_CUSTOMER_READ,
+        P.STAFF_CUSTOMER_REGISTER,
+    },
     "admin": {
         P.ADMIN_ASSIGNMENT_WRITE,
         P.ADMIN_AUDIT_READ,
+        P.ADMIN_FUNNEL_READ,
         P.ADMIN_MESSAGES_READ,
         P.ADMIN_PARTNER_WRITE,
         P.ADMIN_SIMULATOR_USE,
