@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from gateway.models.approval import (
+    ApprovalAbsence,
     ApprovalAction,
+    ApprovalChange,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
+    ApprovalReminder,
     ApprovalTier,
 )
 from gateway.models.budget import (
@@ -77,10 +80,13 @@ __all__ = [
     "Address",
     "AddressKind",
     "AgentAssignment",
+    "ApprovalAbsence",
     "ApprovalAction",
+    "ApprovalChange",
     "ApprovalDecision",
     "ApprovalGroup",
     "ApprovalGroupMember",
+    "ApprovalReminder",
     "ApprovalTier",
     "AuditEntry",
     "Budget",
