@@ -53,7 +53,7 @@ def sweep(session: Session, *, now: datetime, zone: str) -> list[Order]:
             ApprovalReminder.id.is_(None),
         )
         .order_by(Order.placed_at, Order.id)
-    ).tuples()
+    )
     reminded = []
     for order, days in waiting.all():
         if due_at(order.placed_at, working_days=days, zone=zone) > now:

@@ -646,7 +646,7 @@ def budget_effects(session: Session, *, order: Order) -> list[BudgetEffect]:
             select(BudgetReservation, BudgetCounter)
             .join(BudgetCounter, BudgetCounter.id == BudgetReservation.counter_id)
             .where(BudgetReservation.order_id == order.id, BudgetReservation.released_at.is_(None))
-        ).tuples()
+        )
     }
     effects = []
     for budget in budgets.applicable(

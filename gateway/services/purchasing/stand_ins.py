@@ -25,6 +25,13 @@ from gateway.services import audit
 
 MAX_ABSENCE_DAYS = 366
 NO_ABSENCE = "No such absence."
+END_BEFORE_START = "The absence cannot end before it starts."
+TOO_LONG = f"An absence lasts at most {MAX_ABSENCE_DAYS} days."
+ALREADY_OVER = "That absence is already over."
+NOT_YOURSELF = "You cannot stand in for yourself; choose a colleague."
+NOT_A_COLLEAGUE = "The stand-in must be an active colleague of your organisation."
+NO_APPROVAL_RIGHTS = "This colleague may not approve orders, so cannot stand in for you."
+OVERLAPS = "This absence overlaps another of yours; end that one first."
 
 
 def _midnight(day: date, zone: str) -> datetime:
@@ -50,21 +57,19 @@ def set_absence(
     require_in_person(actor)
     require(actor, Permission.ORDER_APPROVE)
     if ends_on < starts_on:
-        raise InvalidInput("The absence cannot end before it starts.")
+        raise InvalidInput(END_BEFORE_START)
     if (ends_on - starts_on).days >= MAX_ABSENCE_DAYS:
-        raise InvalidInput(f"An absence lasts at most {MAX_ABSENCE_DAYS} days.")
+        raise InvalidInput(TOO_LONG)
     ends_at = _midnight(ends_on + timedelta(days=1), zone)
     if ends_at <= now:
-        raise InvalidInput("That absence is already over.")
+        raise InvalidInput(ALREADY_OVER)
     if stand_in_id == actor.user_id:
-        raise InvalidInput("You cannot stand in for yourself; choose a colleague.")
+        raise InvalidInput(NOT_YOURSELF)
     stand_in = _colleague(session, organisation_id=actor.organisation_id, user_id=stand_in_id)
     if stand_in is None:
-        raise InvalidInput("The stand-in must be an active colleague of your organisation.")
+        raise InvalidInput(NOT_A_COLLEAGUE)
     if not may_approve(session, organisation_id=actor.organisation_id, user_id=stand_in.id):
-        raise InvalidInput(
-            f"{stand_in.name or stand_in.email} may not approve orders, so cannot stand in for you."
-        )
+        raise InvalidInput(NO_APPROVAL_RIGHTS)
     starts_at = _midnight(starts_on, zone)
     overlapping = session.scalar(
         select(ApprovalAbsence.id).where(
@@ -76,7 +81,7 @@ def set_absence(
         )
     )
     if overlapping is not None:
-        raise InvalidInput("This absence overlaps another of yours; end that one first.")
+        raise InvalidInput(OVERLAPS)
     absence = ApprovalAbsence(
         organisation_id=actor.organisation_id,
         approver_id=actor.user_id,
@@ -115,7 +120,7 @@ def end_absence(session: Session, *, actor: Actor, absence_id: int, now: datetim
     ):
         raise foreign(actor, "absence", absence_id, NO_ABSENCE)
     if absence.ended_at is not None or absence.ends_at <= now:
-        raise InvalidInput("That absence is already over.")
+        raise InvalidInput(ALREADY_OVER)
     absence.ended_at = now
     audit.record_change(
         session,
