@@ -695,6 +695,15 @@ def test_an_order_waiting_too_long_reminds_its_approvers_once(
     assert db_session.scalar(select(func.count()).select_from(ApprovalReminder)) == 1
 
 
+def test_of_two_sweeps_claiming_the_same_order_only_one_reminds(db_session: Session) -> None:
+    """What makes two workers' sweeps send one reminder: the claim is insert-or-nothing."""
+    order = _service_order(db_session)
+    now = datetime.now(UTC)
+    assert approval_reminders._claim(db_session, order_id=order.id, now=now) is True
+    assert approval_reminders._claim(db_session, order_id=order.id, now=now) is False
+    assert db_session.scalar(select(func.count()).select_from(ApprovalReminder)) == 1
+
+
 def test_decided_orders_and_customers_without_reminders_are_not_reminded(
     db_session: Session,
 ) -> None:

@@ -4,7 +4,7 @@ reminds the approvers it waits for, stand-ins included, once, through the outbox
 
 `sweep` runs in every `gateway worker` (and `gateway approvals remind`). It is idempotent,
 however many workers run it: each reminder first claims the order's one `approval_reminder` row
-(insert or nothing, checked by rowcount), in the same transaction as its mails.
+(insert or nothing: only the inserting sweep gets its id back), in the transaction of its mails.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
-from gateway.db import affected_rows
 from gateway.errors import InvalidInput
 from gateway.models import ApprovalReminder, Order, OrderStatus, Organisation
 from gateway.services import audit
@@ -76,12 +75,13 @@ def _claim(session: Session, *, order_id: int, now: datetime) -> bool:
     """Insert the order's reminder row unless another sweep did; True when this one did."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    done = session.execute(
+    inserted = session.scalar(
         insert(ApprovalReminder)
         .values(order_id=order_id, sent_at=now)
         .on_conflict_do_nothing(index_elements=["order_id"])
+        .returning(ApprovalReminder.id)
     )
-    return affected_rows(done) == 1
+    return inserted is not None
 
 
 def set_delay(session: Session, *, actor: Actor, days: int, now: datetime) -> Organisation:
