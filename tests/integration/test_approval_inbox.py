@@ -8,6 +8,7 @@ import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gateway import create_app
 from gateway.auth.permissions import DEFAULT_ROLES, Permission
+from gateway.cli import main
 from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.models import (
     ApprovalAbsence,
@@ -757,3 +760,34 @@ def test_the_superuser_sets_the_reminder_delay_on_the_organisation_page(
         via="/catalog",
     )
     assert buyer.status_code == 403
+
+
+def test_the_worker_and_the_command_sweep_for_reminders(tmp_path: Path) -> None:
+    cli_app = create_app(
+        {
+            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+            "GATEWAY_SECRET_KEY": "cli-secret",
+        }
+    )
+    runner = cli_app.test_cli_runner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    database = cli_app.extensions["gateway.db"]
+    with database.session_scope() as session:
+        first, second = _service_order(session), _service_order(session)
+        for order in (first, second):
+            order.placed_at = datetime.now(UTC) - timedelta(days=10)
+        first_id, second_id = first.id, second.id
+        second.status = OrderStatus.PLACED  # decided: never reminded
+    result = runner.invoke(main, ["approvals", "remind"])
+    assert result.output == "Reminded the approvers of 1 order.\n", result.output
+    assert runner.invoke(main, ["approvals", "remind"]).output.startswith(
+        "Reminded the approvers of 0"
+    )
+    with database.session_scope() as session:
+        session.get_one(Order, second_id).status = OrderStatus.PENDING_APPROVAL
+    assert runner.invoke(main, ["worker", "--once"]).exit_code == 0
+    with database.session_scope() as session:
+        reminded = set(session.scalars(select(ApprovalReminder.order_id)))
+        assert reminded == {first_id, second_id}
+        assert _mails(session, "Reminder: order") == [SUPERUSER, SUPERUSER]
