@@ -11,7 +11,18 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from gateway import create_app
-from gateway.cli import catalog, cxml, guests, instance, messages, oci, orders, outbox, partners
+from gateway.cli import (
+    approvals,
+    catalog,
+    cxml,
+    guests,
+    instance,
+    messages,
+    oci,
+    orders,
+    outbox,
+    partners,
+)
 
 
 def _app() -> Flask:
@@ -36,5 +47,6 @@ for command in (
     messages.messages_group,
     catalog.catalog_group,
     guests.guests_group,
+    approvals.approvals_group,
 ):
     main.add_command(command)

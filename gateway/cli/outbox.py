@@ -11,11 +11,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from gateway.cli._common import database, usage_errors
+from gateway.cli.approvals import remind
 from gateway.db import utcnow
 from gateway.mailer import Mailer
 from gateway.models import OutboxStatus
 from gateway.services.outbox import WorkerSettings, deliver_due, list_messages, resend
 from gateway.transport import Transport
+
+REMINDER_INTERVAL = 60.0  # seconds between approval reminder sweeps
 
 
 @click.command("worker")
@@ -23,7 +26,8 @@ from gateway.transport import Transport
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between idle polls.")
 @with_appcontext
 def worker_command(once: bool, interval: float) -> None:
-    """Deliver queued outbound documents and e-mails (several workers may run at once)."""
+    """Deliver queued outbound documents and e-mails (several workers may run at once); at
+    most once a minute, remind approvers of orders waiting too long."""
 
     config = current_app.config
     settings = WorkerSettings(
@@ -39,7 +43,11 @@ def worker_command(once: bool, interval: float) -> None:
         read_timeout=config["GATEWAY_OUTBOUND_READ_TIMEOUT"],
         max_response_bytes=config["GATEWAY_OUTBOUND_MAX_RESPONSE"],
     )
+    reminded_at: float | None = None
     while True:
+        if reminded_at is None or time.monotonic() - reminded_at >= REMINDER_INTERVAL:
+            remind(database(), zone=config["GATEWAY_TIMEZONE"])
+            reminded_at = time.monotonic()
         outcomes = deliver_due(
             database(),
             transport=transport,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from gateway.models.approval import (
+    ApprovalAbsence,
     ApprovalAction,
+    ApprovalChange,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
+    ApprovalReminder,
     ApprovalTier,
 )
 from gateway.models.budget import (
@@ -81,10 +84,13 @@ __all__ = [
     "Address",
     "AddressKind",
     "AgentAssignment",
+    "ApprovalAbsence",
     "ApprovalAction",
+    "ApprovalChange",
     "ApprovalDecision",
     "ApprovalGroup",
     "ApprovalGroupMember",
+    "ApprovalReminder",
     "ApprovalTier",
     "AuditEntry",
     "Budget",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
@@ -33,6 +33,70 @@ class ApprovalDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The tier group this approval counted for (A-4); None under the default single group.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("approval_group.id"))
+    # A stand-in decided during this absent approver's absence (the approver's authority).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    approver: Mapped[User] = relationship(foreign_keys=[approver_id], viewonly=True)
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], viewonly=True)
+    changes: Mapped[list[ApprovalChange]] = relationship(
+        order_by="ApprovalChange.id", viewonly=True
+    )
+
+
+class ApprovalChange(Base):
+    """One line an approver changed while taking an order over: its quantity before and after
+    (`before` None: the approver added the line; `after` None: removed it). Never updated."""
+
+    __tablename__ = "approval_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("approval_decision.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    line_number: Mapped[int]
+    sku: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(3), default="")
+    before: Mapped[str | None] = mapped_column(String(40))
+    after: Mapped[str | None] = mapped_column(String(40))
+
+
+class ApprovalAbsence(Base):
+    """An approver away from `starts_on` to `ends_on` (both days included, in the shop's time
+    zone); meanwhile `stand_in` also receives and may decide what waits for the approver.
+
+    `starts_at` / `ends_at` are the same days as UTC instants, half-open. Ending an absence early
+    sets `ended_at`; rows are never removed, so the delegation stays on record.
+    """
+
+    __tablename__ = "approval_absence"
+    __table_args__ = (
+        Index("ix_approval_absence_organisation_period", "organisation_id", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    approver_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    stand_in_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    approver: Mapped[User] = relationship(foreign_keys=[approver_id], viewonly=True)
+    stand_in: Mapped[User] = relationship(foreign_keys=[stand_in_id], viewonly=True)
+
+
+class ApprovalReminder(Base):
+    """The one reminder an order waiting too long has had (its unique `order_id` makes the
+    reminder sweep idempotent, however many workers run it)."""
+
+    __tablename__ = "approval_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ApprovalTier(Base):

@@ -46,6 +46,9 @@ class Organisation(Base):
     status: Mapped[str] = mapped_column(
         String(16), default=OrganisationStatus.ACTIVE, server_default=OrganisationStatus.ACTIVE
     )
+    # After this many working days (Mon-Fri) an order still awaiting approval reminds its
+    # approvers once; 0 switches reminders off.
+    approval_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
 
 
 class Address(Base):

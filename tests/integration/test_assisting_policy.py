@@ -63,6 +63,7 @@ REFUSED_GETS = [  # (url, endpoint): pages no assisted session opens, whatever t
     ("/account/users", "account.users"),
     ("/account/approval-tiers", "account.approval_tiers_page"),
     ("/approvals", "approvals.inbox"),
+    ("/approvals/absence", "approvals.absence_page"),
     ("/password/forgot", "shop.forgot_password"),
     ("/password/reset/some-token", "shop.reset_password"),
     ("/invitation/some-token", "account.invitation"),
@@ -95,6 +96,9 @@ def test_a_page_for_the_user_in_person_is_refused_and_audited(
         ("/account/users/1/catalogs", {}),
         ("/approvals/1/take-over", {}),
         ("/approvals/1/reject", {"comment": "no"}),
+        ("/approvals/bulk-approve", {"order_id": "1"}),
+        ("/approvals/absence", {"starts_on": "2030-01-01", "ends_on": "2030-01-02"}),
+        ("/approvals/absence/1/end", {}),
         ("/staff/customers", {"name": "Initech"}),
     ],
 )

@@ -54,3 +54,25 @@ def tell_requester(session: Session, *, order: Order, now: datetime) -> None:
         order_id=order.id,
         now=now,
     )
+
+
+def remind_approvers(
+    session: Session, *, order: Order, approvers: list[User], waiting_days: int, now: datetime
+) -> None:
+    """Queue one reminder per approver: the order has waited longer than the customer allows."""
+    requester = session.get(User, order.user_id) if order.user_id else None
+    who = (requester.name or requester.email) if requester else "A colleague"
+    for approver in approvers:
+        outbox.enqueue_mail(
+            session,
+            to=approver.email,
+            subject=f"Reminder: order {order.number} still awaits your approval",
+            body=(
+                f"{who} placed order {order.number} over {order.currency} "
+                f"{order.net_total:.2f} (excl. VAT) on {order.placed_at:%Y-%m-%d %H:%M} UTC; "
+                f"it has waited more than {waiting_days} working days.\n\n"
+                f"Decide here: {BASE_URL_MARKER}/approvals\n"
+            ),
+            order_id=order.id,
+            now=now,
+        )
