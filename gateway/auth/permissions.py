@@ -41,6 +41,8 @@ class Permission(StrEnum):
     STAFF_CUSTOMER_READ_ALL = "staff:customer:read_all"  # every customer, not only assigned ones
     STAFF_CUSTOMER_REGISTER = "staff:customer:register"  # prospects, assigned to the registrar
     STAFF_ORDER_DECIDE = "staff:order:decide"  # release or reject a purchase order on hold
+    STAFF_ORDER_FULFIL = "staff:order:fulfil"  # confirm, ship and invoice orders (order desk)
+    STAFF_ORDER_READ = "staff:order:read"  # the order desk: reachable customers' orders
 
 
 CUSTOMER_SCOPES = frozenset({"account", "punchout", "shop"})
@@ -78,6 +80,8 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_READ_ALL,
             Permission.STAFF_ORDER_DECIDE,
+            Permission.STAFF_ORDER_FULFIL,
+            Permission.STAFF_ORDER_READ,
         }
     ),
     "sales_agent": frozenset(
@@ -85,6 +89,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.ASSIST_IMPERSONATE,
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_REGISTER,
+            Permission.STAFF_ORDER_READ,
         }
     ),
     "admin": frozenset(
@@ -99,6 +104,8 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_READ_ALL,
             Permission.STAFF_ORDER_DECIDE,
+            Permission.STAFF_ORDER_FULFIL,
+            Permission.STAFF_ORDER_READ,
         }
     ),
 }

@@ -28,6 +28,13 @@ from gateway.models.catalog import (
     organisation_catalog,
     price_list_assignment,
 )
+from gateway.models.fulfilment import (
+    Invoice,
+    InvoiceLine,
+    LineConfirmation,
+    Shipment,
+    ShipmentLine,
+)
 from gateway.models.message_log import MessageDirection, MessageLogEntry
 from gateway.models.order import (
     DeploymentMode,
@@ -98,6 +105,9 @@ __all__ = [
     "DeploymentMode",
     "Invitation",
     "InvitationState",
+    "Invoice",
+    "InvoiceLine",
+    "LineConfirmation",
     "Membership",
     "MessageDirection",
     "MessageLogEntry",
@@ -126,6 +136,8 @@ __all__ = [
     "ReceivedDocument",
     "Role",
     "RoleKind",
+    "Shipment",
+    "ShipmentLine",
     "ShopSession",
     "Supervision",
     "ThrottleCounter",
