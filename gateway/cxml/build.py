@@ -158,9 +158,24 @@ def _payload(
     wrapper = _SubElement(root, "Message" if one_way else "Request")
     if deployment_mode is not None:
         wrapper.set("deploymentMode", deployment_mode)
+    if isinstance(payload, PunchOutOrderMessage):
+        _order_message(wrapper, payload)
+    else:
+        _request(wrapper, payload, lang)
+
+
+def _request(
+    wrapper: etree._Element,
+    payload: PunchOutSetupRequest
+    | ProfileRequest
+    | OrderRequest
+    | ConfirmationRequest
+    | ShipNoticeRequest
+    | InvoiceDetailRequest
+    | StatusUpdateRequest,
+    lang: str,
+) -> None:
     match payload:
-        case PunchOutOrderMessage():
-            _order_message(wrapper, payload)
         case PunchOutSetupRequest():
             _setup_request(_SubElement(wrapper, "PunchOutSetupRequest"), payload, lang)
         case ProfileRequest():
