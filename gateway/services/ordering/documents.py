@@ -72,6 +72,10 @@ class SupplierParty:
     postcode: str = ""
     city: str = ""
     country: str = "NL"
+    vat_number: str = ""
+    coc_number: str = ""  # Chamber of Commerce
+    iban: str = ""
+    email: str = ""
 
 
 def accept(
