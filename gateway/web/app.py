@@ -25,6 +25,7 @@ from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop.account import blueprint as account_blueprint
 from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.guest import blueprint as guest_blueprint
+from gateway.shop.order_desk import blueprint as order_desk_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
@@ -78,6 +79,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(approvals_blueprint)
     app.register_blueprint(account_blueprint)
     app.register_blueprint(staff_blueprint)
+    app.register_blueprint(order_desk_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
