@@ -414,6 +414,7 @@ def invoice(shopper: context.Shopper, number: str) -> BaseResponse | tuple[str, 
             number=number,
             supplier=supplier_party(current_app.config),
             settings=punchout_settings(current_app.config),
+            vat_rates=current_app.config["GATEWAY_VAT_RATES"],
             now=utcnow(),
             client=context.client(),
         ),
@@ -516,6 +517,7 @@ def _confirmation_pdf(order: Order) -> Response:
             customer=db.get_one(Organisation, order.organisation_id),
             supplier=supplier_party(current_app.config),
             confirmed_prices=prices,
+            vat_rates=documents.line_vat_rates(db, order, current_app.config["GATEWAY_VAT_RATES"]),
         )
     return _pdf(body, f"confirmation-{order.number}.pdf")
 

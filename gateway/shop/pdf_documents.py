@@ -48,6 +48,7 @@ def confirmation_pdf(
     customer: Organisation,
     supplier: SupplierParty,
     confirmed_prices: dict[int, Decimal],
+    vat_rates: dict[int, Decimal],
 ) -> bytes:
     """The order confirmation: the order's lines at the confirmed prices, VAT per rate."""
     lines = [
@@ -61,7 +62,7 @@ def confirmation_pdf(
             amount=(line.quantity * confirmed_prices[line.line_number]).quantize(Decimal("0.01"))
             if line.line_number in confirmed_prices
             else line.net_amount,
-            vat_rate=line.vat_rate,
+            vat_rate=vat_rates.get(line.line_number, line.vat_rate),
         )
         for line in order.lines
     ]

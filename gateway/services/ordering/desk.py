@@ -487,6 +487,7 @@ def invoice(
     number: str,
     supplier: documents.SupplierParty,
     settings: PunchOutSettings,
+    vat_rates: Mapping[str, Decimal],
     now: datetime,
     client: audit.Client | None = None,
 ) -> Invoice:
@@ -499,6 +500,7 @@ def invoice(
         supplier=supplier,
         settings=settings,
         now=now,
+        vat_rates=vat_rates,
     )
     _audit(session, actor, order, "order.invoice", now=now, client=client, note=record.number)
     return record

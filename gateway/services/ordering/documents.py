@@ -27,15 +27,18 @@ from gateway.models import (
     InvoiceLine,
     LineConfirmation,
     Order,
+    OrderSource,
     OrderStatus,
     OrderStatusChange,
     PartnerOrderSettings,
+    Product,
     Shipment,
     ShipmentLine,
     TradingPartner,
     User,
 )
 from gateway.services import outbox
+from gateway.services.catalog import pricing
 from gateway.services.partners.deployment import outbound_mode
 from gateway.services.punchout.sessions import PunchOutSettings
 
@@ -328,9 +331,10 @@ def invoice(
     supplier: SupplierParty,
     settings: PunchOutSettings,
     now: datetime,
+    vat_rates: Mapping[str, Decimal] = pricing.DEFAULT_VAT_RATES,
 ) -> Invoice:
-    """Invoice what was shipped and not yet invoiced, at the confirmed prices, VAT per rate;
-    a cXML order's buyer gets the InvoiceDetailRequest."""
+    """Invoice what was shipped and not yet invoiced, at the confirmed prices, VAT per rate
+    (`line_vat_rates`); a cXML order's buyer gets the InvoiceDetailRequest."""
     order = session.get(Order, order_id)
     if order is not None and order.status not in INVOICEABLE:
         raise InvalidInput(
@@ -348,6 +352,7 @@ def invoice(
             select(LineConfirmation).where(LineConfirmation.order_id == order.id)
         )
     }
+    rates = line_vat_rates(session, order, vat_rates)
     lines = []
     for line in order.lines:
         quantity = shipped.get(line.line_number, Decimal(0)) - invoiced.get(
@@ -365,7 +370,7 @@ def invoice(
                 quantity=quantity,
                 unit_price=price,
                 net_amount=(quantity * price).quantize(_CENT, ROUND_HALF_UP),
-                vat_rate=line.vat_rate,
+                vat_rate=rates[line.line_number],
             )
         )
     if not lines:
@@ -416,6 +421,29 @@ def invoice(
         )
     session.flush()
     return record
+
+
+def line_vat_rates(
+    session: Session, order: Order, vat_rates: Mapping[str, Decimal]
+) -> dict[int, Decimal]:
+    """Per line number, the VAT rate to charge: the rate the shop priced the line with, or for
+    an order from a buyer's system (which carries no rates per line) its product's VAT class."""
+    if order.source == OrderSource.SHOP:
+        return {line.line_number: line.vat_rate for line in order.lines}
+    classes: dict[int, str] = {
+        product_id: vat_class
+        for product_id, vat_class in session.execute(
+            select(Product.id, Product.vat_class).where(
+                Product.id.in_([line.product_id for line in order.lines if line.product_id])
+            )
+        )
+    }
+    return {
+        line.line_number: pricing.vat_rate(classes[line.product_id], vat_rates)
+        if line.product_id in classes
+        else line.vat_rate
+        for line in order.lines
+    }
 
 
 def vat_per_rate(amounts: Iterable[tuple[Decimal, Decimal]]) -> list[dict[str, str]]:
