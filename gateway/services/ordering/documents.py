@@ -430,14 +430,12 @@ def line_vat_rates(
     an order from a buyer's system (which carries no rates per line) its product's VAT class."""
     if order.source == OrderSource.SHOP:
         return {line.line_number: line.vat_rate for line in order.lines}
-    classes: dict[int, str] = {
-        product_id: vat_class
-        for product_id, vat_class in session.execute(
-            select(Product.id, Product.vat_class).where(
-                Product.id.in_([line.product_id for line in order.lines if line.product_id])
-            )
+    rows = session.execute(
+        select(Product.id, Product.vat_class).where(
+            Product.id.in_([line.product_id for line in order.lines if line.product_id])
         )
-    }
+    )
+    classes = {row.id: row.vat_class for row in rows}
     return {
         line.line_number: pricing.vat_rate(classes[line.product_id], vat_rates)
         if line.product_id in classes
