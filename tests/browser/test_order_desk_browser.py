@@ -40,7 +40,7 @@ def test_customer_service_confirms_ships_and_invoices_a_cxml_order(
     _login(page, live_server, SERVICE)
     page.click("nav >> text=Order desk")
     expect(page.locator("tr[data-order-status='on_hold']").first).to_be_visible()  # the demo's
-    page.fill("input[name=q]", "PO-BROWSER-DESK")
+    page.locator("form[data-order-filters] input[name=q]").fill("PO-BROWSER-DESK")
     page.click("form[data-order-filters] button[type=submit]")
     row = page.locator("tr[data-order-number]")
     expect(row).to_have_count(1)

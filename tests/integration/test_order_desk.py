@@ -23,6 +23,7 @@ from gateway.models import (
     OutboxMessage,
     Shipment,
 )
+from gateway.services import demo_orders
 from tests import buyer, staff
 from tests.cxml_checks import assert_valid_cxml
 from tests.factories import user_named
@@ -298,3 +299,37 @@ def test_orders_from_the_shop_go_through_the_same_steps_without_documents(
     invoice = db_session.scalars(select(Invoice).where(Invoice.order_id == order.id)).one()
     assert (invoice.net_total, invoice.tax_total) == (Decimal("10.00"), Decimal("0.90"))
     assert invoice.vat_breakdown == [{"rate": "9", "base": "10.00", "vat": "0.90"}]
+
+
+def test_demo_orders_fill_the_desk_in_every_state_once(
+    client: FlaskClient, db_session: Session
+) -> None:
+    def states() -> dict[str, str]:
+        db_session.expire_all()
+        rows = db_session.execute(
+            select(Order.buyer_reference, Order.status).where(
+                Order.buyer_reference.startswith("PO-DEMO-")
+            )
+        )
+        return {row.buyer_reference: row.status for row in rows}
+
+    assert demo_orders.seed_orders(db_session)
+    assert demo_orders.seed_orders(db_session)  # a second run adds nothing
+    db_session.commit()
+    assert states() == {
+        "PO-DEMO-RECEIVED": "received",
+        "PO-DEMO-ON-HOLD": "on_hold",
+        "PO-DEMO-CONFIRMED": "confirmed",
+        "PO-DEMO-SHIPPED": "shipped",
+        "PO-DEMO-INVOICED": "invoiced",
+    }
+    staff.log_in(client, SERVICE)
+    listing = client.get("/staff/orders?q=PO-DEMO-")
+    for status in ("received", "on_hold", "confirmed", "shipped", "invoiced"):
+        assert f'data-order-status="{status}"' in listing.text
+    shipped = db_session.scalars(
+        select(Order).where(Order.buyer_reference == "PO-DEMO-SHIPPED")
+    ).one()
+    page = client.get(f"/staff/orders/{shipped.number}")
+    assert 'data-carrier="PostNL"' in page.text
+    assert 'data-action="invoice"' in page.text
