@@ -37,8 +37,15 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
         P.STAFF_ORDER_DECIDE,
+        P.STAFF_ORDER_FULFIL,
+        P.STAFF_ORDER_READ,
     },
-    "sales_agent": {P.ASSIST_IMPERSONATE, P.STAFF_CUSTOMER_READ, P.STAFF_CUSTOMER_REGISTER},
+    "sales_agent": {
+        P.ASSIST_IMPERSONATE,
+        P.STAFF_CUSTOMER_READ,
+        P.STAFF_CUSTOMER_REGISTER,
+        P.STAFF_ORDER_READ,
+    },
     "admin": {
         P.ADMIN_ASSIGNMENT_WRITE,
         P.ADMIN_AUDIT_READ,
@@ -50,6 +57,8 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
         P.STAFF_ORDER_DECIDE,
+        P.STAFF_ORDER_FULFIL,
+        P.STAFF_ORDER_READ,
     },
 }
 CASES = [
