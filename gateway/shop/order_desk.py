@@ -49,6 +49,9 @@ blueprint = Blueprint("desk", __name__)
 MAX_REASON = 500  # a rejection's reason, told to the buyer
 MAX_FIELD = 100
 MAX_PAGE_DIGITS = 6
+MAX_AMOUNT = 1_000_000_000  # a quantity or unit price posted by staff
+QUANTITY_PLACES = 3  # as stored (QUANTITY, PRICE)
+PRICE_PLACES = 4
 CONFIRMED = frozenset(
     {
         OrderStatus.CONFIRMED,
@@ -327,8 +330,10 @@ def _line_changes(order: Order) -> list[documents.LineChange]:
     changes = []
     for line in order.lines:
         n = line.line_number
-        quantity = _decimal(form.get(f"quantity_{n}", ""), _("Line %(n)s: quantity", n=n))
-        price = _decimal(form.get(f"price_{n}", ""), _("Line %(n)s: price", n=n))
+        quantity = _decimal(
+            form.get(f"quantity_{n}", ""), _("Line %(n)s: quantity", n=n), QUANTITY_PLACES
+        )
+        price = _decimal(form.get(f"price_{n}", ""), _("Line %(n)s: price", n=n), PRICE_PLACES)
         delivery = _date(form.get(f"delivery_date_{n}", ""), n)
         backordered = form.get(f"backordered_{n}") == "yes"
         if backordered and (quantity is None or quantity == line.quantity):
@@ -345,7 +350,8 @@ def _line_changes(order: Order) -> list[documents.LineChange]:
     return changes
 
 
-def _decimal(text: str, label: str) -> Decimal | None:
+def _decimal(text: str, label: str, places: int) -> Decimal | None:
+    """A quantity (3 decimals) or price (4) from a form field; None when empty."""
     text = text.strip().replace(",", ".")[:MAX_FIELD]
     if not text:
         return None
@@ -353,8 +359,22 @@ def _decimal(text: str, label: str) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or value < 0:
-        raise InvalidInput(_("%(label)s must be a number of 0 or more.", label=label))
+    exponent = value.as_tuple().exponent if value.is_finite() else 0
+    if (
+        not value.is_finite()
+        or value < 0
+        or value > MAX_AMOUNT
+        or not isinstance(exponent, int)
+        or exponent < -places
+    ):
+        raise InvalidInput(
+            _(
+                "%(label)s must be a number from 0 to %(max)s with at most %(places)s decimals.",
+                label=label,
+                max=MAX_AMOUNT,
+                places=places,
+            )
+        )
     return value
 
 
@@ -383,7 +403,8 @@ def ship(shopper: context.Shopper, number: str) -> BaseResponse | tuple[str, int
         quantities: dict[int, Decimal] = {}
         for line in order.lines:
             label = _("Line %(n)s: quantity", n=line.line_number)
-            value = _decimal(request.form.get(f"quantity_{line.line_number}", ""), label)
+            field = request.form.get(f"quantity_{line.line_number}", "")
+            value = _decimal(field, label, QUANTITY_PLACES)
             if value is not None:
                 quantities[line.line_number] = value
         return desk.ship(

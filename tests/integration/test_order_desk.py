@@ -333,3 +333,21 @@ def test_demo_orders_fill_the_desk_in_every_state_once(
     page = client.get(f"/staff/orders/{shipped.number}")
     assert 'data-carrier="PostNL"' in page.text
     assert 'data-action="invoice"' in page.text
+
+
+@pytest.mark.parametrize("value", ["1e100", "-1", "abc", "0.00001", "NaN", "Infinity"])
+def test_unreadable_quantities_and_prices_are_named(
+    client: FlaskClient, cxml_order: Order, value: str
+) -> None:
+    staff.log_in(client, SERVICE)
+    base = f"/staff/orders/{cxml_order.number}"
+    for action, field in (
+        ("confirm", "price_1"),
+        ("confirm", "quantity_2"),
+        ("ship", "quantity_1"),
+    ):
+        data = {field: value, "carrier": "DHL", "tracking_number": "X"}
+        code, text = post(client, f"{base}/{action}", data)
+        assert code == 400, (action, field, value)
+        assert "must be a number from 0" in text
+    assert 'data-order-status="received"' in client.get(base).text
