@@ -351,3 +351,17 @@ def test_unreadable_quantities_and_prices_are_named(
         assert code == 400, (action, field, value)
         assert "must be a number from 0" in text
     assert 'data-order-status="received"' in client.get(base).text
+
+
+def test_a_held_orders_problems_are_shown_in_words(
+    client: FlaskClient, db_session: Session
+) -> None:
+    items = (("DEMO-0001", None, "2", "0.01"),)
+    assert send(client, buyer.order_request(order_id="PO-HOLD-3", items=items))[0] == 200
+    [order] = orders(db_session, "PO-HOLD-3")
+    staff.log_in(client, SERVICE)
+    page = client.get(f"/staff/orders/{order.number}").text
+    assert 'data-problem="price"' in page
+    assert "the price differs from ours" in page
+    assert 'data-action="release"' in page
+    assert 'data-action="confirm"' not in page  # not before it is released
