@@ -35,7 +35,16 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SHOP_SESSION_TTL": 8 * 3600,
     "GATEWAY_SUPPLIER_DOMAIN": "NetworkID",
     "GATEWAY_SUPPLIER_IDENTITY": "AN-PUNCHOUT-GATEWAY",
-    "GATEWAY_SUPPLIER_NAME": "Punchout Gateway Demo Supplier",  # in catalogs and documents
+    # The supplier on confirmations and invoices (PDFs, InvoiceDetailRequest): demo values
+    "GATEWAY_SUPPLIER_NAME": "Demo Supplies B.V.",
+    "GATEWAY_SUPPLIER_STREET": "Voorbeeldstraat 1",
+    "GATEWAY_SUPPLIER_POSTCODE": "1011 AB",
+    "GATEWAY_SUPPLIER_CITY": "Amsterdam",
+    "GATEWAY_SUPPLIER_COUNTRY": "NL",
+    "GATEWAY_SUPPLIER_VAT_NUMBER": "NL000099998B57",
+    "GATEWAY_SUPPLIER_COC_NUMBER": "00000000",
+    "GATEWAY_SUPPLIER_IBAN": "NL00BANK0123456789",
+    "GATEWAY_SUPPLIER_EMAIL": "orders@supplier.demo",
     "GATEWAY_COOKIE_SECURE": None,  # None: secure when GATEWAY_BASE_URL is https
     "GATEWAY_SIMULATOR": False,  # the cart receiver at /tools/simulator/receive
     "GATEWAY_ENCRYPTION_KEY": None,  # Fernet key for secrets we must read back (CredentialMac)

@@ -44,6 +44,8 @@ class Permission(StrEnum):
     STAFF_CUSTOMER_REGISTER = "staff:customer:register"  # prospects, assigned to the registrar
     STAFF_ORDER_DECIDE = "staff:order:decide"  # release or reject a purchase order on hold
     STAFF_QUOTE_ANSWER = "staff:quote:answer"  # price a customer's quote request
+    STAFF_ORDER_FULFIL = "staff:order:fulfil"  # confirm, ship and invoice orders (order desk)
+    STAFF_ORDER_READ = "staff:order:read"  # the order desk: reachable customers' orders
 
 
 CUSTOMER_SCOPES = frozenset({"account", "punchout", "shop"})
@@ -83,6 +85,8 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_READ_ALL,
             Permission.STAFF_ORDER_DECIDE,
             Permission.STAFF_QUOTE_ANSWER,
+            Permission.STAFF_ORDER_FULFIL,
+            Permission.STAFF_ORDER_READ,
         }
     ),
     "sales_agent": frozenset(
@@ -91,6 +95,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.ASSIST_IMPERSONATE,
             Permission.STAFF_CUSTOMER_READ,
             Permission.STAFF_CUSTOMER_REGISTER,
+            Permission.STAFF_ORDER_READ,
         }
     ),
     "admin": frozenset(
@@ -107,6 +112,8 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.STAFF_CUSTOMER_READ_ALL,
             Permission.STAFF_ORDER_DECIDE,
             Permission.STAFF_QUOTE_ANSWER,
+            Permission.STAFF_ORDER_FULFIL,
+            Permission.STAFF_ORDER_READ,
         }
     ),
 }

@@ -16,7 +16,7 @@ from gateway.cli._common import database, usage_errors
 from gateway.db import utcnow
 from gateway.errors import NotFound, PermissionDenied
 from gateway.models import DeploymentMode, Order, Organisation
-from gateway.punchout.settings import punchout_settings
+from gateway.punchout.settings import punchout_settings, supplier_party
 from gateway.services.ordering import documents, holds
 from gateway.services.ordering.price_check import problems_of
 from gateway.services.ordering.queries import find_order, list_orders
@@ -215,6 +215,28 @@ def orders_ship_command(
         carrier=carrier,
         tracking_number=tracking,
     )
+
+
+@orders_group.command("invoice")
+@click.argument("order_id", type=int)
+@with_appcontext
+def orders_invoice_command(order_id: int) -> None:
+    """Invoice what was shipped of an order and not yet invoiced; a cXML order's buyer gets
+    the InvoiceDetailRequest."""
+
+    with usage_errors(), database().session_scope() as session:
+        config = current_app.config
+        invoice = documents.invoice(
+            session,
+            actor=None,
+            order_id=order_id,
+            supplier=supplier_party(config),
+            settings=punchout_settings(config),
+            now=utcnow(),
+            vat_rates=config["GATEWAY_VAT_RATES"],
+        )
+        total = invoice.net_total + invoice.tax_total
+        click.echo(f"Invoice {invoice.number} over {total} {invoice.currency}; documents queued.")
 
 
 def _staff_action(action: Any, **arguments: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
@@ -15,7 +16,13 @@ from gateway.cli.approvals import remind
 from gateway.db import utcnow
 from gateway.mailer import Mailer
 from gateway.models import OutboxStatus
-from gateway.services.outbox import WorkerSettings, deliver_due, list_messages, resend
+from gateway.services.outbox import (
+    WorkerSettings,
+    deliver_due,
+    list_messages,
+    order_numbers,
+    resend,
+)
 from gateway.transport import Transport
 
 REMINDER_INTERVAL = 60.0  # seconds between approval reminder sweeps
@@ -70,12 +77,35 @@ def outbox_group() -> None:
 
 @outbox_group.command("list")
 @click.option("--status", type=click.Choice([status.value for status in OutboxStatus]))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
 @with_appcontext
-def outbox_list_command(status: str | None) -> None:
+def outbox_list_command(status: str | None, as_json: bool) -> None:
     """List outbound documents with their state and last error."""
 
     with database().session_scope() as session:
-        for message in list_messages(session, status=OutboxStatus(status) if status else None):
+        messages = list_messages(session, status=OutboxStatus(status) if status else None)
+        numbers = order_numbers(session, messages)
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "id": message.id,
+                            "document_type": message.document_type,
+                            "order_number": numbers.get(message.order_id or 0),
+                            "status": message.status,
+                            "attempts": message.attempts,
+                            "last_error": message.last_error,
+                            "payload_id": message.payload_id,
+                            "created_at": message.created_at.isoformat(),
+                        }
+                        for message in messages
+                    ],
+                    indent=2,
+                )
+            )
+            return
+        for message in messages:
             click.echo(
                 f"{message.id:>6}  {message.status:<7} {message.document_type:<20} "
                 f"attempts={message.attempts} {message.payload_id}  {message.last_error}"

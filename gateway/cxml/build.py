@@ -26,6 +26,7 @@ from gateway.cxml._build_parts import (
     add_item_in,
     add_item_out,
     add_money,
+    format_amount,
     format_quantity,
 )
 from gateway.cxml.documents import (
@@ -33,6 +34,7 @@ from gateway.cxml.documents import (
     ConfirmationRequest,
     ConfirmationType,
     Header,
+    InvoiceDetailRequest,
     OrderReference,
     OrderRequest,
     Payload,
@@ -96,7 +98,7 @@ def build(
     own = tuple(map(str, schema.iter_errors(root, _schema_name(payload))))
     if own:
         raise OutboundDocumentError("fails our cXML schema: " + "; ".join(own[:3]))
-    module = "Fulfill.dtd" if isinstance(payload, FULFILL_DOCUMENTS) else "cXML.dtd"
+    module = dtd_module_of(payload)
     if dtd_dir is not None:
         findings = tuple(dtd.iter_errors(root, dtd_dir, module))
         if findings:
@@ -107,6 +109,13 @@ def build(
         f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/{module}">\n'
     )
     return prolog.encode("ascii") + etree.tostring(root, encoding=encoding, xml_declaration=False)
+
+
+def dtd_module_of(payload: Payload) -> str:
+    """The official module DTD that declares `payload` (DESIGN.md §4.1)."""
+    if isinstance(payload, InvoiceDetailRequest):
+        return "InvoiceDetail.dtd"
+    return "Fulfill.dtd" if isinstance(payload, FULFILL_DOCUMENTS) else "cXML.dtd"
 
 
 def _schema_name(payload: Payload) -> schema.SchemaName:
@@ -149,9 +158,24 @@ def _payload(
     wrapper = _SubElement(root, "Message" if one_way else "Request")
     if deployment_mode is not None:
         wrapper.set("deploymentMode", deployment_mode)
+    if isinstance(payload, PunchOutOrderMessage):
+        _order_message(wrapper, payload)
+    else:
+        _request(wrapper, payload, lang)
+
+
+def _request(
+    wrapper: etree._Element,
+    payload: PunchOutSetupRequest
+    | ProfileRequest
+    | OrderRequest
+    | ConfirmationRequest
+    | ShipNoticeRequest
+    | InvoiceDetailRequest
+    | StatusUpdateRequest,
+    lang: str,
+) -> None:
     match payload:
-        case PunchOutOrderMessage():
-            _order_message(wrapper, payload)
         case PunchOutSetupRequest():
             _setup_request(_SubElement(wrapper, "PunchOutSetupRequest"), payload, lang)
         case ProfileRequest():
@@ -162,6 +186,8 @@ def _payload(
             _confirmation(_SubElement(wrapper, "ConfirmationRequest"), payload, lang)
         case ShipNoticeRequest():
             _ship_notice(_SubElement(wrapper, "ShipNoticeRequest"), payload)
+        case InvoiceDetailRequest():
+            _invoice(_SubElement(wrapper, "InvoiceDetailRequest"), payload, lang)
         case StatusUpdateRequest():
             update = _SubElement(wrapper, "StatusUpdateRequest")
             _SubElement(update, "DocumentReference", payloadID=payload.document_reference)
@@ -379,3 +405,67 @@ def _order_reference(parent: etree._Element, order: OrderReference) -> None:
     if order.order_date is not None:
         node.set("orderDate", format_timestamp(order.order_date))
     _SubElement(node, "DocumentReference", payloadID=order.payload_id)
+
+
+def _invoice(element: etree._Element, invoice: InvoiceDetailRequest, lang: str) -> None:
+    """A standard invoice: one InvoiceDetailOrder, VAT per rate in the summary's Tax."""
+    header = _SubElement(
+        element,
+        "InvoiceDetailRequestHeader",
+        invoiceID=invoice.invoice_id,
+        purpose="standard",
+        operation="new",
+        invoiceDate=format_timestamp(invoice.invoice_date),
+        invoiceOrigin="supplier",
+    )
+    _SubElement(header, "InvoiceDetailHeaderIndicator")
+    _SubElement(header, "InvoiceDetailLineIndicator")
+    for party in invoice.parties:
+        contact = _SubElement(_SubElement(header, "InvoicePartner"), "Contact", role=party.role)
+        _SubElement(contact, "Name", {XML_LANG: lang}).text = party.name
+        if party.address is not None and party.address.streets and party.address.city:
+            postal = _SubElement(contact, "PostalAddress")
+            for street in party.address.streets:
+                _SubElement(postal, "Street").text = street
+            _SubElement(postal, "City").text = party.address.city
+            if party.address.postal_code:
+                _SubElement(postal, "PostalCode").text = party.address.postal_code
+            _SubElement(
+                postal, "Country", isoCountryCode=party.address.country_code or "NL"
+            ).text = party.address.country_code or "NL"
+    if invoice.comments:
+        _SubElement(header, "Comments", {XML_LANG: lang}).text = invoice.comments
+    if not invoice.lines:
+        raise OutboundDocumentError("an invoice needs at least one InvoiceDetailItem")
+    order = _SubElement(element, "InvoiceDetailOrder")
+    _order_reference(_SubElement(order, "InvoiceDetailOrderInfo"), invoice.order)
+    for line in invoice.lines:
+        item = _SubElement(
+            order,
+            "InvoiceDetailItem",
+            invoiceLineNumber=str(line.invoice_line_number),
+            quantity=format_quantity(line.quantity),
+        )
+        _SubElement(item, "UnitOfMeasure").text = line.unit_of_measure
+        add_money(_SubElement(item, "UnitPrice"), line.unit_price)
+        reference = _SubElement(
+            item, "InvoiceDetailItemReference", lineNumber=str(line.line_number)
+        )
+        if line.item_id is not None:
+            add_item_id(reference, line.item_id)
+        if line.description:
+            _SubElement(reference, "Description", {XML_LANG: lang}).text = line.description
+        add_money(_SubElement(item, "SubtotalAmount"), line.subtotal)
+    summary = _SubElement(element, "InvoiceDetailSummary")
+    add_money(_SubElement(summary, "SubtotalAmount"), invoice.subtotal)
+    tax = _SubElement(summary, "Tax")
+    add_money(tax, invoice.tax)
+    _SubElement(tax, "Description", {XML_LANG: lang}).text = "VAT"
+    for rate in invoice.tax_lines:
+        detail = _SubElement(
+            tax, "TaxDetail", purpose="tax", category="vat", percentageRate=format_amount(rate.rate)
+        )
+        add_money(_SubElement(detail, "TaxableAmount"), rate.taxable)
+        add_money(_SubElement(detail, "TaxAmount"), rate.tax)
+    add_money(_SubElement(summary, "NetAmount"), invoice.net)
+    add_money(_SubElement(summary, "DueAmount"), invoice.net)

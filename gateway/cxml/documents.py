@@ -347,6 +347,54 @@ class ShipNoticeRequest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InvoiceParty:
+    """A party of an invoice (`InvoicePartner/Contact`): `from` (us), `billTo` (the customer)."""
+
+    role: str
+    name: str
+    address: Address | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoiceLine:
+    """One invoiced line: the order line it bills, at what quantity and price."""
+
+    invoice_line_number: int
+    line_number: int  # of the order
+    quantity: Decimal
+    unit_of_measure: str
+    unit_price: Money
+    subtotal: Money
+    item_id: ItemID | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaxLine:
+    """The VAT of one rate: its base and amount (`TaxDetail category="vat"`)."""
+
+    rate: Decimal
+    taxable: Money
+    tax: Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoiceDetailRequest:
+    """A standard invoice for one order (InvoiceDetail.dtd): what was shipped, VAT per rate."""
+
+    invoice_id: str
+    invoice_date: datetime
+    order: OrderReference
+    lines: tuple[InvoiceLine, ...]
+    subtotal: Money
+    tax: Money
+    tax_lines: tuple[TaxLine, ...]
+    net: Money  # subtotal plus tax: what is due
+    parties: tuple[InvoiceParty, ...] = ()
+    comments: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StatusUpdateRequest:
     """The final status of an asynchronously acknowledged document."""
 
@@ -394,6 +442,7 @@ Payload: TypeAlias = (
     | OrderRequest
     | ConfirmationRequest
     | ShipNoticeRequest
+    | InvoiceDetailRequest
     | StatusUpdateRequest
     | PunchOutOrderMessage
     | Response

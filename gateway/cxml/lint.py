@@ -36,6 +36,7 @@ _REQUESTS = (
     "StatusUpdateRequest",
     "ConfirmationRequest",
     "ShipNoticeRequest",
+    "InvoiceDetailRequest",
 )
 #: (payload path under the root, our schema) for the documents we have an XSD for; first wins
 _SCHEMAS = (

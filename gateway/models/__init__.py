@@ -33,6 +33,13 @@ from gateway.models.catalog import (
     organisation_catalog,
     price_list_assignment,
 )
+from gateway.models.fulfilment import (
+    Invoice,
+    InvoiceLine,
+    LineConfirmation,
+    Shipment,
+    ShipmentLine,
+)
 from gateway.models.message_log import MessageDirection, MessageLogEntry
 from gateway.models.order import (
     DeploymentMode,
@@ -110,6 +117,9 @@ __all__ = [
     "DeploymentMode",
     "Invitation",
     "InvitationState",
+    "Invoice",
+    "InvoiceLine",
+    "LineConfirmation",
     "Membership",
     "MessageDirection",
     "MessageLogEntry",
@@ -143,6 +153,8 @@ __all__ = [
     "RequisitionListLine",
     "Role",
     "RoleKind",
+    "Shipment",
+    "ShipmentLine",
     "ShopSession",
     "Supervision",
     "ThrottleCounter",

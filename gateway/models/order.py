@@ -22,7 +22,9 @@ class OrderStatus(StrEnum):
     PENDING_APPROVAL = "pending_approval"  # placed in the shop, awaiting the customer's approvers
     PLACED = "placed"
     CONFIRMED = "confirmed"
+    PARTIALLY_SHIPPED = "partially_shipped"  # some of it left the warehouse (order desk)
     SHIPPED = "shipped"
+    INVOICED = "invoiced"  # everything shipped has been invoiced (order desk)
     CANCELLED = "cancelled"
     REJECTED = "rejected"
 

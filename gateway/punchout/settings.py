@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway import __version__
+from gateway.services.ordering.documents import SupplierParty
 from gateway.services.punchout.sessions import PunchOutSettings
 
 
@@ -29,6 +30,21 @@ def punchout_settings(config: Mapping[str, Any]) -> PunchOutSettings:
         signing_certificate=_read(config.get("GATEWAY_SIGNING_CERT_FILE")),
         timezone=config["GATEWAY_TIMEZONE"],
         vat_rates=config["GATEWAY_VAT_RATES"],
+    )
+
+
+def supplier_party(config: Mapping[str, Any]) -> SupplierParty:
+    """The supplier's details for confirmations and invoices (`GATEWAY_SUPPLIER_*`)."""
+    return SupplierParty(
+        name=config["GATEWAY_SUPPLIER_NAME"],
+        street=config["GATEWAY_SUPPLIER_STREET"],
+        postcode=config["GATEWAY_SUPPLIER_POSTCODE"],
+        city=config["GATEWAY_SUPPLIER_CITY"],
+        country=config["GATEWAY_SUPPLIER_COUNTRY"],
+        vat_number=config["GATEWAY_SUPPLIER_VAT_NUMBER"],
+        coc_number=config["GATEWAY_SUPPLIER_COC_NUMBER"],
+        iban=config["GATEWAY_SUPPLIER_IBAN"],
+        email=config["GATEWAY_SUPPLIER_EMAIL"],
     )
 
 

@@ -22,7 +22,7 @@ from gateway.models import (
     User,
 )
 from gateway.oci import OCIVersion
-from gateway.services import demo_catalog, demo_lists
+from gateway.services import demo_catalog, demo_lists, demo_orders
 from gateway.services.partners.registry import (
     CXMLPartnerSpec,
     OCIPartnerSpec,
@@ -66,8 +66,11 @@ class DemoSummary:
     partners: list[str] = field(default_factory=list)
 
 
-def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
-    """Create the demo catalog, customers, users and partner; running it again changes nothing."""
+def seed_demo(session: Session, *, digest_key: str, with_orders: bool = True) -> DemoSummary:
+    """Create the demo catalog, customers, users and partner; running it again changes nothing.
+
+    `with_orders=False` leaves out the order desk's demo orders (the shared test database,
+    whose tests count the orders they make)."""
     summary = DemoSummary()
     products = demo_catalog.products(session)
     summary.products = len(products)
@@ -96,6 +99,8 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
     summary.users.extend(_roles_data(session, first_customer, second_customer))
     summary.users.extend(_staff_data(session, first_customer, second_customer))
     demo_lists.seed_lists(session, first_customer)
+    if with_orders:
+        demo_orders.seed_orders(session)
     session.flush()
     return summary
 

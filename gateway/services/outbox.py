@@ -44,7 +44,13 @@ from gateway.cxml import CXMLError, Response
 from gateway.db import Database, UTCDateTime, affected_rows, lock_for_writing
 from gateway.errors import ConfigurationError, InvalidInput
 from gateway.mailer import Mailer
-from gateway.models import MessageDirection, OutboxMessage, OutboxStatus, PartnerOrderSettings
+from gateway.models import (
+    MessageDirection,
+    Order,
+    OutboxMessage,
+    OutboxStatus,
+    PartnerOrderSettings,
+)
 from gateway.models.outbox import EMAIL_DOCUMENT
 from gateway.services import message_log
 from gateway.transport import DeliveryFailed, Destination, DestinationRefused, Transport
@@ -362,6 +368,15 @@ def list_messages(session: Session, *, status: OutboxStatus | None = None) -> li
     if status is not None:
         query = query.where(OutboxMessage.status == status)
     return list(session.scalars(query))
+
+
+def order_numbers(session: Session, messages: list[OutboxMessage]) -> dict[int, str]:
+    """The number of each listed document's order, by order id (for `gateway outbox list`)."""
+    ids = {message.order_id for message in messages if message.order_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(Order.id, Order.number).where(Order.id.in_(ids)))
+    return {row.id: row.number for row in rows}
 
 
 def _prepare(

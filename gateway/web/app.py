@@ -27,6 +27,7 @@ from gateway.shop.account import blueprint as account_blueprint
 from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.lists import blueprint as lists_blueprint
+from gateway.shop.order_desk import blueprint as order_desk_blueprint
 from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.quotes import blueprint as quotes_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
@@ -86,6 +87,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_blueprint)
     app.register_blueprint(lists_blueprint)
     app.register_blueprint(quotes_blueprint)
+    app.register_blueprint(order_desk_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design

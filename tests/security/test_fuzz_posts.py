@@ -107,6 +107,7 @@ BLUEPRINT_ACTORS = {
     "account": "superuser",
     "approvals": "superuser",
     "staff": "staff",
+    "desk": "staff",
     "admin_partners": "admin",
     "simulator": "admin",
     "tools": "admin",

@@ -51,6 +51,8 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
         P.STAFF_ORDER_DECIDE,
+        P.STAFF_ORDER_FULFIL,
+        P.STAFF_ORDER_READ,
         P.STAFF_QUOTE_ANSWER,
     },
     "sales_agent": {
@@ -58,6 +60,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.ASSIST_IMPERSONATE,
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_REGISTER,
+        P.STAFF_ORDER_READ,
     },
     "admin": {
         P.ADMIN_ASSIGNMENT_WRITE,
@@ -71,6 +74,8 @@ EXPECTED: dict[str, set[Permission]] = {
         P.STAFF_CUSTOMER_READ,
         P.STAFF_CUSTOMER_READ_ALL,
         P.STAFF_ORDER_DECIDE,
+        P.STAFF_ORDER_FULFIL,
+        P.STAFF_ORDER_READ,
         P.STAFF_QUOTE_ANSWER,
     },
 }

@@ -41,7 +41,12 @@ def test_schemas_are_package_data_of_gateway_schemas() -> None:
     folder = files("gateway.schemas").joinpath("cxml")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".xsd"))
     assert names == sorted(
-        [*(f"{name}.xsd" for name in SchemaName), "common.xsd", "order_message_parts.xsd"]
+        [
+            *(f"{name}.xsd" for name in SchemaName),
+            "common.xsd",
+            "invoice_detail_parts.xsd",
+            "order_message_parts.xsd",
+        ]
     )
     assert sorted(p.name for p in (PROJECT_ROOT / "schemas" / "cxml").glob("*.xsd")) == names
 
