@@ -227,7 +227,10 @@ def test_exports_follow_the_filters(client: FlaskClient, cxml_order: Order) -> N
     assert [(r["number"], r["buyer_po_number"], r["source"], r["status"]) for r in rows] == [
         (cxml_order.number, "PO-DESK-1", "cxml", "received")
     ]
-    assert Decimal(rows[0]["total"]) == Decimal("3.85")
+    assert Decimal(rows[0]["net_total"]) == Decimal("3.85")
+    # VAT by our products' classes (the buyer's Tax is not trusted), included in the total
+    assert Decimal(rows[0]["tax_total"]) > 0
+    assert Decimal(rows[0]["total"]) == Decimal("3.85") + Decimal(rows[0]["tax_total"])
     lines = list(
         csv.DictReader(
             io.StringIO(
