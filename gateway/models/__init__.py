@@ -70,6 +70,7 @@ from gateway.models.user import (
     RoleKind,
     Supervision,
     User,
+    role_approval_catalog,
 )
 
 __all__ = [
@@ -135,4 +136,5 @@ __all__ = [
     "membership_catalog",
     "organisation_catalog",
     "price_list_assignment",
+    "role_approval_catalog",
 ]

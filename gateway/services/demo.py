@@ -29,8 +29,8 @@ from gateway.services.partners.registry import (
     add_cxml_partner,
     add_oci_partner,
 )
-from gateway.services.people import staff
-from gateway.services.people.users import membership, role_named
+from gateway.services.people import roles, staff
+from gateway.services.people.users import membership
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password
 DEMO_CXML_PARTNER = CXMLPartnerSpec(
@@ -106,6 +106,7 @@ def _customer(session: Session, number: str, name: str, price_list: PriceList) -
         session.add(organisation)
     organisation.price_list_id = price_list.id
     session.flush()
+    roles.copy_templates(session, organisation_id=organisation.id)
     return organisation
 
 
@@ -120,7 +121,11 @@ def _user(
     for organisation in customers:
         if membership(session, user=user, organisation=organisation) is None:
             session.add(
-                Membership(user=user, organisation=organisation, role=role_named(session, role))
+                Membership(
+                    user=user,
+                    organisation=organisation,
+                    role=roles.customer_role(session, organisation_id=organisation.id, name=role),
+                )
             )
     session.flush()
     return user

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from gateway import ops
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
+from gateway.admin.roles import blueprint as admin_roles_blueprint
 from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
@@ -74,6 +75,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(guest_blueprint)
     app.register_blueprint(admin_messages_blueprint)
     app.register_blueprint(admin_partners_blueprint)
+    app.register_blueprint(admin_roles_blueprint)
     app.register_blueprint(simulator_blueprint)
     app.register_blueprint(approvals_blueprint)
     app.register_blueprint(account_blueprint)
