@@ -22,7 +22,7 @@ from gateway.models import (
     User,
 )
 from gateway.oci import OCIVersion
-from gateway.services import demo_catalog
+from gateway.services import demo_catalog, demo_roles
 from gateway.services.partners.registry import (
     CXMLPartnerSpec,
     OCIPartnerSpec,
@@ -95,6 +95,7 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
     demo_catalog.shop_data(session, products, first_customer, second_customer)
     summary.users.extend(_roles_data(session, first_customer, second_customer))
     summary.users.extend(_staff_data(session, first_customer, second_customer))
+    summary.users.extend(demo_roles.seed_custom_role(session, first_customer))
     session.flush()
     return summary
 
