@@ -187,9 +187,10 @@ def test_a_superuser_creates_edits_and_deletes_a_role_with_its_history(
     history = client.get("/account/organisation").text
     assert 'data-audit-action="role.edit"' in history
     assert 'data-audit-action="role.create"' in history
-    assert _post(client, f"/account/roles/{role.id}/delete", {}).status_code == 302
+    role_id = role.id
+    assert _post(client, f"/account/roles/{role_id}/delete", {}).status_code == 302
     db_session.expire_all()
-    assert db_session.scalar(select(Role.id).where(Role.id == role.id)) is None
+    assert db_session.scalar(select(Role.id).where(Role.id == role_id)) is None
     assert db_session.scalars(select(AuditEntry).where(AuditEntry.action == "role.delete")).one()
 
 
