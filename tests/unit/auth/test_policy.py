@@ -99,9 +99,7 @@ def an_order(*, organisation_id: int, user_id: int | None = None) -> Order:
     return Order(id=99, organisation_id=organisation_id, user_id=user_id)
 
 
-def a_role(
-    name: str, kind: str, permissions: list[str], organisation_id: int | None = 10
-) -> Role:
+def a_role(name: str, kind: str, permissions: list[str], organisation_id: int | None = 10) -> Role:
     """A role of customer 10 (the default actor's), of another customer, or (None) global."""
     return Role(name=name, kind=kind, permissions=permissions, organisation_id=organisation_id)
 
