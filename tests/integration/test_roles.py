@@ -410,3 +410,14 @@ def test_a_block_budget_blocks_in_the_preview(app: Flask, db_session: Session) -
     assert 'data-checkout-verdict="blocked"' in page
     assert "Monthly office budget" in page.replace("&#39;", "'")
     assert re.search(r'class="primary" disabled', page)
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "\u00b2", "\u0663\u0663", "0", ""])
+def test_a_nonsense_role_value_is_an_unknown_role(
+    app: Flask, db_session: Session, value: str
+) -> None:
+    client = _client(app, "superuser@1001.demo")
+    buyer = user_named(db_session, "buyer@1001.demo")
+    response = _post(client, f"/account/users/{buyer.id}", {"role": value})
+    assert response.status_code == 400
+    assert "Unknown role" in response.text

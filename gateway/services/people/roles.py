@@ -37,6 +37,7 @@ from gateway.services import audit
 from gateway.services.people import staff
 
 MAX_NAME_LENGTH = 64
+MAX_ID_DIGITS = 9  # a posted role id; longer digit strings are names (and unknown)
 CUSTOMER_RIGHTS = tuple(sorted(p for p in Permission if not is_internal(p)))
 """The rights a customer's role may hold, in the order the editor shows them."""
 STAFF_RIGHT_REFUSED = "Staff rights cannot be given to a customer's role: {rights}."
@@ -121,7 +122,7 @@ def lookup(session: Session, *, organisation_id: int, value: str) -> Role | None
     """The role a form names, by id (what the pages post) or by name within the customer; a
     global role (template or staff) by name, so that the policy can refuse it. None: unknown."""
     value = value.strip()[:MAX_NAME_LENGTH]
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
         by_id = session.get(Role, int(value))
         if by_id is not None:
             return by_id
