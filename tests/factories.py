@@ -25,7 +25,7 @@ from gateway.models import (
 from gateway.services.demo_catalog import STANDARD_CATALOG
 from gateway.services.partners.order_settings import configure
 from gateway.services.partners.registry import CXMLPartnerSpec, add_cxml_partner
-from gateway.services.people.users import role_named
+from gateway.services.people.roles import customer_role
 from tests.conftest import DIGEST_KEY, ENCRYPTION_KEY
 
 _numbers = count(1)
@@ -44,7 +44,8 @@ def make_user(
     number: str = "1001",
     password: str = "demo",
 ) -> User:
-    """A user linked to one demo customer with a role."""
+    """A user linked to one demo customer with the customer's role of that name (the template
+    where the customer has no such role)."""
     user = User(
         email=email,
         name=email.split("@", maxsplit=1)[0],
@@ -52,9 +53,12 @@ def make_user(
     )
     session.add(user)
     session.flush()
+    organisation = customer(session, number)
     session.add(
         Membership(
-            user=user, organisation=customer(session, number), role=role_named(session, role)
+            user=user,
+            organisation=organisation,
+            role=customer_role(session, organisation_id=organisation.id, name=role),
         )
     )
     session.flush()
@@ -107,7 +111,9 @@ def actor_of(session: Session, user: User, number: str = "1001") -> Actor:
         organisation_id=link.organisation_id,
         permissions=frozenset(link.role.permissions),
         role=link.role.name,
+        role_id=link.role_id,
         requires_approval=link.role.requires_approval,
+        approval_catalog_ids=frozenset(catalog.id for catalog in link.role.approval_catalogs),
         min_order_value=link.role.min_order_value,
         max_order_value=link.role.max_order_value,
     )

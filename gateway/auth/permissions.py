@@ -19,6 +19,7 @@ class Permission(StrEnum):
     ACCOUNT_BUDGET_WRITE = "account:budget:write"
     ACCOUNT_CATALOG_ASSIGN = "account:catalog:assign"
     ACCOUNT_ORGANISATION_WRITE = "account:organisation:write"
+    ACCOUNT_ROLE_WRITE = "account:role:write"  # the customer's own roles (issue 17)
     ACCOUNT_USER_WRITE = "account:user:write"  # create, edit, (de)activate users, assign roles
     ASSIST_IMPERSONATE = "assist:impersonate"  # internal (issue of the staff roles)
     BUDGET_READ = "shop:budget:read"  # the own budgets' state
@@ -37,6 +38,7 @@ class Permission(StrEnum):
     ADMIN_ASSIGNMENT_WRITE = "admin:assignment:write"  # assign customers to sales agents
     ADMIN_AUDIT_READ = "admin:audit:read"
     ADMIN_FUNNEL_READ = "admin:funnel:read"  # the punchout funnel of the reachable customers
+    ADMIN_ROLE_WRITE = "admin:role:write"  # the built-in role templates customers copy
     ADMIN_STAFF_WRITE = "admin:staff:write"  # staff accounts and their roles
     STAFF_CUSTOMER_CREATE = "staff:customer:create"  # an active customer with its first superuser
     STAFF_CUSTOMER_READ = "staff:customer:read"  # the reachable customers as they see themselves
@@ -68,6 +70,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
         Permission.ACCOUNT_BUDGET_WRITE,
         Permission.ACCOUNT_CATALOG_ASSIGN,
         Permission.ACCOUNT_ORGANISATION_WRITE,
+        Permission.ACCOUNT_ROLE_WRITE,
         Permission.ACCOUNT_USER_WRITE,
         Permission.LIST_WRITE,
     },
@@ -105,6 +108,7 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
             Permission.ADMIN_FUNNEL_READ,
             Permission.ADMIN_MESSAGES_READ,
             Permission.ADMIN_PARTNER_WRITE,
+            Permission.ADMIN_ROLE_WRITE,
             Permission.ADMIN_SIMULATOR_USE,
             Permission.ADMIN_STAFF_WRITE,
             Permission.STAFF_CUSTOMER_CREATE,
@@ -127,6 +131,7 @@ INTERNAL_ROLE_NAMES = frozenset({"customer_service", "sales_agent", "admin"})
 IMPERSONATION_FORBIDDEN = frozenset(
     {
         Permission.ACCOUNT_CATALOG_ASSIGN,
+        Permission.ACCOUNT_ROLE_WRITE,
         Permission.ACCOUNT_USER_WRITE,
         Permission.ASSIST_IMPERSONATE,
         Permission.ORDER_APPROVE,

@@ -31,7 +31,8 @@ class OrganisationScoped(Protocol):
 class Actor:
     """Who acts, for which customer, with which rights (read from the role on every request).
 
-    The role's settings travel along: `requires_approval` and the hard order-value limits. A
+    The role's settings travel along: `requires_approval`, the catalogs whose products need
+    approval, and the hard order-value limits. A
     supervisor knows the users whose orders they approve (`supervises`). While a staff member
     shops as a customer (`assisting`), `permissions` are the subject's and the policy refuses
     what b2b-rules I-6 forbids.
@@ -41,9 +42,12 @@ class Actor:
     organisation_id: int
     permissions: frozenset[str]
     role: str = ""
+    role_id: int | None = None
     requires_approval: bool = False
     min_order_value: Decimal | None = None
     max_order_value: Decimal | None = None
+    # The role's "by catalog" approval rule: orders with products of these catalogs wait.
+    approval_catalog_ids: frozenset[int] = field(default_factory=frozenset)
     supervises: frozenset[int] = field(default_factory=frozenset)
     # Staff: the customers a sales agent is assigned; while shopping as a customer, the staff
     # member who really acts (the actor of I-2; `user_id` is then the subject).
@@ -71,15 +75,17 @@ def can(actor: Actor, permission: Permission, target: Target | None = None) -> b
     `shop:order:approve` the target must be an order that is not the actor's own (no
     self-approval, A-2) and a colleague's order the actor oversees: everyone's with
     `shop:order:read_all` (superusers), else only the supervised users'. For
-    `account:user:write` with a role as target, the role must be customer-side and grant nothing
-    the actor lacks (O-5).
+    `account:user:write` with a role as target, the role must be one of the active customer's,
+    customer-side and grant nothing the actor lacks (O-5); for `account:role:write` it must be
+    one of the active customer's roles; for `admin:role:write` a built-in template (a
+    customer-side role of no customer).
     """
     if actor.assisting and forbidden_while_assisting(permission):
         return False
     if permission not in actor.permissions or target is None:
         return permission in actor.permissions
     if isinstance(target, Role):
-        return permission == Permission.ACCOUNT_USER_WRITE and assignable(actor, target)
+        return _may_handle_role(actor, permission, target)
     if not _within_reach(actor, permission, target):
         return False
     if permission == Permission.ORDER_APPROVE:
@@ -97,9 +103,19 @@ def reachable_customers(actor: Actor, permission: Permission) -> frozenset[int] 
     return actor.assigned
 
 
-def _within_reach(
-    actor: Actor, permission: Permission, target: Organisation | OrganisationScoped
-) -> bool:
+def _may_handle_role(actor: Actor, permission: Permission, role: Role) -> bool:
+    if permission == Permission.ACCOUNT_USER_WRITE:
+        return assignable(actor, role)
+    if permission == Permission.ACCOUNT_ROLE_WRITE:
+        return role.organisation_id == actor.organisation_id and customer_side(role)
+    if permission == Permission.ADMIN_ROLE_WRITE:
+        return role.organisation_id is None and role.kind == RoleKind.CUSTOMER
+    return False
+
+
+def _within_reach(actor: Actor, permission: Permission, target: Target) -> bool:
+    if isinstance(target, Role):  # another customer's role is out of reach; shared ones are not
+        return target.organisation_id is None or target.organisation_id == actor.organisation_id
     if isinstance(target, Organisation):
         if is_internal(permission):
             return Permission.STAFF_CUSTOMER_READ_ALL in actor.permissions or (
@@ -121,11 +137,7 @@ def require(actor: Actor, permission: Permission, target: Target | None = None) 
     whatever the target (the answer tells nothing about it)."""
     if actor.assisting and forbidden_while_assisting(permission):
         raise ForbiddenWhileAssisting(f"not while shopping as a customer: {permission.value}")
-    if (
-        target is not None
-        and not isinstance(target, Role)
-        and not _within_reach(actor, permission, target)
-    ):
+    if target is not None and not _within_reach(actor, permission, target):
         raise foreign(actor, type(target).__name__, target.id)
     if not can(actor, permission, target):
         raise PermissionDenied(f"missing right {permission.value}")
@@ -154,8 +166,13 @@ def foreign(actor: Actor, kind: str, object_id: object, message: str = "Not foun
 
 
 def assignable(actor: Actor, role: Role) -> bool:
-    """A customer's superuser may hand out a customer-side role whose rights they all hold."""
-    return customer_side(role) and set(role.permissions) <= actor.permissions
+    """A customer's superuser may hand out one of the customer's own customer-side roles whose
+    rights they all hold."""
+    return (
+        role.organisation_id == actor.organisation_id
+        and customer_side(role)
+        and set(role.permissions) <= actor.permissions
+    )
 
 
 def customer_side(role: Role) -> bool:

@@ -84,6 +84,7 @@ from gateway.models.user import (
     RoleKind,
     Supervision,
     User,
+    role_approval_catalog,
 )
 
 __all__ = [
@@ -164,4 +165,5 @@ __all__ = [
     "membership_catalog",
     "organisation_catalog",
     "price_list_assignment",
+    "role_approval_catalog",
 ]

@@ -6,11 +6,23 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false, true
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
-from gateway.models.catalog import PRICE
+from gateway.models.catalog import PRICE, Catalog
 from gateway.models.organisation import Organisation
 
 
@@ -21,13 +33,39 @@ class RoleKind(StrEnum):
     INTERNAL = "internal"  # our staff; never assignable by customers
 
 
+role_approval_catalog = Table(
+    "role_approval_catalog",
+    Base.metadata,
+    Column("role_id", ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
+    Column("catalog_id", ForeignKey("catalog.id", ondelete="CASCADE"), primary_key=True),
+)
+"""A role's "by catalog" approval rule: an order with a product of one of these catalogs waits
+for approval (b2b-rules A-1)."""
+
+
 class Role(Base):
-    """A named set of permissions; every holder gets a change at once."""
+    """A named set of permissions; every holder gets a change at once.
+
+    A customer's role belongs to that customer (`organisation_id`) and its name is unique there;
+    the customer's superuser edits it. Roles without a customer are the built-in templates (the
+    supplier's admin edits them; a new customer starts with copies) and the staff roles.
+    """
 
     __tablename__ = "role"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name"),
+        Index(
+            "uq_role_template_name",
+            "name",
+            unique=True,
+            sqlite_where=text("organisation_id IS NULL"),
+            postgresql_where=text("organisation_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Settings that apply to every holder (b2b-rules O-2, O-3). "May place orders", "may see
     # colleagues' orders" and "show prices" are the permissions shop:order:place,
@@ -38,6 +76,10 @@ class Role(Base):
     min_order_value: Mapped[Decimal | None] = mapped_column(PRICE)  # hard limits; None: none
     max_order_value: Mapped[Decimal | None] = mapped_column(PRICE)
     requires_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    approval_catalogs: Mapped[list[Catalog]] = relationship(
+        secondary=role_approval_catalog, order_by=Catalog.name
+    )
 
 
 class User(Base):

@@ -22,15 +22,15 @@ from gateway.models import (
     User,
 )
 from gateway.oci import OCIVersion
-from gateway.services import demo_catalog, demo_lists, demo_orders
+from gateway.services import demo_catalog, demo_lists, demo_orders, demo_roles
 from gateway.services.partners.registry import (
     CXMLPartnerSpec,
     OCIPartnerSpec,
     add_cxml_partner,
     add_oci_partner,
 )
-from gateway.services.people import staff
-from gateway.services.people.users import membership, role_named
+from gateway.services.people import roles, staff
+from gateway.services.people.users import membership
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password
 DEMO_CXML_PARTNER = CXMLPartnerSpec(
@@ -98,6 +98,7 @@ def seed_demo(session: Session, *, digest_key: str, with_orders: bool = True) ->
     demo_catalog.shop_data(session, products, first_customer, second_customer)
     summary.users.extend(_roles_data(session, first_customer, second_customer))
     summary.users.extend(_staff_data(session, first_customer, second_customer))
+    summary.users.extend(demo_roles.seed_custom_role(session, first_customer))
     demo_lists.seed_lists(session, first_customer)
     if with_orders:
         demo_orders.seed_orders(session)
@@ -112,6 +113,7 @@ def _customer(session: Session, number: str, name: str, price_list: PriceList) -
         session.add(organisation)
     organisation.price_list_id = price_list.id
     session.flush()
+    roles.copy_templates(session, organisation_id=organisation.id)
     return organisation
 
 
@@ -126,7 +128,11 @@ def _user(
     for organisation in customers:
         if membership(session, user=user, organisation=organisation) is None:
             session.add(
-                Membership(user=user, organisation=organisation, role=role_named(session, role))
+                Membership(
+                    user=user,
+                    organisation=organisation,
+                    role=roles.customer_role(session, organisation_id=organisation.id, name=role),
+                )
             )
     session.flush()
     return user

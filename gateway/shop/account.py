@@ -20,7 +20,7 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
-from gateway.services.people import invitations, members, organisation
+from gateway.services.people import invitations, members, organisation, roles
 from gateway.services.punchout import connections
 from gateway.services.purchasing import approval_tiers, budget_admin, budget_history, budgets
 from gateway.shop import forms, password_links
@@ -270,6 +270,113 @@ def _user_page(shopper: context.Shopper, user_id: int, *, error: str = "") -> st
         chosen=members.user_catalogs(db, link=link),
         colleagues=[m for m in members.members(db, actor=shopper.actor) if m.user_id != user_id],
         supervisors=members.supervisors_of(db, actor=shopper.actor, user_id=user_id),
+        error=error,
+    )
+
+
+# Roles ------------------------------------------------------------------------------------------
+
+
+@blueprint.get("/account/roles")
+@requires(Permission.ACCOUNT_ROLE_WRITE, in_punchout=False)
+def roles_page(shopper: context.Shopper) -> str:
+    """The customer's own roles with their holders, and the form for a new one."""
+    return _roles_page(shopper)
+
+
+@blueprint.post("/account/roles")
+@requires(Permission.ACCOUNT_ROLE_WRITE, in_punchout=False)
+def create_role(shopper: context.Shopper) -> Response | tuple[str, int]:
+    """Create a role (fields `name`, `permission`, `min_order_value`, `max_order_value`,
+    `needs_approval`, `approval_catalogs`)."""
+    try:
+        role = roles.save_role(
+            get_session(),
+            actor=shopper.actor,
+            role_id=None,
+            data=forms.RoleForm.read(request.form).role_data(),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _roles_page(shopper, error=_role_refusal(exc)), 400
+    return redirect(url_for("account.role_page", role_id=role.id, saved=1))
+
+
+@blueprint.get("/account/roles/<int:role_id>")
+@requires(Permission.ACCOUNT_ROLE_WRITE, in_punchout=False)
+def role_page(shopper: context.Shopper, role_id: int) -> str:
+    """One of the customer's roles to change (another customer's role is 404)."""
+    return _role_page(shopper, role_id)
+
+
+@blueprint.post("/account/roles/<int:role_id>")
+@requires(Permission.ACCOUNT_ROLE_WRITE, in_punchout=False)
+def edit_role(shopper: context.Shopper, role_id: int) -> Response | tuple[str, int]:
+    """Change a role: every holder has the change at their next request."""
+    try:
+        roles.save_role(
+            get_session(),
+            actor=shopper.actor,
+            role_id=role_id,
+            data=forms.RoleForm.read(request.form).role_data(),
+            now=utcnow(),
+        )
+    except InvalidInput as exc:
+        return _role_page(shopper, role_id, error=_role_refusal(exc)), 400
+    return redirect(url_for("account.role_page", role_id=role_id, saved=1))
+
+
+@blueprint.post("/account/roles/<int:role_id>/delete")
+@requires(Permission.ACCOUNT_ROLE_WRITE, in_punchout=False)
+def delete_role(shopper: context.Shopper, role_id: int) -> Response | tuple[str, int]:
+    """Delete a role nobody holds."""
+    try:
+        roles.delete_role(get_session(), actor=shopper.actor, role_id=role_id, now=utcnow())
+    except InvalidInput as exc:
+        return _role_page(shopper, role_id, error=_role_refusal(exc)), 400
+    return redirect(url_for("account.roles_page"))
+
+
+def _role_refusal(exc: InvalidInput) -> str:
+    message = str(exc)
+    if message == roles.LOCKOUT_REFUSED:
+        return str(
+            gettext(
+                "You hold this role yourself: keep the rights to manage users and roles, or ask "
+                "another superuser."
+            )
+        )
+    return message
+
+
+def _roles_page(shopper: context.Shopper, *, error: str = "") -> str:
+    db = get_session()
+    return render_template(
+        "account/roles.html",
+        rows=roles.customer_roles(db, actor=shopper.actor),
+        rights=roles.CUSTOMER_RIGHTS,
+        catalogs=members.customer_catalogs(db, actor=shopper.actor),
+        form=request.form if request.method == "POST" else None,
+        error=error,
+    )
+
+
+def _role_page(shopper: context.Shopper, role_id: int, *, error: str = "") -> str:
+    db = get_session()
+    role = roles.customer_role_by_id(db, actor=shopper.actor, role_id=role_id)
+    holders = next(
+        row.holders
+        for row in roles.customer_roles(db, actor=shopper.actor)
+        if row.role.id == role.id
+    )
+    return render_template(
+        "account/role.html",
+        role=role,
+        holders=holders,
+        rights=roles.CUSTOMER_RIGHTS,
+        catalogs=members.customer_catalogs(db, actor=shopper.actor),
+        form=request.form if request.method == "POST" else None,
+        saved=request.method == "GET" and "saved" in request.args,
         error=error,
     )
 

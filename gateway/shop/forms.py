@@ -18,7 +18,7 @@ from typing import TypedDict
 
 from gateway.models import BudgetPolicy
 from gateway.services.ordering import checkout, guests
-from gateway.services.people import customers, organisation
+from gateway.services.people import customers, organisation, roles
 from gateway.web.forms import (
     STRIP,
     AmountField,
@@ -26,6 +26,7 @@ from gateway.web.forms import (
     InputForm,
     IsoDateField,
     TextField,
+    TextSetField,
     WholeNumberField,
 )
 
@@ -66,6 +67,30 @@ class BudgetForm(InputForm):
             period=self.period.data,
             policy=self.policy.data,
             fiscal_start_month=self.fiscal_start_month.data or 1,  # empty (or 0): January
+        )
+
+
+class RoleForm(InputForm):
+    """A role at /account/roles[/<id>] (and a template at /admin/roles/<id>): its `name`, rights
+    (`permission`, repeated permission strings), `min_order_value` and `max_order_value` (empty:
+    none), `needs_approval` (a checkbox) and `approval_catalogs` (repeated catalog ids)."""
+
+    name = TextField(filters=STRIP)
+    permission = TextSetField()
+    min_order_value = AmountField()
+    max_order_value = AmountField()
+    needs_approval = TextField()
+    approval_catalogs = IdSetField(CHOOSE_FROM_THE_LIST)
+
+    def role_data(self) -> roles.RoleData:
+        """The role as `save_role` takes it."""
+        return roles.RoleData(
+            name=self.name.data,
+            permissions=self.permission.data or frozenset(),
+            min_order_value=self.min_order_value.data,
+            max_order_value=self.max_order_value.data,
+            needs_approval=bool(self.needs_approval.data),
+            approval_catalog_ids=frozenset(self.approval_catalogs.data or ()),
         )
 
 

@@ -175,6 +175,5 @@ def _checkout_page(
         ),
         organisation=shopper.organisation,
         check=check,
-        needs_approval=shopper.actor.requires_approval
-        or check.outcome == budgets.BudgetOutcome.REQUIRE_APPROVAL,
+        preview=checkout.preview(get_session(), actor=shopper.actor, priced=priced, check=check),
     )

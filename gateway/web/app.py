@@ -15,6 +15,7 @@ from gateway import ops
 from gateway.admin.funnel import blueprint as admin_funnel_blueprint
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
+from gateway.admin.roles import blueprint as admin_roles_blueprint
 from gateway.admin.simulator import blueprint as simulator_blueprint
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
@@ -80,6 +81,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_messages_blueprint)
     app.register_blueprint(admin_funnel_blueprint)
     app.register_blueprint(admin_partners_blueprint)
+    app.register_blueprint(admin_roles_blueprint)
     app.register_blueprint(simulator_blueprint)
     app.register_blueprint(approvals_blueprint)
     app.register_blueprint(account_blueprint)

@@ -52,6 +52,16 @@ class TextField(wtforms.StringField):
         super().__init__(default=default, **kwargs)
 
 
+class TextSetField(wtforms.Field):
+    """A repeated text field (checked boxes whose values are words) as a set of stripped,
+    non-blank values."""
+
+    data: frozenset[str]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = frozenset(v.strip()[:100] for v in valuelist if v.strip())
+
+
 class _ConvertedField(wtforms.Field):
     """Posted text, stripped, converted by `convert`; blank or absent is None. `message` says
     why text could not be read."""

@@ -29,9 +29,15 @@ APPROVER_RIGHTS = sorted(DEFAULT_ROLES["buyer"] | {Permission.ORDER_APPROVE})
 
 @pytest.fixture
 def staff(db_session: Session) -> None:
-    """A finance and a manager role and one holder each at customer 1001."""
+    """A finance and a manager role of customer 1001 and one holder each."""
     for name in ("finance", "manager"):
-        db_session.add(Role(name=name, permissions=list(APPROVER_RIGHTS)))
+        db_session.add(
+            Role(
+                name=name,
+                permissions=list(APPROVER_RIGHTS),
+                organisation_id=customer(db_session).id,
+            )
+        )
     db_session.flush()
     make_user(db_session, "fin@1001.test", role="finance")
     make_user(db_session, "man@1001.test", role="manager")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.models import Address, Budget, Invitation, Membership, Organisation
-from gateway.services.people.users import role_named
+from gateway.services.people.roles import customer_role
 from tests import shop
 from tests.factories import customer, user_named
 from tests.mail import Inbox
@@ -99,7 +99,9 @@ def test_forged_fields_on_account_forms_are_ignored(
         ).one()
         assert (invitation.organisation_id, invitation.role_id) == (
             customer(db_session).id,
-            role_named(db_session, "buyer").id,
+            customer_role(  # the customer's own buyer role (roles are per customer)
+                db_session, organisation_id=customer(db_session).id, name="buyer"
+            ).id,
         )
     assert after == before
     db_session.expire_all()

@@ -41,7 +41,7 @@ from gateway import create_app
 from gateway.auth import credentials
 from gateway.cxml import Operation
 from gateway.db import Base
-from gateway.models import Budget, TradingPartner, User
+from gateway.models import Budget, Role, TradingPartner, User
 from gateway.services.demo import DEMO_ADMIN
 from tests import buyer, shop
 from tests.conftest import TEST_CONFIG
@@ -109,6 +109,7 @@ BLUEPRINT_ACTORS = {
     "staff": "staff",
     "desk": "staff",
     "admin_partners": "admin",
+    "admin_roles": "admin",
     "simulator": "admin",
     "tools": "admin",
     "punchout": "punchout",
@@ -318,6 +319,15 @@ def _make_actor(kind: str, app: Flask, session: Session) -> Actor:
             select(TradingPartner.id).where(TradingPartner.name == "demo-cxml")
         ).one(),
         "line_id": session.scalar(text("SELECT max(id) FROM cart_line")) or 1,
+        # a template for the admin, customer 1001's own role for its superuser
+        "role_id": session.scalars(
+            select(Role.id).where(
+                Role.name == ("buyer" if kind == "admin" else "Inkoper tot 250"),
+                Role.organisation_id.is_(None)
+                if kind == "admin"
+                else Role.organisation_id.is_not(None),
+            )
+        ).one(),
         "number": "1001",
         "sku": "DEMO-0001",
     }

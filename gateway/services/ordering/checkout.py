@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from gateway.models import (
     AddressKind,
     Cart,
     CartStatus,
+    Catalog,
     Order,
     OrderLine,
     OrderSource,
@@ -35,6 +37,7 @@ from gateway.models import (
     OrderStatusChange,
     Organisation,
     Product,
+    catalog_product,
 )
 from gateway.services.catalog import assortment, pricing
 from gateway.services.ordering import carts
@@ -71,6 +74,37 @@ class CheckoutInfo:
     today: date
     unavailable: tuple[str, ...]  # SKUs no longer active or in the assortment
     budget_check: budgets.BudgetCheck
+    catalog_reasons: tuple[str, ...] = ()  # the role's "by catalog" approval rule (A-1)
+
+    @property
+    def approval_reasons(self) -> tuple[str, ...]:
+        """Why the order waits for an approver: the role, its catalogs, then the budgets."""
+        return approval_reasons(self.budget_check, self.catalog_reasons)
+
+
+class Verdict(StrEnum):
+    """What placing the order would do (`CheckoutPreview.verdict`)."""
+
+    OK = "ok"  # within the limits: placed at once
+    APPROVAL = "approval"  # placed, then waits for an approver
+    BLOCKED = "blocked"  # cannot be placed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutPreview:
+    """What will happen when the buyer places the order, shown before "Place order": the reasons
+    it cannot be placed (role minimum or maximum, `block` budgets) and the reasons it will need
+    approval, each in words."""
+
+    blocked: tuple[str, ...]
+    approval: tuple[str, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        """The strictest outcome: blocked > approval > ok."""
+        if self.blocked:
+            return Verdict.BLOCKED
+        return Verdict.APPROVAL if self.approval else Verdict.OK
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,6 +214,7 @@ def gather(
         budget_check=budget_check(
             session, actor=actor, priced=priced, now=now or utcnow(), zone=zone
         ),
+        catalog_reasons=catalog_reasons(session, actor=actor, priced=priced),
     )
 
 
@@ -190,6 +225,65 @@ def budget_check(
     placing."""
     return budgets.check_order(
         session, actor=actor, amount=priced.total, currency=priced.currency, now=now, zone=zone
+    )
+
+
+def catalog_reasons(session: Session, *, actor: Actor, priced: carts.PricedCart) -> tuple[str, ...]:
+    """The role's "by catalog" rule: one reason per approval catalog the cart has products of."""
+    if not actor.approval_catalog_ids or not priced.lines:
+        return ()
+    names = session.scalars(
+        select(Catalog.name)
+        .join(catalog_product, catalog_product.c.catalog_id == Catalog.id)
+        .where(
+            Catalog.id.in_(sorted(actor.approval_catalog_ids)),
+            catalog_product.c.product_id.in_([line.product.id for line in priced.lines]),
+        )
+        .distinct()
+        .order_by(Catalog.name)
+    )
+    return tuple(f"Your role needs approval for products of the catalog {n!r}." for n in names)
+
+
+def approval_reasons(check: budgets.BudgetCheck, by_catalog: tuple[str, ...]) -> tuple[str, ...]:
+    """Every reason an order waits for approval (A-1), in the order shown and stored."""
+    role_first = check.approval_reasons
+    if check.role_needs_approval:
+        return role_first[:1] + by_catalog + role_first[1:]
+    return by_catalog + role_first
+
+
+def limit_problems(actor: Actor, priced: carts.PricedCart) -> tuple[CheckoutProblem, ...]:
+    """The role's hard minimum and maximum order value (O-3), naming the limit."""
+    problems = []
+    currency = priced.currency
+    low, high = actor.min_order_value, actor.max_order_value
+    if priced.lines and low is not None and priced.total < low:
+        problems.append(
+            CheckoutProblem(
+                field="limit",
+                message=f"Your role's minimum order value is {currency} {low:.2f} "
+                f"(excl. VAT); this order is {currency} {priced.total:.2f}.",
+            )
+        )
+    if high is not None and priced.total > high:
+        problems.append(
+            CheckoutProblem(
+                field="limit",
+                message=f"Your role's maximum order value is {currency} {high:.2f} "
+                f"(excl. VAT); this order is {currency} {priced.total:.2f}.",
+            )
+        )
+    return tuple(problems)
+
+
+def preview(
+    session: Session, *, actor: Actor, priced: carts.PricedCart, check: budgets.BudgetCheck
+) -> CheckoutPreview:
+    """What placing this cart would do now, for the checkout page (`place_order` decides)."""
+    return CheckoutPreview(
+        blocked=tuple(p.message for p in limit_problems(actor, priced)) + check.refusals,
+        approval=approval_reasons(check, catalog_reasons(session, actor=actor, priced=priced)),
     )
 
 
@@ -234,24 +328,7 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
                 message=f"The PO reference may be at most {MAX_REFERENCE_LENGTH} characters.",
             )
         )
-    currency = info.priced.currency
-    low, high = info.actor.min_order_value, info.actor.max_order_value
-    if info.priced.lines and low is not None and info.priced.total < low:
-        problems.append(
-            CheckoutProblem(
-                field="limit",
-                message=f"Your role's minimum order value is {currency} {low:.2f} "
-                f"(excl. VAT); this order is {currency} {info.priced.total:.2f}.",
-            )
-        )
-    if high is not None and info.priced.total > high:
-        problems.append(
-            CheckoutProblem(
-                field="limit",
-                message=f"Your role's maximum order value is {currency} {high:.2f} "
-                f"(excl. VAT); this order is {currency} {info.priced.total:.2f}.",
-            )
-        )
+    problems.extend(limit_problems(info.actor, info.priced))
     problems.extend(
         CheckoutProblem(field="budget", message=message) for message in info.budget_check.refusals
     )
@@ -295,7 +372,7 @@ def place_order(
     problems = form_problems + evaluate(info)
     if problems:
         return CheckoutResult(info=info, order=None, problems=problems)
-    reasons = list(info.budget_check.approval_reasons)  # A-1
+    reasons = list(info.approval_reasons)  # A-1
     if reasons and not _has_approver(session, actor):
         return CheckoutResult(info=info, order=None, problems=(_NO_APPROVER,))
     try:

@@ -163,16 +163,21 @@ def add_oci_partner(session: Session, *, spec: OCIPartnerSpec) -> TradingPartner
 
 
 def punchout_roles(session: Session) -> list[Role]:
-    """The roles a partner's punchout users may be given: customer roles only, by name."""
+    """The roles a partner's punchout users may be given: the built-in customer roles (each
+    customer holds a copy of its own), by name."""
     return [
-        role for role in session.scalars(select(Role).order_by(Role.name)) if customer_side(role)
+        role
+        for role in session.scalars(
+            select(Role).where(Role.organisation_id.is_(None)).order_by(Role.name)
+        )
+        if customer_side(role)
     ]
 
 
 def punchout_role(session: Session, name: str) -> Role:
-    """The customer role called `name` for a partner's punchout users, or InvalidInput: a staff
-    role would let every punchout of the partner reach the staff pages."""
-    role = session.scalar(select(Role).where(Role.name == name))
+    """The built-in customer role called `name` for a partner's punchout users, or InvalidInput:
+    a staff role would let every punchout of the partner reach the staff pages."""
+    role = session.scalar(select(Role).where(Role.organisation_id.is_(None), Role.name == name))
     if role is None:
         raise InvalidInput(f"No role named {name[:64]!r}.")
     if not customer_side(role):

@@ -33,9 +33,9 @@ from gateway.models import (
 )
 from gateway.services import audit
 from gateway.services.catalog import assortment, pricing
-from gateway.services.people import invitations
+from gateway.services.people import invitations, roles
 from gateway.services.people.staff import MAX_FIELD, SUPPLIER_NUMBER
-from gateway.services.people.users import email_address, role_named
+from gateway.services.people.users import email_address
 
 SHOWN_PRODUCTS = 25
 
@@ -225,11 +225,12 @@ def create_customer(
     user = User(email=email, name=cleaned.contact_name, password_hash=None)
     session.add(user)
     session.flush()
+    roles.copy_templates(session, organisation_id=organisation.id)  # its own roles to change
     session.add(
         Membership(
             user_id=user.id,
             organisation_id=organisation.id,
-            role=role_named(session, "superuser"),
+            role=roles.customer_role(session, organisation_id=organisation.id, name="superuser"),
         )
     )
     if prospect:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from gateway.auth.permissions import Permission
@@ -30,7 +30,7 @@ from gateway.models import (
     organisation_catalog,
 )
 from gateway.services import audit
-from gateway.services.people import invitations, staff
+from gateway.services.people import invitations, roles, staff
 from gateway.services.people.users import email_address
 
 MAX_NAME_LENGTH = 200
@@ -70,16 +70,21 @@ def member(session: Session, *, actor: Actor, user_id: int) -> Membership:
 
 
 def assignable_roles(session: Session, *, actor: Actor) -> list[Role]:
-    """The roles this superuser may hand out: customer-side, within their own rights."""
+    """The roles this superuser may hand out: the customer's own, customer-side, within their
+    own rights, by name."""
     return [
         role
-        for role in session.scalars(select(Role).order_by(Role.name))
+        for role in session.scalars(
+            select(Role).where(Role.organisation_id == actor.organisation_id).order_by(Role.name)
+        )
         if can(actor, Permission.ACCOUNT_USER_WRITE, role)
     ]
 
 
 def _role(session: Session, *, actor: Actor, name: str) -> Role:
-    role = session.scalar(select(Role).where(Role.name == name))
+    """The role a form names (its id, or its name within the customer). Another customer's role
+    is NotFound; a staff role or one beyond the superuser's rights PermissionDenied."""
+    role = roles.lookup(session, organisation_id=actor.organisation_id, value=name)
     if role is None:
         raise InvalidInput(f"Unknown role {name[:64]!r}.")
     require(actor, Permission.ACCOUNT_USER_WRITE, role)  # PermissionDenied: escalation
@@ -183,7 +188,8 @@ def sent_invitations(session: Session, *, actor: Actor) -> list[Invitation]:
             select(Invitation)
             .where(
                 Invitation.organisation_id == actor.organisation_id,
-                Invitation.role_id.is_not(None),
+                # sent by a superuser (a deleted role leaves an answered invitation without one)
+                or_(Invitation.role_id.is_not(None), Invitation.invited_by_id.is_not(None)),
             )
             .options(selectinload(Invitation.user), selectinload(Invitation.role))
             .order_by(Invitation.id.desc())

@@ -23,7 +23,8 @@ from gateway.models import (
     Supervision,
     User,
 )
-from gateway.services.people.users import membership, role_named
+from gateway.services.people import roles
+from gateway.services.people.users import membership
 
 
 def open_session(
@@ -72,7 +73,11 @@ def actor_for(session: Session, shop_session: ShopSession) -> Actor:
     inspect punchout is read-only.
     """
     if shop_session.punchout is not None:
-        role = role_named(session, shop_session.punchout.partner.default_role)
+        role = roles.customer_role(
+            session,
+            organisation_id=shop_session.organisation_id,
+            name=shop_session.punchout.partner.default_role,
+        )
         permissions = frozenset(role.permissions)
         if shop_session.punchout.operation == Operation.INSPECT:
             permissions -= {Permission.CART_WRITE}
@@ -107,7 +112,11 @@ def _assisted_actor(session: Session, shop_session: ShopSession) -> Actor:
             permissions=frozenset(),
             acting_staff_id=shop_session.acting_staff_id,
         )
-    role = role_named(session, "buyer") if link is None else link.role
+    role = (
+        roles.customer_role(session, organisation_id=shop_session.organisation_id, name="buyer")
+        if link is None
+        else link.role
+    )
     return _actor(session, shop_session, role, frozenset(role.permissions))
 
 
@@ -125,7 +134,9 @@ def _actor(
         organisation_id=shop_session.organisation_id,
         permissions=permissions,
         role=role.name,
+        role_id=role.id,
         requires_approval=role.requires_approval,
+        approval_catalog_ids=frozenset(catalog.id for catalog in role.approval_catalogs),
         min_order_value=role.min_order_value or None,
         max_order_value=role.max_order_value or None,
         supervises=frozenset(supervised),

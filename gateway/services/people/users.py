@@ -21,8 +21,9 @@ def email_address(raw: str, *, refusal: str = "Enter a valid e-mail address.") -
 
 
 def role_named(session: Session, name: str) -> Role:
-    """A role by name (roles are seeded by `gateway init`)."""
-    role = session.scalar(select(Role).where(Role.name == name))
+    """A built-in role (a template or a staff role) by name (seeded by `gateway init`); a
+    customer's own roles are in `roles.customer_role`."""
+    role = session.scalar(select(Role).where(Role.organisation_id.is_(None), Role.name == name))
     if role is None:
         raise LookupError(f"role {name!r} is not seeded")
     return role
@@ -39,7 +40,7 @@ def membership(session: Session, *, user: User, organisation: Organisation) -> M
 
 def sync_default_roles(session: Session) -> None:
     """Create the built-in roles that are missing; existing roles keep their (edited) rights."""
-    existing = set(session.scalars(select(Role.name)))
+    existing = set(session.scalars(select(Role.name).where(Role.organisation_id.is_(None))))
     for name, permissions in DEFAULT_ROLES.items():
         if name not in existing:
             session.add(

@@ -26,6 +26,7 @@ from gateway.cxml import PunchOutSetupRequest
 from gateway.errors import GatewayError, InvalidInput
 from gateway.models import Membership, PunchOutIdentity, TradingPartner, User
 from gateway.services.partners.registry import punchout_role
+from gateway.services.people import roles
 from gateway.services.people.staff import is_staff
 from gateway.services.people.users import MAX_EMAIL_LENGTH
 
@@ -105,7 +106,10 @@ def punchout_user(session: Session, *, partner: TradingPartner, claim: Claim) ->
         return _remember(
             session, partner=partner, key=claim.keys[0], user_of=lambda: account, shop_account=True
         )
-    role = punchout_role(session, partner.default_role)
+    punchout_role(session, partner.default_role)  # never a staff role
+    role = roles.customer_role(
+        session, organisation_id=partner.organisation_id, name=partner.default_role
+    )
 
     def new_user() -> User:
         user = User(email=_new_address(partner, claim), name=claim.name[:200], password_hash=None)

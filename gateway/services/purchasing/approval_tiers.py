@@ -128,7 +128,8 @@ def _tier(session: Session, *, organisation_id: int, position: int, spec: TierSp
                 f"Every group of tier {position} needs a role, a user or supervisors."
             )
         members = [
-            ApprovalGroupMember(role_id=_approver_role(session, name).id) for name in group.roles
+            ApprovalGroupMember(role_id=_approver_role(session, organisation_id, name).id)
+            for name in group.roles
         ]
         members += [
             ApprovalGroupMember(user_id=_member(session, organisation_id, email).id)
@@ -147,8 +148,11 @@ def _tier(session: Session, *, organisation_id: int, position: int, spec: TierSp
     )
 
 
-def _approver_role(session: Session, name: str) -> Role:
-    role = session.scalar(select(Role).where(Role.name == name))
+def _approver_role(session: Session, organisation_id: int, name: str) -> Role:
+    """One of the customer's own roles (roles are per customer, issue 17)."""
+    role = session.scalar(
+        select(Role).where(Role.organisation_id == organisation_id, Role.name == name)
+    )
     if role is None or role.kind != RoleKind.CUSTOMER or any(map(is_internal, role.permissions)):
         raise InvalidInput(f"No customer role named {name[:64]!r}.")
     if Permission.ORDER_APPROVE not in role.permissions:

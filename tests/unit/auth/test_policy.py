@@ -16,6 +16,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.ACCOUNT_BUDGET_WRITE,
         P.ACCOUNT_CATALOG_ASSIGN,
         P.ACCOUNT_ORGANISATION_WRITE,
+        P.ACCOUNT_ROLE_WRITE,
         P.ACCOUNT_USER_WRITE,
         P.BUDGET_READ,
         P.CATALOG_READ,
@@ -68,6 +69,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.ADMIN_FUNNEL_READ,
         P.ADMIN_MESSAGES_READ,
         P.ADMIN_PARTNER_WRITE,
+        P.ADMIN_ROLE_WRITE,
         P.ADMIN_SIMULATOR_USE,
         P.ADMIN_STAFF_WRITE,
         P.STAFF_CUSTOMER_CREATE,
@@ -108,6 +110,7 @@ EXPECTED_WHILE_ASSISTING: dict[str, set[Permission]] = {
 }
 REFUSED_WHILE_ASSISTING = {
     P.ACCOUNT_CATALOG_ASSIGN,
+    P.ACCOUNT_ROLE_WRITE,
     P.ACCOUNT_USER_WRITE,
     P.ASSIST_IMPERSONATE,
     P.ORDER_APPROVE,
@@ -124,8 +127,9 @@ def an_order(*, organisation_id: int, user_id: int | None = None) -> Order:
     return Order(id=99, organisation_id=organisation_id, user_id=user_id)
 
 
-def a_role(name: str, kind: str, permissions: list[str]) -> Role:
-    return Role(name=name, kind=kind, permissions=permissions)
+def a_role(name: str, kind: str, permissions: list[str], organisation_id: int | None = 10) -> Role:
+    """A role of customer 10 (the default actor's), of another customer, or (None) global."""
+    return Role(name=name, kind=kind, permissions=permissions, organisation_id=organisation_id)
 
 
 def actor(role: str, *, user_id: int = 1, organisation_id: int = 10, **settings: object) -> Actor:
@@ -352,3 +356,25 @@ def test_a_role_is_no_customers_object() -> None:
     require(superuser, P.ACCOUNT_USER_WRITE, viewer)  # neither foreign nor refused
     with pytest.raises(PermissionDenied):
         require(superuser, P.CART_WRITE, viewer)
+
+
+def test_another_customers_role_is_not_found_and_templates_are_the_admins() -> None:
+    superuser = actor("superuser", organisation_id=10)
+    own = a_role("Inkoper", "customer", sorted(DEFAULT_ROLES["buyer"]))
+    foreign_role = a_role("Inkoper", "customer", sorted(DEFAULT_ROLES["buyer"]), 11)
+    template = a_role("buyer", "customer", sorted(DEFAULT_ROLES["buyer"]), None)
+    assert can(superuser, P.ACCOUNT_ROLE_WRITE, own)
+    assert can(superuser, P.ACCOUNT_USER_WRITE, own)
+    for permission in (P.ACCOUNT_ROLE_WRITE, P.ACCOUNT_USER_WRITE):
+        assert not can(superuser, permission, foreign_role)
+        with pytest.raises(NotFound):
+            require(superuser, permission, foreign_role)
+        assert not can(superuser, permission, template)  # a template is nobody's to hold
+        with pytest.raises(PermissionDenied):
+            require(superuser, permission, template)
+    assert not can(superuser, P.ADMIN_ROLE_WRITE, template)
+    admin = actor("admin", organisation_id=1)
+    assert can(admin, P.ADMIN_ROLE_WRITE, template)
+    assert not can(admin, P.ADMIN_ROLE_WRITE, own)  # a customer's copy is the customer's
+    staff_role = a_role("admin", "internal", sorted(DEFAULT_ROLES["admin"]), None)
+    assert not can(admin, P.ADMIN_ROLE_WRITE, staff_role)
