@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gateway.db import Base, ScaledDecimal
+from gateway.db import Base, ScaledDecimal, UTCDateTime, utcnow
 
 PRICE = ScaledDecimal(4)
 QUANTITY = ScaledDecimal(3)
@@ -54,6 +54,24 @@ class Product(Base):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
 
     category: Mapped[Category | None] = relationship()
+
+
+class ProductImage(Base):
+    """The picture of a product, stored by the gateway (PNG, JPEG, WebP or our own SVG).
+
+    Imported images are checked by `gateway.services.catalog.images`; `digest` (SHA-256 of the
+    bytes) versions the image URL so browsers may cache it.
+    """
+
+    __tablename__ = "product_image"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 catalog_product = Table(

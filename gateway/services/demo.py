@@ -22,7 +22,7 @@ from gateway.models import (
     User,
 )
 from gateway.oci import OCIVersion
-from gateway.services import demo_catalog
+from gateway.services import demo_catalog, demo_images
 from gateway.services.partners.registry import (
     CXMLPartnerSpec,
     OCIPartnerSpec,
@@ -93,6 +93,7 @@ def seed_demo(session: Session, *, digest_key: str) -> DemoSummary:
         add_oci_partner(session, spec=DEMO_OCI_PARTNER)
     summary.partners.append("demo-oci")
     demo_catalog.shop_data(session, products, first_customer, second_customer)
+    demo_images.product_images(session)
     summary.users.extend(_roles_data(session, first_customer, second_customer))
     summary.users.extend(_staff_data(session, first_customer, second_customer))
     session.flush()
