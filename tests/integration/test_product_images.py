@@ -26,9 +26,7 @@ HEADER = "sku,name,unit,unspsc,list_price,catalogs,image_file\n"
 
 
 def _import(session: Session, folder: Path, rows: str) -> list[csv_files.Rejected]:
-    checked, rejected = csv_files.check(
-        session, io.StringIO(HEADER + rows), image_folder=folder
-    )
+    checked, rejected = csv_files.check(session, io.StringIO(HEADER + rows), image_folder=folder)
     if not rejected:
         csv_files.write(session, checked)
         session.commit()
@@ -149,9 +147,7 @@ def test_a_bmecat_mime_info_picture_is_stored(db_session: Session, tmp_path: Pat
     summary = import_bmecat(db_session, body=body, image_folder=tmp_path)
     assert summary.images == 1
     sku = bmecat.read(body).products[0].sku
-    image = db_session.scalars(
-        select(ProductImage).join(Product).where(Product.sku == sku)
-    ).one()
+    image = db_session.scalars(select(ProductImage).join(Product).where(Product.sku == sku)).one()
     assert (image.content_type, image.data) == ("image/jpeg", JPEG)
 
 

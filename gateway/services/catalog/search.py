@@ -104,7 +104,8 @@ def scaled(amount: Decimal) -> ColumnElement[int]:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Filters:
     """Narrowing a result list: manufacturer, price range (as the viewer sees prices), and
-    "only products with a contract price" (a price on one of the customer's lists)."""
+    "only products with a contract price" (a price from one unit on one of the customer's
+    lists, as `pricing.contract_products` marks them)."""
 
     manufacturer: str | None = None
     price_min: Decimal | None = None
@@ -125,6 +126,7 @@ class Filters:
                 exists().where(
                     PriceListItem.product_id == Product.id,
                     PriceListItem.price_list_id.in_(self.basis.lists or (-1,)),
+                    PriceListItem.min_quantity <= 1,
                 )
             )
         return found
