@@ -131,7 +131,7 @@ def test_add_to_cart_from_the_list_with_script_answers_json(client: FlaskClient)
     )
     assert answer.status_code == 200
     assert answer.json == {"ok": True, "lines": 1, "message": answer.json["message"]}
-    assert "2 ×" in answer.json["message"]
+    assert "2 \N{MULTIPLICATION SIGN}" in answer.json["message"]
     bad = client.post(
         "/cart/items", data={**form, "quantity": "x"}, headers={"Accept": "application/json"}
     )

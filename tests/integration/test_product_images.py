@@ -4,7 +4,6 @@ fetched), stored by the gateway, served at /products/<sku>/image; a placeholder 
 from __future__ import annotations
 
 import io
-from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import bmecat
+from gateway.cxml import parse_xml
 from gateway.models import Product, ProductImage
 from gateway.services.catalog import csv_files, images
 from gateway.services.catalog.bmecat_import import import_bmecat
@@ -120,7 +120,7 @@ def test_the_picture_of_a_product_outside_the_assortment_is_404(client: FlaskCli
 
 
 def test_generated_pictures_hold_only_initials_whatever_the_name() -> None:
-    svg = ElementTree.fromstring(images.generated_svg(name="<b> & co", family=3))
+    svg = parse_xml(images.generated_svg(name="<b> & co", family=3))
     texts = [element.text for element in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert texts == ["C"]
 
