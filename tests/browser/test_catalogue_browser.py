@@ -72,9 +72,7 @@ def test_add_to_cart_from_the_list_updates_the_badge_without_leaving(
     expect(page.locator("tr[data-sku='DEMO-0161']")).to_be_visible()
 
 
-def test_without_script_the_list_form_comes_back_to_the_list(
-    live_server: str, page: Page
-) -> None:
+def test_without_script_the_list_form_comes_back_to_the_list(live_server: str, page: Page) -> None:
     page.context.set_extra_http_headers({})
     _login(page, live_server, "buyer@1002.demo")
     page.route("**/static/catalog.js", lambda route: route.abort())
