@@ -59,4 +59,10 @@
     });
   });
 
+  // On a phone the filters start folded (unless one is in use), so the results come first.
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (details) {
+      details.open = false;
+    });
+  }
 })();

@@ -97,6 +97,14 @@ def test_the_product_page_shows_tiers_in_dutch(live_server: str, page: Page) -> 
     expect(page.locator(".skip-link")).to_be_focused()
 
 
+def _load_every_picture(page: Page) -> None:
+    """A full-page screenshot shows rows far below the fold: load their lazy pictures too."""
+    page.evaluate(
+        "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
+    )
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_screenshots_of_the_shop(live_server: str, page: Page, shots: Path, language: str) -> None:
     _login(page, live_server, "multi@demo.test", language)
@@ -106,6 +114,7 @@ def test_screenshots_of_the_shop(live_server: str, page: Page, shots: Path, lang
         ("product", "/products/DEMO-0001"),
     ):
         page.goto(f"{live_server}{path}")
+        _load_every_picture(page)
         page.screenshot(path=shots / f"{name}-{language}.png", full_page=True)
     page.goto(f"{live_server}/products/DEMO-0003")
     page.click("form.add-to-cart button[type=submit]")
@@ -115,6 +124,7 @@ def test_screenshots_of_the_shop(live_server: str, page: Page, shots: Path, lang
     page.screenshot(path=shots / f"checkout-{language}.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/catalog")
+    expect(page.locator("details[data-collapse-narrow]")).not_to_have_attribute("open", "")
     page.screenshot(path=shots / f"catalogue-phone-{language}.png", full_page=False)
     names = ("cart", "catalogue", "catalogue-grid", "catalogue-phone", "checkout", "product")
     assert {p.name for p in shots.glob(f"*-{language}.png")} == {
