@@ -64,6 +64,7 @@ class CatalogProduct:
     price: Decimal
     currency: str
     lead_time_days: int | None
+    image_source: str | None = None  # MIME_SOURCE of the product's picture, as written
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,9 +208,25 @@ def _product(
             price=Decimal(price.findtext(f"{_Q}PRICE_AMOUNT") or "0"),
             currency=currency,
             lead_time_days=int(delivery) if delivery else None,
+            image_source=_image_source(element),
         ),
         [],
     )
+
+
+def _image_source(element: etree._Element) -> str | None:
+    """The MIME_SOURCE of the product's picture: the first image whose MIME_PURPOSE is
+    `normal` (else the first image, else the first file with no MIME_TYPE), by MIME_ORDER."""
+    found: list[tuple[int, int, str]] = []
+    for index, mime in enumerate(element.iterfind(f"{_Q}MIME_INFO/{_Q}MIME")):
+        kind = (mime.findtext(f"{_Q}MIME_TYPE") or "").strip().lower()
+        if kind and not kind.startswith("image/"):
+            continue
+        purpose = (mime.findtext(f"{_Q}MIME_PURPOSE") or "").strip().lower()
+        order = int(mime.findtext(f"{_Q}MIME_ORDER") or index + 1)
+        rank = 0 if purpose == "normal" else 1 if purpose in ("", "detail") else 2
+        found.append((rank, order, (mime.findtext(f"{_Q}MIME_SOURCE") or "").strip()))
+    return min(found)[2] if found else None
 
 
 def _unit_price(element: etree._Element) -> etree._Element | None:

@@ -40,7 +40,10 @@ def import_command(file: Path, accept_valid: bool) -> None:
     with database().session_scope() as session:
         with file.open(encoding="utf-8-sig", newline="") as stream:
             rows, rejected = csv_files.check(
-                session, stream, vat_rates=current_app.config["GATEWAY_VAT_RATES"]
+                session,
+                stream,
+                vat_rates=current_app.config["GATEWAY_VAT_RATES"],
+                image_folder=file.parent,
             )
         for line in rejected:
             click.echo(f"line {line.line}: {line.sku or '-'}: {line.reason}", err=True)
@@ -203,7 +206,9 @@ def import_bmecat_command(file: Path) -> None:
     """Import a BMEcat 2005 T_NEW_CATALOG: every product, or none if any problem is found."""
     try:
         with database().session_scope() as session:
-            summary = bmecat_import.import_bmecat(session, body=file.read_bytes())
+            summary = bmecat_import.import_bmecat(
+                session, body=file.read_bytes(), image_folder=file.parent
+            )
     except CatalogError as exc:
         for finding in exc.findings:
             where = f"{file}:{finding.line}" if finding.line else str(file)
@@ -212,5 +217,11 @@ def import_bmecat_command(file: Path) -> None:
         raise click.ClickException(f"{count} problem(s); nothing was imported.") from None
     click.echo(
         f"Catalog {summary.catalog_id}: {summary.created} products created, "
-        f"{summary.updated} updated."
+        f"{summary.updated} updated, {summary.images} pictures stored."
     )
+    if summary.images_not_fetched:
+        click.echo(
+            "Pictures given as URLs are not fetched (put the files next to the catalog): "
+            + ", ".join(summary.images_not_fetched),
+            err=True,
+        )

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, ScaledDecimal, UTCDateTime, utcnow
@@ -58,6 +67,24 @@ class Product(Base):
     )
 
     category: Mapped[Category | None] = relationship()
+
+
+class ProductImage(Base):
+    """The picture of a product, stored by the gateway (PNG, JPEG, WebP or our own SVG).
+
+    Imported images are checked by `gateway.services.catalog.images`; `digest` (SHA-256 of the
+    bytes) versions the image URL so browsers may cache it.
+    """
+
+    __tablename__ = "product_image"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 catalog_product = Table(

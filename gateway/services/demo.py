@@ -22,7 +22,7 @@ from gateway.models import (
     User,
 )
 from gateway.oci import OCIVersion
-from gateway.services import demo_catalog, demo_lists, demo_orders, demo_roles
+from gateway.services import demo_catalog, demo_images, demo_lists, demo_orders, demo_roles
 from gateway.services.partners.registry import (
     CXMLPartnerSpec,
     OCIPartnerSpec,
@@ -96,6 +96,7 @@ def seed_demo(session: Session, *, digest_key: str, with_orders: bool = True) ->
         add_oci_partner(session, spec=DEMO_OCI_PARTNER)
     summary.partners.append("demo-oci")
     demo_catalog.shop_data(session, products, first_customer, second_customer)
+    demo_images.product_images(session)
     summary.users.extend(_roles_data(session, first_customer, second_customer))
     summary.users.extend(_staff_data(session, first_customer, second_customer))
     summary.users.extend(demo_roles.seed_custom_role(session, first_customer))

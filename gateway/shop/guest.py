@@ -10,12 +10,12 @@ from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.services.catalog import assortment
 from gateway.services.ordering import carts, guests
-from gateway.shop import forms
+from gateway.shop import added, forms
 from gateway.web import context
 from gateway.web.database import get_session
 
 blueprint = Blueprint("guest", __name__, url_prefix="/guest")
-CART_KEY = "guest_cart"
+CART_KEY = context.GUEST_CART_KEY
 
 
 @blueprint.before_request
@@ -43,7 +43,7 @@ def _priced() -> tuple[carts.PricedCart, tuple[str, ...]]:
 
 
 @blueprint.post("/cart/items")
-def add() -> Response | tuple[str, int]:
+def add() -> Response | tuple[str, int] | tuple[Response, int]:
     """Add a product (`sku`, `quantity`) to the guest cart."""
     db = get_session()
     product = assortment.find_product(
@@ -58,6 +58,8 @@ def add() -> Response | tuple[str, int]:
             )
         total = carts.check_unit(product, quantity)
     except InvalidInput as exc:
+        if added.wants_json() or request.form.get("next"):
+            return added.refused(str(exc), target=request.form.get("next", ""))
         return render_template(
             "message.html", title="Please check the quantity", message=str(exc)
         ), 400
@@ -67,7 +69,13 @@ def add() -> Response | tuple[str, int]:
         ), 400
     items[product.sku] = str(total)
     session[CART_KEY] = items
-    return redirect(url_for("guest.cart"))
+    return added.answer(
+        product,
+        carts.parse_quantity(request.form.get("quantity", "")),
+        lines=len(items),
+        target=request.form.get("next", ""),
+        default=url_for("guest.cart"),
+    )
 
 
 @blueprint.get("/cart")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -14,11 +15,11 @@ from gateway.auth.permissions import Permission, is_internal
 from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput, NotFound
-from gateway.models import Category, Product
-from gateway.services.catalog import assortment, pricing, search
-from gateway.services.ordering import carts
+from gateway.models import Category, Product, ProductImage
+from gateway.services.catalog import assortment, images, pricing, search
+from gateway.services.ordering import carts, quantities
 from gateway.services.people import impersonation, password_login, password_resets, shop_sessions
-from gateway.shop import password_links
+from gateway.shop import added, catalog_params, password_links
 from gateway.web import context, i18n, throttling
 from gateway.web.access import in_person
 from gateway.web.database import get_session, keep_changes
@@ -37,32 +38,57 @@ def home() -> Response:
 
 @blueprint.get("/catalog")
 def catalog() -> str:
-    """Products of the viewer's assortment with their prices: searchable, by category, paged."""
+    """Products of the viewer's assortment with their prices: searchable, by category,
+    filtered, sorted and paged, as a list or a grid (all in the query string)."""
     db = get_session()
     shopper = context.current_shopper()
-    query_text = request.args.get("q", "").strip()[:100]
-    category = _category(request.args.get("category", ""))
+    params = catalog_params.read(request.args)
+    category = _category(params.category)
+    viewer = _assortment(shopper)
+    basis = _price_basis(shopper)
     found = search.search_products(
         db,
-        assortment=_assortment(shopper),
-        query=query_text,
+        assortment=viewer,
+        query=params.query,
         category_id=category.id if category else None,
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page=params.page,
         page_size=PAGE_SIZE,
+        filters=search.Filters(
+            manufacturer=params.manufacturer or None,
+            price_min=params.price_min,
+            price_max=params.price_max,
+            contract_only=params.contract and shopper is not None,
+            basis=basis,
+        ),
+        sort=params.sort,
+        dutch_names=str(get_locale()) == "nl",
     )
     products = list(found.products)
+    ids = [product.id for product in products]
     return render_template(
         "shop/catalog.html",
         products=products,
         prices=_prices(products, shopper),
         list_prices=_staff_at_home(shopper),
-        query=query_text,
+        contract=pricing.contract_products(
+            db, shopper.organisation if shopper else None, ids, on=context.today()
+        )
+        if basis.lists
+        else set(),
+        images=images.versions(db, ids),
+        params=params,
+        query=params.query,
         category=category,
         categories=db.scalars(select(Category).order_by(Category.code)).all(),
+        manufacturers=search.manufacturers(db, assortment=viewer),
         page=found.page,
         pages=found.pages,
         total=found.total,
         more=found.more,
+        first=(found.page - 1) * PAGE_SIZE + 1,
+        last=(found.page - 1) * PAGE_SIZE + len(products),
+        can_buy=_can_buy(shopper),
+        sorts=tuple(search.Sort),
     )
 
 
@@ -72,21 +98,52 @@ def product(sku: str) -> str:
     return _product_page(_find_product(sku))
 
 
+@blueprint.get("/products/<sku>/image")
+def product_image(sku: str) -> Response:
+    """The product's stored picture, or a neutral placeholder; only for products the viewer
+    may see. Cacheable by the browser: pages link it with its digest (`?v=`)."""
+    product = _find_product(sku)
+    image = get_session().get(ProductImage, product.id)
+    if image is None:
+        response = Response(images.PLACEHOLDER, mimetype=images.SVG)
+        response.headers["X-Placeholder"] = "1"
+        response.headers["Cache-Control"] = "private, max-age=3600"
+    else:
+        response = Response(image.data, mimetype=image.content_type)
+        response.set_etag(image.digest)
+        response.headers["Cache-Control"] = "private, max-age=86400"
+        response.make_conditional(request)
+    # Never a document: no script, no links, even when opened on its own.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
 @blueprint.post("/cart/items")
-def add_to_cart() -> Response | tuple[str, int]:
-    """Add a product (`sku`, `quantity`) to the cart."""
+def add_to_cart() -> Response | tuple[str, int] | tuple[Response, int]:
+    """Add a product (`sku`, `quantity`) to the cart.
+
+    From the product page: on to the cart. From a list (a same-site `next` path): back to
+    that list with a message. Asked for JSON (`Accept: application/json`, the list's script):
+    `{"ok", "message", "lines"}`, so the page stays where it is.
+    """
     shopper = context.require_shopper()
     db = get_session()
     product = _find_product(request.form.get("sku", ""))
+    target = request.form.get("next", "")
     try:
         quantity = carts.parse_quantity(request.form.get("quantity", ""))
         cart = context.cart_for(shopper)
         carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
     except InvalidInput as exc:
+        if added.wants_json() or target:
+            return added.refused(str(exc), target=target)
         return _product_page(
             product, error=str(exc), quantity=request.form.get("quantity", "")
         ), 400
-    return redirect(url_for("shop.cart"))
+    lines = len(cart.lines)
+    return added.answer(product, quantity, lines=lines, target=target, default=url_for("shop.cart"))
 
 
 @blueprint.get("/cart")
@@ -272,6 +329,7 @@ def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[in
 
 
 def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> str:
+    db = get_session()
     shopper = context.current_shopper()
     price = _prices([product], shopper).get(product.id)
     currency = shopper.organisation.currency if shopper else product.currency
@@ -289,6 +347,13 @@ def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> 
             "price": f"{price:.2f}",
             "priceCurrency": currency,
         }
+    related = search.related(db, assortment=_assortment(shopper), product=product)
+    shows_prices = price is not None
+    tiers = (
+        pricing.tiers(db, shopper.organisation, product, on=context.today())
+        if shopper is not None and shows_prices
+        else ()
+    )
     return render_template(
         "shop/product.html",
         product=product,
@@ -299,6 +364,34 @@ def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> 
         quantity=quantity,
         can_buy=shopper is not None and can(shopper.actor, Permission.CART_WRITE),
         guest_can_buy=shopper is None and not current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"],
+        tiers=tiers,
+        contract=any(tier.contract and tier.min_quantity == 1 for tier in tiers),
+        unit_step=quantities.step(product.unit),
+        image_version=images.versions(db, [product.id]).get(product.id),
+        related=related,
+        related_prices=_prices(related, shopper),
+        related_images=images.versions(db, [item.id for item in related]),
+    )
+
+
+def _can_buy(shopper: context.Shopper | None) -> bool:
+    """Whether the viewer gets add-to-cart forms (a guest when the shop is open to guests)."""
+    if shopper is None:
+        return not current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"]
+    return can(shopper.actor, Permission.CART_WRITE)
+
+
+def _price_basis(shopper: context.Shopper | None) -> search.PriceBasis:
+    """How prices are compared in filters and sorting: as the viewer sees them."""
+    if shopper is None:
+        rates = current_app.config["GATEWAY_VAT_RATES"]
+        return search.PriceBasis(
+            vat_factors={name: 1 + Decimal(rate) / 100 for name, rate in rates.items()}
+        )
+    return search.PriceBasis(
+        lists=tuple(
+            pricing.applicable_price_lists(get_session(), shopper.organisation, context.today())
+        )
     )
 
 

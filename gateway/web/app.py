@@ -24,6 +24,7 @@ from gateway.logging import configure_logging
 from gateway.punchout.frames import frame_ancestors_header
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
+from gateway.shop import units
 from gateway.shop.account import blueprint as account_blueprint
 from gateway.shop.approvals import blueprint as approvals_blueprint
 from gateway.shop.guest import blueprint as guest_blueprint
@@ -35,7 +36,7 @@ from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.staff_catalogs import blueprint as staff_catalogs_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
 from gateway.web import database, i18n
-from gateway.web.context import current_shopper
+from gateway.web.context import cart_line_count, current_shopper
 from gateway.web.cookies import ShopSessionInterface
 from gateway.web.errors import register_error_handlers
 from gateway.web.headers import security_headers
@@ -94,6 +95,8 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
+    app.jinja_env.globals["cart_line_count"] = cart_line_count
+    app.jinja_env.globals.update(unit_amount=units.amount, unit_name=units.name)
     app.jinja_env.globals.update(can=can, Permission=Permission)
     register_error_handlers(app)
     app.after_request(security_headers)  # runs last: completes the policies set before it

@@ -18,6 +18,7 @@ from gateway.web.cookies import PUNCHOUT_KEY
 from gateway.web.database import get_session, keep_changes
 
 SESSION_KEY = "shop"
+GUEST_CART_KEY = "guest_cart"  # the guest cart in the browser session (gateway.shop.guest)
 
 
 class LoginRequired(Exception):
@@ -146,3 +147,21 @@ def cart_for(shopper: Shopper, *, create: bool = True) -> Cart:
 def today() -> date:
     """Today's date in the shop's time zone: the date prices and delivery dates go by."""
     return pricing.price_date(utcnow(), current_app.config["GATEWAY_TIMEZONE"])
+
+
+def cart_line_count() -> int | None:
+    """The number of lines in the viewer's cart for the header's badge (a guest's browser cart
+    too); None when the viewer has no cart to show."""
+    shopper = current_shopper()
+    if shopper is None:
+        if current_app.config["GATEWAY_SHOP_LOGIN_REQUIRED"]:
+            return None
+        items = session.get(GUEST_CART_KEY, {})
+        return len(items) if isinstance(items, dict) else 0
+    shop_session = shopper.shop_session
+    return carts.line_count(
+        get_session(),
+        actor=shopper.actor,
+        punchout_session_id=shop_session.punchout_session_id,
+        assisted_session_id=shop_session.id if shop_session.fresh_cart else None,
+    )

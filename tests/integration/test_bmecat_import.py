@@ -109,7 +109,7 @@ def test_cli_import(cli_app: Flask) -> None:
     assert run(cli_app, "init").exit_code == 0
     result = run(cli_app, "catalog", "import-bmecat", str(VALID))
     assert result.exit_code == 0, result.output
-    assert "Catalog OFFICE-2026: 3 products created, 0 updated." in result.output
+    assert "Catalog OFFICE-2026: 3 products created, 0 updated, 0 pictures stored." in result.output
     broken = INVALID / "unit_too_long.xml"
     result = run(cli_app, "catalog", "import-bmecat", str(broken))
     assert result.exit_code == 1

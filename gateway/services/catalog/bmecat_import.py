@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import bmecat
 from gateway.models import Product
+from gateway.services.catalog import images
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -18,15 +21,23 @@ class ImportSummary:
     catalog_id: str
     created: int
     updated: int
+    images: int = 0
+    images_not_fetched: tuple[str, ...] = ()  # SKUs whose picture is a URL (never fetched)
 
 
-def import_bmecat(session: Session, *, body: bytes) -> ImportSummary:
+def import_bmecat(
+    session: Session, *, body: bytes, image_folder: Path | None = None
+) -> ImportSummary:
     """Create or update every product of a BMEcat catalog, keyed by SUPPLIER_PID.
 
     The whole document is checked first: `bmecat.CatalogError` lists every problem and nothing
-    is written. Products the catalog does not name stay as they are.
+    is written. Products the catalog does not name stay as they are. A product's picture
+    (`MIME_INFO`) is read from a file relative to `image_folder` (the catalog's folder) and
+    checked like every imported image; a picture given as a URL is not fetched (the summary
+    names those products).
     """
     catalog = bmecat.read(body)
+    pictures, not_fetched = _pictures(catalog, image_folder)
     skus = [product.sku for product in catalog.products]
     existing = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
     created = 0
@@ -48,6 +59,54 @@ def import_bmecat(session: Session, *, body: bytes) -> ImportSummary:
             product.lead_time_days = item.lead_time_days
             product.active = True
         session.flush()
+        for item in catalog.products:
+            picture = pictures.get(item.sku)
+            if picture is not None:
+                product = (
+                    existing.get(item.sku)
+                    or session.scalars(select(Product).where(Product.sku == item.sku)).one()
+                )
+                images.store(
+                    session,
+                    product_id=product.id,
+                    content_type=picture.content_type,
+                    data=picture.read(),
+                )
+        session.flush()
     return ImportSummary(
-        catalog_id=catalog.catalog_id, created=created, updated=len(catalog.products) - created
+        catalog_id=catalog.catalog_id,
+        created=created,
+        updated=len(catalog.products) - created,
+        images=len(pictures),
+        images_not_fetched=not_fetched,
     )
+
+
+def _pictures(
+    catalog: bmecat.Catalog, folder: Path | None
+) -> tuple[dict[str, images.ImageFile], tuple[str, ...]]:
+    """Each product's checked picture file; CatalogError listing every unusable one."""
+    found: dict[str, images.ImageFile] = {}
+    remote: list[str] = []
+    findings: list[bmecat.Finding] = []
+    for item in catalog.products:
+        source = item.image_source
+        if not source:
+            continue
+        if re.match(r"[a-z][a-z0-9+.-]*://", source, re.IGNORECASE):
+            remote.append(item.sku)
+            continue
+        if folder is None:
+            reason = "needs the catalog's folder: import it from a file"
+        else:
+            try:
+                found[item.sku] = images.check_file(folder, source)
+                continue
+            except images.ImageError as exc:
+                reason = str(exc)
+        findings.append(
+            bmecat.Finding(line=None, path=f"PRODUCT {item.sku}/MIME_INFO", reason=reason)
+        )
+    if findings:
+        raise bmecat.CatalogError(tuple(findings))
+    return found, tuple(remote)

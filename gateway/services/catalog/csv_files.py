@@ -4,7 +4,9 @@ Columns (required marked *): sku*, name*, name_nl, description, description_nl, 
 (UN/CEFACT code), unspsc* (8 digits), manufacturer_name, manufacturer_part_id, vat_class
 (default `standard`), lead_time_days, image_url, list_price* (excl. VAT, at most 4 decimals),
 currency (default EUR), active (1/0, true/false, yes/no; default 1), category (a category code),
-catalogs (catalog names separated by `;`, replacing the product's catalogs when given).
+catalogs (catalog names separated by `;`, replacing the product's catalogs when given),
+image_file (a PNG, JPEG or WebP file next to the CSV, by its path relative to the CSV's folder:
+stored by the gateway as the product's picture; see `images`).
 
 Rows update the product with the same SKU or create it. Every row is checked before anything is
 written; the caller decides whether rejected rows stop the whole import (the default).
@@ -17,12 +19,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from gateway.models import Catalog, Category, Product, catalog_product
+from gateway.services.catalog import images
 from gateway.services.catalog.pricing import DEFAULT_VAT_RATES
 
 COLUMNS = (
@@ -43,7 +47,9 @@ COLUMNS = (
     "active",
     "category",
     "catalogs",
+    "image_file",
 )
+EXPORTED = COLUMNS[:-1]  # pictures stay in the gateway: an export names no image files
 REQUIRED = ("sku", "name", "unit", "unspsc", "list_price")
 MAX_PRICE = Decimal(1_000_000_000)
 MAX_LEAD_TIME_DAYS = 3650
@@ -77,6 +83,7 @@ class ProductRow:
     values: dict[str, object]
     category_id: int | None
     catalog_ids: tuple[int, ...] | None  # None: leave the product's catalogs alone
+    image: images.ImageFile | None = None  # None: leave the product's picture alone
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,8 +101,10 @@ def check(
     stream: IO[str],
     *,
     vat_rates: Mapping[str, Decimal] = DEFAULT_VAT_RATES,
+    image_folder: Path | None = None,
 ) -> tuple[list[ProductRow], list[Rejected]]:
-    """Read and check every row; nothing is written."""
+    """Read and check every row; nothing is written. `image_file` names are read relative to
+    `image_folder` (the CSV file's folder); without one, a row naming an image is rejected."""
     reader = csv.DictReader(stream)
     missing = [column for column in REQUIRED if column not in (reader.fieldnames or ())]
     if missing:
@@ -119,6 +128,7 @@ def check(
                 categories=categories,
                 catalogs=catalogs,
                 vat_rates=vat_rates,
+                image_folder=image_folder,
             )
         except ValueError as exc:
             rejected.append(Rejected(line=line, sku=sku, reason=str(exc)))
@@ -136,6 +146,7 @@ def _row(
     categories: Mapping[str, int],
     catalogs: Mapping[str, int],
     vat_rates: Mapping[str, Decimal],
+    image_folder: Path | None = None,
 ) -> ProductRow:
     if None in record:
         raise ValueError("more fields than columns")
@@ -169,7 +180,16 @@ def _row(
         },
         category_id=categories[get["category"]] if get["category"] else None,
         catalog_ids=_catalog_ids(get["catalogs"], catalogs),
+        image=_image(get["image_file"], image_folder),
     )
+
+
+def _image(name: str, folder: Path | None) -> images.ImageFile | None:
+    if not name:
+        return None
+    if folder is None:
+        raise ValueError("image_file needs the CSV file's folder: import the CSV from a file")
+    return images.check_file(folder, name)
 
 
 def _check_texts(get: Mapping[str, str]) -> None:
@@ -253,6 +273,14 @@ def write(
                     insert(catalog_product),
                     [{"catalog_id": c, "product_id": product.id} for c in row.catalog_ids],
                 )
+        if row.image is not None:
+            session.flush()
+            images.store(
+                session,
+                product_id=product.id,
+                content_type=row.image.content_type,
+                data=row.image.read(),
+            )
         if count % BATCH == 0:
             session.flush()
             progress(BATCH)
@@ -263,7 +291,7 @@ def write(
 
 def export(session: Session, stream: IO[str]) -> int:
     """Write every product in the import format; returns the number of products."""
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(stream, fieldnames=EXPORTED, lineterminator="\n")
     writer.writeheader()
     categories = dict(session.execute(select(Category.id, Category.code)).all())
     catalogs = dict(session.execute(select(Catalog.id, Catalog.name)).all())

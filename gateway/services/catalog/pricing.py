@@ -179,3 +179,60 @@ def vat_breakdown(lines: Iterable[tuple[Decimal, Decimal]]) -> tuple[VatLine, ..
         )
         for rate, base in sorted(bases.items(), reverse=True)
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tier:
+    """From `min_quantity` units on, a customer pays `unit_price` per unit; `contract` when the
+    price comes from one of its price lists rather than the list price."""
+
+    min_quantity: Decimal
+    unit_price: Decimal
+    contract: bool
+
+
+def tiers(
+    session: Session, organisation: Organisation | None, product: Product, *, on: date
+) -> tuple[Tier, ...]:
+    """The quantity steps at which a customer's unit price for a product changes, from 1 unit
+    on (a guest, or a customer without lists: the list price alone)."""
+    lists = applicable_price_lists(session, organisation, on) if organisation else []
+    minimums: dict[Decimal, bool] = {Decimal(1): False}
+    if lists:
+        for minimum in session.scalars(
+            select(PriceListItem.min_quantity).where(
+                PriceListItem.price_list_id.in_(lists), PriceListItem.product_id == product.id
+            )
+        ):
+            minimums[max(minimum, Decimal(1))] = True
+    steps = sorted(minimums)
+    contract_from = min((m for m, listed in minimums.items() if listed), default=None)
+    prices = line_prices(session, organisation, [(product, step) for step in steps], on=on)
+    found: list[Tier] = []
+    for step, price in zip(steps, prices, strict=True):
+        if found and found[-1].unit_price == price:
+            continue  # the same price as the step before: not a step of its own
+        contract = contract_from is not None and step >= contract_from
+        found.append(Tier(min_quantity=step, unit_price=price, contract=contract))
+    return tuple(found)
+
+
+def contract_products(
+    session: Session, organisation: Organisation | None, product_ids: Iterable[int], *, on: date
+) -> set[int]:
+    """Which of the products the customer buys at a contract price from one unit on."""
+    ids = set(product_ids)
+    lists = applicable_price_lists(session, organisation, on) if organisation and ids else []
+    if not lists:
+        return set()
+    return set(
+        session.scalars(
+            select(PriceListItem.product_id)
+            .where(
+                PriceListItem.price_list_id.in_(lists),
+                PriceListItem.product_id.in_(ids),
+                PriceListItem.min_quantity <= 1,
+            )
+            .distinct()
+        )
+    )

@@ -9,12 +9,29 @@ number and descriptions; the service API is the same on both engines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import ColumnExpressionArgument, SQLColumnExpression, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ColumnExpressionArgument,
+    Numeric,
+    SQLColumnExpression,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
-from gateway.models import Category, Product
+from gateway.models import Category, PriceListItem, Product
+from gateway.models.catalog import PRICE
 from gateway.services.catalog.assortment import Assortment
 
 MAX_TERMS = 8
@@ -30,6 +47,89 @@ _PG_MATCH = (
     "@@ to_tsquery('simple', :terms)"
 )
 _SQLITE_MATCH = "SELECT rowid FROM product_search WHERE product_search MATCH :terms"
+
+
+class Sort(StrEnum):
+    """The orders a result list can be sorted in (the `sort` query parameter)."""
+
+    SKU = "sku"
+    NAME = "name"
+    PRICE_ASC = "price"
+    PRICE_DESC = "-price"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceBasis:
+    """How the price a viewer sees is computed in SQL, for price filters and sorting.
+
+    A customer: its price for one unit, the lowest over its valid price lists (`lists`) that
+    have a price from 1 unit, else the list price. A guest (`vat_factors` set): the list price
+    times 1 + the VAT rate of the product's VAT class.
+    """
+
+    lists: tuple[int, ...] = ()
+    vat_factors: Mapping[str, Decimal] | None = None
+
+    def expression(self) -> ColumnElement[Decimal]:
+        """The price as stored: an amount scaled by 10**PRICE.scale (compare with `scaled`)."""
+        price: ColumnElement[Decimal] = type_coerce(Product.list_price, Numeric())
+        if self.lists:
+            contract = (
+                select(func.min(type_coerce(PriceListItem.unit_price, Numeric())))
+                .where(
+                    PriceListItem.product_id == Product.id,
+                    PriceListItem.price_list_id.in_(self.lists),
+                    PriceListItem.min_quantity <= 1,
+                )
+                .scalar_subquery()
+            )
+            price = func.coalesce(contract, price)
+        if self.vat_factors:
+            factor = case(
+                *(
+                    (Product.vat_class == name, literal(factor, Numeric(6, 4)))
+                    for name, factor in self.vat_factors.items()
+                ),
+                else_=literal(Decimal(1), Numeric(6, 4)),
+            )
+            price = price * factor
+        return price
+
+
+def scaled(amount: Decimal) -> ColumnElement[int]:
+    """An amount as prices are stored (a scaled integer), for comparing with `expression()`."""
+    return literal(int(amount.scaleb(PRICE.scale).to_integral_value()), BigInteger())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filters:
+    """Narrowing a result list: manufacturer, price range (as the viewer sees prices), and
+    "only products with a contract price" (a price from one unit on one of the customer's
+    lists, as `pricing.contract_products` marks them)."""
+
+    manufacturer: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    contract_only: bool = False
+    basis: PriceBasis = field(default_factory=PriceBasis)
+
+    def conditions(self) -> list[ColumnExpressionArgument[bool]]:
+        found: list[ColumnExpressionArgument[bool]] = []
+        if self.manufacturer:
+            found.append(Product.manufacturer_name == self.manufacturer)
+        if self.price_min is not None:
+            found.append(self.basis.expression() >= scaled(self.price_min))
+        if self.price_max is not None:
+            found.append(self.basis.expression() <= scaled(self.price_max))
+        if self.contract_only:
+            found.append(
+                exists().where(
+                    PriceListItem.product_id == Product.id,
+                    PriceListItem.price_list_id.in_(self.basis.lists or (-1,)),
+                    PriceListItem.min_quantity <= 1,
+                )
+            )
+        return found
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,15 +155,24 @@ def search_products(
     category_id: int | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
+    filters: Filters | None = None,
+    sort: Sort = Sort.SKU,
+    dutch_names: bool = False,
 ) -> SearchPage:
-    """Active products of the assortment matching `query` (all words, as prefixes), by SKU.
+    """Active products of the assortment matching `query` (all words, as prefixes) and the
+    filters, in the order `sort` asks (by name: the Dutch names with `dutch_names`).
 
     Costs about the same at any catalog size: hits are found up to `COUNT_LIMIT`; when there
     are no more, those are sorted, else (hits are dense) the SKU index is walked and filtered.
     """
+    filters = filters or Filters()
     terms = _WORD.findall(query.lower())[:MAX_TERMS]
     categories = None if category_id is None else category_and_descendants(session, category_id)
-    conditions = _conditions(session, assortment, terms, categories, walk_sku_index=False)
+    narrowing = filters.conditions()
+    conditions = [
+        *_conditions(session, assortment, terms, categories, walk_sku_index=False),
+        *narrowing,
+    ]
     hits = session.scalars(select(Product.id).where(*conditions).limit(COUNT_LIMIT + 1)).all()
     if not hits:  # nothing to fetch; also spares PostgreSQL a walk along the SKU index
         return SearchPage(products=(), total=0, page=1, pages=1)
@@ -73,14 +182,63 @@ def search_products(
     page = min(max(page, 1), pages)
     if more:  # many hits: walk the SKU index until the page is full, filtering as it goes
         found = select(Product).where(
-            *_conditions(session, assortment, terms, categories, walk_sku_index=True)
+            *_conditions(session, assortment, terms, categories, walk_sku_index=sort is Sort.SKU),
+            *narrowing,
         )
     else:  # few: sort those already found, without matching the text again
         found = select(Product).where(Product.id.in_(hits))
     products = session.scalars(
-        found.order_by(Product.sku).offset((page - 1) * page_size).limit(page_size)
+        found.order_by(*_order(sort, filters.basis, dutch_names=dutch_names))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     )
     return SearchPage(products=tuple(products), total=total, page=page, pages=pages, more=more)
+
+
+def _order(
+    sort: Sort, basis: PriceBasis, *, dutch_names: bool
+) -> tuple[ColumnExpressionArgument[object], ...]:
+    if sort is Sort.NAME:
+        name = func.coalesce(func.nullif(Product.name_nl, ""), Product.name)
+        return (func.lower(name if dutch_names else Product.name), Product.sku)
+    if sort is Sort.PRICE_ASC:
+        return (basis.expression().asc(), Product.sku)
+    if sort is Sort.PRICE_DESC:
+        return (basis.expression().desc(), Product.sku)
+    return (Product.sku,)
+
+
+def manufacturers(session: Session, *, assortment: Assortment) -> list[str]:
+    """The manufacturers of the assortment's active products, by name (for a filter)."""
+    return list(
+        session.scalars(
+            select(Product.manufacturer_name)
+            .where(Product.active, assortment.condition(), Product.manufacturer_name.is_not(None))
+            .distinct()
+            .order_by(Product.manufacturer_name)
+        )
+    )
+
+
+def related(
+    session: Session, *, assortment: Assortment, product: Product, limit: int = 6
+) -> list[Product]:
+    """Other active products of the same category in the assortment, nearest SKUs first."""
+    if product.category_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Product)
+            .where(
+                Product.active,
+                assortment.condition(),
+                Product.category_id == product.category_id,
+                Product.id != product.id,
+            )
+            .order_by(func.abs(Product.id - product.id), Product.sku)
+            .limit(limit)
+        )
+    )
 
 
 def _conditions(

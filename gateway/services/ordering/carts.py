@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
@@ -96,17 +96,7 @@ def open_cart(
     Without `create`, a missing cart comes back empty and unsaved, so a page that only shows
     the cart writes nothing (on SQLite a read request must not need the write lock).
     """
-    query = select(Cart).where(
-        Cart.organisation_id == actor.organisation_id,
-        Cart.user_id == actor.user_id,
-        Cart.status == CartStatus.OPEN,
-        Cart.punchout_session_id.is_(None)
-        if punchout_session_id is None
-        else Cart.punchout_session_id == punchout_session_id,
-        Cart.assisted_session_id.is_(None)
-        if assisted_session_id is None
-        else Cart.assisted_session_id == assisted_session_id,
-    )
+    query = select(Cart).where(*_open_cart(actor, punchout_session_id, assisted_session_id))
     cart = session.scalar(query)
     if cart is None:
         cart = Cart(
@@ -120,6 +110,40 @@ def open_cart(
             session.add(cart)
             session.flush()
     return cart
+
+
+def line_count(
+    session: Session,
+    *,
+    actor: Actor,
+    punchout_session_id: int | None = None,
+    assisted_session_id: int | None = None,
+) -> int:
+    """How many lines the cart `open_cart` would give holds (one query; 0 without a cart)."""
+    return (
+        session.scalar(
+            select(func.count(CartLine.id))
+            .join(Cart, Cart.id == CartLine.cart_id)
+            .where(*_open_cart(actor, punchout_session_id, assisted_session_id))
+        )
+        or 0
+    )
+
+
+def _open_cart(
+    actor: Actor, punchout_session_id: int | None, assisted_session_id: int | None
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Cart.organisation_id == actor.organisation_id,
+        Cart.user_id == actor.user_id,
+        Cart.status == CartStatus.OPEN,
+        Cart.punchout_session_id.is_(None)
+        if punchout_session_id is None
+        else Cart.punchout_session_id == punchout_session_id,
+        Cart.assisted_session_id.is_(None)
+        if assisted_session_id is None
+        else Cart.assisted_session_id == assisted_session_id,
+    )
 
 
 def add_item(
