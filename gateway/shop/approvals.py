@@ -15,7 +15,7 @@ from gateway.models import Order
 from gateway.numbers import NumberError, read_whole
 from gateway.services.ordering import quantities
 from gateway.services.purchasing import approvals
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
@@ -115,6 +115,6 @@ def _decided(
         db.rollback()
         orders = approvals.inbox(db, actor=shopper.actor)
         return render_template(
-            "shop/approvals.html", orders=orders, error=str(exc), error_order=order_id
+            "shop/approvals.html", orders=orders, error=i18n.error_text(exc), error_order=order_id
         ), 400
     return redirect(url_for("approvals.inbox", decided=order.id))

@@ -4,6 +4,7 @@ order page. Thin adapters over `gateway.services.ordering.guests`."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.db import utcnow
@@ -11,7 +12,7 @@ from gateway.errors import InvalidInput, NotFound
 from gateway.services.catalog import assortment
 from gateway.services.ordering import carts, guests
 from gateway.shop import forms
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.database import get_session
 
 blueprint = Blueprint("guest", __name__, url_prefix="/guest")
@@ -59,11 +60,13 @@ def add() -> Response | tuple[str, int]:
         total = carts.check_unit(product, quantity)
     except InvalidInput as exc:
         return render_template(
-            "message.html", title="Please check the quantity", message=str(exc)
+            "message.html", title=gettext("Please check the quantity"), message=i18n.error_text(exc)
         ), 400
     if product.sku not in items and len(items) >= guests.MAX_GUEST_LINES:
         return render_template(
-            "message.html", title="Cart full", message="A guest cart holds at most 100 lines."
+            "message.html",
+            title=gettext("Cart full"),
+            message=gettext("A guest cart holds at most 100 lines."),
         ), 400
     items[product.sku] = str(total)
     session[CART_KEY] = items
@@ -96,7 +99,10 @@ def update(sku: str) -> Response | tuple[str, int]:
         except InvalidInput as exc:
             priced, unavailable = _priced()
             return render_template(
-                "shop/guest_cart.html", cart=priced, unavailable=unavailable, error=str(exc)
+                "shop/guest_cart.html",
+                cart=priced,
+                unavailable=unavailable,
+                error=i18n.error_text(exc),
             ), 400
         items[sku] = str(quantity)
     session[CART_KEY] = items

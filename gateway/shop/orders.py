@@ -13,7 +13,7 @@ from gateway.models import AddressKind, Order, OrderStatus
 from gateway.services.ordering import carts, checkout, confirmation_mail, history
 from gateway.services.purchasing import approvals, budgets
 from gateway.shop import forms
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.database import get_session
 
 blueprint = Blueprint("orders", __name__)
@@ -150,7 +150,7 @@ def reopen(order_id: int) -> str | tuple[str, int]:
         )
     except InvalidInput as exc:
         order = history.get_order(db, actor=shopper.actor, order_id=order_id)
-        return _order_page(shopper, order, error=str(exc)), 400
+        return _order_page(shopper, order, error=i18n.error_text(exc)), 400
     order = history.get_order(db, actor=shopper.actor, order_id=order_id)
     return render_template("shop/reordered.html", order=order, result=result, reopened=True)
 

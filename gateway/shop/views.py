@@ -83,7 +83,7 @@ def add_to_cart() -> Response | tuple[str, int]:
         carts.add_item(db, actor=shopper.actor, cart=cart, sku=product.sku, quantity=quantity)
     except InvalidInput as exc:
         return _product_page(
-            product, error=str(exc), quantity=request.form.get("quantity", "")
+            product, error=i18n.error_text(exc), quantity=request.form.get("quantity", "")
         ), 400
     return redirect(url_for("shop.cart"))
 
@@ -109,7 +109,7 @@ def update_line(line_id: int) -> Response | tuple[str, int]:
             quantity=quantity,
         )
     except InvalidInput as exc:
-        return _cart_page(shopper, error=str(exc), error_line=line_id), 400
+        return _cart_page(shopper, error=i18n.error_text(exc), error_line=line_id), 400
     return redirect(url_for("shop.cart"))
 
 
@@ -176,15 +176,16 @@ def switch_customer() -> Response:
 @blueprint.post("/locale")
 def set_locale() -> Response:
     """Choose Dutch or English (field `locale`): on the account when logged in, else in the
-    browser session."""
+    browser session; back to the page the form was on (field `next`, a path on this site)."""
     chosen = request.form.get("locale", "")
     if chosen not in i18n.LOCALES:
         raise InvalidInput("Choose nl or en.")
     shopper = context.current_shopper()
     if shopper is not None and shopper.punchout is None:
-        shopper.user.locale = chosen
+        (shopper.acting_staff or shopper.user).locale = chosen  # staff assisting: their own
     session[i18n.SESSION_KEY] = chosen
-    return redirect(same_site_path(request.referrer, request.host_url, url_for("shop.catalog")))
+    back = same_site_path(request.referrer, request.host_url, url_for("shop.catalog"))
+    return redirect(safe_target(request.form.get("next"), back))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ conditional updates inside a savepoint, so a lost race undoes everything (B-5).
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,7 +36,7 @@ from gateway.models import (
     Product,
 )
 from gateway.services.catalog import assortment, pricing
-from gateway.services.ordering import carts
+from gateway.services.ordering import carts, numbering
 from gateway.services.purchasing import approval_mail, approvals, budgets
 
 MAX_REFERENCE_LENGTH = 100
@@ -313,6 +312,7 @@ def place_order(
         now=now,
         user_id=actor.user_id,
         note=" ".join(reasons),
+        zone=zone,
     )
     order.approval_reasons = reasons or None
     order.placed_by_id = actor.acting_staff_id or actor.user_id  # staff on behalf (I-5)
@@ -384,10 +384,11 @@ def order_from_lines(
     now: datetime,
     user_id: int | None = None,
     note: str = "",
+    zone: str = pricing.DEFAULT_TIMEZONE,
 ) -> Order:
     """A new shop order with the priced lines, totals, VAT breakdown and first history step."""
     order = Order(
-        number=new_order_number(),
+        number=numbering.next_order_number(session, now=now, zone=zone),
         organisation_id=organisation_id,
         user_id=user_id,
         placed_by_id=user_id,
@@ -423,8 +424,3 @@ def order_from_lines(
     session.add(order)
     session.flush()
     return order
-
-
-def new_order_number() -> str:
-    """An order number that reveals nothing about how many orders there are (G-3)."""
-    return "S" + secrets.token_hex(5).upper()

@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,7 +41,7 @@ from gateway.models import (
     TradingPartner,
 )
 from gateway.services.catalog.pricing import DEFAULT_TIMEZONE
-from gateway.services.ordering import price_check
+from gateway.services.ordering import numbering, price_check
 from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
 from gateway.services.partners import deployment
 
@@ -158,7 +157,7 @@ def _new(
     lines, punchout_session_id = checked_lines(session, request=request, partner=partner)
     checked = price_check.review(session, request=request, partner=partner, lines=lines, zone=zone)
     order = Order(
-        number=_order_number(now),
+        number=numbering.next_order_number(session, now=now, zone=zone),
         organisation_id=partner.organisation_id,
         source=OrderSource.CXML,
         deployment_mode=deployment_mode,
@@ -348,7 +347,3 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
 def _content_digest(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _order_number(now: datetime) -> str:
-    return f"CX{now:%y%m%d}-{secrets.token_hex(4).upper()}"
