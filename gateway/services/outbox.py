@@ -325,10 +325,11 @@ def resend(session: Session, *, message_id: int, now: datetime) -> OutboxMessage
     if message.status == OutboxStatus.PENDING:
         raise InvalidInput(f"Outbox message {message_id} is still queued.")
     if message.document_type == EMAIL_DOCUMENT and not message.body:
-        raise InvalidInput(
+        gone = (
             f"Outbox message {message_id} carried a single-use link and was sent; its body is "
             "gone. Ask for a new link instead."
         )
+        raise InvalidInput(gone)
     message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now
     message.claimed_by = message.lease_until = None
     session.flush()

@@ -108,7 +108,8 @@ def place_guest_order(
     order and the token of its private link (shown once)."""
     problems = validate(details)
     if problems:
-        raise InvalidInput("; ".join(f"{field}: {text}" for field, text in problems.items()))
+        listed = "; ".join(f"{field}: {text}" for field, text in problems.items())
+        raise InvalidInput(listed)
     if not priced.lines:
         raise InvalidInput("Your cart is empty.")
     order = checkout.order_from_lines(

@@ -43,10 +43,10 @@ def in_range(quantity: Decimal, *, allow_zero: bool = False) -> Decimal:
     quantity = Decimal(quantity)  # callers in code may hand over an int
     if not quantity.is_finite():
         raise InvalidInput("Quantity must be a number.")
+    if quantity < 0 and allow_zero:
+        raise InvalidInput("Quantity cannot be negative.")
     if quantity < 0 or (quantity == 0 and not allow_zero):
-        raise InvalidInput(
-            "Quantity cannot be negative." if allow_zero else "Quantity must be greater than zero."
-        )
+        raise InvalidInput("Quantity must be greater than zero.")
     if quantity > MAX_QUANTITY:
         raise InvalidInput(TOO_MANY)
     return quantity
