@@ -17,7 +17,8 @@ def test_the_browser_language_chooses_dutch(client: FlaskClient) -> None:
     assert '<html lang="nl">' in page.text
     assert "Prijzen zijn inclusief btw." in page.text
     assert "€\xa01,14" in page.text  # 0.94 + 21 % VAT, Dutch format
-    assert "Balpen Standard Black" in page.text  # the Dutch product name
+    assert "Balpen Standaard zwart" in page.text  # the Dutch product name, wholly Dutch
+    assert "Standard" not in page.text
     english = client.get("/catalog?q=DEMO-0002", headers={"Accept-Language": "en"})
     assert "Prices include VAT." in english.text
     assert "€1.14" in english.text
