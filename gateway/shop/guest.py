@@ -116,11 +116,13 @@ def checkout() -> Response | str | tuple[str, int]:
     details = forms.GuestCheckoutForm.read(request.form).details()  # blank on a GET
     if request.method == "GET":
         return _checkout_page(priced, unavailable, details, {})
-    problems = guests.validate(details)
+    problems = {field: gettext(text) for field, text in guests.validate(details).items()}
     if not priced.lines:
-        problems["cart"] = "Your cart is empty."
+        problems["cart"] = gettext("Your cart is empty.")
     if unavailable:
-        problems["cart"] = "No longer available, please remove: " + ", ".join(unavailable)
+        problems["cart"] = gettext(
+            "No longer available, please remove: %(products)s", products=", ".join(unavailable)
+        )
     if problems:
         return _checkout_page(priced, unavailable, details, problems), 400
     _, token = guests.place_guest_order(
@@ -129,6 +131,7 @@ def checkout() -> Response | str | tuple[str, int]:
         details=details,
         now=utcnow(),
         mail_key=current_app.config["GATEWAY_MAIL_KEY"],
+        locale=i18n.current_locale(),
     )
     session.pop(CART_KEY, None)
     return redirect(url_for("guest.order_page", token=token, placed=1))

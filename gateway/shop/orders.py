@@ -86,7 +86,11 @@ def checkout_page() -> Response | str | tuple[str, int]:
             shopper, result.info.priced, form, result.problems, result.info.budget_check
         ), 400
     confirmation_mail.queue_confirmation(
-        get_session(), order=result.order, to=shopper.user.email, now=utcnow()
+        get_session(),
+        order=result.order,
+        to=shopper.user.email,
+        now=utcnow(),
+        locale=i18n.current_locale(),
     )
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
 

@@ -203,6 +203,7 @@ def forgot_password() -> Response | str:
         ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
         mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         throttle_keys=throttling.reset_keys(email.lower()),
+        locale=i18n.current_locale(),
     )
     if wait is not None:
         return throttling.too_many_attempts(wait)

@@ -52,6 +52,11 @@ def error_text(exc: BaseException) -> str:
     return str(gettext(str(exc)))
 
 
+def current_locale() -> str:
+    """The request's language code (`nl`, `en`): for mails the request causes."""
+    return str(get_locale())
+
+
 def money(amount: Decimal | None, currency: str = "EUR") -> str:
     """An amount in the request's locale: `€ 1.234,56` in Dutch, `€1,234.56` in English."""
     if amount is None:

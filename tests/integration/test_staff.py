@@ -31,7 +31,7 @@ from gateway.services.people.users import role_named
 from tests import shop
 from tests.conftest import DIGEST_KEY
 from tests.factories import customer, make_budget, user_named
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 
 SERVICE = "service@supplier.demo"
 AGENT = "agent@supplier.demo"
@@ -189,7 +189,7 @@ def test_customer_service_shops_as_a_user_and_the_order_names_both(
     deliver_mail(app, inbox.port)
     confirmation = inbox.messages[-1]
     assert confirmation["To"] == "buyer@1001.demo"
-    assert "Placed on your behalf by Cees Service" in confirmation.get_payload()
+    assert "Placed on your behalf by Cees Service" in text_of(confirmation)
     shown = assisting.get(response.location)
     assert f'data-placed-by="{SERVICE}"' in shown.text
     assert 'data-ordered-for="buyer@1001.demo"' in shown.text
@@ -458,7 +458,7 @@ def test_an_agent_registers_a_prospect_and_activates_it(
     assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     assert inbox.messages[-1]["To"] == "peter@initech.test"
     assert inbox.messages[-1]["Subject"] == f"Your shop account for {prospect.name}"
-    assert "http://shop.example/invitation/" in inbox.messages[-1].get_payload()
+    assert "http://shop.example/invitation/" in text_of(inbox.messages[-1])
     link = db_session.scalars(
         select(Membership).where(Membership.organisation_id == prospect.id)
     ).one()
@@ -501,7 +501,7 @@ def test_customer_service_creates_a_customer_with_an_invited_superuser(
     assert (created.status, created.active) == ("active", True)
     deliver_mail(app, inbox.port)
     assert inbox.messages[-1]["To"] == "peter@initech.test"
-    assert "http://shop.example/invitation/" in inbox.messages[-1].get_payload()
+    assert "http://shop.example/invitation/" in text_of(inbox.messages[-1])
     assert len(_audit(db_session, "customer.create")) == 1
     # Agents register prospects; they cannot create active customers directly.
 
@@ -529,7 +529,7 @@ def test_an_admin_adds_staff_assigns_customers_and_reads_the_audit_log(
     assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     assert inbox.messages[-1]["To"] == "new.agent@supplier.test"
     assert inbox.messages[-1]["Subject"] == "Your shop account for the supplier's staff pages"
-    assert "http://shop.example/invitation/" in inbox.messages[-1].get_payload()
+    assert "http://shop.example/invitation/" in text_of(inbox.messages[-1])
     assert (
         'data-staff="new.agent@supplier.test" data-role="sales_agent"'
         in admin.get("/staff/accounts").text
