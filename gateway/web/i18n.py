@@ -49,6 +49,9 @@ def error_text(exc: BaseException) -> str:
     """A refusal's message in the reader's language: services raise their errors in English with
     a constant message (extracted for translation), the page shows its translation. Messages
     with values in them stay English until their service gives them as a template."""
+    template, values = getattr(exc, "template", None), getattr(exc, "values", {})
+    if template is not None:
+        return str(gettext(template)) % values
     return str(gettext(str(exc)))
 
 

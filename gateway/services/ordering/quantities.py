@@ -58,6 +58,12 @@ def check(quantity: Decimal, *, unit: str, sku: str, allow_zero: bool = False) -
     unit_step = step(unit)
     if quantity % unit_step:
         if unit_step == 1:
-            raise InvalidInput(f"{sku} is sold per {unit}: whole numbers only.")
-        raise InvalidInput(f"Quantity of {sku} may have at most {DECIMALS} decimals.")
+            raise InvalidInput(
+                "%(sku)s is sold per %(unit)s: whole numbers only.", sku=sku, unit=unit
+            )
+        raise InvalidInput(
+            "Quantity of %(sku)s may have at most %(decimals)s decimals.",
+            sku=sku,
+            decimals=DECIMALS,
+        )
     return quantity
