@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
@@ -173,7 +174,7 @@ def _checkout_page(
         raw_date=request.form.get("requested_delivery_date")
         if request.method == "POST"
         else (form.requested_delivery_date.isoformat() if form.requested_delivery_date else ""),
-        problems={problem.field: problem.message for problem in problems},
+        problems={problem.field: gettext(problem.message) for problem in problems},
         addresses=checkout.addresses(
             get_session(), organisation_id=shopper.organisation.id, kind=AddressKind.DELIVERY
         ),

@@ -36,6 +36,7 @@ from gateway.models import (
     Product,
 )
 from gateway.services.catalog import assortment, pricing
+from gateway.services.labels import N_
 from gateway.services.ordering import carts, numbering
 from gateway.services.purchasing import approval_mail, approvals, budgets
 
@@ -196,7 +197,7 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
     """Every reason the order cannot be placed as it stands (empty: it can)."""
     problems = []
     if not info.priced.lines:
-        problems.append(CheckoutProblem(field="cart", message="Your cart is empty."))
+        problems.append(CheckoutProblem(field="cart", message=N_("Your cart is empty.")))
     if info.unavailable:
         problems.append(
             CheckoutProblem(
@@ -208,22 +209,24 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
         problems.append(
             CheckoutProblem(
                 field="cart",
-                message="Your cart or its prices changed since you opened checkout. "
-                "Please check the order again.",
+                message=N_(
+                    "Your cart or its prices changed since you opened checkout. "
+                    "Please check the order again."
+                ),
             )
         )
     wanted = info.form.requested_delivery_date
     if wanted is not None and wanted <= info.today:
         problems.append(
             CheckoutProblem(
-                field="requested_delivery_date", message="Choose a delivery date after today."
+                field="requested_delivery_date", message=N_("Choose a delivery date after today.")
             )
         )
     if wanted is not None and wanted > info.today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD):
         problems.append(
             CheckoutProblem(
                 field="requested_delivery_date",
-                message="Choose a delivery date within a year.",
+                message=N_("Choose a delivery date within a year."),
             )
         )
     if len(info.form.buyer_reference) > MAX_REFERENCE_LENGTH:
@@ -363,8 +366,10 @@ def _reserve(
 
 _NO_APPROVER = CheckoutProblem(
     field="budget",
-    message="This order needs approval, but your customer has nobody who may approve it. "
-    "Please ask your superuser.",
+    message=N_(
+        "This order needs approval, but your customer has nobody who may approve it. "
+        "Please ask your superuser."
+    ),
 )
 
 
