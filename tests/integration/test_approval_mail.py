@@ -96,10 +96,10 @@ def test_a_decision_queues_the_requesters_mail(
     assert _decide(superuser, order, "reject", comment="Not now").status_code == 302
     assert len(_mails(db_session)) == 2
     deliver_mail(app, inbox.port)
-    told = [m for m in inbox.messages if "pending" not in str(m["Subject"])]  # not the receipt
+    told = [m for m in inbox.messages if "Awaiting approval" not in str(m["Subject"])]  # receipt
     assert [(m["To"], m["Subject"]) for m in told] == [
         ("superuser@1001.demo", f"Order {order.number} awaits your approval"),
-        ("requester@1001.demo", f"Order {order.number} rejected"),
+        ("requester@1001.demo", f"Order {order.number}: Rejected"),
     ]
     told = told[1:]
     assert "Comment: Not now" in text_of(told[0])

@@ -141,12 +141,15 @@ def test_the_customer_page_shows_its_prices_users_budgets_and_orders(
     assert "buyer@1001.demo" in page.text
     assert "Whole-customer budget" in page.text
     assert 'data-order-number="CX-77" data-source="cxml"' in page.text
-    # The customer's contract price (90 % of the list price), not the list price.
+    # The customer's contract price (90 % of the list price), not the list price, both as
+    # amounts people read (`€0.85`, never `EUR 0.85`).
     match = re.search(
-        r'data-sku="DEMO-0001">.*?EUR ([\d.]+)</td><td data-customer-price="([\d.]+)"', page.text
+        r'data-sku="DEMO-0001">.*?<td>€([\d.]+)</td><td data-customer-price="([\d.]+)">€[\d.]+<',
+        page.text,
     )
     assert match is not None
     assert Decimal(match.group(2)) < Decimal(match.group(1))
+    assert "EUR " not in page.text
 
 
 def test_customer_users_cannot_open_staff_pages(app: Flask) -> None:
