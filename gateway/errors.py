@@ -8,7 +8,22 @@ from __future__ import annotations
 
 
 class GatewayError(Exception):
-    """Root of every error the gateway raises on purpose."""
+    """Root of every error the gateway raises on purpose.
+
+    A message shown to people is a constant English text, translated where it is shown; one
+    with values in it is a template with named fields (`InvalidInput("%(sku)s is sold per
+    %(unit)s.", sku=sku, unit=unit)`): `str()` gives it filled in, and `template`/`values` let
+    a page translate the template first.
+    """
+
+    def __init__(self, *args: object, **values: object) -> None:
+        if values and len(args) == 1 and isinstance(args[0], str):
+            self.template: str | None = args[0]
+            self.values = values
+            super().__init__(args[0] % values)
+        else:
+            self.template, self.values = None, {}
+            super().__init__(*args)
 
 
 class PermissionDenied(GatewayError, PermissionError):

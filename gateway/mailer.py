@@ -30,8 +30,17 @@ class Mailer:
             sender=config["GATEWAY_MAIL_FROM"],
         )
 
-    def send(self, *, to: str, subject: str, body: str, message_id: str | None = None) -> None:
-        """Send one plain-text message; SMTP errors propagate to the caller.
+    def send(
+        self,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        message_id: str | None = None,
+        html: str | None = None,
+    ) -> None:
+        """Send one message, plain text with an `html` alternative where given; SMTP errors
+        propagate to the caller.
 
         A fixed `message_id` lets recipients recognise a resent message as the same one.
         """
@@ -42,6 +51,8 @@ class Mailer:
         message["To"] = to
         message["Subject"] = subject
         message.set_content(body)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
         with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS) as smtp:
             smtp.send_message(message)
         log.info("mail sent: %s", subject)

@@ -40,6 +40,26 @@ class Inbox:
         return "250 OK"
 
 
+def text_of(message: Message) -> str:
+    """The plain-text part of a mail (itself when it has no alternatives), decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("no text/plain part")
+
+
+def html_of(message: Message) -> str:
+    """The HTML alternative of a mail, decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("no text/html part")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -29,6 +29,7 @@ from gateway.services.partners.deployment import ACCEPTED_DEPLOYMENT_MODES
 from gateway.services.partners.registry import CART_ENCODINGS, OCI_VERSIONS, OPERATIONS_ALLOWED
 from gateway.services.punchout.cart_mapping import CXMLMapping
 from gateway.services.punchout.oci_mapping import PartnerOptions
+from gateway.web import i18n
 from gateway.web.access import requires
 from gateway.web.context import Shopper
 from gateway.web.database import get_session
@@ -65,7 +66,7 @@ def create(shopper: Shopper) -> Response | str | tuple[str, int]:
             db, actor=actor, form=form, digest_key=current_app.config["GATEWAY_DIGEST_KEY"]
         )
     except InvalidInput as exc:
-        return _form_page(None, values, error=str(exc)), 400
+        return _form_page(None, values, error=i18n.error_text(exc)), 400
     return render_template("admin/secret.html", partner=partner, secret=secret, created=True)
 
 
@@ -85,7 +86,7 @@ def edit(shopper: Shopper, partner_id: int) -> Response | str | tuple[str, int]:
             return _form_page(partner, values, preview=_preview(actor, form, values))
         admin.update_partner(db, actor=actor, partner_id=partner_id, form=form)
     except InvalidInput as exc:
-        return _form_page(partner, values, error=str(exc)), 400
+        return _form_page(partner, values, error=i18n.error_text(exc)), 400
     return redirect(url_for("admin_partners.edit", partner_id=partner_id, saved=1))
 
 

@@ -23,6 +23,7 @@ from gateway.punchout.settings import punchout_settings
 from gateway.services.ordering import quantities
 from gateway.services.partners import simulator
 from gateway.services.punchout.oci_mapping import PartnerOptions
+from gateway.web import i18n
 from gateway.web.access import requires
 from gateway.web.context import Shopper
 from gateway.web.database import get_session
@@ -98,7 +99,7 @@ def act(shopper: Shopper) -> str | tuple[str, int]:
             return _page(actor, partner, values, sent=sent)
         values["document"] = _template(partner, values, _items(values.get("items", "")))
     except InvalidInput as exc:
-        return _page(actor, partner, values, error=str(exc)), 400
+        return _page(actor, partner, values, error=i18n.error_text(exc)), 400
     return _page(actor, partner, values)
 
 

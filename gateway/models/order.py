@@ -102,6 +102,16 @@ class Order(Base):
     placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_id], viewonly=True)
 
 
+class OrderNumberCounter(Base):
+    """The last order number given out in a year: `YYYY-NNNNNN`, one row a year, raised in the
+    transaction that creates the order (the row lock serialises simultaneous orders)."""
+
+    __tablename__ = "order_number_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
 class OrderLine(Base):
     """One line of an order, with the product data as it was when ordered."""
 

@@ -94,6 +94,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locale: Mapped[str | None] = mapped_column(String(5))  # None: from the browser
+    # An IANA zone name (`Europe/Amsterdam`); None: the shop's default zone.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class PasswordReset(Base):

@@ -227,6 +227,13 @@ def _variant_name(variant: int) -> str:
     return f"{sizes[(variant - 1) // len(colours)]} {colours[(variant - 1) % len(colours)]}"
 
 
+def _dutch_variant_name(variant: int) -> str:
+    """The variant in Dutch: "Standaard zwart" for "Standard Black"."""
+    colours = ("blauw", "zwart", "rood", "groen", "grijs")
+    sizes = ("Standaard", "Groot", "Compact", "Pro")
+    return f"{sizes[(variant - 1) // len(colours)]} {colours[(variant - 1) % len(colours)]}"
+
+
 def price_list(session: Session, name: str, products: list[Product], factor: Decimal) -> PriceList:
     """A contract price on every third product, plus a 10+ tier on the first ten products."""
     price_list = session.scalar(select(PriceList).where(PriceList.name == name))
@@ -266,8 +273,15 @@ def shop_data(
     categories = _categories(session)
     for index, product in enumerate(products):
         family = index // _VARIANTS
-        if not product.name_nl:
-            product.name_nl = f"{_DUTCH_NAMES[family]} {_variant_name(index % _VARIANTS + 1)}"
+        variant = index % _VARIANTS + 1
+        half_dutch = f"{_DUTCH_NAMES[family]} {_variant_name(variant)}"  # seeded before
+        if not product.name_nl or product.name_nl == half_dutch:
+            product.name_nl = f"{_DUTCH_NAMES[family]} {_dutch_variant_name(variant)}"
+        if not product.description_nl:
+            product.description_nl = (
+                f"{_DUTCH_NAMES[family]}, model {_dutch_variant_name(variant).lower()}, "
+                f"van {product.manufacturer_name}."
+            )
         if product.category_id is None:
             product.category_id = categories[_FAMILY_CATEGORY[family]].id
     standard = _catalog(session, STANDARD_CATALOG, products, public=True)

@@ -104,6 +104,7 @@ class Mail:
     subject: str
     body: str
     message_id: str
+    html: str | None = None
 
 
 def enqueue(
@@ -142,9 +143,10 @@ def enqueue_mail(
     order_id: int | None,
     now: datetime,
     sealed_with: str | None = None,
+    html: str | None = None,
 ) -> OutboxMessage:
-    """Queue a plain-text e-mail in the caller's transaction; `BASE_URL_MARKER` in the body
-    becomes the worker's base URL.
+    """Queue an e-mail (plain text, and `html` as its alternative) in the caller's
+    transaction; `BASE_URL_MARKER` in either becomes the worker's base URL.
 
     With `sealed_with` (the mail key) the whole mail is stored encrypted: for mails carrying a
     single-use link, whose token must not be readable in the database.
@@ -155,7 +157,7 @@ def enqueue_mail(
         order_id=order_id,
         document_type=EMAIL_DOCUMENT,
         payload_id=_message_id(),
-        body=_mail_body(to=to, subject=subject, body=body, sealed_with=sealed_with),
+        body=_mail_body(to=to, subject=subject, body=body, sealed_with=sealed_with, html=html),
         now=now,
     )
 
@@ -169,6 +171,7 @@ def enqueue_mail_where(
     body: str,
     now: datetime,
     sealed_with: str,
+    html: str | None = None,
 ) -> None:
     """Queue a sealed e-mail like `enqueue_mail`, but only where `condition` (e.g. "an active
     account has this address") holds: one INSERT … SELECT, so the statement and the work are
@@ -179,7 +182,7 @@ def enqueue_mail_where(
         "document_type": literal(EMAIL_DOCUMENT),
         "payload_id": literal(_message_id()),
         "body": literal(
-            _mail_body(to=to, subject=subject, body=body, sealed_with=sealed_with),
+            _mail_body(to=to, subject=subject, body=body, sealed_with=sealed_with, html=html),
             LargeBinary,
         ),
         "status": literal(OutboxStatus.PENDING.value),
@@ -198,8 +201,13 @@ def _message_id() -> str:
     return f"{secrets.token_hex(16)}@outbox.gateway"
 
 
-def _mail_body(*, to: str, subject: str, body: str, sealed_with: str | None) -> bytes:
-    mail = json.dumps({"to": to, "subject": subject, "body": body})
+def _mail_body(
+    *, to: str, subject: str, body: str, sealed_with: str | None, html: str | None = None
+) -> bytes:
+    fields = {"to": to, "subject": subject, "body": body}
+    if html is not None:
+        fields["html"] = html
+    mail = json.dumps(fields)
     if sealed_with is not None:
         mail = json.dumps({SEALED: encrypt(mail, sealed_with).decode("ascii")})
     return mail.encode("utf-8")
@@ -331,10 +339,11 @@ def resend(session: Session, *, message_id: int, now: datetime) -> OutboxMessage
     if message.status == OutboxStatus.PENDING:
         raise InvalidInput(f"Outbox message {message_id} is still queued.")
     if message.document_type == EMAIL_DOCUMENT and not message.body:
-        raise InvalidInput(
+        gone = (
             f"Outbox message {message_id} carried a single-use link and was sent; its body is "
             "gone. Ask for a new link instead."
         )
+        raise InvalidInput(gone)
     message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now
     message.claimed_by = message.lease_until = None
     session.flush()
@@ -429,6 +438,9 @@ def _open_mail(message: OutboxMessage, settings: WorkerSettings) -> Mail | Outco
         subject=fields["subject"],
         body=fields["body"].replace(BASE_URL_MARKER, settings.base_url),
         message_id=message.payload_id,
+        html=fields["html"].replace(BASE_URL_MARKER, settings.base_url)
+        if "html" in fields
+        else None,
     )
 
 
@@ -437,7 +449,13 @@ def _mail(mailer: Mailer | None, mail: Mail) -> Outcome:
     if mailer is None:
         return Outcome(status=AttemptResult.RETRY, reason="this worker has no mailer")
     try:
-        mailer.send(to=mail.to, subject=mail.subject, body=mail.body, message_id=mail.message_id)
+        mailer.send(
+            to=mail.to,
+            subject=mail.subject,
+            body=mail.body,
+            message_id=mail.message_id,
+            html=mail.html,
+        )
     except smtplib.SMTPResponseException as exc:
         error = exc.smtp_error
         text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -21,10 +21,11 @@ from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import Budget, BudgetPeriod, BudgetPolicy
 from gateway.services import audit
 from gateway.services.people import invitations, members, organisation, roles
+from gateway.services.people import users as people
 from gateway.services.punchout import connections
 from gateway.services.purchasing import approval_tiers, budget_admin, budget_history, budgets
 from gateway.shop import forms, password_links
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.access import NOT_IN_A_PUNCHOUT, in_person, requires
 from gateway.web.database import get_session
 
@@ -64,7 +65,7 @@ def _save_budget(shopper: context.Shopper, budget_id: int | None) -> Response | 
             now=utcnow(),
         )
     except InvalidInput as exc:
-        return _budgets_page(shopper, error=str(exc), error_budget=budget_id), 400
+        return _budgets_page(shopper, error=i18n.error_text(exc), error_budget=budget_id), 400
     return redirect(url_for("account.budgets_page"))
 
 
@@ -233,7 +234,7 @@ def _change_user(
 
 def _refusal(exc: InvalidInput) -> str:
     """A service's refusal in the user's language, where the shop has it translated."""
-    message = str(exc)
+    message = i18n.error_text(exc)
     translated = {
         invitations.STAFF_NOT_INVITED: gettext("Staff accounts cannot be invited to a customer."),
         invitations.NOT_PENDING: gettext("This invitation was already answered or has expired."),
@@ -398,7 +399,7 @@ def organisation_page(shopper: context.Shopper) -> Response | str | tuple[str, i
             now=utcnow(),
         )
     except InvalidInput as exc:
-        return _organisation_page(shopper, error=str(exc)), 400
+        return _organisation_page(shopper, error=i18n.error_text(exc)), 400
     return redirect(url_for("account.organisation"))
 
 
@@ -426,7 +427,7 @@ def _save_address(shopper: context.Shopper, address_id: int | None) -> Response 
             now=utcnow(),
         )
     except InvalidInput as exc:
-        return _organisation_page(shopper, error=str(exc)), 400
+        return _organisation_page(shopper, error=i18n.error_text(exc)), 400
     return redirect(url_for("account.organisation"))
 
 
@@ -555,7 +556,7 @@ def approval_tiers_page(shopper: context.Shopper) -> Response | str | tuple[str,
             approval_tiers.define(db, actor=shopper.actor, tiers=approval_tiers.parse(text))
         except InvalidInput as exc:
             db.rollback()
-            error = str(exc)
+            error = i18n.error_text(exc)
         else:
             return redirect(url_for("account.approval_tiers_page"))
     current = approval_tiers.chain(db, organisation_id=shopper.organisation.id)
@@ -566,3 +567,34 @@ def approval_tiers_page(shopper: context.Shopper) -> Response | str | tuple[str,
         error=error,
     )
     return (page, 400) if error else page
+
+
+# The person's own settings --------------------------------------------------------------------
+
+
+@blueprint.route("/account/settings", methods=["GET", "POST"])
+@in_person
+def settings_page() -> Response | str | tuple[str, int]:
+    """Your own display name, language and time zone (fields `name`, `locale`, `time_zone`).
+    Not in a punchout (the buyer's system speaks for that user) and never by staff acting as you.
+    """
+    shopper = context.require_shopper()
+    if shopper.punchout is not None:
+        raise PermissionDenied(NOT_IN_A_PUNCHOUT)
+    user = shopper.user
+    if request.method == "GET":
+        return render_template("account/settings.html", user=user, zones=i18n.time_zones())
+    try:
+        people.save_settings(
+            user,
+            name=request.form.get("name", ""),
+            locale=request.form.get("locale", ""),
+            time_zone=request.form.get("time_zone", ""),
+        )
+    except InvalidInput as exc:
+        page = render_template(
+            "account/settings.html", user=user, zones=i18n.time_zones(), error=i18n.error_text(exc)
+        )
+        return page, 400
+    session.pop(i18n.SESSION_KEY, None)
+    return redirect(url_for("account.settings_page", saved=1))

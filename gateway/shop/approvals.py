@@ -20,7 +20,7 @@ from gateway.numbers import NumberError, read_whole
 from gateway.services.ordering import quantities
 from gateway.services.purchasing import approval_reminders, approvals, stand_ins
 from gateway.shop import account
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
 
@@ -163,7 +163,7 @@ def bulk_approve() -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         db.rollback()
-        return _inbox(shopper, error=str(exc)), 400
+        return _inbox(shopper, error=i18n.error_text(exc)), 400
     if result.refused:
         return _inbox(shopper, refused=result.refused), 200 if result.approved else 400
     return redirect(
@@ -258,7 +258,7 @@ def _decided(
         order = decide()
     except InvalidInput as exc:
         db.rollback()
-        return _inbox(shopper, error=str(exc), error_order=order_id), 400
+        return _inbox(shopper, error=i18n.error_text(exc), error_order=order_id), 400
     return redirect(url_for("approvals.inbox", decided=order.id))
 
 

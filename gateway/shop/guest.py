@@ -4,6 +4,7 @@ order page. Thin adapters over `gateway.services.ordering.guests`."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.db import utcnow
@@ -11,7 +12,7 @@ from gateway.errors import InvalidInput, NotFound
 from gateway.services.catalog import assortment
 from gateway.services.ordering import carts, guests
 from gateway.shop import added, forms
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.database import get_session
 
 blueprint = Blueprint("guest", __name__, url_prefix="/guest")
@@ -61,11 +62,13 @@ def add() -> Response | tuple[str, int] | tuple[Response, int]:
         if added.wants_json() or request.form.get("next"):
             return added.refused(str(exc), target=request.form.get("next", ""))
         return render_template(
-            "message.html", title="Please check the quantity", message=str(exc)
+            "message.html", title=gettext("Please check the quantity"), message=i18n.error_text(exc)
         ), 400
     if product.sku not in items and len(items) >= guests.MAX_GUEST_LINES:
         return render_template(
-            "message.html", title="Cart full", message="A guest cart holds at most 100 lines."
+            "message.html",
+            title=gettext("Cart full"),
+            message=gettext("A guest cart holds at most 100 lines."),
         ), 400
     items[product.sku] = str(total)
     session[CART_KEY] = items
@@ -104,7 +107,10 @@ def update(sku: str) -> Response | tuple[str, int]:
         except InvalidInput as exc:
             priced, unavailable = _priced()
             return render_template(
-                "shop/guest_cart.html", cart=priced, unavailable=unavailable, error=str(exc)
+                "shop/guest_cart.html",
+                cart=priced,
+                unavailable=unavailable,
+                error=i18n.error_text(exc),
             ), 400
         items[sku] = str(quantity)
     session[CART_KEY] = items
@@ -118,11 +124,13 @@ def checkout() -> Response | str | tuple[str, int]:
     details = forms.GuestCheckoutForm.read(request.form).details()  # blank on a GET
     if request.method == "GET":
         return _checkout_page(priced, unavailable, details, {})
-    problems = guests.validate(details)
+    problems = {field: gettext(text) for field, text in guests.validate(details).items()}
     if not priced.lines:
-        problems["cart"] = "Your cart is empty."
+        problems["cart"] = gettext("Your cart is empty.")
     if unavailable:
-        problems["cart"] = "No longer available, please remove: " + ", ".join(unavailable)
+        problems["cart"] = gettext(
+            "No longer available, please remove: %(products)s", products=", ".join(unavailable)
+        )
     if problems:
         return _checkout_page(priced, unavailable, details, problems), 400
     _, token = guests.place_guest_order(
@@ -131,6 +139,7 @@ def checkout() -> Response | str | tuple[str, int]:
         details=details,
         now=utcnow(),
         mail_key=current_app.config["GATEWAY_MAIL_KEY"],
+        locale=i18n.current_locale(),
     )
     session.pop(CART_KEY, None)
     return redirect(url_for("guest.order_page", token=token, placed=1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
@@ -13,7 +14,7 @@ from gateway.models import AddressKind, Order, OrderStatus
 from gateway.services.ordering import carts, checkout, confirmation_mail, history
 from gateway.services.purchasing import approvals, budgets
 from gateway.shop import forms
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.database import get_session
 
 blueprint = Blueprint("orders", __name__)
@@ -86,7 +87,11 @@ def checkout_page() -> Response | str | tuple[str, int]:
             shopper, result.info.priced, form, result.problems, result.info.budget_check
         ), 400
     confirmation_mail.queue_confirmation(
-        get_session(), order=result.order, to=shopper.user.email, now=utcnow()
+        get_session(),
+        order=result.order,
+        to=shopper.user.email,
+        now=utcnow(),
+        locale=i18n.current_locale(),
     )
     return redirect(url_for("orders.order_page", order_id=result.order.id, placed=1))
 
@@ -150,7 +155,7 @@ def reopen(order_id: int) -> str | tuple[str, int]:
         )
     except InvalidInput as exc:
         order = history.get_order(db, actor=shopper.actor, order_id=order_id)
-        return _order_page(shopper, order, error=str(exc)), 400
+        return _order_page(shopper, order, error=i18n.error_text(exc)), 400
     order = history.get_order(db, actor=shopper.actor, order_id=order_id)
     return render_template("shop/reordered.html", order=order, result=result, reopened=True)
 
@@ -169,7 +174,7 @@ def _checkout_page(
         raw_date=request.form.get("requested_delivery_date")
         if request.method == "POST"
         else (form.requested_delivery_date.isoformat() if form.requested_delivery_date else ""),
-        problems={problem.field: problem.message for problem in problems},
+        problems={problem.field: gettext(problem.message) for problem in problems},
         addresses=checkout.addresses(
             get_session(), organisation_id=shopper.organisation.id, kind=AddressKind.DELIVERY
         ),

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.database import get_session
 
 
@@ -30,7 +31,9 @@ def choose_password(
         try:
             check(db, token=token, now=now)
         except InvalidInput as exc:
-            return render_template("message.html", title="Link expired", message=str(exc)), 410
+            return render_template(
+                "message.html", title=gettext("Link expired"), message=i18n.error_text(exc)
+            ), 410
         return render_template(template, error="")
     try:
         accept(
@@ -41,6 +44,6 @@ def choose_password(
             now=now,
         )
     except InvalidInput as exc:
-        return render_template(template, error=str(exc)), 400
+        return render_template(template, error=i18n.error_text(exc)), 400
     context.finish()
     return redirect(url_for("shop.login", reset="done"))

@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
@@ -33,7 +34,7 @@ from gateway.services.ordering.price_check import problems_of
 from gateway.services.people import customers, impersonation, shop_sessions, staff
 from gateway.services.people.organisation import set_staff_access
 from gateway.shop import forms
-from gateway.web import context
+from gateway.web import context, i18n
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session, keep_changes
 
@@ -65,7 +66,9 @@ def _audit_assisted_change(response: Response) -> Response:
 @blueprint.errorhandler(NotFound)
 def _not_found(exc: NotFound) -> tuple[str, int]:
     keep_changes()  # a staff lookup outside their reach is audited (staff.denied)
-    return render_template("message.html", title="Not Found", message=str(exc)), 404
+    return render_template(
+        "message.html", title=gettext("Not found"), message=i18n.error_text(exc)
+    ), 404
 
 
 @blueprint.get("/staff/customers", endpoint="customers")
@@ -132,7 +135,7 @@ def impersonate(shopper: context.Shopper, number: str) -> Response | tuple[str, 
             max_age_seconds=config["GATEWAY_IMPERSONATION_MAX_AGE"],
         )
     except InvalidInput as exc:
-        return _customer_page(shopper, number, error=str(exc)), 400
+        return _customer_page(shopper, number, error=i18n.error_text(exc)), 400
     except PermissionDenied:
         keep_changes()  # the refusal's audit row
         raise
@@ -189,7 +192,7 @@ def _new_customer(shopper: context.Shopper, *, prospect: bool) -> Response | tup
             prospect=prospect,
         )
     except InvalidInput as exc:
-        return _customers_page(shopper, error=str(exc)), 400
+        return _customers_page(shopper, error=i18n.error_text(exc)), 400
     return redirect(url_for("staff.customer", number=organisation.number))
 
 
@@ -207,7 +210,7 @@ def activate(shopper: context.Shopper, number: str) -> Response | tuple[str, int
             mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         )
     except InvalidInput as exc:
-        return _customer_page(shopper, number, error=str(exc)), 400
+        return _customer_page(shopper, number, error=i18n.error_text(exc)), 400
     return redirect(url_for("staff.customer", number=organisation.number))
 
 
@@ -224,7 +227,7 @@ def assign_agent(shopper: context.Shopper, number: str) -> Response | tuple[str,
             now=utcnow(),
         )
     except InvalidInput as exc:
-        return _customer_page(shopper, number, error=str(exc)), 400
+        return _customer_page(shopper, number, error=i18n.error_text(exc)), 400
     return redirect(url_for("staff.customer", number=number))
 
 
@@ -247,7 +250,7 @@ def accounts(shopper: context.Shopper) -> Response | str | tuple[str, int]:
                 mail_key=current_app.config["GATEWAY_MAIL_KEY"],
             )
         except InvalidInput as exc:
-            error = str(exc)
+            error = i18n.error_text(exc)
         else:
             return redirect(url_for("staff.accounts"))
     page = render_template(
@@ -331,5 +334,5 @@ def _decide(
     try:
         decision()
     except InvalidInput as exc:
-        return _customer_page(shopper, number, error=str(exc)), 400
+        return _customer_page(shopper, number, error=i18n.error_text(exc)), 400
     return redirect(url_for("staff.customer", number=number))

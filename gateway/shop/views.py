@@ -140,7 +140,7 @@ def add_to_cart() -> Response | tuple[str, int] | tuple[Response, int]:
         if added.wants_json() or target:
             return added.refused(str(exc), target=target)
         return _product_page(
-            product, error=str(exc), quantity=request.form.get("quantity", "")
+            product, error=i18n.error_text(exc), quantity=request.form.get("quantity", "")
         ), 400
     lines = len(cart.lines)
     return added.answer(product, quantity, lines=lines, target=target, default=url_for("shop.cart"))
@@ -167,7 +167,7 @@ def update_line(line_id: int) -> Response | tuple[str, int]:
             quantity=quantity,
         )
     except InvalidInput as exc:
-        return _cart_page(shopper, error=str(exc), error_line=line_id), 400
+        return _cart_page(shopper, error=i18n.error_text(exc), error_line=line_id), 400
     return redirect(url_for("shop.cart"))
 
 
@@ -234,15 +234,16 @@ def switch_customer() -> Response:
 @blueprint.post("/locale")
 def set_locale() -> Response:
     """Choose Dutch or English (field `locale`): on the account when logged in, else in the
-    browser session."""
+    browser session; back to the page the form was on (field `next`, a path on this site)."""
     chosen = request.form.get("locale", "")
     if chosen not in i18n.LOCALES:
         raise InvalidInput("Choose nl or en.")
     shopper = context.current_shopper()
     if shopper is not None and shopper.punchout is None:
-        shopper.user.locale = chosen
+        (shopper.acting_staff or shopper.user).locale = chosen  # staff assisting: their own
     session[i18n.SESSION_KEY] = chosen
-    return redirect(same_site_path(request.referrer, request.host_url, url_for("shop.catalog")))
+    back = same_site_path(request.referrer, request.host_url, url_for("shop.catalog"))
+    return redirect(safe_target(request.form.get("next"), back))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
@@ -260,6 +261,7 @@ def forgot_password() -> Response | str:
         ttl_seconds=current_app.config["GATEWAY_PASSWORD_RESET_TTL"],
         mail_key=current_app.config["GATEWAY_MAIL_KEY"],
         throttle_keys=throttling.reset_keys(email.lower()),
+        locale=i18n.current_locale(),
     )
     if wait is not None:
         return throttling.too_many_attempts(wait)

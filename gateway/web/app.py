@@ -35,7 +35,7 @@ from gateway.shop.quotes import blueprint as quotes_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.staff_catalogs import blueprint as staff_catalogs_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
-from gateway.web import database, i18n
+from gateway.web import database, i18n, labels
 from gateway.web.context import cart_line_count, current_shopper
 from gateway.web.cookies import ShopSessionInterface
 from gateway.web.errors import register_error_handlers
@@ -74,6 +74,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     app.register_blueprint(punchout_blueprint)
     app.register_blueprint(shop_blueprint)
     app.register_blueprint(tools_blueprint)

@@ -23,7 +23,7 @@ from gateway.models import (
 )
 from tests import shop
 from tests.factories import customer, make_budget, make_user, user_named
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 
 
 def _client(app: Flask, email: str) -> FlaskClient:
@@ -83,7 +83,7 @@ def test_an_invited_user_chooses_a_password_once(
     assert _count(db_session, Membership) == members  # a user once they chose a password
     assert inbox.messages == []  # queued with the invitation, sent by the outbox worker
     assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
-    body = inbox.messages[-1].get_payload()
+    body = text_of(inbox.messages[-1])
     assert inbox.messages[-1]["To"] == "new@1001.test"
     assert inbox.messages[-1]["Subject"] == "You are invited to order for Acme Municipality"
     assert "Sam Superuser (1001) invited you to the shop for Acme Municipality." in body

@@ -185,7 +185,7 @@ def test_a_requesters_order_is_rejected_with_a_reason_the_requester_sees(
     assert "Not in this quarter&#39;s plan" in requester_page
     deliver_mail(app, inbox.port)
     told = [m for m in inbox.messages if m["To"] == "requester@1001.demo"]
-    assert "rejected" in told[-1]["Subject"]
+    assert told[-1]["Subject"].endswith(": Rejected")
     # One rejection ends it: approving afterwards is refused and changes nothing.
     again = _decide(superuser, order, "approve")
     assert again.status_code == 400

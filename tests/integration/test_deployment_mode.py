@@ -354,7 +354,7 @@ def test_the_partner_page_sets_the_accepted_mode(app: Flask, db_session: Session
     admin = app.test_client()
     staff.log_in(admin)
     new_page = admin.get("/admin/partners/new?protocol=cxml").text
-    assert "<option selected>both</option>" in new_page
+    assert '<option value="both" selected>Production and test</option>' in new_page
     secret = create_acme(admin, deployment_mode="production")
     partner = db_session.scalars(
         select(TradingPartner).where(TradingPartner.name == "acme-ariba")
@@ -365,7 +365,7 @@ def test_the_partner_page_sets_the_accepted_mode(app: Flask, db_session: Session
     assert (code, text.endswith("accept production documents only")) == (FORBIDDEN, True)
 
     path = f"/admin/partners/{partner.id}"
-    assert "<option selected>production</option>" in admin.get(path).text
+    assert '<option value="production" selected>Production</option>' in admin.get(path).text
     assert post_form(admin, path, cxml_form(deployment_mode="test")).status_code == 302
     db_session.expire_all()
     assert db_session.get_one(TradingPartner, partner.id).accepted_deployment_mode == "test"

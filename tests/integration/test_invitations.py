@@ -21,7 +21,7 @@ from gateway.models import AuditEntry, Invitation, Membership, OutboxMessage, Us
 from gateway.services.people import members, staff
 from tests import shop
 from tests.factories import actor_of, customer, user_named
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 
 INVITED = "buyer@1002.demo"
 
@@ -76,7 +76,7 @@ def test_an_existing_account_joins_only_when_its_holder_accepts(
     assert f'data-invitation="{INVITED}" data-state="pending"' in users_page
     deliver_mail(app, inbox.port)
     assert inbox.messages[-1]["To"] == INVITED
-    assert "http://shop.example/account/invitations" in inbox.messages[-1].get_payload()
+    assert "http://shop.example/account/invitations" in text_of(inbox.messages[-1])
 
     holder = _client(app, INVITED)
     assert 'data-invitations="1"' in holder.get("/catalog").text  # the notice after login
@@ -195,7 +195,7 @@ def test_a_new_address_joins_by_choosing_a_password(
     _invite(superuser, "new@1001.test", role="buyer")
     assert _memberships(db_session, "new@1001.test") == {}
     deliver_mail(app, inbox.port)
-    path = re.search(r"http://shop.example(/invitation/[\w-]+)", inbox.messages[-1].get_payload())
+    path = re.search(r"http://shop.example(/invitation/[\w-]+)", text_of(inbox.messages[-1]))
     assert path is not None
     client = app.test_client()
     fields = {"password": "a good long password", "password_confirm": "a good long password"}
@@ -290,8 +290,8 @@ def test_an_account_made_staff_meanwhile_cannot_accept(
     )
     db_session.commit()
     deliver_mail(app, inbox.port)
-    to_customer = [m for m in inbox.messages if "invited you to the shop" in m.get_payload()]
-    path = re.search(r"http://shop.example(/invitation/[\w-]+)", to_customer[0].get_payload())
+    to_customer = [m for m in inbox.messages if "invited you to the shop" in text_of(m)]
+    path = re.search(r"http://shop.example(/invitation/[\w-]+)", text_of(to_customer[0]))
     assert path is not None
     client = app.test_client()
     fields = {"password": "a good long password", "password_confirm": "a good long password"}

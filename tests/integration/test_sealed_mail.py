@@ -34,7 +34,7 @@ from gateway.transport import Transport
 from tests import shop
 from tests.integration.test_shop_guests import DETAILS
 from tests.listener import Listener
-from tests.mail import MAIL_WORKER, Inbox, _free_port, deliver_mail, smtp_server
+from tests.mail import MAIL_WORKER, Inbox, _free_port, deliver_mail, smtp_server, text_of
 
 
 def _reset(app: Flask) -> None:
@@ -97,7 +97,7 @@ def _mails(session: Session) -> list[OutboxMessage]:
 
 
 def _link(inbox: Inbox, path: str) -> str:
-    body = str(inbox.messages[-1].get_payload())
+    body = str(text_of(inbox.messages[-1]))
     match = re.search(rf"http://shop.example({path}/[\w-]+)", body)
     assert match is not None, body
     return match[1]
@@ -225,7 +225,7 @@ def test_the_worker_command_opens_sealed_mail(tmp_path: Path) -> None:
             )
         result = runner.invoke(main, ["worker", "--once"])
         assert result.output == "sent: mail accepted\n", result.output
-        body = str(inbox.messages[-1].get_payload())
+        body = str(text_of(inbox.messages[-1]))
         assert re.search(r"https://shop\.test/password/reset/[\w-]{43}\s", body), body
         assert "within 60 minutes" in body
         listing = runner.invoke(main, ["outbox", "list", "--status", "sent"]).output

@@ -29,7 +29,7 @@ from gateway.services.catalog.pricing import price_date
 from gateway.services.people.users import role_named
 from tests import buyer, shop
 from tests.integration.test_cxml_punchout import punch_in
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 
 
 def _fields(html: str) -> dict[str, str]:
@@ -97,7 +97,7 @@ def test_posting_the_prefilled_checkout_places_the_order(
     assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     assert inbox.messages[0]["To"] == "buyer@1001.demo"
     assert order.number in inbox.messages[0]["Subject"]
-    assert f"http://shop.example/orders/{order.id}" in inbox.messages[0].get_payload()
+    assert f"http://shop.example/orders/{order.id}" in text_of(inbox.messages[0])
 
 
 def test_checkout_takes_the_buyers_choices(client: FlaskClient, db_session: Session) -> None:

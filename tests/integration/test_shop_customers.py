@@ -25,7 +25,7 @@ from gateway.models import (
 from tests import buyer, shop
 from tests.factories import make_user
 from tests.integration.test_cxml_punchout import punch_in
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 
 
 def _customer(client: FlaskClient) -> str:
@@ -99,7 +99,7 @@ def _reset_link(client: FlaskClient, inbox: Inbox, email: str) -> str:
     assert inbox.messages == []  # queued with the reset, sent by the outbox worker
     assert [outcome.status for outcome in deliver_mail(client.application, inbox.port)] == ["sent"]
     assert len(inbox.messages) == 1
-    body = inbox.messages[0].get_payload()
+    body = text_of(inbox.messages[0])
     match = re.search(r"http://shop.example(/password/reset/\S+)", str(body))
     assert match, body
     return match.group(1)

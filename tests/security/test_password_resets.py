@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import shop
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 
 NEW = "a brand new password 7"
 
@@ -22,7 +22,7 @@ def _ask(client: FlaskClient, email: str) -> int:
 
 def _links(app: Flask, inbox: Inbox) -> list[str]:
     deliver_mail(app, inbox.port)
-    bodies = [str(message.get_payload()) for message in inbox.messages]
+    bodies = [str(text_of(message)) for message in inbox.messages]
     return [re.findall(r"http://shop.example(/password/reset/\S+)", body)[0] for body in bodies]
 
 

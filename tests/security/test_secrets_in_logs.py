@@ -43,7 +43,7 @@ from tests.factories import deliver_locally
 from tests.integration.test_cxml_punchout import post_cxml
 from tests.integration.test_outbox import local_receiver  # noqa: F401 - a fixture
 from tests.integration.test_shop_guests import DETAILS as GUEST
-from tests.mail import Inbox, deliver_mail
+from tests.mail import Inbox, deliver_mail, text_of
 from tests.paths import PROJECT_ROOT
 
 OCI_PASSWORD = "oci-password-7Kq2"
@@ -102,7 +102,7 @@ def live(app: Flask) -> Iterator[str]:
 
 def _link(app: Flask, inbox: Inbox, path: str) -> str:
     assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
-    body = str(inbox.messages[-1].get_payload())
+    body = str(text_of(inbox.messages[-1]))
     match = re.search(rf"http://shop.example({path}/[\w-]+)", body)
     assert match is not None, body
     return match[1]

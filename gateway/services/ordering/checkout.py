@@ -9,7 +9,6 @@ conditional updates inside a savepoint, so a lost race undoes everything (B-5).
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,7 +39,8 @@ from gateway.models import (
     catalog_product,
 )
 from gateway.services.catalog import assortment, pricing
-from gateway.services.ordering import carts
+from gateway.services.labels import N_
+from gateway.services.ordering import carts, numbering
 from gateway.services.purchasing import approval_mail, approvals, budget_alerts, budgets
 
 MAX_REFERENCE_LENGTH = 100
@@ -291,7 +291,7 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
     """Every reason the order cannot be placed as it stands (empty: it can)."""
     problems = []
     if not info.priced.lines:
-        problems.append(CheckoutProblem(field="cart", message="Your cart is empty."))
+        problems.append(CheckoutProblem(field="cart", message=N_("Your cart is empty.")))
     if info.unavailable:
         problems.append(
             CheckoutProblem(
@@ -303,22 +303,24 @@ def evaluate(info: CheckoutInfo) -> tuple[CheckoutProblem, ...]:
         problems.append(
             CheckoutProblem(
                 field="cart",
-                message="Your cart or its prices changed since you opened checkout. "
-                "Please check the order again.",
+                message=N_(
+                    "Your cart or its prices changed since you opened checkout. "
+                    "Please check the order again."
+                ),
             )
         )
     wanted = info.form.requested_delivery_date
     if wanted is not None and wanted <= info.today:
         problems.append(
             CheckoutProblem(
-                field="requested_delivery_date", message="Choose a delivery date after today."
+                field="requested_delivery_date", message=N_("Choose a delivery date after today.")
             )
         )
     if wanted is not None and wanted > info.today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD):
         problems.append(
             CheckoutProblem(
                 field="requested_delivery_date",
-                message="Choose a delivery date within a year.",
+                message=N_("Choose a delivery date within a year."),
             )
         )
     if len(info.form.buyer_reference) > MAX_REFERENCE_LENGTH:
@@ -390,6 +392,7 @@ def place_order(
         now=now,
         user_id=actor.user_id,
         note=" ".join(reasons),
+        zone=zone,
     )
     order.approval_reasons = reasons or None
     order.placed_by_id = actor.acting_staff_id or actor.user_id  # staff on behalf (I-5)
@@ -446,8 +449,10 @@ def _reserve(
 
 _NO_APPROVER = CheckoutProblem(
     field="budget",
-    message="This order needs approval, but your customer has nobody who may approve it. "
-    "Please ask your superuser.",
+    message=N_(
+        "This order needs approval, but your customer has nobody who may approve it. "
+        "Please ask your superuser."
+    ),
 )
 
 
@@ -467,10 +472,11 @@ def order_from_lines(
     now: datetime,
     user_id: int | None = None,
     note: str = "",
+    zone: str = pricing.DEFAULT_TIMEZONE,
 ) -> Order:
     """A new shop order with the priced lines, totals, VAT breakdown and first history step."""
     order = Order(
-        number=new_order_number(),
+        number=numbering.next_order_number(session, now=now, zone=zone),
         organisation_id=organisation_id,
         user_id=user_id,
         placed_by_id=user_id,
@@ -506,8 +512,3 @@ def order_from_lines(
     session.add(order)
     session.flush()
     return order
-
-
-def new_order_number() -> str:
-    """An order number that reveals nothing about how many orders there are (G-3)."""
-    return "S" + secrets.token_hex(5).upper()

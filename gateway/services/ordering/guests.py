@@ -21,6 +21,7 @@ from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import Order, OrderStatus, Organisation
 from gateway.services import outbox
 from gateway.services.catalog import assortment, pricing
+from gateway.services.labels import N_
 from gateway.services.ordering import carts, checkout, confirmation_mail
 
 GUEST_CUSTOMER_NUMBER = "guest"
@@ -48,16 +49,16 @@ def validate(details: GuestDetails) -> dict[str, str]:
     problems = {}
     for field in ("name", "email", "street", "postcode", "city"):
         if not getattr(details, field).strip():
-            problems[field] = "Please fill this in."
+            problems[field] = N_("Please fill this in.")
     for field, limit in _LIMITS.items():
         if len(getattr(details, field)) > limit:
             problems[field] = f"At most {limit} characters."
     if "email" not in problems and not _EMAIL.match(details.email):
-        problems["email"] = "Enter an e-mail address like name@example.com."
+        problems["email"] = N_("Enter an e-mail address like name@example.com.")
     if details.country not in COUNTRIES:
-        problems["country"] = "Choose a country."
+        problems["country"] = N_("Choose a country.")
     if details.phone and not re.fullmatch(r"[0-9 +()\-]{6,40}", details.phone):
-        problems["phone"] = "Enter a phone number with digits, spaces and + only."
+        problems["phone"] = N_("Enter a phone number with digits, spaces and + only.")
     return problems
 
 
@@ -103,12 +104,14 @@ def place_guest_order(
     details: GuestDetails,
     now: datetime,
     mail_key: str,
+    locale: str | None = None,
 ) -> tuple[Order, str]:
     """Place a guest order and queue its confirmation (sealed with `mail_key`); returns the
     order and the token of its private link (shown once)."""
     problems = validate(details)
     if problems:
-        raise InvalidInput("; ".join(f"{field}: {text}" for field, text in problems.items()))
+        listed = "; ".join(f"{field}: {text}" for field, text in problems.items())
+        raise InvalidInput(listed)
     if not priced.lines:
         raise InvalidInput("Your cart is empty.")
     order = checkout.order_from_lines(
@@ -132,7 +135,7 @@ def place_guest_order(
     }
     session.flush()
     confirmation_mail.queue_guest_confirmation(
-        session, order=order, to=email, token=token, now=now, mail_key=mail_key
+        session, order=order, to=email, token=token, now=now, mail_key=mail_key, locale=locale
     )
     return order, token
 

@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,7 +43,7 @@ from gateway.models import (
     TradingPartner,
 )
 from gateway.services.catalog.pricing import DEFAULT_TIMEZONE, DEFAULT_VAT_RATES
-from gateway.services.ordering import price_check
+from gateway.services.ordering import numbering, price_check
 from gateway.services.ordering._order_lines import checked_lines, insert_lines, order_values
 from gateway.services.partners import deployment
 
@@ -166,7 +165,7 @@ def _new(
     )
     checked = price_check.review(session, request=request, partner=partner, lines=lines, zone=zone)
     order = Order(
-        number=_order_number(now),
+        number=numbering.next_order_number(session, now=now, zone=zone),
         organisation_id=partner.organisation_id,
         source=OrderSource.CXML,
         deployment_mode=deployment_mode,
@@ -359,7 +358,3 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
 def _content_digest(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _order_number(now: datetime) -> str:
-    return f"CX{now:%y%m%d}-{secrets.token_hex(4).upper()}"

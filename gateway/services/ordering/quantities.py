@@ -43,10 +43,10 @@ def in_range(quantity: Decimal, *, allow_zero: bool = False) -> Decimal:
     quantity = Decimal(quantity)  # callers in code may hand over an int
     if not quantity.is_finite():
         raise InvalidInput("Quantity must be a number.")
+    if quantity < 0 and allow_zero:
+        raise InvalidInput("Quantity cannot be negative.")
     if quantity < 0 or (quantity == 0 and not allow_zero):
-        raise InvalidInput(
-            "Quantity cannot be negative." if allow_zero else "Quantity must be greater than zero."
-        )
+        raise InvalidInput("Quantity must be greater than zero.")
     if quantity > MAX_QUANTITY:
         raise InvalidInput(TOO_MANY)
     return quantity
@@ -58,6 +58,12 @@ def check(quantity: Decimal, *, unit: str, sku: str, allow_zero: bool = False) -
     unit_step = step(unit)
     if quantity % unit_step:
         if unit_step == 1:
-            raise InvalidInput(f"{sku} is sold per {unit}: whole numbers only.")
-        raise InvalidInput(f"Quantity of {sku} may have at most {DECIMALS} decimals.")
+            raise InvalidInput(
+                "%(sku)s is sold per %(unit)s: whole numbers only.", sku=sku, unit=unit
+            )
+        raise InvalidInput(
+            "Quantity of %(sku)s may have at most %(decimals)s decimals.",
+            sku=sku,
+            decimals=DECIMALS,
+        )
     return quantity

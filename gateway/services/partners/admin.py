@@ -354,10 +354,11 @@ def _check_common(session: Session, form: PartnerForm) -> None:
     punchout_role(session, form.default_role)
     for host in form.frame_ancestors:
         if not _HOST_SOURCE.fullmatch(host):
-            raise InvalidInput(
+            refusal = (
                 f"Frame ancestor {host!r} must be a host such as https://buyer.example "
                 "or *.ariba.com"
             )
+            raise InvalidInput(refusal)
     if form.protocol == PartnerProtocol.OCI:
         if form.version not in OCI_VERSIONS:
             raise InvalidInput(f"The OCI version must be one of {', '.join(OCI_VERSIONS)}.")

@@ -94,10 +94,11 @@ def set_price_policy(
             or exponent < -TOLERANCE_DECIMALS
             or not Decimal(0) <= tolerance < MAX_TOLERANCE
         ):
-            raise InvalidInput(
+            refusal = (
                 "The order price tolerance must be an amount from 0 with at most "
                 f"{TOLERANCE_DECIMALS} decimals."
             )
+            raise InvalidInput(refusal)
         row.order_price_tolerance = tolerance
 
 

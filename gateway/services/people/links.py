@@ -78,7 +78,9 @@ def choose_password(
         raise InvalidInput("The two passwords differ.")
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
+            "Choose a password of %(shortest)s to %(longest)s characters.",
+            shortest=MIN_PASSWORD_LENGTH,
+            longest=MAX_PASSWORD_LENGTH,
         )
     spend(session, link, now=now, refusal=refusal)
     user = session.get_one(User, link.user_id)

@@ -86,7 +86,7 @@ def _role(session: Session, *, actor: Actor, name: str) -> Role:
     is NotFound; a staff role or one beyond the superuser's rights PermissionDenied."""
     role = roles.lookup(session, organisation_id=actor.organisation_id, value=name)
     if role is None:
-        raise InvalidInput(f"Unknown role {name[:64]!r}.")
+        raise InvalidInput("Unknown role %(role)r.", role=name[:64])
     require(actor, Permission.ACCOUNT_USER_WRITE, role)  # PermissionDenied: escalation
     return role
 
@@ -114,7 +114,7 @@ def invite(
     address = email_address(email)
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"The name may be at most {MAX_NAME_LENGTH} characters.")
+        raise InvalidInput("The name may be at most %(limit)s characters.", limit=MAX_NAME_LENGTH)
     role = _role(session, actor=actor, name=role_name)
     user = session.scalar(select(User).where(User.email == address))
     if user is not None:
@@ -172,12 +172,12 @@ def _invitable(session: Session, *, actor: Actor, user: User, now: datetime) -> 
             Membership.user_id == user.id, Membership.organisation_id == actor.organisation_id
         )
     ):
-        raise InvalidInput(f"{user.email} is already a user of this customer.")
+        raise InvalidInput("%(email)s is already a user of this customer.", email=user.email)
     if any(
         invitation.organisation_id == actor.organisation_id
         for invitation in invitations.pending(session, user_id=user.id, now=now)
     ):
-        raise InvalidInput(f"{user.email} has an open invitation already.")
+        raise InvalidInput("%(email)s has an open invitation already.", email=user.email)
 
 
 def sent_invitations(session: Session, *, actor: Actor) -> list[Invitation]:

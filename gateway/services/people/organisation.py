@@ -190,4 +190,6 @@ def _check_lengths(values: Mapping[str, str]) -> None:
     """Refuse address text longer than its column holds (PostgreSQL would fail the write)."""
     for field, limit in _ADDRESS_LIMITS.items():
         if len(values.get(field, "").strip()) > limit:
-            raise InvalidInput(f"The {field} may be at most {limit} characters.")
+            raise InvalidInput(
+                "The %(field)s may be at most %(limit)s characters.", field=field, limit=limit
+            )

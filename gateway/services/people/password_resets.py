@@ -19,6 +19,7 @@ from gateway.auth.credentials import new_token
 from gateway.db import UTCDateTime
 from gateway.models import PasswordReset, User
 from gateway.services import outbox, throttle
+from gateway.services.mail_texts import Letter, locale_for
 from gateway.services.outbox import BASE_URL_MARKER
 from gateway.services.people import links, passwords
 from gateway.services.throttle import Key
@@ -34,6 +35,7 @@ def request_reset(
     ttl_seconds: int,
     mail_key: str,
     throttle_keys: Sequence[Key],
+    locale: str | None = None,
 ) -> int | None:
     """Mail a reset link to the active shop account with a password at `email`: the reset and
     its mail (sealed with `mail_key`) in this transaction, sent by the outbox worker. Nothing
@@ -62,17 +64,29 @@ def request_reset(
             ["user_id", "token_digest", "created_at", "expires_at"], link
         )
     )
+    letter = Letter(locale_for(None, locale))
+    _ = letter._
+    letter.paragraph(
+        _(
+            "Someone (hopefully you) asked to reset the shop password of %(address)s.",
+            address=address,
+        )
+    )
+    letter.link(
+        _(
+            "Choose a new password here within %(minutes)s minutes; the link works once:",
+            minutes=ttl_seconds // 60,
+        ),
+        f"{BASE_URL_MARKER}/password/reset/{token}",
+    )
+    letter.paragraph(_("If you did not ask for this, ignore this message."))
     outbox.enqueue_mail_where(
         session,
         exists(account),
         to=address,
-        subject="Reset your password",
-        body=(
-            f"Someone (hopefully you) asked to reset the shop password of {address}.\n\n"
-            f"Choose a new password here within {ttl_seconds // 60} minutes; the link works "
-            f"once:\n{BASE_URL_MARKER}/password/reset/{token}\n\n"
-            "If you did not ask for this, ignore this message.\n"
-        ),
+        subject=_("Reset your password"),
+        body=letter.text(),
+        html=letter.html(),
         now=now,
         sealed_with=mail_key,
     )

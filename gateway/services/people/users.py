@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +12,8 @@ from gateway.errors import InvalidInput
 from gateway.models import Membership, Organisation, Role, RoleKind, User
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
+MAX_NAME_LENGTH = 200
+SETTING_LOCALES = ("nl", "en")
 
 
 def email_address(raw: str, *, refusal: str = "Enter a valid e-mail address.") -> str:
@@ -52,3 +56,19 @@ def sync_default_roles(session: Session) -> None:
                 )
             )
     session.flush()
+
+
+def save_settings(user: User, *, name: str, locale: str, time_zone: str) -> None:
+    """A person's own settings: display name, language (`nl`, `en`, empty: the browser's) and
+    time zone (an IANA name; empty: the shop's). InvalidInput names the first wrong field."""
+    cleaned_name = name.strip()
+    if len(cleaned_name) > MAX_NAME_LENGTH:
+        raise InvalidInput("Your name may have at most 200 characters.")
+    if locale not in ("", *SETTING_LOCALES):
+        raise InvalidInput("Choose Nederlands or English.")
+    zone = time_zone.strip()
+    if zone and zone not in available_timezones():
+        raise InvalidInput("Choose a time zone from the list, for example Europe/Amsterdam.")
+    user.name = cleaned_name
+    user.locale = locale or None
+    user.time_zone = zone or None

@@ -384,7 +384,8 @@ def _enforce_budgets(
         session, actor=actor, amount=priced.total, currency=priced.currency, now=now, zone=zone
     )
     if check.objections:
-        raise BudgetExceeded(" ".join(check.objections))
+        objections = " ".join(check.objections)
+        raise BudgetExceeded(objections)
 
 
 def _header(punchout: PunchOutSession, settings: PunchOutSettings) -> cxml.Header:

@@ -12,24 +12,37 @@ from sqlalchemy.orm import Session
 
 from gateway.models import Order, User
 from gateway.services import outbox
+from gateway.services.labels import english
+from gateway.services.mail_texts import Letter, locale_for
 from gateway.services.outbox import BASE_URL_MARKER
 
 
 def tell_approvers(session: Session, *, order: Order, approvers: list[User], now: datetime) -> None:
-    """Queue one mail per approver: the order awaits their decision, and why."""
+    """Queue one mail per approver, in their language: the order awaits their decision, and
+    why."""
     requester = session.get(User, order.user_id) if order.user_id else None
-    who = (requester.name or requester.email) if requester else "A colleague"
-    reasons = "\n".join(f"- {reason}" for reason in order.approval_reasons or [])
     for approver in approvers:
+        letter = Letter(locale_for(approver, requester.locale if requester else None))
+        _ = letter._
+        who = (requester.name or requester.email) if requester else _("A colleague")
+        total = letter.money(order.net_total, order.currency)
+        letter.paragraph(
+            _(
+                "%(who)s placed order %(number)s over %(amount)s (excl. VAT).",
+                who=who,
+                number=order.number,
+                amount=total,
+            )
+        )
+        letter.paragraph(_("Why it needs approval:"))
+        letter.items(list(order.approval_reasons or []))
+        letter.link(_("Decide here:"), f"{BASE_URL_MARKER}/approvals")
         outbox.enqueue_mail(
             session,
             to=approver.email,
-            subject=f"Order {order.number} awaits your approval",
-            body=(
-                f"{who} placed order {order.number} over {order.currency} "
-                f"{order.net_total:.2f} (excl. VAT).\n\nWhy it needs approval:\n{reasons}\n\n"
-                f"Decide here: {BASE_URL_MARKER}/approvals\n"
-            ),
+            subject=_("Order %(number)s awaits your approval", number=order.number),
+            body=letter.text(),
+            html=letter.html(),
             order_id=order.id,
             now=now,
         )
@@ -40,17 +53,22 @@ def tell_requester(session: Session, *, order: Order, now: datetime) -> None:
     requester = session.get(User, order.user_id) if order.user_id else None
     if requester is None:
         return
-    status = order.status.replace("_", " ")
+    letter = Letter(locale_for(requester))
+    _ = letter._
+    status = _(english(order.status, "order_status"))
     note = order.history[-1].note if order.history else ""
+    letter.paragraph(
+        _("Your order %(number)s is now: %(status)s.", number=order.number, status=status)
+    )
+    if note:
+        letter.paragraph(_("Comment: %(comment)s", comment=note))
+    letter.link(_("Your order:"), f"{BASE_URL_MARKER}/orders/{order.id}")
     outbox.enqueue_mail(
         session,
         to=requester.email,
-        subject=f"Order {order.number} {status}",
-        body=(
-            f"Your order {order.number} is now {status}.\n"
-            + (f"Comment: {note}\n" if note else "")
-            + f"\n{BASE_URL_MARKER}/orders/{order.id}\n"
-        ),
+        subject=_("Order %(number)s: %(status)s", number=order.number, status=status),
+        body=letter.text(),
+        html=letter.html(),
         order_id=order.id,
         now=now,
     )

@@ -697,7 +697,9 @@ def _decide(
 ) -> ApprovalDecision:
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise InvalidInput(f"The comment may be at most {MAX_COMMENT_LENGTH} characters.")
+        raise InvalidInput(
+            "The comment may be at most %(limit)s characters.", limit=MAX_COMMENT_LENGTH
+        )
     if order.status != OrderStatus.PENDING_APPROVAL:
         raise InvalidInput(ALREADY_DECIDED.format(status=order.status.replace("_", " ")))
     tiers = approval_tiers.chain(session, organisation_id=order.organisation_id)

@@ -31,6 +31,7 @@ from gateway.models import (
     OrderStatus,
 )
 from gateway.models.catalog import PRICE
+from gateway.services.labels import N_
 from gateway.services.purchasing.budget_periods import Period, period_of
 
 
@@ -183,15 +184,27 @@ def validate(
     fiscal_start_month: int = 1,
 ) -> None:
     """Refuse a budget definition that cannot work (negative amounts, unknown period or policy)."""
-    for label, value in (("per order", max_order_amount), ("per period", period_amount)):
+    amounts = (
+        (
+            max_order_amount,
+            N_("The amount per order cannot be negative."),
+            N_("The amount per order has at most two decimals."),
+        ),
+        (
+            period_amount,
+            N_("The amount per period cannot be negative."),
+            N_("The amount per period has at most two decimals."),
+        ),
+    )
+    for value, negative, too_precise in amounts:
         if value is not None and value < 0:
-            raise InvalidInput(f"The amount {label} cannot be negative.")
+            raise InvalidInput(negative)
         if value is not None and value != value.quantize(Decimal("0.01")):
-            raise InvalidInput(f"The amount {label} has at most two decimals.")
+            raise InvalidInput(too_precise)
     if period not in frozenset(BudgetPeriod):
-        raise InvalidInput(f"Unknown budget period {period!r}.")
+        raise InvalidInput("Unknown budget period %(period)r.", period=period)
     if policy not in frozenset(BudgetPolicy):
-        raise InvalidInput(f"Unknown budget policy {policy!r}.")
+        raise InvalidInput("Unknown budget policy %(policy)r.", policy=policy)
     if not 1 <= fiscal_start_month <= 12:  # noqa: PLR2004 - months of the year
         raise InvalidInput("The fiscal year must start in month 1 to 12.")
 
