@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gateway.models import Order, User
-from gateway.numbers import plain
 from gateway.services import outbox
 from gateway.services.labels import english
 from gateway.services.mail_texts import Letter, locale_for
