@@ -111,7 +111,8 @@ def test_each_waiting_order_shows_who_when_why_in_words_and_the_budget_effect(
 
     page = superuser.get("/approvals").text
     assert 'data-requester="spender@1001.test"' in page
-    assert f"Placed by spender on {order.placed_at:%Y-%m-%d %H:%M} UTC" in page
+    local = order.placed_at.astimezone(ZoneInfo("Europe/Amsterdam"))  # the reader's zone
+    assert f"Placed by spender on {local:%b} {local.day}, {local.year}" in page
     assert "The requester&#39;s role needs approval for every order." in page
     assert "Budget “Small orders” allows EUR 1.00 per order; this order exceeds it by" in page
     share = int(order.net_total * 100 / Decimal(1000))

@@ -108,6 +108,8 @@ BLUEPRINT_ACTORS = {
     "approvals": "superuser",
     "staff": "staff",
     "desk": "staff",
+    "lists": "buyer",
+    "quotes": "buyer",
     "admin_partners": "admin",
     "admin_roles": "admin",
     "simulator": "admin",
@@ -121,6 +123,7 @@ ENDPOINT_ACTORS = {
     "shop.set_locale": "guest",
     "account.invitation": "guest",
     "staff.staff_access": "superuser",
+    "quotes.answer": "staff",
 }
 LOGINS = {
     "buyer": "buyer@1001.demo",
@@ -328,6 +331,8 @@ def _make_actor(kind: str, app: Flask, session: Session) -> Actor:
                 else Role.organisation_id.is_not(None),
             )
         ).one(),
+        "list_id": session.scalar(text("SELECT min(id) FROM requisition_list")) or 1,
+        "quote_id": session.scalar(text("SELECT max(id) FROM quote")) or 1,
         "number": "1001",
         "sku": "DEMO-0001",
     }

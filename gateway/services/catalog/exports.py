@@ -136,8 +136,9 @@ def prepare(
         raise InvalidInput("The language is en or nl.")
     if not assortment_size(session, organisation):
         raise InvalidInput(
-            f"Customer {organisation.number} has no products in its assortment: "
-            "assign it a catalog with products first."
+            "Customer %(number)s has no products in its assortment: assign it a catalog with "
+            "products first.",
+            number=organisation.number,
         )
     count = (
         session.scalar(

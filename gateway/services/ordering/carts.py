@@ -178,8 +178,10 @@ def set_quantity(
     line = _line(session, actor, cart, line_id)
     if line.quote_line_id is not None and quantity != line.quantity:
         raise InvalidInput(
-            f"{line.product.sku} is quoted for {line.quantity.normalize():f}: remove the line "
-            "to order another quantity at today's price."
+            "%(sku)s is quoted for %(quantity)s: remove the line to order another quantity "
+            "at today's price.",
+            sku=line.product.sku,
+            quantity=f"{line.quantity.normalize():f}",
         )
     line.quantity = check_unit(line.product, quantity)
     session.flush()

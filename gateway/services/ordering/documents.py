@@ -262,8 +262,10 @@ def ship(
                 continue
             if not Decimal(0) < quantity <= outstanding[number]:
                 raise InvalidInput(
-                    f"Line {number}: ship more than 0 and at most the {outstanding[number]} "
-                    "not yet shipped."
+                    "Line %(number)s: ship more than 0 and at most the %(outstanding)s not yet "
+                    "shipped.",
+                    number=number,
+                    outstanding=outstanding[number],
                 )
             wanted[number] = quantity
     if not wanted:
@@ -337,11 +339,17 @@ def invoice(
     (`line_vat_rates`); a cXML order's buyer gets the InvoiceDetailRequest."""
     order = session.get(Order, order_id)
     if order is not None and order.status not in INVOICEABLE:
+        if order.status in SHIPPABLE:
+            raise InvalidInput(
+                "Order %(number)s is %(status)s: nothing has been shipped, so there is nothing "
+                "to invoice yet.",
+                number=order.number,
+                status=order.status,
+            )
         raise InvalidInput(
-            f"Order {order.number} is {order.status}: nothing has been shipped, "
-            "so there is nothing to invoice yet."
-            if order.status in SHIPPABLE
-            else f"Order {order.number} is {order.status}; it cannot be invoiced."
+            "Order %(number)s is %(status)s; it cannot be invoiced.",
+            number=order.number,
+            status=order.status,
         )
     order, link = _order(session, order_id, allowed=INVOICEABLE, action="invoiced")
     shipped = _shipped(session, order)

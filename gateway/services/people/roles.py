@@ -218,8 +218,10 @@ def delete_role(session: Session, *, actor: Actor, role_id: int, now: datetime) 
     )
     if offered:
         raise InvalidInput(
-            f"Role {role.name!r} is offered by {offered} open invitation(s); wait for the "
-            "answers first."
+            "Role “%(role)s” is offered by %(count)s open invitation(s); wait for the answers "
+            "first.",
+            role=role.name,
+            count=offered,
         )
     if session.scalar(
         select(ApprovalGroupMember.id)

@@ -456,8 +456,9 @@ def _new_lines(
             raise InvalidInput(f"New line: no product {sku[:64]!r} in this assortment.") from None
         if product.sku in on_order:
             raise InvalidInput(
-                f"New line: {product.sku} is already line {on_order[product.sku]}; "
-                "change its quantity instead."
+                "New line: %(sku)s is already line %(line)s; change its quantity instead.",
+                sku=product.sku,
+                line=on_order[product.sku],
             )
         try:
             carts.check_unit(product, addition.quantity)
