@@ -106,7 +106,7 @@ def engine() -> Iterator[Engine]:
     upgrade(engine)
     with Session(engine) as session, session.begin():
         sync_default_roles(session)
-        seed_demo(session, digest_key=DIGEST_KEY, with_orders=False)  # tests count orders
+        seed_demo(session, digest_key=DIGEST_KEY, with_activity=False)  # tests count orders
     yield engine
     engine.dispose()
 

@@ -66,11 +66,12 @@ class DemoSummary:
     partners: list[str] = field(default_factory=list)
 
 
-def seed_demo(session: Session, *, digest_key: str, with_orders: bool = True) -> DemoSummary:
+def seed_demo(session: Session, *, digest_key: str, with_activity: bool = True) -> DemoSummary:
     """Create the demo catalog, customers, users and partner; running it again changes nothing.
 
-    `with_orders=False` leaves out the order desk's demo orders (the shared test database,
-    whose tests count the orders they make)."""
+    `with_activity=False` leaves out the order desk's demo orders and customer 1001's approval
+    chain (the shared test database, whose tests count the orders they make and define the
+    chains they test)."""
     summary = DemoSummary()
     products = demo_catalog.products(session)
     summary.products = len(products)
@@ -101,8 +102,10 @@ def seed_demo(session: Session, *, digest_key: str, with_orders: bool = True) ->
     summary.users.extend(_staff_data(session, first_customer, second_customer))
     summary.users.extend(demo_roles.seed_custom_role(session, first_customer))
     demo_lists.seed_lists(session, first_customer)
-    if with_orders:
+    if with_activity:
         demo_orders.seed_orders(session)
+        superuser = session.scalars(select(User).where(User.email == "superuser@1001.demo")).one()
+        demo_roles.seed_approval_chain(session, first_customer, superuser)
     session.flush()
     return summary
 

@@ -1,5 +1,6 @@
 """Demo data for roles per customer (issue 17): customer 1001's own role "Inkoper tot 250"
-(orders up to EUR 250 excl. VAT) and a demo user holding it. Idempotent."""
+(orders up to EUR 250 excl. VAT) and a demo user holding it, and an approval chain of one
+tier. Idempotent."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import hash_password
-from gateway.auth.permissions import DEFAULT_ROLES
+from gateway.auth.permissions import DEFAULT_ROLES, Permission
+from gateway.auth.policy import Actor
 from gateway.models import Membership, Organisation, Role, RoleKind, User
 from gateway.services.people import roles
 from gateway.services.people.users import membership
+from gateway.services.purchasing import approval_tiers
 
 DEMO_ROLE = "Inkoper tot 250"
 DEMO_ROLE_MAXIMUM = Decimal("250.00")
@@ -50,3 +53,22 @@ def seed_custom_role(session: Session, customer: Organisation) -> list[str]:
         session.add(Membership(user=user, organisation=customer, role=role))
     session.flush()
     return [DEMO_ROLE_USER]
+
+
+DEMO_TIER = approval_tiers.TierSpec(
+    name="Leidinggevende of superuser",
+    groups=(approval_tiers.GroupSpec(roles=("superuser",), supervisors=True),),
+)
+
+
+def seed_approval_chain(session: Session, customer: Organisation, superuser: User) -> None:
+    """Customer 1001's approval chain: one tier that the requester's supervisor or a superuser
+    approves (set as `superuser`, the customer's superuser, would set it)."""
+    if approval_tiers.chain(session, organisation_id=customer.id):
+        return
+    actor = Actor(
+        user_id=superuser.id,
+        organisation_id=customer.id,
+        permissions=frozenset({Permission.ACCOUNT_USER_WRITE}),
+    )
+    approval_tiers.define(session, actor=actor, tiers=[DEMO_TIER])

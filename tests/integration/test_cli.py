@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from gateway import create_app
 from gateway.cli import main
-from gateway.models import PartnerIdentity, Product, TradingPartner, User
+from gateway.models import (
+    ApprovalTier,
+    Organisation,
+    PartnerIdentity,
+    Product,
+    TradingPartner,
+    User,
+)
 
 
 @pytest.fixture
@@ -50,6 +57,21 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(cli_app: Flask) -> None:
     assert counts[0] >= 200
     for login in ("buyer@1001.demo", "buyer@1002.demo", "multi@demo.test", "demo-secret"):
         assert login in second.output
+    assert count(cli_app, ApprovalTier) == 1  # customer 1001's demo chain, made once
+
+
+def test_the_demo_chain_lets_a_superuser_or_supervisor_approve(cli_app: Flask) -> None:
+    run(cli_app, "seed-demo")
+    with cli_app.extensions["gateway.db"].session_scope() as session:
+        tier = session.scalars(select(ApprovalTier)).one()
+        assert tier.name == "Leidinggevende of superuser"
+        (group,) = tier.groups
+        assert group.supervisors
+        assert [member.role.name for member in group.members if member.role] == ["superuser"]
+        assert (
+            tier.organisation_id
+            == session.scalars(select(Organisation.id).where(Organisation.number == "1001")).one()
+        )
 
 
 def test_partner_add_cxml_registers_the_partner(cli_app: Flask) -> None:
