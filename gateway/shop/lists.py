@@ -13,6 +13,7 @@ from gateway.auth.policy import can
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.models import RequisitionList
+from gateway.numbers import read_whole
 from gateway.services.ordering import carts
 from gateway.services.ordering import requisition_lists as lists
 from gateway.web import context
@@ -174,7 +175,7 @@ def add_item(shopper: context.Shopper, list_id: int) -> Response | tuple[str, in
 def add_item_to_chosen(shopper: context.Shopper) -> Response | tuple[str, int]:
     """Add a product to the list the form names (fields `list`, `sku`, `quantity`)."""
     try:
-        list_id = int(request.form.get("list", ""))
+        list_id = read_whole(request.form.get("list", ""))
     except ValueError as exc:
         raise InvalidInput("Choose a list.") from exc
     return _add(shopper, list_id)
