@@ -52,8 +52,8 @@ def test_the_ariba_order_keeps_its_address_vat_and_short_names(
         "Acme Municipality, dock 2, Attn. Facilities desk, Coolsingel 40, 3011 AD Rotterdam, NL"
     )
     assert [cell.text_content().strip() for cell in page.xpath("//tr[@data-sku]/td[6]")] == [
-        "21 %",
-        "21 %",
+        "21\xa0%",
+        "21\xa0%",
     ]
     (vat_row,) = page.xpath("//tr[@data-vat-rate]")
     assert "€" in vat_row.xpath("./td[1]")[0].text_content()  # the base, with its currency

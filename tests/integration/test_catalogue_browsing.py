@@ -106,7 +106,7 @@ def test_add_to_cart_from_the_list_without_script(client: FlaskClient) -> None:
     shop.login(client, "buyer@1001.demo")
     page = client.get("/catalog?q=paper&page=1")
     assert 'class="cart-badge" data-cart-count="0"' in page.text
-    form = shop.form_values(page.text, "next")
+    form = shop.form_values(page.text, "sku")
     assert form["next"] == "/catalog?q=paper&page=1"
     answer = client.post("/cart/items", data={**form, "quantity": "3"})
     assert answer.status_code == 302
@@ -125,7 +125,7 @@ def test_add_to_cart_from_the_list_without_script(client: FlaskClient) -> None:
 
 def test_add_to_cart_from_the_list_with_script_answers_json(client: FlaskClient) -> None:
     shop.login(client, "buyer@1001.demo")
-    form = shop.form_values(client.get("/catalog?q=pen").text, "next")
+    form = shop.form_values(client.get("/catalog?q=pen").text, "sku")
     answer = client.post(
         "/cart/items", data={**form, "quantity": "2"}, headers={"Accept": "application/json"}
     )
@@ -153,7 +153,7 @@ def test_add_to_cart_never_follows_a_next_to_another_site(client: FlaskClient) -
 
 def test_guests_add_from_the_list_too(client: FlaskClient) -> None:
     page = client.get("/catalog?q=ballpoint")
-    form = shop.form_values(page.text, "next")
+    form = shop.form_values(page.text, "sku")
     answer = client.post("/guest/cart/items", data={**form, "quantity": "2"})
     assert answer.headers["Location"] == "/catalog?q=ballpoint"
     assert 'data-cart-count="1"' in client.get("/catalog").text

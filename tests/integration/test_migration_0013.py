@@ -145,7 +145,9 @@ def test_punchout_users_become_identities_and_staff_default_roles_are_repaired(
     assert matching == {False}
     assert carts == [jane, jane, pete, shop_account, invited, staff, pete]  # history kept
 
-    # Their next punchout finds them again (the Contact's name, as before, or UniqueName).
+    # Their next punchout finds them again (the Contact's name, as before, or UniqueName), with
+    # the code of today: the later revisions first.
+    upgrade_to(engine, "head")
     with Session(engine) as session:
         acme_partner = session.get_one(TradingPartner, acme)
         jane_again = punchout_user(
