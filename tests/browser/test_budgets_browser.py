@@ -32,7 +32,9 @@ def test_the_budget_bar_and_chart_are_drawn(live_server: str, page: Page, tmp_pa
     page.goto(f"{live_server}/account/budgets")
     new = page.locator("form.budget-form").last
     new.locator("input[name=name]").fill(NAME)
-    new.locator("select[name=user]").select_option(label="superuser@1001.demo")
+    new.locator("select[name=user]").select_option(
+        label="Sam Superuser (1001) (superuser@1001.demo)"
+    )
     new.locator("input[name=period_amount]").fill("40")  # 3 x 3.25: about a quarter
     # The dropdowns speak words: the options are labelled, the codes stay the values.
     new.locator("select[name=period]").select_option(label="Per month")
