@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
-from gateway.models import AuditEntry, Organisation, User
+from gateway.models import AuditEntry, Order, Organisation, User
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +64,29 @@ class AuditFilter:
     action: str = ""
     customer: str = ""
     actor_email: str = ""
+
+
+def record_order_action(
+    session: Session,
+    *,
+    actor: Actor,
+    order: Order,
+    action: str,
+    now: datetime,
+    client: Client | None,
+    note: str = "",
+) -> AuditEntry:
+    """Audit a staff member's action on an order (its number is the subject)."""
+    return record(
+        session,
+        organisation_id=order.organisation_id,
+        actor_id=actor.user_id,
+        action=action,
+        subject=order.number,
+        note=note,
+        now=now,
+        client=client,
+    )
 
 
 def audit_log(

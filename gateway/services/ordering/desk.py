@@ -435,7 +435,9 @@ def confirm(
     else:
         documents.accept(session, actor=user, order_id=order.id, settings=settings, now=now)
     note = "; ".join(_describe(change) for change in changes)
-    _audit(session, actor, order, "order.confirm", now=now, client=client, note=note)
+    audit.record_order_action(
+        session, actor=actor, order=order, action="order.confirm", now=now, client=client, note=note
+    )
     return order
 
 
@@ -476,7 +478,9 @@ def ship(
         now=now,
     )
     note = f"{carrier.strip()} {tracking_number.strip()}"
-    _audit(session, actor, order, "order.ship", now=now, client=client, note=note)
+    audit.record_order_action(
+        session, actor=actor, order=order, action="order.ship", now=now, client=client, note=note
+    )
     return order
 
 
@@ -502,7 +506,15 @@ def invoice(
         now=now,
         vat_rates=vat_rates,
     )
-    _audit(session, actor, order, "order.invoice", now=now, client=client, note=record.number)
+    audit.record_order_action(
+        session,
+        actor=actor,
+        order=order,
+        action="order.invoice",
+        now=now,
+        client=client,
+        note=record.number,
+    )
     return record
 
 
@@ -546,7 +558,15 @@ def reject(
         settings=settings,
         now=now,
     )
-    _audit(session, actor, order, "order.reject", now=now, client=client, note=reason)
+    audit.record_order_action(
+        session,
+        actor=actor,
+        order=order,
+        action="order.reject",
+        now=now,
+        client=client,
+        note=reason,
+    )
     return order
 
 
@@ -554,28 +574,6 @@ def _for(session: Session, actor: Actor, number: str, permission: Permission) ->
     order = find(session, actor=actor, number=number)
     require(actor, permission, session.get_one(Organisation, order.organisation_id))
     return order
-
-
-def _audit(
-    session: Session,
-    actor: Actor,
-    order: Order,
-    action: str,
-    *,
-    now: datetime,
-    client: audit.Client | None,
-    note: str = "",
-) -> None:
-    audit.record(
-        session,
-        organisation_id=order.organisation_id,
-        actor_id=actor.user_id,
-        action=action,
-        subject=order.number,
-        note=note,
-        now=now,
-        client=client,
-    )
 
 
 def is_status(value: str) -> bool:

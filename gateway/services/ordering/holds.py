@@ -44,7 +44,9 @@ def release(
             note="released: its problems accepted",
         )
     )
-    _audit(session, actor=actor, order=order, action="order.release", now=now, client=client)
+    audit.record_order_action(
+        session, actor=actor, order=order, action="order.release", now=now, client=client
+    )
     session.flush()
     return order
 
@@ -70,7 +72,7 @@ def reject(
         now=now,
         allowed=HELD,
     )
-    _audit(
+    audit.record_order_action(
         session,
         actor=actor,
         order=order,
@@ -92,25 +94,3 @@ def _held(session: Session, *, actor: Actor, reference: str, action: str) -> Ord
             f"Order {order.number} is {order.status}; only an order on hold can be {action} here."
         )
     return order
-
-
-def _audit(
-    session: Session,
-    *,
-    actor: Actor,
-    order: Order,
-    action: str,
-    now: datetime,
-    client: audit.Client | None,
-    note: str = "",
-) -> None:
-    audit.record(
-        session,
-        organisation_id=order.organisation_id,
-        actor_id=actor.user_id,
-        action=action,
-        subject=order.number,
-        note=note,
-        now=now,
-        client=client,
-    )
