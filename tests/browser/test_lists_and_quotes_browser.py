@@ -21,6 +21,20 @@ def _login(page: Page, live_server: str, email: str) -> None:
     page.fill("input[name=password]", "demo")
     page.click("button:has-text('Log in')")
     expect(page).to_have_url(re.compile(r"/catalog$"))
+    # in English, whatever language another test left this shared demo user in
+    page.click("form.language-switch button[value=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def _empty_cart(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/cart")
+    remove = page.locator("form[action*='/delete'] button")
+    for _ in range(50):
+        if not remove.count():
+            return
+        remove.first.click()
+        page.wait_for_load_state()
+    raise AssertionError("the cart did not empty")
 
 
 def _new_list(page: Page, live_server: str, name: str) -> None:
@@ -31,21 +45,21 @@ def _new_list(page: Page, live_server: str, name: str) -> None:
 
 
 def test_a_buyer_keeps_a_list_and_puts_it_in_the_cart(live_server: str, page: Page) -> None:
-    _login(page, live_server, "buyer@1002.demo")
+    _login(page, live_server, "buyer@1002.demo")  # products no other browser test orders
     _new_list(page, live_server, "Weekly office order")
-    page.goto(f"{live_server}/products/DEMO-0007")
-    form = page.locator("[data-add-to-list='DEMO-0007'] form")
+    page.goto(f"{live_server}/products/DEMO-0017")
+    form = page.locator("[data-add-to-list='DEMO-0017'] form")
     form.locator("input[name=quantity]").fill("4")
     form.locator("button", has_text="Weekly office order").click()
-    expect(page.locator("tr[data-sku='DEMO-0007']")).to_be_visible()
-    page.goto(f"{live_server}/catalog?q=DEMO-0008")
-    page.locator("tr[data-sku='DEMO-0008'] [data-add-to-list] button").click()
-    expect(page.locator("tr[data-sku='DEMO-0008']")).to_be_visible()
-    expect(page.locator("tr[data-sku='DEMO-0007'] input[name=quantity]")).to_have_value("4")
+    expect(page.locator("tr[data-sku='DEMO-0017']")).to_be_visible()
+    page.goto(f"{live_server}/catalog?q=DEMO-0018")
+    page.locator("tr[data-sku='DEMO-0018'] [data-add-to-list] button").click()
+    expect(page.locator("tr[data-sku='DEMO-0018']")).to_be_visible()
+    expect(page.locator("tr[data-sku='DEMO-0017'] input[name=quantity]")).to_have_value("4")
     page.click("text=Put the list in the cart")
     expect(page).to_have_url(f"{live_server}/cart")
-    expect(page.locator("tr[data-sku='DEMO-0007'] input[name=quantity]")).to_have_value("4")
-    expect(page.locator("tr[data-sku='DEMO-0008']")).to_be_visible()
+    expect(page.locator("tr[data-sku='DEMO-0017'] input[name=quantity]")).to_have_value("4")
+    expect(page.locator("tr[data-sku='DEMO-0018']")).to_be_visible()
 
 
 def test_a_punchout_user_keeps_a_list_and_returns_it_to_the_buyer(
@@ -96,6 +110,7 @@ def test_a_quote_is_requested_answered_by_staff_and_accepted_into_the_cart(
     live_server: str, page: Page, browser: Browser
 ) -> None:
     _login(page, live_server, "buyer@1001.demo")
+    _empty_cart(page, live_server)  # the live server is shared: other tests shop as this buyer
     page.goto(f"{live_server}/products/DEMO-0020")
     page.fill("form.add-to-cart input[name=quantity]", "200")
     page.click("form.add-to-cart button")
