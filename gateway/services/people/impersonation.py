@@ -24,6 +24,9 @@ from gateway.services.people import customers, shop_sessions, staff
 MAX_REASON = 500
 
 
+SEEN_RESOLUTION = 30  # seconds: how often an assisted session's last-seen time is written
+
+
 def start(
     session: Session,
     *,
@@ -148,14 +151,18 @@ def still_valid(
     idle_seconds: int,
     max_age_seconds: int,
 ) -> bool:
-    """Keep an assisted session alive for one more request, or end it past a time limit."""
+    """Keep an assisted session alive for one more request, or end it past a time limit.
+
+    The last-seen time is written at most every tenth of the idle limit (30 s at most): a page's
+    dozens of picture requests then read the session without each writing it."""
     seen = shop_session.last_seen_at or shop_session.created_at
     if now - seen > timedelta(seconds=idle_seconds) or now - shop_session.created_at > timedelta(
         seconds=max_age_seconds
     ):
         end(session, shop_session=shop_session, client=client, now=now, why="timeout")
         return False
-    shop_session.last_seen_at = now
+    if now - seen >= timedelta(seconds=min(SEEN_RESOLUTION, idle_seconds / 10)):
+        shop_session.last_seen_at = now
     return True
 
 
