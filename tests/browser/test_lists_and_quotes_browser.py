@@ -45,7 +45,7 @@ def _new_list(page: Page, live_server: str, name: str) -> None:
 
 
 def test_a_buyer_keeps_a_list_and_puts_it_in_the_cart(live_server: str, page: Page) -> None:
-    _login(page, live_server, "buyer@1002.demo")  # products no other browser test orders
+    _login(page, live_server, "superuser@1002.demo")  # no other browser test shops as them
     _new_list(page, live_server, "Weekly office order")
     page.goto(f"{live_server}/products/DEMO-0017")
     form = page.locator("[data-add-to-list='DEMO-0017'] form")
