@@ -31,6 +31,7 @@ SUPPLIER = exports.Supplier(
     name="Benchmark supplier",
     base_url="http://127.0.0.1:5000",
     vat_rates=pricing.DEFAULT_VAT_RATES,
+    picture_key="benchmark-picture-key",
 )
 
 

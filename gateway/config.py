@@ -20,6 +20,7 @@ from gateway.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 MAIL_KEY = "gateway outbox mail"  # the purpose GATEWAY_MAIL_KEY is derived for
+PICTURE_KEY = "gateway catalog picture links"  # the purpose GATEWAY_PICTURE_KEY is derived for
 CXML_DTD_VERSION = "1.2.071"  # the cXML version we emit and `gateway cxml dtds install` fetches
 
 DEFAULTS: dict[str, Any] = {
@@ -147,6 +148,10 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: Path) -> d
         settings["GATEWAY_DIGEST_KEY"] = settings["GATEWAY_SECRET_KEY"]
     # Derived, not a setting: seals queued e-mails that carry a single-use link (the outbox).
     settings["GATEWAY_MAIL_KEY"] = derive_key(settings["GATEWAY_SECRET_KEY"], purpose=MAIL_KEY)
+    # Derived too: signs the picture links in catalog files (catalog.picture_links).
+    settings["GATEWAY_PICTURE_KEY"] = derive_key(
+        settings["GATEWAY_SECRET_KEY"], purpose=PICTURE_KEY
+    )
     settings["GATEWAY_BASE_URL"] = str(settings["GATEWAY_BASE_URL"]).rstrip("/")
     if settings["GATEWAY_COOKIE_SECURE"] is None:
         settings["GATEWAY_COOKIE_SECURE"] = settings["GATEWAY_BASE_URL"].startswith("https://")

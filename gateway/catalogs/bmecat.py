@@ -1,6 +1,7 @@
 """BMEcat 2005 catalogs for buyers: a full T_NEW_CATALOG, or incremental T_UPDATE_PRODUCTS /
 T_UPDATE_PRICES, with the customer's prices and quantity tiers (PRODUCT_PRICE with
-LOWER_BOUND), the UNSPSC class as a reference feature, and UN/CEFACT units.
+LOWER_BOUND), the UNSPSC class as a reference feature, UN/CEFACT units and the picture's URL
+(MIME_INFO).
 
 Written element by element, so a catalog of any size streams. A T_NEW_CATALOG stays inside the
 subset `gateway.bmecat` imports, so an export reads back into an empty catalog.
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import IO
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -19,6 +22,14 @@ from gateway.catalogs.items import CatalogHeader, CatalogItem, amount
 
 NS = "http://www.bmecat.org/bmecat/2005"
 _LANGUAGES = {"en": "eng", "nl": "nld"}
+_IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
 
 
 class Transaction(StrEnum):
@@ -109,7 +120,19 @@ def _product(header: CatalogHeader, item: CatalogItem, transaction: Transaction)
     for tier in item.tiers:
         if tier.min_quantity > 1:
             _price(prices, item, tier.unit_price, lower_bound=f"{tier.min_quantity.normalize():f}")
+    if item.image_url and transaction != Transaction.UPDATE_PRICES:
+        _picture(product, item.image_url)
     return product
+
+
+def _picture(product: etree._Element, url: str) -> None:
+    """The product's picture by URL (BMEcat allows a URL where a file name would stand)."""
+    mime = _sub(_sub(product, "MIME_INFO"), "MIME")
+    kind = _IMAGE_TYPES.get(PurePosixPath(urlsplit(url).path).suffix.lower())
+    if kind:
+        _sub(mime, "MIME_TYPE", kind)
+    _sub(mime, "MIME_SOURCE", url)
+    _sub(mime, "MIME_PURPOSE", "normal")
 
 
 def _price(

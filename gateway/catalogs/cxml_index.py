@@ -5,7 +5,8 @@ Items go in one IndexItem of IndexItemAdd elements, or of IndexItemPunchout elem
 level-2 punchout items (their URL is our punchout endpoint; the buyer's system sends the
 item's SupplierPartID as the SelectedItem); products to remove (incremental loads) follow in
 an IndexItem of IndexItemDelete elements. cXML has no quantity tiers in an Index: an item
-carries its price for one unit.
+carries its price for one unit. A picture is an `Image` extrinsic (the name of CIF's column,
+which catalog loaders map alike).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def _add(header: CatalogHeader, item: CatalogItem) -> etree._Element:
     _manufacturer(detail, item, part_first=True)
     if item.shop_url:
         etree.SubElement(detail, "URL").text = item.shop_url
+    _image(detail, item)
     index_detail = etree.SubElement(add, "IndexItemDetail")
     etree.SubElement(index_detail, "LeadTime").text = str(_lead_time(header, item))
     return add
@@ -95,6 +97,7 @@ def _punchout(header: CatalogHeader, item: CatalogItem) -> etree._Element:
     etree.SubElement(detail, "UnitOfMeasure").text = item.unit
     _manufacturer(detail, item, part_first=False)
     etree.SubElement(detail, "LeadTime").text = str(_lead_time(header, item))
+    _image(detail, item)
     return punchout
 
 
@@ -119,6 +122,11 @@ def _manufacturer(parent: etree._Element, item: CatalogItem, *, part_first: bool
     for name, value in (part, maker) if part_first else (maker, part):
         if value:
             etree.SubElement(parent, name).text = value
+
+
+def _image(parent: etree._Element, item: CatalogItem) -> None:
+    if item.image_url:
+        etree.SubElement(parent, "Extrinsic", name="Image").text = item.image_url
 
 
 def _lead_time(header: CatalogHeader, item: CatalogItem) -> int:

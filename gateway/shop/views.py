@@ -19,7 +19,7 @@ from gateway.models import Category, Product, ProductImage
 from gateway.services.catalog import assortment, images, pricing, search
 from gateway.services.ordering import carts, quantities
 from gateway.services.people import impersonation, password_login, password_resets, shop_sessions
-from gateway.shop import added, catalog_params, password_links
+from gateway.shop import added, catalog_params, catalog_pictures, password_links
 from gateway.web import context, i18n, throttling
 from gateway.web.access import in_person
 from gateway.web.database import get_session, keep_changes
@@ -105,19 +105,8 @@ def product_image(sku: str) -> Response:
     product = _find_product(sku)
     image = get_session().get(ProductImage, product.id)
     if image is None:
-        response = Response(images.PLACEHOLDER, mimetype=images.SVG)
-        response.headers["X-Placeholder"] = "1"
-        response.headers["Cache-Control"] = "private, max-age=3600"
-    else:
-        response = Response(image.data, mimetype=image.content_type)
-        response.set_etag(image.digest)
-        response.headers["Cache-Control"] = "private, max-age=86400"
-        response.make_conditional(request)
-    # Never a document: no script, no links, even when opened on its own.
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    )
-    return response
+        return catalog_pictures.placeholder()
+    return catalog_pictures.stored_picture(image)
 
 
 @blueprint.post("/cart/items")

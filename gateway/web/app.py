@@ -27,6 +27,7 @@ from gateway.punchout.views import blueprint as punchout_blueprint
 from gateway.shop import units
 from gateway.shop.account import blueprint as account_blueprint
 from gateway.shop.approvals import blueprint as approvals_blueprint
+from gateway.shop.catalog_pictures import blueprint as catalog_pictures_blueprint
 from gateway.shop.guest import blueprint as guest_blueprint
 from gateway.shop.lists import blueprint as lists_blueprint
 from gateway.shop.order_desk import blueprint as order_desk_blueprint
@@ -88,6 +89,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(approvals_blueprint)
     app.register_blueprint(account_blueprint)
     app.register_blueprint(staff_catalogs_blueprint)
+    app.register_blueprint(catalog_pictures_blueprint)
     app.register_blueprint(staff_blueprint)
     app.register_blueprint(lists_blueprint)
     app.register_blueprint(quotes_blueprint)

@@ -26,6 +26,7 @@ SUPPLIER = exports.Supplier(
     name="Office Supplies BV",
     base_url="https://shop.example",
     vat_rates=pricing.DEFAULT_VAT_RATES,
+    picture_key="test-picture-key",
 )
 
 

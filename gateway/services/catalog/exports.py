@@ -1,11 +1,11 @@
 """Catalog files for a customer's procurement system: CIF 3.0, a cXML Index or BMEcat 2005.
 
 Each holds the customer's assortment at the customer's prices (and, where the format has
-them, its quantity tiers), so that buyers whose systems hold a static catalog order at their
-contract prices. Products are read in batches by SKU and written as they come, so a catalog of
-any size streams. An incremental export holds what changed since a date: products whose data
-or whose prices on the customer's price lists changed, and products deactivated since (to
-delete). Every export is recorded.
+them, its quantity tiers) with a link to each product's picture (`picture_links`), so that
+buyers whose systems hold a static catalog order at their contract prices. Products are read
+in batches by SKU and written as they come, so a catalog of any size streams. An incremental
+export holds what changed since a date: products whose data or whose prices on the customer's
+price lists changed, and products deactivated since (to delete). Every export is recorded.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from gateway.catalogs import CatalogHeader, CatalogItem, PriceTier, bmecat, cif, cxml_index
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import CatalogExport, Organisation, PriceListItem, Product, TradingPartner
-from gateway.services.catalog import assortment, pricing
+from gateway.services.catalog import assortment, picture_links, pricing
 
 BATCH = 500
 DEFAULT_LEAD_TIME_DAYS = 5  # for products without one, where the format needs it (cXML)
@@ -76,13 +76,14 @@ class ExportOptions:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Supplier:
     """Who the catalog is from (configuration): the identity buyers know us by, our name, the
-    shop's address and the VAT rates."""
+    shop's address, the VAT rates and the key that signs picture links."""
 
     domain: str
     identity: str
     name: str
     base_url: str
     vat_rates: Mapping[str, Decimal]
+    picture_key: str
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Supplier:
@@ -93,6 +94,7 @@ class Supplier:
             name=config["GATEWAY_SUPPLIER_NAME"],
             base_url=config["GATEWAY_BASE_URL"],
             vat_rates=config["GATEWAY_VAT_RATES"],
+            picture_key=config["GATEWAY_PICTURE_KEY"],
         )
 
 
@@ -313,6 +315,13 @@ def _priced(
     on = pricing.price_date(plan.header.generated_at)
     prices = pricing.unit_prices(session, organisation, products, on=on)
     tiers = _tiers(session, organisation, products, on=on)
+    pictures = picture_links.links(
+        session,
+        base_url=supplier.base_url,
+        key=supplier.picture_key,
+        customer=organisation.number,
+        products=products,
+    )
     dutch = plan.options.language == "nl"
     for product in products:
         yield CatalogItem(
@@ -332,7 +341,7 @@ def _priced(
             manufacturer_part_id=product.manufacturer_part_id,
             tiers=tiers.get(product.id, ()),
             shop_url=f"{supplier.base_url}/products/{quote(product.sku, safe='')}",
-            image_url=product.image_url,
+            image_url=pictures.get(product.id, product.image_url),
             active=product.active,
         )
 

@@ -23,6 +23,7 @@ PEN = CatalogItem(
     manufacturer_part_id="SCR-1",
     tiers=(PriceTier(min_quantity=Decimal(10), unit_price=Decimal("0.6125")),),
     shop_url="https://shop.example/products/PEN-1",
+    image_url="https://shop.example/catalog-pictures/1001/PEN-1/0123abcd.png",
 )
 PAPER = CatalogItem(
     sku="PAPER-A4",

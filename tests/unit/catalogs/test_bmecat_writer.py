@@ -49,6 +49,22 @@ def test_a_new_catalog_reads_back_through_our_import() -> None:
     assert paper.lead_time_days is None
 
 
+def test_a_picture_is_named_by_its_url_in_mime_info() -> None:
+    body = _write()
+    root = parse_xml(body)
+    mime = root.find(".//b:PRODUCT[b:SUPPLIER_PID='PEN-1']/b:MIME_INFO/b:MIME", NS)
+    assert mime is not None
+    assert mime.findtext("b:MIME_TYPE", namespaces=NS) == "image/png"
+    assert mime.findtext("b:MIME_SOURCE", namespaces=NS) == PEN.image_url
+    assert mime.findtext("b:MIME_PURPOSE", namespaces=NS) == "normal"
+    assert root.find(".//b:PRODUCT[b:SUPPLIER_PID='PAPER-A4']/b:MIME_INFO", NS) is None
+    # our import reads the picture's source and never fetches a URL
+    assert bmecat_import.read(body).products[0].image_source == PEN.image_url
+    update = _write(bmecat.Transaction.UPDATE_PRODUCTS, (PEN,), replace(HEADER, full=False))
+    assert bmecat_import.schema_findings(update) == ()
+    assert parse_xml(update).find(".//b:MIME_INFO", NS) is not None
+
+
 def test_tiers_are_prices_with_a_lower_bound_and_vat_as_a_fraction() -> None:
     root = parse_xml(_write())
     prices = root.findall(".//b:PRODUCT[b:SUPPLIER_PID='PEN-1']//b:PRODUCT_PRICE", NS)

@@ -43,6 +43,8 @@ def test_a_full_catalog_has_the_cif_3_header_and_one_line_per_item() -> None:
     assert pen["Supplier URL"] == "https://shop.example/products/PEN-1"
     assert pen["Short Name"] == 'Ballpoint pen "Classic"'
     assert pen["Item Description"] == "Ballpoint pen, blue, refillable"  # one line per item
+    assert pen["Image"] == PEN.image_url
+    assert found.rows[1]["Image"] == ""  # no picture
     assert "PunchOut Enabled" not in found.fieldnames
     assert "Delete" not in found.fieldnames
 

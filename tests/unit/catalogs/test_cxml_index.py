@@ -40,6 +40,17 @@ def test_a_full_index_adds_every_item_at_the_customers_price() -> None:
     assert adds[1].findtext("IndexItemDetail/LeadTime") == "7"
 
 
+def test_a_picture_is_an_image_extrinsic_of_the_item() -> None:
+    root = assert_valid_index(_write())
+    pen, paper = root.findall("IndexItem/IndexItemAdd/ItemDetail")
+    assert pen.findtext("Extrinsic[@name='Image']") == PEN.image_url
+    assert paper.find("Extrinsic") is None  # no picture, no extrinsic
+    punchout = assert_valid_index(_write(replace(HEADER, punchout_url="https://shop.example/cxml")))
+    detail = punchout.find("IndexItem/IndexItemPunchout/PunchoutDetail")
+    assert detail is not None
+    assert detail.findtext("Extrinsic[@name='Image']") == PEN.image_url
+
+
 def test_level_2_punchout_items_point_at_the_punchout_endpoint() -> None:
     root = assert_valid_index(_write(replace(HEADER, punchout_url="https://shop.example/cxml")))
     assert root.find("IndexItem/IndexItemAdd") is None
