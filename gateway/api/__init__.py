@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from gateway.api import orders, reference
+from gateway.api import catalog, orders, reference
 from gateway.api.blueprint import blueprint
 
 __all__ = ["init_app"]
-RESOURCES = (orders, reference)  # imported for the views they add to the blueprint
+RESOURCES = (catalog, orders, reference)  # imported for the views they add to the blueprint
 
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:

@@ -3,15 +3,30 @@ come from these (spectree), and so does the checking of what comes in and goes o
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from gateway.models import OrderStatus
 
 Money = str  # a decimal as text ("12.50"), never a float
-DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,4})?$"
+PRICE_PATTERN = r"^\d{1,9}(\.\d{1,4})?$"  # as stored: 4 decimals
+QUANTITY_PATTERN = r"^\d{1,9}(\.\d{1,3})?$"  # 3 decimals
+# Patterns read alike by every regex dialect (JSON Schema's, pydantic's, Python's): ASCII only
+NAMED = r"[0-9A-Za-z]"  # a name has a letter or digit somewhere
+SKU_PATTERN = r"^[!-.0-~]([ -.0-~]{0,62}[!-.0-~])?$"  # printable ASCII but "/", no outer blanks
+
+
+def _iso_text(value: object) -> object:
+    """A moment must be ISO 8601 text: pydantic would also read a number as a Unix time."""
+    if not isinstance(value, str) or not re.match(r"\d{4}-\d\d-\d\dT", value):
+        raise ValueError("an ISO 8601 date and time with its offset, 2026-11-05T00:00:00+01:00")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
 class FieldError(BaseModel):
@@ -46,7 +61,7 @@ class OrderQuery(Strict):
     customer: str | None = Field(None, max_length=32, description="A customer number.")
     status: OrderStatus | None = None
     source: SourceName | None = None
-    updated_since: AwareDatetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Placed or changed at or after this moment (ISO 8601 with offset)."
     )
     cursor: str | None = Field(
@@ -130,8 +145,8 @@ class LineChangeIn(Strict):
     """A line confirmed with another quantity (the rest backordered), price or date."""
 
     line_number: int = Field(ge=1, le=100_000)
-    quantity: str = Field(pattern=DECIMAL_PATTERN)
-    unit_price: str | None = Field(None, pattern=DECIMAL_PATTERN)
+    quantity: str = Field(pattern=QUANTITY_PATTERN)
+    unit_price: str | None = Field(None, pattern=PRICE_PATTERN)
     delivery_date: date | None = None
 
 
@@ -145,7 +160,7 @@ class ShipLineIn(Strict):
     """How much of one line this shipment carries."""
 
     line_number: int = Field(ge=1, le=100_000)
-    quantity: str = Field(pattern=DECIMAL_PATTERN)
+    quantity: str = Field(pattern=QUANTITY_PATTERN)
 
 
 class ShipIn(Strict):
@@ -164,3 +179,109 @@ class RejectIn(Strict):
 
 class Empty(Strict):
     """No fields."""
+
+
+class ProductQuery(Strict):
+    """Filters of the product list."""
+
+    active: bool | None = None
+    updated_since: Moment | None = Field(None, description="Changed at or after.")
+    cursor: str | None = Field(
+        None, pattern=r"^\d{1,18}$", description="The `next_cursor` of the page before."
+    )
+    limit: int = Field(100, ge=1, le=500)
+
+
+class ProductIn(Strict):
+    """A product's fields (its SKU is in the path); category, catalogs and picture stay as
+    the catalog import set them."""
+
+    name: str = Field(max_length=200, pattern=NAMED)
+    name_nl: str = Field("", max_length=200)
+    description: str = Field("", max_length=10_000)
+    description_nl: str = Field("", max_length=10_000)
+    unit: str = Field(pattern=r"^[A-Z0-9]{2,3}$", description="A UN/CEFACT unit code.")
+    unspsc: str = Field(pattern=r"^\d{8}$")
+    manufacturer_name: str | None = Field(None, max_length=120)
+    manufacturer_part_id: str | None = Field(None, max_length=64)
+    vat_class: Literal["standard", "reduced", "zero"] = "standard"
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    image_url: str | None = Field(None, max_length=500, pattern=r"^https?://[!-~]*$")
+    list_price: str = Field(pattern=PRICE_PATTERN, description="Excl. VAT.")
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    active: bool = True
+
+
+class ProductOut(BaseModel):
+    """A product as the gateway sells it."""
+
+    sku: str
+    name: str
+    name_nl: str
+    description: str
+    description_nl: str
+    unit: str
+    unspsc: str
+    manufacturer_name: str | None
+    manufacturer_part_id: str | None
+    vat_class: str
+    lead_time_days: int | None
+    image_url: str | None
+    list_price: Money
+    currency: str
+    active: bool
+    updated_at: datetime
+
+
+class ProductPage(BaseModel):
+    """One page of products; `next_cursor` is null on the last page."""
+
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class PriceQuery(Strict):
+    """Paging of a customer's prices."""
+
+    cursor: str | None = Field(
+        None, pattern=r"^\d{1,18}$", description="The `next_cursor` of the page before."
+    )
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class CustomerPriceOut(BaseModel):
+    """A contract price: from `min_quantity` on (a tier), `unit_price` excl. VAT."""
+
+    price_list: str
+    sku: str
+    min_quantity: Money
+    unit_price: Money
+    currency: str
+
+
+class CustomerPricePage(BaseModel):
+    """One page of a customer's contract prices (of the price lists valid today)."""
+
+    items: list[CustomerPriceOut]
+    next_cursor: str | None
+
+
+class PriceItemIn(Strict):
+    """A price of a price list, by SKU and minimum quantity."""
+
+    sku: str = Field(pattern=SKU_PATTERN)
+    min_quantity: str = Field("1", pattern=QUANTITY_PATTERN)
+    unit_price: str = Field(pattern=PRICE_PATTERN, description="Excl. VAT.")
+
+
+class PriceItemsIn(Strict):
+    """Prices to create or change (others of the list stay)."""
+
+    items: list[PriceItemIn] = Field(min_length=1, max_length=1000)
+
+
+class UpsertResult(BaseModel):
+    """How many prices were created and how many changed."""
+
+    created: int
+    updated: int

@@ -17,7 +17,7 @@ from spectree.models import SecureType, SecuritySchemeData
 
 from gateway import __version__
 from gateway.api.problems import PROBLEM_TYPE
-from gateway.api.schemas import Problem
+from gateway.api.schemas import SKU_PATTERN, Problem
 from gateway.errors import GatewayError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -84,11 +84,12 @@ def answers(**codes: Any) -> Response:
 
 
 WRITES = frozenset({"post", "put", "patch", "delete"})
+PATH_PATTERNS = {"sku": SKU_PATTERN}  # path parameters Flask's converters cannot describe
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI document as served: errors as problem+json, 429's Retry-After, and the
-    Idempotency-Key header on every write."""
+    Idempotency-Key header on every write, and the patterns of `PATH_PATTERNS`."""
     generated: dict[str, Any] = deepcopy(spec.spec)
     for operations in generated["paths"].values():
         for method, operation in operations.items():
@@ -103,6 +104,9 @@ def document() -> dict[str, Any]:
                             "schema": {"type": "integer", "minimum": 1},
                         }
                     }
+            for parameter in operation["parameters"]:
+                if parameter["in"] == "path" and parameter["name"] in PATH_PATTERNS:
+                    parameter["schema"]["pattern"] = PATH_PATTERNS[parameter["name"]]
             if method in WRITES:
                 operation["parameters"].append(
                     {
