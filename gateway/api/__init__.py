@@ -6,11 +6,16 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from gateway.api import catalog, orders, reference
+from gateway.api import catalog, customers, orders, reference
 from gateway.api.blueprint import blueprint
 
 __all__ = ["init_app"]
-RESOURCES = (catalog, orders, reference)  # imported for the views they add to the blueprint
+RESOURCES = (
+    catalog,
+    customers,
+    orders,
+    reference,
+)  # imported for the views they add to the blueprint
 
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:

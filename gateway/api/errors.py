@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from gateway.api.access import RateLimited
 from gateway.api.problems import http_problem, problem
 from gateway.api.spec import RequestInvalid
-from gateway.errors import InvalidInput, NotFound, PermissionDenied
+from gateway.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
 from gateway.services.api_tokens import TokenRefused
 from gateway.services.idempotency import KeyReused
 from gateway.web.database import get_session
@@ -41,6 +41,10 @@ def register(blueprint: Blueprint) -> None:
     def _request_invalid(exc: RequestInvalid) -> Response:
         fields = ", ".join(error["field"] for error in exc.errors)
         return problem(422, f"Check these fields: {fields}.", errors=exc.errors)
+
+    @blueprint.errorhandler(AlreadyExists)
+    def _exists(exc: AlreadyExists) -> Response:
+        return problem(409, str(exc))
 
     @blueprint.errorhandler(InvalidInput)
     def _invalid(exc: InvalidInput) -> Response:

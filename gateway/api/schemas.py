@@ -285,3 +285,62 @@ class UpsertResult(BaseModel):
 
     created: int
     updated: int
+
+
+class CustomerQuery(Strict):
+    """Search the reachable customers (at most 100, by number)."""
+
+    q: str | None = Field(
+        None, max_length=100, description="Part of the name or number, or a user's e-mail."
+    )
+
+
+class AddressOut(BaseModel):
+    """A billing or delivery address."""
+
+    kind: str
+    name: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+    is_default: bool
+
+
+class CustomerOut(BaseModel):
+    """A customer: `status` is `active` or `prospect`."""
+
+    number: str
+    name: str
+    status: str
+    active: bool
+    coc_number: str | None
+    vat_number: str | None
+    currency: str
+    payment_terms_days: int
+    created_at: datetime
+    addresses: list[AddressOut]
+
+
+class CustomerList(BaseModel):
+    """The matching customers."""
+
+    items: list[CustomerOut]
+
+
+EMAIL_PATTERN = r"^[!-?A-~]{1,64}@[!-?A-~]{1,185}$"  # ASCII, one @
+
+
+class ProspectIn(Strict):
+    """A prospect: a customer that cannot order yet, with its first contact (invited once
+    staff activate it). Assigned to the token, like a sales agent's registration."""
+
+    name: str = Field(max_length=200, pattern=NAMED)
+    coc_number: str = Field(pattern=r"^[0-9]{8}$", description="Chamber of Commerce (KvK).")
+    vat_number: str | None = Field(None, pattern=r"^[A-Z]{2}[0-9A-Z]{2,12}$")
+    street: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=16)
+    city: str = Field("", max_length=100)
+    country: str = Field("NL", pattern=r"^[A-Z]{2}$")
+    contact_name: str = Field("", max_length=200)
+    contact_email: str = Field(pattern=EMAIL_PATTERN)
