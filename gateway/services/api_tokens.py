@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.credentials import secret_digest
 from gateway.auth.permissions import SCOPE_PERMISSIONS, ApiScope, Permission
-from gateway.auth.policy import Actor
+from gateway.auth.policy import Actor, require
 from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.models import ApiToken, Organisation, User
+from gateway.services import audit
 from gateway.services.people.staff import SUPPLIER_NUMBER, supplier
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -176,4 +177,57 @@ def token_actor(session: Session, token: ApiToken) -> Actor:
         permissions=frozenset(rights),
         role=f"api:{token.name}",
         assigned=frozenset(customer.id for customer in token.customers),
+    )
+
+
+def admin_tokens(session: Session, *, actor: Actor) -> list[TokenInfo]:
+    """Every token, for an admin in the browser (the right to manage partners' secrets)."""
+    require(actor, Permission.ADMIN_PARTNER_WRITE)
+    return list_tokens(session)
+
+
+def admin_create(
+    session: Session,
+    *,
+    actor: Actor,
+    name: str,
+    scopes: Sequence[str],
+    customers: Sequence[str],
+    expires_days: int | None,
+    digest_key: str,
+    now: datetime,
+) -> tuple[ApiToken, str]:
+    """`create_token` by an admin in the browser, audited."""
+    require(actor, Permission.ADMIN_PARTNER_WRITE)
+    token, value = create_token(
+        session,
+        name=name,
+        scopes=scopes,
+        customers=customers,
+        expires_days=expires_days,
+        digest_key=digest_key,
+        now=now,
+    )
+    _audit(session, actor, "api_token.create", token.name, now, note=", ".join(token.scopes))
+    return token, value
+
+
+def admin_revoke(session: Session, *, actor: Actor, name: str, now: datetime) -> None:
+    """`revoke_token` by an admin in the browser, audited."""
+    require(actor, Permission.ADMIN_PARTNER_WRITE)
+    revoke_token(session, name=name, now=now)
+    _audit(session, actor, "api_token.revoke", name, now, note="")
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, subject: str, now: datetime, *, note: str
+) -> None:
+    audit.record(
+        session,
+        organisation_id=actor.organisation_id,
+        actor_id=actor.user_id,
+        action=action,
+        subject=subject,
+        note=note,
+        now=now,
     )
