@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.errors import GatewayError
@@ -59,16 +60,21 @@ def keep(
     body: bytes,
     now: datetime,
 ) -> None:
-    """Keep a successful answer for its key; keys older than `KEPT_FOR` are forgotten."""
+    """Keep a successful answer for its key; keys older than `KEPT_FOR` are forgotten. When a
+    concurrent request with the same key kept its answer first, KeyReused: the caller's
+    request is then rolled back, so the write happens once."""
     session.execute(delete(ApiIdempotency).where(ApiIdempotency.created_at < now - KEPT_FOR))
-    session.add(
-        ApiIdempotency(
-            token_id=token_id,
-            key=key,
-            request_digest=digest,
-            status=status,
-            body=body,
-            created_at=now,
-        )
-    )
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(
+                ApiIdempotency(
+                    token_id=token_id,
+                    key=key,
+                    request_digest=digest,
+                    status=status,
+                    body=body,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        raise KeyReused("This Idempotency-Key was used by a request at the same time.") from None
