@@ -76,6 +76,8 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_IMPERSONATION_MAX_AGE": 2 * 3600,  # seconds after the start, whatever happens
     "GATEWAY_IMPERSONATION_DEFAULT": True,  # new customers allow staff to shop on their behalf
     "GATEWAY_METRICS_TOKEN": None,  # Bearer token for /metrics; None: loopback clients only
+    "GATEWAY_API_RATE_LIMIT": 600,  # requests per API token per window, then 429
+    "GATEWAY_API_RATE_WINDOW": 60,  # seconds
     "TESTING": False,
 }
 
@@ -83,6 +85,8 @@ _INTEGERS = frozenset(
     {
         "GATEWAY_MAX_CONTENT_LENGTH",
         "GATEWAY_START_TOKEN_TTL",
+        "GATEWAY_API_RATE_LIMIT",
+        "GATEWAY_API_RATE_WINDOW",
         "GATEWAY_LOGIN_ATTEMPTS",
         "GATEWAY_LOGIN_ADDRESS_ATTEMPTS",
         "GATEWAY_LOGIN_WINDOW",

@@ -43,6 +43,11 @@ class InvalidInput(GatewayError, ValueError):
     """A form or command-line value cannot be accepted; the message says why."""
 
 
+class AlreadyExists(InvalidInput):
+    """The input names something that exists already (a customer's Chamber of Commerce
+    number, an account's address); the API answers 409."""
+
+
 class ConfigurationError(GatewayError, RuntimeError):
     """The gateway is configured in a way it cannot work with."""
 

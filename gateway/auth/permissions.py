@@ -48,6 +48,13 @@ class Permission(StrEnum):
     STAFF_QUOTE_ANSWER = "staff:quote:answer"  # price a customer's quote request
     STAFF_ORDER_FULFIL = "staff:order:fulfil"  # confirm, ship and invoice orders (order desk)
     STAFF_ORDER_READ = "staff:order:read"  # the order desk: reachable customers' orders
+    # What an API token's scopes grant (issue 21); held by tokens only, never by a role
+    API_CATALOG_READ = "api:catalog:read"
+    API_CATALOG_WRITE = "api:catalog:write"
+    API_CUSTOMERS_READ = "api:customers:read"
+    API_CUSTOMERS_WRITE = "api:customers:write"
+    API_ORDERS_READ = "api:orders:read"
+    API_ORDERS_WRITE = "api:orders:write"
 
 
 CUSTOMER_SCOPES = frozenset({"account", "punchout", "shop"})
@@ -144,3 +151,39 @@ internal right (b2b-rules I-6: managing users and roles, approving, impersonatin
 def forbidden_while_assisting(permission: str) -> bool:
     """True for a right the policy refuses while a staff member shops as a customer (I-6)."""
     return is_internal(permission) or permission in IMPERSONATION_FORBIDDEN
+
+
+class ApiScope(StrEnum):
+    """What an API token may do (`gateway api token create --scope`)."""
+
+    CATALOG_READ = "catalog:read"
+    CATALOG_WRITE = "catalog:write"
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    ORDERS_READ = "orders:read"
+    ORDERS_WRITE = "orders:write"
+
+
+SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
+    ApiScope.CATALOG_READ: frozenset({Permission.API_CATALOG_READ}),
+    ApiScope.CATALOG_WRITE: frozenset({Permission.API_CATALOG_WRITE}),
+    ApiScope.CUSTOMERS_READ: frozenset(
+        {Permission.API_CUSTOMERS_READ, Permission.STAFF_CUSTOMER_READ}
+    ),
+    ApiScope.CUSTOMERS_WRITE: frozenset(
+        {Permission.API_CUSTOMERS_WRITE, Permission.STAFF_CUSTOMER_REGISTER}
+    ),
+    ApiScope.ORDERS_READ: frozenset({Permission.API_ORDERS_READ, Permission.STAFF_ORDER_READ}),
+    # acting on an order means finding it first: the order desk's actions read it
+    ApiScope.ORDERS_WRITE: frozenset(
+        {
+            Permission.API_ORDERS_WRITE,
+            Permission.STAFF_ORDER_READ,
+            Permission.STAFF_ORDER_FULFIL,
+            Permission.STAFF_ORDER_DECIDE,
+        }
+    ),
+}
+"""The rights a token's scopes give its actor: the scope's own `api:` right, which every API
+view requires, and the staff rights the services it calls check (the order desk's, the
+customers')."""

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 
 from gateway import create_app
 from gateway.cli import (
+    api,
     approvals,
     catalog,
     cxml,
@@ -48,5 +49,6 @@ for command in (
     catalog.catalog_group,
     guests.guests_group,
     approvals.approvals_group,
+    api.api_group,
 ):
     main.add_command(command)

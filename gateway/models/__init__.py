@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.models.api_token import ApiIdempotency, ApiToken, api_token_customer
 from gateway.models.approval import (
     ApprovalAbsence,
     ApprovalAction,
@@ -94,6 +95,8 @@ __all__ = [
     "Address",
     "AddressKind",
     "AgentAssignment",
+    "ApiIdempotency",
+    "ApiToken",
     "ApprovalAbsence",
     "ApprovalAction",
     "ApprovalChange",
@@ -165,6 +168,7 @@ __all__ = [
     "ThrottleCounter",
     "TradingPartner",
     "User",
+    "api_token_customer",
     "catalog_product",
     "membership_catalog",
     "organisation_catalog",

@@ -11,7 +11,8 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import ops
+from gateway import api, ops
+from gateway.admin.api_tokens import blueprint as admin_api_tokens_blueprint
 from gateway.admin.funnel import blueprint as admin_funnel_blueprint
 from gateway.admin.messages import blueprint as admin_messages_blueprint
 from gateway.admin.partners import blueprint as admin_partners_blueprint
@@ -84,6 +85,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_messages_blueprint)
     app.register_blueprint(admin_funnel_blueprint)
     app.register_blueprint(admin_partners_blueprint)
+    app.register_blueprint(admin_api_tokens_blueprint)
     app.register_blueprint(admin_roles_blueprint)
     app.register_blueprint(simulator_blueprint)
     app.register_blueprint(approvals_blueprint)
@@ -94,6 +96,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lists_blueprint)
     app.register_blueprint(quotes_blueprint)
     app.register_blueprint(order_desk_blueprint)
+    api.init_app(app, csrf)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from gateway.api.problems import API_PREFIX, http_problem
 from gateway.errors import (
     BudgetExceeded,
     ForbiddenWhileAssisting,
@@ -91,7 +92,9 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[str, int]:
+    def _http(exc: HTTPException) -> tuple[str, int] | Response:
+        if request.path.startswith(API_PREFIX):  # no such API URL or method: still a problem
+            return http_problem(exc)
         status = HTTPStatus(exc.code or 500)
         return _page(status, exc.description or status.description)
 

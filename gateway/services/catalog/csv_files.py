@@ -138,6 +138,24 @@ def check(
     return rows, rejected
 
 
+def check_record(
+    session: Session,
+    record: Mapping[str | None, object],
+    *,
+    vat_rates: Mapping[str, Decimal] = DEFAULT_VAT_RATES,
+) -> ProductRow:
+    """Check one product given by the import's columns (the REST API's products) with the
+    import's rules; ValueError says what is wrong. Nothing is written."""
+    return _row(
+        0,
+        record,
+        seen=set(),
+        categories=dict(session.execute(select(Category.code, Category.id)).all()),
+        catalogs=dict(session.execute(select(Catalog.name, Catalog.id)).all()),
+        vat_rates=vat_rates,
+    )
+
+
 def _row(
     line: int,
     record: Mapping[str | None, object],

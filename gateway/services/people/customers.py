@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, can, foreign, require
 from gateway.db import utcnow
-from gateway.errors import InvalidInput
+from gateway.errors import AlreadyExists, InvalidInput
 from gateway.models import (
     Address,
     AddressKind,
@@ -196,7 +196,7 @@ def create_customer(
     _refuse_duplicates(session, cleaned)
     email = cleaned.contact_email
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidInput(f"{email} already has an account; use another contact address.")
+        raise AlreadyExists(f"{email} already has an account; use another contact address.")
     organisation = Organisation(
         number=_next_number(session),
         name=cleaned.name,
@@ -378,7 +378,7 @@ def _refuse_duplicates(session: Session, data: CustomerData) -> None:
             continue
         number = session.scalar(select(Organisation.number).where(column == value))
         if number is not None:
-            raise InvalidInput(f"Customer {number} already has this {label} number ({value}).")
+            raise AlreadyExists(f"Customer {number} already has this {label} number ({value}).")
 
 
 def _next_number(session: Session) -> str:
