@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from flask import current_app
+from werkzeug.wrappers import Response
 
-from gateway.api.access import actor_with
+from gateway.api.access import actor_with, client
 from gateway.api.blueprint import blueprint
 from gateway.api.idempotency import idempotent
 from gateway.api.schemas import (
     SKU_PATTERN,
+    CatalogQuery,
     CustomerPriceOut,
     CustomerPricePage,
     PriceItemsIn,
@@ -28,8 +31,9 @@ from gateway.auth.permissions import Permission
 from gateway.db import utcnow
 from gateway.errors import NotFound
 from gateway.models import Product
-from gateway.services.catalog import maintenance
+from gateway.services.catalog import exports, maintenance
 from gateway.services.catalog.pricing import price_date
+from gateway.web import catalog_files
 from gateway.web.database import get_session
 
 TAGS = ("catalog",)
@@ -169,6 +173,39 @@ def customer_prices(number: str, query: PriceQuery) -> tuple[CustomerPricePage, 
         ],
         next_cursor=str(page[-1].item_id) if more else None,
     ), 200
+
+
+@blueprint.get("/v1/customers/<number>/catalog", endpoint="customer_catalog")
+@spec.validate(resp=answers(HTTP_200=None, HTTP_404=Problem), tags=TAGS)
+def customer_catalog(number: str, query: CatalogQuery) -> Response:
+    """Export a customer's catalog
+
+    The customer's assortment at its prices as a file for its procurement system: CIF 3.0,
+    a cXML Index or BMEcat 2005, in full or what changed since a day; recorded as an export
+    under the token's name. Needs `catalog:read`.
+    """
+    db = get_session()
+    organisation = maintenance.catalog_customer(
+        db, actor=actor_with(Permission.API_CATALOG_READ), number=number
+    )
+    since = datetime.combine(query.since, time(), UTC) if query.since else None
+    now = utcnow()
+    plan = exports.prepare(
+        db,
+        organisation=organisation,
+        options=exports.ExportOptions(
+            format=exports.ExportFormat(query.format),
+            mode=exports.ExportMode.INCREMENTAL if since else exports.ExportMode.FULL,
+            since=since,
+            punchout_items=query.punchout_items,
+            prices_only=query.prices_only,
+            language=query.language,
+        ),
+        supplier=exports.Supplier.from_config(current_app.config),
+        now=now,
+        partner_name=query.partner,
+    )
+    return catalog_files.send(db, plan, exported_by=f"API token {client().name}", now=now)
 
 
 @blueprint.put("/v1/price-lists/<name>/items", endpoint="price_list_items")

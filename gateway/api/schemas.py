@@ -249,6 +249,23 @@ class PriceQuery(Strict):
     limit: int = Field(200, ge=1, le=1000)
 
 
+class CatalogQuery(Strict):
+    """Which catalog file of the customer (as `gateway catalog export` writes it)."""
+
+    format: Literal["cif", "cxml", "bmecat"] = Field(
+        description="CIF 3.0, a cXML Index or BMEcat 2005."
+    )
+    language: Literal["en", "nl"] = "en"
+    since: date | None = Field(
+        None, description="Only what changed after this day (UTC): an incremental file."
+    )
+    punchout_items: bool = Field(False, description="Level-2 punchout items.")
+    prices_only: bool = Field(False, description="With `since` and bmecat: T_UPDATE_PRICES.")
+    partner: str | None = Field(
+        None, min_length=1, max_length=100, description="The customer's partner it is for."
+    )
+
+
 class CustomerPriceOut(BaseModel):
     """A contract price: from `min_quantity` on (a tier), `unit_price` excl. VAT."""
 

@@ -84,6 +84,10 @@ def answers(**codes: Any) -> Response:
 
 
 WRITES = frozenset({"post", "put", "patch", "delete"})
+# Answers that are files, not JSON: path → the media types of its 200 answer.
+FILE_ANSWERS = {
+    "/api/v1/customers/{number}/catalog": ("text/csv", "application/xml"),
+}
 PATH_PATTERNS = {"sku": SKU_PATTERN}  # path parameters Flask's converters cannot describe
 
 
@@ -91,7 +95,7 @@ def document() -> dict[str, Any]:
     """The OpenAPI document as served: errors as problem+json, 429's Retry-After, and the
     Idempotency-Key header on every write, and the patterns of `PATH_PATTERNS`."""
     generated: dict[str, Any] = deepcopy(spec.spec)
-    for operations in generated["paths"].values():
+    for path, operations in generated["paths"].items():
         for method, operation in operations.items():
             for code, answer in operation["responses"].items():
                 content = answer.get("content", {})
@@ -104,6 +108,10 @@ def document() -> dict[str, Any]:
                             "schema": {"type": "integer", "minimum": 1},
                         }
                     }
+            if path in FILE_ANSWERS:
+                operation["responses"]["200"]["content"] = {
+                    media_type: {"schema": {"type": "string"}} for media_type in FILE_ANSWERS[path]
+                }
             for parameter in operation["parameters"]:
                 if parameter["in"] == "path" and parameter["name"] in PATH_PATTERNS:
                     parameter["schema"]["pattern"] = PATH_PATTERNS[parameter["name"]]

@@ -1,5 +1,5 @@
 """Catalog files per customer for staff: download a customer's CIF, cXML or BMEcat catalog
-(written to a temporary file, then sent in pieces, so a large catalog never sits in memory).
+(sent by `gateway.web.catalog_files`).
 
 A thin adapter over `gateway.services.catalog.exports`; staff who may see the customer may
 export its catalog (the prices in it are on the customer's staff page too). A bad option is a
@@ -8,25 +8,21 @@ export its catalog (the prices in it are on the customer's staff page too). A ba
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import IO
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, current_app, request
+from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
 from gateway.db import utcnow
 from gateway.errors import InvalidInput
 from gateway.services.catalog import exports
 from gateway.services.people import customers
-from gateway.web import context
+from gateway.web import catalog_files, context
 from gateway.web.access import requires
 from gateway.web.database import get_session
 
 blueprint = Blueprint("staff_catalogs", __name__)
-
-CHUNK_BYTES = 64 * 1024
 
 
 @blueprint.get("/staff/customers/<number>/catalog")
@@ -44,29 +40,7 @@ def download(shopper: context.Shopper, number: str) -> Response:
         supplier=exports.Supplier.from_config(current_app.config),
         now=now,
     )
-    file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _chunks once sent
-    try:
-        count = exports.write(db, plan, file)
-    except BaseException:
-        file.close()
-        raise
-    exports.record(db, plan, exported_by=shopper.user.email, item_count=count, now=now)
-    file.seek(0)
-    name = exports.FILE_NAMES[options.format].format(number=organisation.number)
-    return Response(
-        _chunks(file),
-        mimetype=exports.CONTENT_TYPES[options.format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def _chunks(file: IO[bytes]) -> Iterator[bytes]:
-    """The file in pieces, closed at the end or when the client goes away."""
-    try:
-        while chunk := file.read(CHUNK_BYTES):
-            yield chunk
-    finally:
-        file.close()
+    return catalog_files.send(db, plan, exported_by=shopper.user.email, now=now)
 
 
 def _options() -> exports.ExportOptions:

@@ -114,11 +114,9 @@ def deactivate(session: Session, *, actor: Actor, sku: str, now: datetime) -> Pr
     return found
 
 
-def customer_prices(
-    session: Session, *, actor: Actor, number: str, on: date, after_id: int, limit: int
-) -> list[CustomerPrice]:
-    """The items of the price lists valid for the customer on `on`, in item order: each step
-    (`min_quantity`) of a product is a price tier."""
+def catalog_customer(session: Session, *, actor: Actor, number: str) -> Organisation:
+    """A customer whose catalog the actor may read (a token limited to other customers may
+    not), or NotFound."""
     require(actor, Permission.API_CATALOG_READ)
     customer = session.scalar(
         select(Organisation).where(
@@ -128,6 +126,15 @@ def customer_prices(
     if customer is None:
         raise NotFound("No customer %(number)s.", number=number[:32])
     require(actor, Permission.API_CATALOG_READ, customer)
+    return customer
+
+
+def customer_prices(
+    session: Session, *, actor: Actor, number: str, on: date, after_id: int, limit: int
+) -> list[CustomerPrice]:
+    """The items of the price lists valid for the customer on `on`, in item order: each step
+    (`min_quantity`) of a product is a price tier."""
+    customer = catalog_customer(session, actor=actor, number=number)
     rows = session.execute(
         select(PriceListItem, PriceList.name, PriceList.currency, Product.sku)
         .join(PriceList, PriceList.id == PriceListItem.price_list_id)
