@@ -100,9 +100,13 @@ def row(
 
 
 def record_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Log several documents (`row`'s values) in one INSERT, outside the ORM (the setup path)."""
+    """Log several documents (`row`'s values) with one INSERT statement, outside the ORM (the
+    setup path): SQLite executes it once a row, PostgreSQL gets it as one multi-row INSERT."""
     created = utcnow()
-    connection.execute(insert(MessageLogEntry).values([{**r, "created_at": created} for r in rows]))
+    connection.execute(_INSERT, [{**r, "created_at": created} for r in rows])
+
+
+_INSERT = insert(MessageLogEntry)
 
 
 def purge(session: Session, *, older_than_days: int, now: datetime) -> int:
