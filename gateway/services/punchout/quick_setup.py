@@ -319,21 +319,16 @@ def _open(
             "punchout_session_id": punchout_id,
         },
     )
-    ok = cxml.Status(code=cxml.StatusCode.OK, text=cxml.StatusCode.OK.phrase)
-    answer = cxml.build(
-        cxml.Response(
-            status=ok,
-            body=cxml.PunchOutSetupResponse(
-                start_page_url=f"{settings.base_url}/punchout/start/{token}"
-            ),
-        ),
+    ok = cxml.StatusCode.OK
+    answer = cxml.setup_answer(
+        f"{settings.base_url}/punchout/start/{token}",
         payload_id=cxml.make_payload_id(settings.hostname),
         timestamp=now,
         dtd_dir=settings.dtd_dir,
     )
     logged = {
-        "status_code": ok.code,
-        "status_text": ok.text,
+        "status_code": ok,
+        "status_text": ok.phrase,
         "partner_id": row.id,
         "punchout_session_id": punchout_id,
     }
