@@ -23,8 +23,8 @@ from gateway.cxml._build_parts import (
     add_contact,
     add_extrinsics,
     add_item_id,
-    add_item_in,
     add_item_out,
+    add_items_in,
     add_money,
     format_amount,
     format_quantity,
@@ -336,8 +336,7 @@ def _order_message(wrapper: etree._Element, message: PunchOutOrderMessage) -> No
         add_charge(_SubElement(header, "Shipping"), message.shipping)
     if message.tax is not None:
         add_charge(_SubElement(header, "Tax"), message.tax)
-    for item in message.items:
-        add_item_in(element, item)
+    add_items_in(element, message.items)
 
 
 def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang: str) -> None:
