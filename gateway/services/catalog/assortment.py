@@ -32,11 +32,15 @@ class Assortment:
 
     def condition(self) -> ColumnElement[bool]:
         """A WHERE clause on `Product` limiting a query to this assortment."""
+        return self.condition_on(Product)
+
+    def condition_on(self, product: type[Product]) -> ColumnElement[bool]:
+        """The same clause on `product` (the class or an alias of it)."""
         if self.catalog_ids is None:
             return true()
         # Correlated, so a query can walk products in SKU order and stop at a page's end.
         return exists().where(
-            catalog_product.c.product_id == Product.id,
+            catalog_product.c.product_id == product.id,
             catalog_product.c.catalog_id.in_(sorted(self.catalog_ids)),
         )
 

@@ -18,6 +18,7 @@ from gateway.models import (
 )
 from gateway.services.catalog import assignment, assortment, search
 from gateway.services.demo_catalog import SPECIALS_CATALOG, STANDARD_CATALOG
+from tests.factories import make_product
 
 
 def _org(session: Session, number: str) -> Organisation:
@@ -219,3 +220,26 @@ def test_the_sql_rule_of_an_assortment_is_the_same_as_for_customer(
     found = set(db_session.scalars(select(Product.sku).where(rule)))
     assert found == set(db_session.scalars(select(Product.sku).where(expected.condition())))
     assert len(found) == (3 if own else len(found)) > 0  # own catalogs narrow it to the specials
+
+
+def test_manufacturers_are_those_of_the_assortments_active_products(db_session: Session) -> None:
+    """The manufacturer filter lists each manufacturer of an active product the viewer may see,
+    once, by name: not those of inactive products or of products outside the assortment."""
+    make_product(db_session, manufacturer_name="Zeta Inactive", active=False)
+    make_product(db_session, manufacturer_name="Alpha Elsewhere", catalog=SPECIALS_CATALOG)
+    make_product(db_session, manufacturer_name="Mid Maker")
+    make_product(db_session, manufacturer_name="Mid Maker")
+    make_product(db_session, manufacturer_name=None)
+    for number in ("1001", "1002"):
+        viewer = assortment.for_customer(db_session, organisation_id=_org(db_session, number).id)
+        expected = db_session.scalars(
+            select(Product.manufacturer_name)
+            .where(Product.active, viewer.condition(), Product.manufacturer_name.is_not(None))
+            .distinct()
+            .order_by(Product.manufacturer_name)
+        ).all()
+        found = search.manufacturers(db_session, assortment=viewer)
+        assert found == expected
+        assert "Mid Maker" in found
+        assert "Zeta Inactive" not in found
+        assert ("Alpha Elsewhere" in found) == (number == "1001")
