@@ -219,9 +219,11 @@ def manufacturers(session: Session, *, assortment: Assortment) -> list[str]:
     maker = aliased(Product)
 
     def first_after(after: ColumnElement[bool]) -> ScalarSelect[str | None]:
-        return (
-            select(func.min(maker.manufacturer_name))
+        return (  # ORDER BY ... LIMIT 1, not min(): PostgreSQL then walks the index too
+            select(maker.manufacturer_name)
             .where(after, maker.active, assortment.condition_on(maker))
+            .order_by(maker.manufacturer_name)
+            .limit(1)
             .scalar_subquery()
         )
 
