@@ -12,20 +12,23 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Figure:
-    """One measured figure and its goal (a human-readable comparison)."""
+    """One measured figure, its goal (a human-readable comparison) and the database engine it
+    was measured on ("" for figures that use none)."""
 
     name: str
     value: float
     unit: str
     goal: str
+    engine: str = ""
 
 
 FIGURES: list[Figure] = []
+ENGINE = {"name": ""}  # the engine of the pass that runs now (set by run.py)
 
 
 def report(name: str, value: float, unit: str, goal: str) -> None:
     """Record a figure and print it as one JSON line."""
-    figure = Figure(name, round(value, 3), unit, goal)
+    figure = Figure(name, round(value, 3), unit, goal, ENGINE["name"])
     FIGURES.append(figure)
     print(json.dumps(asdict(figure)), flush=True)
 

@@ -9,8 +9,8 @@ wrk) and stops it afterwards.
 
 Groups (`--only`): `setup` (gunicorn + wrk; `benchmarks/setup.sh` installs wrk), `poom_build`,
 `order_ingest`, `catalog`, `budget`, `enumeration` and `funnel` (in process). Every database
-figure runs on SQLite, or on PostgreSQL when `GATEWAY_BENCH_DATABASE_URL` is set (that database
-is emptied and reused).
+figure runs on SQLite and, when `GATEWAY_BENCH_DATABASE_URL` is set, again on that PostgreSQL
+database (emptied and reused); the table then shows both engines side by side.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from benchmarks.catalog import bench_catalog
 from benchmarks.catalog_export import bench_catalog_export
 from benchmarks.database import DTD_DIR, database_url, engine_name, fresh_database, gateway_env
 from benchmarks.enumeration import bench_enumeration
+from benchmarks.figures import ENGINE as FIGURE_ENGINE
 from benchmarks.figures import FIGURES, best_of, report
 from benchmarks.funnel import bench_funnel
 from benchmarks.order_ingest import bench_order_ingest
@@ -273,8 +274,35 @@ def wrk_version() -> str:
     return match.group(1) if match else "unknown version"
 
 
+NO_DATABASE = frozenset({"poom_build"})
+BENCH_URL = "GATEWAY_BENCH_DATABASE_URL"
+
+
+def _passes() -> list[tuple[str, str | None]]:
+    """(engine, URL) of each pass: SQLite, then PostgreSQL when `GATEWAY_BENCH_DATABASE_URL`
+    names one (None: a SQLite file in the benchmark's own folder)."""
+    passes: list[tuple[str, str | None]] = [("sqlite", None)]
+    if os.environ.get(BENCH_URL):
+        passes.append(("postgresql", os.environ[BENCH_URL]))
+    return passes
+
+
+def _table(engines: list[str]) -> None:
+    """One row a figure, one value column an engine (a figure without one in the first)."""
+    names = list(dict.fromkeys(figure.name for figure in FIGURES))
+    values = {(figure.name, figure.engine): figure for figure in FIGURES}
+    print(f"{'figure':<28} " + " ".join(f"{engine:>12}" for engine in engines) + " unit   goal")
+    for name in names:
+        row = [values.get((name, engine)) for engine in engines]
+        if not any(row):  # no database: shown once, under the first engine
+            row[0] = values[name, ""]
+        known = next(figure for figure in row if figure is not None)
+        cells = " ".join(f"{figure.value if figure else '':>12}" for figure in row)
+        print(f"{name:<28} {cells} {known.unit:<6} {known.goal}")
+
+
 def main() -> None:
-    """Run the chosen benchmarks and print the figures."""
+    """Run the chosen benchmarks on each engine and print the figures in one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="finish within 5 minutes")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=sorted(BENCHMARKS))
@@ -286,18 +314,26 @@ def main() -> None:
             "(apt-get install -y wrk curl), or leave them out with --only"
         )
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as folder:
-        database = engine_name(database_url(Path(folder)))
-    for name in options.only:
-        BENCHMARKS[name](options.quick)
-    print(f"\ndatabase: {database}")
+    databases = []
+    passes = _passes()
+    for number, (engine, url) in enumerate(passes):
+        if url is None:
+            os.environ.pop(BENCH_URL, None)
+        else:
+            os.environ[BENCH_URL] = url
+        with tempfile.TemporaryDirectory() as folder:
+            databases.append(engine_name(database_url(Path(folder))))
+        for name in options.only:
+            if name in NO_DATABASE and number > 0:
+                continue  # measured once: it touches no database
+            FIGURE_ENGINE["name"] = "" if name in NO_DATABASE else engine
+            BENCHMARKS[name](options.quick)
+    print(f"\ndatabases: {', '.join(databases)}")
     if uses_wrk:
         print(f"load generator: wrk {wrk_version()}, 2 threads, 16 connections; gunicorn 2 workers")
     print("in-process figures: Flask test client and services, no HTTP server")
     print(f"took {time.monotonic() - started:.0f} s{' (--quick)' if options.quick else ''}\n")
-    print(f"{'figure':<28} {'value':>12} {'unit':<6} goal")
-    for figure in FIGURES:
-        print(f"{figure.name:<28} {figure.value:>12} {figure.unit:<6} {figure.goal}")
+    _table([engine for engine, _ in passes])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ live in `dtd` and `schema`.
 from __future__ import annotations
 
 from gateway.cxml import credential_mac, dtd, lint, schema, signing
-from gateway.cxml.build import build, format_timestamp, make_payload_id
+from gateway.cxml.build import build, format_timestamp, make_payload_id, setup_answer
 from gateway.cxml.cart_return import decode_cart, encode_cart
 from gateway.cxml.documents import (
     Address,
@@ -136,5 +136,6 @@ __all__ = [
     "parse",
     "parse_xml",
     "schema",
+    "setup_answer",
     "signing",
 ]

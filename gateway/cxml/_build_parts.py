@@ -5,6 +5,7 @@ contacts, money and extrinsics. A value that would make the document invalid rai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -31,10 +32,90 @@ _UNSPSC_DIGITS = 8
 _SubElement = etree.SubElement
 
 
-def add_item_in(parent: etree._Element, item: ItemIn) -> None:
-    node = _SubElement(parent, "ItemIn", quantity=format_quantity(item.quantity))
-    add_item_id(node, item.item_id)
-    add_item_detail(_SubElement(node, "ItemDetail"), item.detail)
+def add_items_in(parent: etree._Element, items: Iterable[ItemIn]) -> None:
+    """Append an ItemIn for each item: written as text and parsed by libxml2 in one call, which
+    is several times faster than a SubElement per node for a large cart, and gives the same
+    tree (every value is escaped; a character XML cannot carry raises OutboundDocumentError)."""
+    text = "".join(map(_item_in_text, items))
+    if not text:
+        return
+    try:
+        wrapper = etree.fromstring(f"<i>{text}</i>", _OWN_TEXT)  # noqa: TID251 - our own text
+    except etree.XMLSyntaxError as error:
+        raise OutboundDocumentError(f"text not allowed in XML: {error}") from None
+    parent.extend(wrapper)
+
+
+# Our own escaped text, not untrusted input: nothing to load, no size limit beyond libxml2's.
+_OWN_TEXT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+# \r would read back as \n, and tabs and line ends in attributes as spaces: kept as references.
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\t": "&#9;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
+
+
+_NEEDS_TEXT_ESCAPE = re.compile(r"[&<>\r]").search  # one scan in C; most values need none
+_NEEDS_ATTRIBUTE_ESCAPE = re.compile(r'[&<>"\t\n\r]').search
+
+
+def _t(value: str | None) -> str:
+    if value is None:
+        return ""
+    return value.translate(_TEXT) if _NEEDS_TEXT_ESCAPE(value) else value
+
+
+def _a(value: str) -> str:
+    return value.translate(_ATTRIBUTE) if _NEEDS_ATTRIBUTE_ESCAPE(value) else value
+
+
+def _item_in_text(item: ItemIn) -> str:
+    """One ItemIn as XML text, in the order and with the checks of `add_item_detail`."""
+    detail = item.detail
+    if not detail.classifications:
+        raise OutboundDocumentError("an ItemDetail needs at least one Classification")
+    aux = item.item_id.supplier_part_auxiliary_id
+    parts = [
+        f'<ItemIn quantity="{format_quantity(item.quantity)}"><ItemID>'
+        f"<SupplierPartID>{_t(item.item_id.supplier_part_id)}</SupplierPartID>",
+        "" if aux is None else f"<SupplierPartAuxiliaryID>{_t(aux)}</SupplierPartAuxiliaryID>",
+        f'</ItemID><ItemDetail><UnitPrice><Money currency="{_a(detail.unit_price.currency)}">'
+        f"{format_amount(detail.unit_price.amount)}</Money></UnitPrice>"
+        f'<Description xml:lang="{_a(detail.lang)}">',
+        "" if detail.short_name is None else f"<ShortName>{_t(detail.short_name)}</ShortName>",
+        f"{_t(detail.description)}</Description>"
+        f"<UnitOfMeasure>{_t(detail.unit_of_measure)}</UnitOfMeasure>",
+    ]
+    for classification in detail.classifications:
+        if classification.domain.upper() == "UNSPSC" and not _is_unspsc(classification.code):
+            raise OutboundDocumentError("a UNSPSC Classification needs an eight-digit code")
+        parts.append(
+            f'<Classification domain="{_a(classification.domain)}">'
+            f"{_t(classification.code)}</Classification>"
+        )
+    if detail.manufacturer_part_id is not None:
+        parts.append(f"<ManufacturerPartID>{_t(detail.manufacturer_part_id)}</ManufacturerPartID>")
+    if detail.manufacturer_name is not None:
+        parts.append(f"<ManufacturerName>{_t(detail.manufacturer_name)}</ManufacturerName>")
+    if detail.url is not None:
+        parts.append(f"<URL>{_t(detail.url)}</URL>")
+    if detail.lead_time is not None:
+        if detail.lead_time < 0:
+            raise OutboundDocumentError("LeadTime must not be negative")
+        parts.append(f"<LeadTime>{detail.lead_time}</LeadTime>")
+    parts.extend(
+        f'<Extrinsic name="{_a(e.name)}">{_t(e.value)}</Extrinsic>' for e in detail.extrinsics
+    )
+    parts.append("</ItemDetail></ItemIn>")
+    return "".join(parts)
 
 
 def add_item_out(parent: etree._Element, item: ItemOut, lang: str = "en-US") -> None:

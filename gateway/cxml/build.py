@@ -23,8 +23,8 @@ from gateway.cxml._build_parts import (
     add_contact,
     add_extrinsics,
     add_item_id,
-    add_item_in,
     add_item_out,
+    add_items_in,
     add_money,
     format_amount,
     format_quantity,
@@ -42,12 +42,14 @@ from gateway.cxml.documents import (
     ProfileResponse,
     PunchOutOrderMessage,
     PunchOutSetupRequest,
+    PunchOutSetupResponse,
     Response,
     ShipNoticeRequest,
     Status,
     StatusUpdateRequest,
 )
 from gateway.cxml.errors import OutboundDocumentError
+from gateway.cxml.status import StatusCode
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -109,6 +111,34 @@ def build(
         f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{version}/{module}">\n'
     )
     return prolog.encode("ascii") + etree.tostring(root, encoding=encoding, xml_declaration=False)
+
+
+_SETUP_ANSWER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">\n'
+    '<cXML payloadID="{payload_id}" timestamp="{timestamp}" xml:lang="en-US"><Response>'
+    '<Status code="200" text="OK"/><PunchOutSetupResponse><StartPage><URL>{url}</URL>'
+    "</StartPage></PunchOutSetupResponse></Response></cXML>"
+)
+#: what the template may hold unescaped: printable ASCII but the XML-special characters
+_VERBATIM = re.compile(r"[\x21\x23-\x25\x28-\x3b\x3d\x3f-\x7e]+")
+
+
+def setup_answer(
+    start_page_url: str, *, payload_id: str, timestamp: datetime, dtd_dir: Path | None = None
+) -> bytes:
+    """The 200 answer to a PunchOutSetupRequest: `build`'s bytes for that Response, written
+    from a template when every value is plain ASCII that needs no escaping (our own URL and
+    payloadID always are), else built and checked by `build`. The tests hold the two equal and
+    the template valid against our XSD and the cXML DTD."""
+    stamp = format_timestamp(timestamp)
+    if _VERBATIM.fullmatch(start_page_url) and _VERBATIM.fullmatch(payload_id):
+        return _SETUP_ANSWER.format(
+            payload_id=payload_id, timestamp=stamp, url=start_page_url
+        ).encode()
+    ok = Status(code=StatusCode.OK, text=StatusCode.OK.phrase)
+    answer = Response(status=ok, body=PunchOutSetupResponse(start_page_url=start_page_url))
+    return build(answer, payload_id=payload_id, timestamp=timestamp, dtd_dir=dtd_dir)
 
 
 def dtd_module_of(payload: Payload) -> str:
@@ -306,8 +336,7 @@ def _order_message(wrapper: etree._Element, message: PunchOutOrderMessage) -> No
         add_charge(_SubElement(header, "Shipping"), message.shipping)
     if message.tax is not None:
         add_charge(_SubElement(header, "Tax"), message.tax)
-    for item in message.items:
-        add_item_in(element, item)
+    add_items_in(element, message.items)
 
 
 def _setup_request(element: etree._Element, request: PunchOutSetupRequest, lang: str) -> None:

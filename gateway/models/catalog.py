@@ -48,7 +48,7 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(String(3), default="EA")
     unspsc: Mapped[str] = mapped_column(String(8))
-    manufacturer_name: Mapped[str | None] = mapped_column(String(120))
+    manufacturer_name: Mapped[str | None] = mapped_column(String(120), index=True)
     manufacturer_part_id: Mapped[str | None] = mapped_column(String(64))
     list_price: Mapped[Decimal] = mapped_column(PRICE)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Connection, Select, delete, insert, select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError, lint
-from gateway.db import affected_rows
+from gateway.db import affected_rows, utcnow
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageDirection, MessageLogEntry, PartnerProtocol
 from gateway.numbers import NumberError, read_whole
@@ -44,7 +46,39 @@ def record(
     punchout_session_id: int | None = None,
     protocol: PartnerProtocol = PartnerProtocol.CXML,
 ) -> MessageLogEntry:
-    """Log one document, secrets redacted and oversized bodies cut (the cut is marked).
+    """Log one document, secrets redacted and oversized bodies cut (see `row`)."""
+    entry = MessageLogEntry(
+        **row(
+            direction=direction,
+            document_type=document_type,
+            body=body,
+            payload_id=payload_id,
+            status_code=status_code,
+            status_text=status_text,
+            partner_id=partner_id,
+            punchout_session_id=punchout_session_id,
+            protocol=protocol,
+        )
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def row(
+    *,
+    direction: MessageDirection,
+    document_type: str,
+    body: bytes,
+    payload_id: str | None = None,
+    status_code: int | None = None,
+    status_text: str = "",
+    partner_id: int | None = None,
+    punchout_session_id: int | None = None,
+    protocol: PartnerProtocol = PartnerProtocol.CXML,
+) -> dict[str, Any]:
+    """The column values of one logged document, secrets redacted and oversized bodies cut (the
+    cut is marked).
 
     The body is kept as text: undecodable bytes become U+FFFD and NUL bytes (which PostgreSQL
     text cannot hold, and hostile UTF-16 documents are full of) become a visible `\\0`.
@@ -52,20 +86,27 @@ def record(
     text = body[:MAX_LOGGED_BYTES].decode("utf-8", "replace").replace("\0", "\\0")
     if len(body) > MAX_LOGGED_BYTES:
         text += f"\n[... {len(body) - MAX_LOGGED_BYTES} more bytes not logged]"
-    entry = MessageLogEntry(
-        direction=direction,
-        document_type=document_type,
-        body=redact_document(text),
-        payload_id=payload_id[:250] if payload_id else None,
-        status_code=status_code,
-        status_text=status_text,
-        partner_id=partner_id,
-        punchout_session_id=punchout_session_id,
-        protocol=protocol,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    return {
+        "direction": direction,
+        "document_type": document_type,
+        "body": redact_document(text),
+        "payload_id": payload_id[:250] if payload_id else None,
+        "status_code": status_code,
+        "status_text": status_text,
+        "partner_id": partner_id,
+        "punchout_session_id": punchout_session_id,
+        "protocol": protocol,
+    }
+
+
+def record_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Log several documents (`row`'s values) with one INSERT statement, outside the ORM (the
+    setup path): SQLite executes it once a row, PostgreSQL gets it as one multi-row INSERT."""
+    created = utcnow()
+    connection.execute(_INSERT, [{**r, "created_at": created} for r in rows])
+
+
+_INSERT = insert(MessageLogEntry)
 
 
 def purge(session: Session, *, older_than_days: int, now: datetime) -> int:

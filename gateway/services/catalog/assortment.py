@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, exists, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from gateway.errors import NotFound
 from gateway.models import (
@@ -32,11 +32,15 @@ class Assortment:
 
     def condition(self) -> ColumnElement[bool]:
         """A WHERE clause on `Product` limiting a query to this assortment."""
+        return self.condition_on(Product)
+
+    def condition_on(self, product: type[Product]) -> ColumnElement[bool]:
+        """The same clause on `product` (the class or an alias of it)."""
         if self.catalog_ids is None:
             return true()
         # Correlated, so a query can walk products in SKU order and stop at a page's end.
         return exists().where(
-            catalog_product.c.product_id == Product.id,
+            catalog_product.c.product_id == product.id,
             catalog_product.c.catalog_id.in_(sorted(self.catalog_ids)),
         )
 
@@ -63,6 +67,37 @@ def for_customer(
         if own:
             return Assortment(catalog_ids=own & customer if customer else own)
     return Assortment(catalog_ids=customer or None)
+
+
+def visible_to(
+    *, organisation_id: ColumnExpressionArgument[int], user_id: ColumnExpressionArgument[int]
+) -> ColumnElement[bool]:
+    """The rule of `for_customer` as one WHERE clause on `Product`, for a customer and user that
+    are columns of the enclosing query (a read that finds the user and a product together)."""
+    customer = (
+        select(organisation_catalog.c.catalog_id)
+        .where(organisation_catalog.c.organisation_id == organisation_id)
+        .correlate_except(organisation_catalog)  # the customer is the enclosing query's
+    )
+    member = aliased(Membership)  # never the enclosing query's memberships
+    own = (
+        select(membership_catalog.c.catalog_id)
+        .join(member, member.id == membership_catalog.c.membership_id)
+        .where(member.user_id == user_id, member.organisation_id == organisation_id)
+        .correlate_except(membership_catalog, member)
+    )
+    in_customer = catalog_product.c.catalog_id.in_(customer)
+    listed = catalog_product.c.product_id == Product.id
+    has_customer = exists(customer)
+    return or_(
+        and_(
+            exists(own),
+            exists().where(
+                listed, catalog_product.c.catalog_id.in_(own), ~has_customer | in_customer
+            ),
+        ),
+        and_(~exists(own), ~has_customer | exists().where(listed, in_customer)),
+    )
 
 
 def for_guests(session: Session) -> Assortment:

@@ -31,7 +31,7 @@ from gateway.services import message_log, throttle
 from gateway.services.ordering import intake
 from gateway.services.partners import deployment
 from gateway.services.partners.order_settings import signature_certificate
-from gateway.services.punchout import cxml_punchout, profile, unread
+from gateway.services.punchout import cxml_punchout, profile, quick_setup, unread
 from gateway.services.punchout.sessions import PunchOutSettings
 from gateway.services.throttle import Key
 
@@ -70,6 +70,12 @@ def receive(
             relax_durability(session)  # a lost setup only fails its start link: ask again
         if throttle_keys is not None:
             keys = throttle_keys(_sender_identity(document.header))
+        quick = quick_setup.try_setup(
+            session, document=document, body=body, settings=settings, now=now, throttle_keys=keys
+        )
+        if quick is not None:  # the everyday setup, in four statements
+            return Answer(quick.answer)
+        if throttle_keys is not None:
             wait = throttle.retry_after(session, keys=keys, now=now)
         if wait is not None:
             raise InboundDocumentError(

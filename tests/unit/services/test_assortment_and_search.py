@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.orm import Session
 
 from gateway.errors import InvalidInput, NotFound
-from gateway.models import Catalog, Category, Membership, Organisation, Product, User
+from gateway.models import (
+    Catalog,
+    Category,
+    Membership,
+    Organisation,
+    Product,
+    User,
+    organisation_catalog,
+)
 from gateway.services.catalog import assignment, assortment, search
 from gateway.services.demo_catalog import SPECIALS_CATALOG, STANDARD_CATALOG
+from tests.factories import make_product
 
 
 def _org(session: Session, number: str) -> Organisation:
@@ -174,3 +183,63 @@ def test_beyond_the_count_limit_pages_hold_the_same_products_in_sku_order(
     assert [_skus(found) for found in capped[:2]] == [_skus(found) for found in exact]
     assert all(found.more and found.total == 15 and found.pages == 2 for found in capped)
     assert capped[2].page == 2  # a page beyond the counted hits shows the last one
+
+
+@pytest.mark.parametrize(
+    ("email", "number", "own", "open_customer"),
+    [
+        ("buyer@1001.demo", "1001", False, False),
+        ("multi@demo.test", "1001", True, False),
+        ("buyer@1002.demo", "1002", False, False),
+        ("buyer@1002.demo", "1002", False, True),
+        ("multi@demo.test", "1001", True, True),
+    ],
+)
+def test_the_sql_rule_of_an_assortment_is_the_same_as_for_customer(
+    db_session: Session, email: str, number: str, own: bool, open_customer: bool
+) -> None:
+    """`visible_to` (the setup's one-read landing check) finds exactly what `for_customer` does:
+    the customer's catalogs, a user's own within them, or everything for a customer without."""
+    link = _link(db_session, email, number)
+    if own:
+        assignment.assign_user_catalog(
+            db_session, link=link, catalog=_catalog(db_session, SPECIALS_CATALOG)
+        )
+    if open_customer:
+        db_session.execute(
+            delete(organisation_catalog).where(
+                organisation_catalog.c.organisation_id == link.organisation_id
+            )
+        )
+    expected = assortment.for_customer(
+        db_session, organisation_id=link.organisation_id, user_id=link.user_id
+    )
+    rule = assortment.visible_to(
+        organisation_id=literal(link.organisation_id), user_id=literal(link.user_id)
+    )
+    found = set(db_session.scalars(select(Product.sku).where(rule)))
+    assert found == set(db_session.scalars(select(Product.sku).where(expected.condition())))
+    assert len(found) == (3 if own else len(found)) > 0  # own catalogs narrow it to the specials
+
+
+def test_manufacturers_are_those_of_the_assortments_active_products(db_session: Session) -> None:
+    """The manufacturer filter lists each manufacturer of an active product the viewer may see,
+    once, by name: not those of inactive products or of products outside the assortment."""
+    make_product(db_session, manufacturer_name="Zeta Inactive", active=False)
+    make_product(db_session, manufacturer_name="Alpha Elsewhere", catalog=SPECIALS_CATALOG)
+    make_product(db_session, manufacturer_name="Mid Maker")
+    make_product(db_session, manufacturer_name="Mid Maker")
+    make_product(db_session, manufacturer_name=None)
+    for number in ("1001", "1002"):
+        viewer = assortment.for_customer(db_session, organisation_id=_org(db_session, number).id)
+        expected = db_session.scalars(
+            select(Product.manufacturer_name)
+            .where(Product.active, viewer.condition(), Product.manufacturer_name.is_not(None))
+            .distinct()
+            .order_by(Product.manufacturer_name)
+        ).all()
+        found = search.manufacturers(db_session, assortment=viewer)
+        assert found == expected
+        assert "Mid Maker" in found
+        assert "Zeta Inactive" not in found
+        assert ("Alpha Elsewhere" in found) == (number == "1001")

@@ -1,0 +1,350 @@
+"""The everyday cXML PunchOutSetupRequest in four SQL statements, outside the ORM.
+
+A known partner with the right SharedSecret opening a `create` punchout for a person it has
+punched out before is most of the gateway's traffic. This path reads everything the checks
+need in one SELECT (the partner by its credentials, its signature and throttle state, the
+person's identity, user, membership and staff flag, whether the payloadID was seen, whether a
+level-2 SelectedItem is in the user's assortment), then writes the punchout session, its cart
+and both message-log rows: four statements, each compiled once (Core, not the unit of work).
+
+It answers only when every check passes. Anything else (no partner, a wrong secret or a
+CredentialMac, a throttled sender, a signed partner, edit and inspect, a new or deactivated
+person, a replay, a refused URL or deploymentMode) returns None, and `inbox` runs the general
+path, which decides and words every refusal; so the two paths cannot disagree on one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
+
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Session, aliased
+
+from gateway import cxml
+from gateway.auth.credentials import new_token, secret_matches
+from gateway.cxml import CXMLDocument, Operation, PunchOutSetupRequest
+from gateway.errors import InvalidInput
+from gateway.models import (
+    AcceptedDeploymentMode,
+    Cart,
+    Membership,
+    MessageDirection,
+    PartnerIdentity,
+    PartnerOrderSettings,
+    PartnerProtocol,
+    Product,
+    PunchOutIdentity,
+    PunchOutSession,
+    Role,
+    RoleKind,
+    ThrottleCounter,
+    TradingPartner,
+    User,
+)
+from gateway.services import message_log
+from gateway.services.catalog.assortment import visible_to
+from gateway.services.punchout import identities
+from gateway.services.punchout.sessions import PunchOutSettings
+from gateway.services.throttle import Key
+from gateway.urls import url_allowed
+
+_staff = aliased(Membership)
+_Found: TypeAlias = Row[*tuple[Any, ...]]  # one row of _READ
+
+_READ = (
+    select(
+        PartnerIdentity.domain,
+        PartnerIdentity.identity,
+        TradingPartner.id,
+        TradingPartner.name,
+        TradingPartner.protocol,
+        TradingPartner.active,
+        TradingPartner.organisation_id,
+        TradingPartner.secret_digest,
+        TradingPartner.allowed_url_prefixes,
+        TradingPartner.replay_protection,
+        TradingPartner.accepted_deployment_mode,
+        PartnerOrderSettings.require_signature,
+        PartnerOrderSettings.signature_certificate,
+        ThrottleCounter.key.label("throttle_key"),
+        ThrottleCounter.window_start,
+        ThrottleCounter.count.label("failures"),  # not `count`: a Row is a tuple
+        PunchOutIdentity.user_id,
+        User.active.label("user_active"),
+        Membership.id.label("membership_id"),
+        exists()
+        .where(
+            _staff.user_id == PunchOutIdentity.user_id,
+            _staff.role_id == Role.id,
+            Role.kind == RoleKind.INTERNAL,
+        )
+        .label("staff"),
+        exists()
+        .where(
+            PunchOutSession.partner_id == TradingPartner.id,
+            PunchOutSession.payload_id == bindparam("payload_id"),
+        )
+        .label("seen"),
+        exists()
+        .where(
+            Product.sku == bindparam("selected", type_=Product.sku.type),
+            Product.active,
+            visible_to(
+                organisation_id=TradingPartner.organisation_id, user_id=PunchOutIdentity.user_id
+            ),
+        )
+        .label("selected_visible"),
+    )
+    .select_from(PartnerIdentity)
+    .join(TradingPartner, TradingPartner.id == PartnerIdentity.partner_id)
+    .outerjoin(PartnerOrderSettings, PartnerOrderSettings.partner_id == TradingPartner.id)
+    .outerjoin(ThrottleCounter, ThrottleCounter.key.in_(bindparam("throttle_keys", expanding=True)))
+    .outerjoin(
+        PunchOutIdentity,
+        and_(
+            PunchOutIdentity.partner_id == TradingPartner.id,
+            PunchOutIdentity.key == bindparam("identity_key"),
+        ),
+    )
+    .outerjoin(User, User.id == PunchOutIdentity.user_id)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.user_id == PunchOutIdentity.user_id,
+            Membership.organisation_id == TradingPartner.organisation_id,
+            Membership.active,
+        ),
+    )
+    .where(
+        tuple_(PartnerIdentity.domain, PartnerIdentity.identity).in_(
+            bindparam("credentials", expanding=True)
+        )
+    )
+)
+_INSERT_PUNCHOUT = insert(PunchOutSession).returning(PunchOutSession.id)
+_INSERT_CART = insert(Cart)
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """A punchout opened by this path: the answer sent and the punchout session's id."""
+
+    answer: bytes
+    punchout_session_id: int
+
+
+def try_setup(
+    session: Session,
+    *,
+    document: CXMLDocument,
+    body: bytes,
+    settings: PunchOutSettings,
+    now: datetime,
+    throttle_keys: Sequence[Key],
+) -> Setup | None:
+    """Open the punchout `document` asks for in four statements, or None for the general path."""
+    request = document.payload
+    header = document.header
+    key = _identity_key(request)
+    if not isinstance(request, PunchOutSetupRequest) or header is None or key is None:
+        return None
+    selected = request.selected_item.supplier_part_id.strip() if request.selected_item else None
+    credentials = [
+        (c.domain.strip().casefold(), c.identity.strip())
+        for c in (*header.from_credentials, *header.sender_credentials)
+    ]
+    connection = session.connection()
+    rows = connection.execute(
+        _READ,
+        {
+            "credentials": credentials or [("", "")],
+            "throttle_keys": [k.digest for k in throttle_keys] or [""],
+            "identity_key": key,
+            "payload_id": document.payload_id,
+            "selected": selected,
+        },
+    ).all()
+    row = _usable(
+        rows,
+        credentials,
+        header=header,
+        mode=document.deployment_mode,
+        digest_key=settings.digest_key,
+    )
+    url = (request.browser_form_post_url or "").strip()
+    if (
+        row is None
+        or _throttled(rows, throttle_keys, now=now)
+        or (row.replay_protection and _replayed(row, document, settings=settings, now=now))
+        or not url
+        or not url_allowed(url, row.allowed_url_prefixes)
+    ):
+        return None
+    return _open(
+        connection,
+        document=document,
+        request=request,
+        body=body,
+        row=row,
+        url=url,
+        landing=_landing(selected, visible=row.selected_visible),
+        settings=settings,
+        now=now,
+    )
+
+
+def _identity_key(request: object) -> str | None:
+    """The identity key of the person a `create` setup names; None for anything else."""
+    if not isinstance(request, PunchOutSetupRequest) or request.operation != Operation.CREATE:
+        return None
+    try:
+        return identities.cxml_claim(request, partner_name="").keys[0]  # needs no partner name
+    except InvalidInput:
+        return None
+
+
+def _replayed(
+    row: _Found, document: CXMLDocument, *, settings: PunchOutSettings, now: datetime
+) -> bool:
+    """True for a payloadID seen before or a timestamp outside the window (the replay rule)."""
+    return bool(row.seen) or abs(now - document.timestamp) > timedelta(seconds=settings.clock_skew)
+
+
+def _usable(
+    rows: Sequence[_Found],
+    credentials: list[tuple[str, str]],
+    *,
+    header: cxml.Header,
+    mode: str,
+    digest_key: str,
+) -> _Found | None:
+    """The row of the partner the header names (From first, then Sender) if it may punch out
+    here: active, cXML, the SharedSecret right, no signature required, the deploymentMode
+    accepted, and the person a known, active, non-staff member of its customer."""
+    by_credential = {(r.domain, r.identity): r for r in rows}
+    row = next((by_credential[c] for c in credentials if c in by_credential), None)
+    if row is None:
+        return None
+    secrets = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
+    if not any(secret_matches(s, row.secret_digest, digest_key) for s in secrets):
+        return None  # a CredentialMac, or a refusal: the general path decides
+    usable = (
+        row.active
+        and row.protocol == PartnerProtocol.CXML
+        and not (row.require_signature and row.signature_certificate)
+        and AcceptedDeploymentMode(row.accepted_deployment_mode).accepts(mode)
+        and row.user_id is not None
+        and row.user_active
+        and row.membership_id is not None
+        and not row.staff
+    )
+    return row if usable else None
+
+
+def _throttled(rows: Sequence[_Found], keys: Sequence[Key], *, now: datetime) -> bool:
+    """True when a key is past its limit (`throttle.retry_after`'s rule on the rows read)."""
+    counters = {r.throttle_key: r for r in rows if r.throttle_key is not None}
+    for key in keys:
+        counter = counters.get(key.digest)
+        if (
+            counter is not None
+            and counter.window_start + key.limit.window > now
+            and counter.failures >= key.limit.attempts
+        ):
+            return True
+    return False
+
+
+def _landing(selected: str | None, *, visible: bool) -> dict[str, str] | None:
+    """`cxml_punchout._landing` on what the read found: the product page, else a search."""
+    if selected is None:
+        return None
+    return {"product": selected} if visible else {"search": selected, "selected": selected}
+
+
+def _open(
+    connection: Connection,
+    *,
+    document: CXMLDocument,
+    request: PunchOutSetupRequest,
+    body: bytes,
+    row: _Found,
+    url: str,
+    landing: dict[str, str] | None,
+    settings: PunchOutSettings,
+    now: datetime,
+) -> Setup:
+    token, digest = new_token()
+    header = document.header
+    punchout_id = connection.execute(
+        _INSERT_PUNCHOUT,
+        {
+            "partner_id": row.id,
+            "organisation_id": row.organisation_id,
+            "user_id": row.user_id,
+            "operation": request.operation.value,
+            "buyer_cookie": request.buyer_cookie,
+            "return_url": url,
+            "payload_id": document.payload_id,
+            "buyer_credentials": [
+                {"domain": c.domain, "identity": c.identity} for c in header.from_credentials
+            ]
+            if header
+            else [],
+            "token_digest": digest,
+            "token_expires_at": now + timedelta(seconds=settings.start_token_ttl),
+            "created_at": now,
+            "oci_parameters": None,
+            "deployment_mode": document.deployment_mode,
+            "landing": landing,
+        },
+    ).scalar_one()
+    connection.execute(
+        _INSERT_CART,
+        {
+            "organisation_id": row.organisation_id,
+            "user_id": row.user_id,
+            "punchout_session_id": punchout_id,
+        },
+    )
+    ok = cxml.StatusCode.OK
+    answer = cxml.setup_answer(
+        f"{settings.base_url}/punchout/start/{token}",
+        payload_id=cxml.make_payload_id(settings.hostname),
+        timestamp=now,
+        dtd_dir=settings.dtd_dir,
+    )
+    logged = {
+        "status_code": ok,
+        "status_text": ok.phrase,
+        "partner_id": row.id,
+        "punchout_session_id": punchout_id,
+    }
+    message_log.record_rows(
+        connection,
+        [
+            message_log.row(
+                direction=MessageDirection.IN,
+                document_type="PunchOutSetupRequest",
+                body=body,
+                payload_id=document.payload_id,
+                **logged,
+            ),
+            message_log.row(
+                direction=MessageDirection.OUT, document_type="Response", body=answer, **logged
+            ),
+        ],
+    )
+    return Setup(answer=answer, punchout_session_id=punchout_id)
