@@ -12,7 +12,7 @@ from gateway.migrate import upgrade_to
 
 def test_the_manufacturer_index_is_added_and_products_stay(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    upgrade_to(engine, "0020")
+    upgrade_to(engine, "0025")
     with engine.begin() as connection:
         connection.execute(
             text(

@@ -4,7 +4,7 @@ entry a manufacturer instead of every product (its cost no longer grows with the
 Data: none changes.
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0025
 Create Date: 2026-12-04 03:20:00
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0026"
-down_revision = "0020"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
