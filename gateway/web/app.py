@@ -34,6 +34,7 @@ from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.quotes import blueprint as quotes_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.staff_catalogs import blueprint as staff_catalogs_blueprint
+from gateway.shop.start import blueprint as start_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
 from gateway.web import database, i18n, labels
 from gateway.web.context import cart_line_count, current_shopper
@@ -92,6 +93,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lists_blueprint)
     app.register_blueprint(quotes_blueprint)
     app.register_blueprint(order_desk_blueprint)
+    app.register_blueprint(start_blueprint)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
