@@ -99,7 +99,9 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
     app.jinja_env.globals["cart_line_count"] = cart_line_count
-    app.jinja_env.globals.update(unit_amount=units.amount, unit_name=units.name)
+    app.jinja_env.globals.update(
+        unit_amount=units.amount, unit_name=units.name, unit_contents=units.contents
+    )
     app.jinja_env.globals.update(can=can, Permission=Permission)
     register_error_handlers(app)
     app.after_request(security_headers)  # runs last: completes the policies set before it
