@@ -40,6 +40,7 @@ ROLES: dict[str, tuple[str | None, dict[str, str]]] = {
             "start": "/start",
             "catalog": "/catalog",
             "product": "/products/DEMO-0002",
+            "product-pack": "/products/DEMO-0021",
             "cart": "/cart",
             "orders": "/orders",
             "quick-order": "/quick-order",
