@@ -27,6 +27,7 @@ _Q = f"{{{NS}}}"
 _UNSPSC_SYSTEM = re.compile(r"UNSPSC(?:[-_ ]?V?\d+(?:\.\d+)*)?", re.IGNORECASE)
 _UNSPSC_CODE = re.compile(r"\d{8}")
 _ONE_UNIT_PRICE_TYPES = ("net_list", "net_customer")
+MAX_PACK = Decimal(1_000_000_000)  # what a pack may hold (the stored quantity's range)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +66,9 @@ class CatalogProduct:
     currency: str
     lead_time_days: int | None
     image_source: str | None = None  # MIME_SOURCE of the product's picture, as written
+    # What one ORDER_UNIT holds (NO_CU_PER_OU of CONTENT_UNIT); None when it is just itself
+    pack_quantity: Decimal | None = None
+    content_unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,17 +195,28 @@ def _product(
                 reason="must be 1: prices are imported per order unit",
             )
         )
+    contents = order.find(f"{_Q}NO_CU_PER_OU") if order is not None else None
+    if contents is not None and not _storable_quantity(Decimal(contents.text or "0")):
+        problems.append(
+            Finding(
+                line=contents.sourceline,
+                path=f"{path}/PRODUCT_ORDER_DETAILS/NO_CU_PER_OU",
+                reason="at most 3 decimals and below 1,000,000,000",
+            )
+        )
     if problems or price is None or unspsc is None or order is None:
         return None, problems
     details = element.find(f"{_Q}PRODUCT_DETAILS")
     assert details is not None  # noqa: S101 - the schema requires it
     delivery = details.findtext(f"{_Q}DELIVERY_TIME")
+    unit = order.findtext(f"{_Q}ORDER_UNIT") or ""
+    pack_quantity, content_unit = _pack(order, unit)
     return (
         CatalogProduct(
             sku=(element.findtext(f"{_Q}SUPPLIER_PID") or "").strip(),
             name=(details.findtext(f"{_Q}DESCRIPTION_SHORT") or "").strip()[:200],
             description=(details.findtext(f"{_Q}DESCRIPTION_LONG") or "").strip(),
-            unit=order.findtext(f"{_Q}ORDER_UNIT") or "",
+            unit=unit,
             unspsc=unspsc,
             manufacturer_name=_optional(details.findtext(f"{_Q}MANUFACTURER_NAME"), 120),
             manufacturer_part_id=_optional(details.findtext(f"{_Q}MANUFACTURER_PID"), 64),
@@ -209,9 +224,25 @@ def _product(
             currency=currency,
             lead_time_days=int(delivery) if delivery else None,
             image_source=_image_source(element),
+            pack_quantity=pack_quantity,
+            content_unit=content_unit,
         ),
         [],
     )
+
+
+def _storable_quantity(quantity: Decimal) -> bool:
+    return quantity < MAX_PACK and quantity == quantity.quantize(Decimal("0.001"))
+
+
+def _pack(order: etree._Element, unit: str) -> tuple[Decimal | None, str | None]:
+    """What one order unit holds: NO_CU_PER_OU of CONTENT_UNIT (pieces when it names none);
+    nothing when the order unit holds just one of itself."""
+    count = order.findtext(f"{_Q}NO_CU_PER_OU")
+    content = (order.findtext(f"{_Q}CONTENT_UNIT") or "").strip() or None
+    if count is None or (Decimal(count) == 1 and content in (None, unit)):
+        return None, None
+    return Decimal(count), content
 
 
 def _image_source(element: etree._Element) -> str | None:

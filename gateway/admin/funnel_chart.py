@@ -15,7 +15,7 @@ from gateway.services.punchout.funnel import Counts
 WIDTH = 640
 BAR_HEIGHT = 28
 BAR_GAP = 10
-LABEL_WIDTH = 150
+LABEL_WIDTH = 200  # room for the longest step name in Dutch ("Winkelwagens teruggestuurd")
 TREND_HEIGHT = 180
 TREND_TOP = 20
 TREND_LEFT = 40

@@ -60,6 +60,10 @@ class Product(Base):
         String(16), default="standard", server_default="standard"
     )  # standard | reduced | zero, rates in GATEWAY_VAT_RATES
     image_url: Mapped[str | None] = mapped_column(String(500))
+    # What one order unit holds: `pack_quantity` of `content_unit` (UN/CEFACT; empty: pieces),
+    # e.g. a pack (`unit` PK) of 10 pieces; BMEcat's NO_CU_PER_OU and CONTENT_UNIT.
+    pack_quantity: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    content_unit: Mapped[str | None] = mapped_column(String(3))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
     # When its data last changed: incremental catalog exports send what changed since a date.
     updated_at: Mapped[datetime] = mapped_column(

@@ -45,6 +45,14 @@ _FAMILIES = (
 
 _VARIANTS = 20
 
+#: What one unit of a family holds (family name → pack quantity, content unit): the demo's packs
+_PACKS = {
+    "Copy paper A4 80 g": (Decimal(500), "ST"),
+    "Nitrile gloves, box of 100": (Decimal(100), None),
+    "Microfibre cloth": (Decimal(5), None),
+    "Wood screw": (Decimal(200), None),
+}
+
 
 TIERED_PRODUCTS = 10
 
@@ -216,6 +224,8 @@ def products(session: Session) -> list[Product]:
                     lead_time_days=1 + variant % 5,
                 )
                 session.add(product)
+            if name in _PACKS and product.pack_quantity is None:  # also on older demo data
+                product.pack_quantity, product.content_unit = _PACKS[name]
             products.append(product)
     session.flush()
     return products

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select
+from sqlalchemy import Connection, Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
@@ -165,6 +165,22 @@ def search(
         )
     )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def errors_since(
+    session: Session, *, actor: Actor, since: datetime, limit: int = 10
+) -> tuple[list[MessageLogEntry], int]:
+    """The newest documents answered or refused with an error since `since` (at most `limit`),
+    and how many there are in all: the admin's start page."""
+    require(actor, Permission.ADMIN_MESSAGES_READ)
+    query = _filtered(select(MessageLogEntry), LogFilter(status=StatusFilter.ERROR)).where(
+        MessageLogEntry.created_at >= since
+    )
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(MessageLogEntry.created_at.desc(), MessageLogEntry.id.desc()).limit(limit)
+    )
+    return list(rows), count
 
 
 def document_types(session: Session) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response
 
 from gateway.auth.permissions import Permission
@@ -130,6 +130,7 @@ def invite_user(shopper: context.Shopper) -> Response | tuple[str, int]:
             now=utcnow(),
             ttl_seconds=current_app.config["GATEWAY_INVITATION_TTL"],
             mail_key=current_app.config["GATEWAY_MAIL_KEY"],
+            locale=str(get_locale()),
         )
     except InvalidInput as exc:
         return _users_page(shopper, error=_refusal(exc)), 400

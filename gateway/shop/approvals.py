@@ -23,6 +23,7 @@ from gateway.shop import account
 from gateway.web import context, i18n
 from gateway.web.access import in_person, requires
 from gateway.web.database import get_session
+from gateway.web.labels import approval_reason
 
 blueprint = Blueprint("approvals", __name__)
 MAX_LINE_DIGITS = 6  # order lines are numbered 1, 2, …; longer is no line of ours
@@ -70,7 +71,9 @@ def _inbox(
             Entry(
                 order=order,
                 requester=order.user,
-                reasons=[reason_words(reason) for reason in approvals.reasons(order)],
+                reasons=[
+                    approval_reason(reason, requester=False) for reason in approvals.reasons(order)
+                ],
                 effects=approvals.budget_effects(db, order=order),
                 on_behalf_of=on_behalf_of,
             )
@@ -93,33 +96,6 @@ def _requester_filter() -> int | None:
         return read_whole(request.args.get("requester", ""))
     except NumberError:
         return None
-
-
-def reason_words(reason: approvals.Reason) -> str:
-    """An approval reason in the reader's language; one the shop cannot read stays as stored."""
-    if reason.kind == approvals.ReasonKind.ROLE:
-        return str(gettext("The requester's role needs approval for every order."))
-    if reason.kind == approvals.ReasonKind.BUDGET_ORDER:
-        return str(
-            gettext(
-                "Budget “%(budget)s” allows %(limit)s per order; "
-                "this order exceeds it by %(shortfall)s.",
-                budget=reason.budget,
-                limit=reason.limit,
-                shortfall=reason.shortfall,
-            )
-        )
-    if reason.kind == approvals.ReasonKind.BUDGET_PERIOD:
-        return str(
-            gettext(
-                "Budget “%(budget)s” allows %(limit)s for this period; "
-                "this order exceeds it by %(shortfall)s.",
-                budget=reason.budget,
-                limit=reason.limit,
-                shortfall=reason.shortfall,
-            )
-        )
-    return reason.text
 
 
 @blueprint.post("/approvals/<int:order_id>/approve")

@@ -39,6 +39,10 @@ def _pair(count: int, text: str) -> str:
     return str(ngettext("%(amount)s pair", "%(amount)s pairs", count, amount=text))
 
 
+def _sheet(count: int, text: str) -> str:
+    return str(ngettext("%(amount)s sheet", "%(amount)s sheets", count, amount=text))
+
+
 _AMOUNTS: dict[str, Callable[[int, str], str]] = {
     "EA": _piece,
     "PCE": _piece,
@@ -48,6 +52,7 @@ _AMOUNTS: dict[str, Callable[[int, str], str]] = {
     "RM": _ream,
     "MTR": _metre,
     "PR": _pair,
+    "ST": _sheet,
 }
 
 
@@ -70,5 +75,20 @@ def name(unit: str) -> str:
         "RM": _("ream"),
         "MTR": _("metre"),
         "PR": _("pair"),
+        "ST": _("sheet"),
     }
     return str(names.get(unit.strip().upper(), unit))
+
+
+def contents(unit: str, pack_quantity: Decimal | None, content_unit: str | None) -> str:
+    """What one `unit` holds, in words ("pack of 10 pieces", "pak van 10 stuks"); empty when
+    the product names nothing."""
+    if pack_quantity is None:
+        return ""
+    return str(
+        _(
+            "%(unit)s of %(amount)s",
+            unit=name(unit),
+            amount=amount(pack_quantity, content_unit or "EA"),
+        )
+    )

@@ -32,8 +32,12 @@ PAGE_SIZE = 48
 
 @blueprint.get("/")
 def home() -> Response:
-    """The shop starts at the catalog."""
-    return redirect(url_for("shop.catalog"))
+    """A logged-in person starts at their start page; visitors and punchout users at the
+    catalog."""
+    shopper = context.current_shopper()
+    if shopper is None or shopper.punchout is not None:
+        return redirect(url_for("shop.catalog"))
+    return redirect(url_for("start.page"))
 
 
 @blueprint.get("/catalog")
@@ -192,7 +196,7 @@ def login() -> Response | tuple[str, int] | str:
     if isinstance(outcome, password_login.NotLinked):
         return render_template("shop/login.html", email=email, error=outcome.message), 403
     context.begin(outcome.token)
-    return redirect(safe_target(request.args.get("next"), url_for("shop.catalog")))
+    return redirect(safe_target(request.args.get("next"), url_for("start.page")))
 
 
 @blueprint.post("/logout")

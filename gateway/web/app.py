@@ -36,6 +36,7 @@ from gateway.shop.orders import blueprint as orders_blueprint
 from gateway.shop.quotes import blueprint as quotes_blueprint
 from gateway.shop.staff import blueprint as staff_blueprint
 from gateway.shop.staff_catalogs import blueprint as staff_catalogs_blueprint
+from gateway.shop.start import blueprint as start_blueprint
 from gateway.shop.views import blueprint as shop_blueprint
 from gateway.web import database, i18n, labels
 from gateway.web.context import cart_line_count, current_shopper
@@ -96,13 +97,16 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lists_blueprint)
     app.register_blueprint(quotes_blueprint)
     app.register_blueprint(order_desk_blueprint)
+    app.register_blueprint(start_blueprint)
     api.init_app(app, csrf)
     csrf.exempt("gateway.punchout.views.cxml_endpoint")
     csrf.exempt("gateway.punchout.views.oci_endpoint")  # machine endpoint, login in the call
     csrf.exempt("gateway.punchout.receiver.receive_cart")  # receives cross-site posts by design
     app.jinja_env.globals["current_shopper"] = current_shopper
     app.jinja_env.globals["cart_line_count"] = cart_line_count
-    app.jinja_env.globals.update(unit_amount=units.amount, unit_name=units.name)
+    app.jinja_env.globals.update(
+        unit_amount=units.amount, unit_name=units.name, unit_contents=units.contents
+    )
     app.jinja_env.globals.update(can=can, Permission=Permission)
     register_error_handlers(app)
     app.after_request(security_headers)  # runs last: completes the policies set before it

@@ -9,8 +9,10 @@ from flask_babel import gettext
 
 from gateway.models import User
 from gateway.services.labels import LABELS, english
+from gateway.services.purchasing import approval_reasons
+from gateway.web.i18n import money
 
-__all__ = ["LABELS", "display_name", "init_app", "label"]
+__all__ = ["LABELS", "approval_reason", "display_name", "init_app", "label"]
 
 
 def label(code: object, kind: str) -> str:
@@ -31,7 +33,15 @@ def display_name(user: User) -> str:
     return user.email
 
 
+def approval_reason(reason: str | approval_reasons.Reason, *, requester: bool = True) -> str:
+    """Why an order waits for approval, as stored (or read back), in the request's language:
+    for the requester ("your role"), or with `requester=False` for an approver."""
+    read = approval_reasons.read(reason) if isinstance(reason, str) else reason
+    return approval_reasons.words(read, _=gettext, money=money, requester=requester)
+
+
 def init_app(app: Flask) -> None:
-    """The `label` and `display_name` filters."""
+    """The `label`, `display_name` and `approval_reason` filters."""
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["approval_reason"] = approval_reason
     app.jinja_env.filters["display_name"] = display_name

@@ -30,7 +30,7 @@ def log_in_as_admin(page: Page, live_server: str, target: str) -> None:
     page.fill("input[name=email]", "admin@supplier.demo")
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
-    expect(page).to_have_url(f"{live_server}/catalog")
+    expect(page).to_have_url(f"{live_server}/start")
     page.goto(f"{live_server}{target}")
 
 

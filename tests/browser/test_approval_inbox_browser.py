@@ -31,7 +31,8 @@ def _login(page: Page, server: str, email: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
-    expect(page).to_have_url(f"{server}/catalog")
+    expect(page).to_have_url(f"{server}/start")
+    page.goto(f"{server}/catalog")  # the catalogue, as before the start page
 
 
 def _order_awaiting_approval(page: Page, server: str, sku: str, quantity: str) -> str:

@@ -13,7 +13,8 @@ def _login(page: Page, live_server: str, email: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
-    expect(page).to_have_url(f"{live_server}/catalog")
+    expect(page).to_have_url(f"{live_server}/start")
+    page.goto(f"{live_server}/catalog")  # the catalogue, as before the start page
 
 
 def _add(page: Page, live_server: str, sku: str, quantity: str) -> None:

@@ -79,7 +79,7 @@ def test_submission_queues_the_approvers_mail_and_the_worker_delivers_it(
     assert mail["Subject"] == f"Order {order.number} awaits your approval"
     assert mail["Message-ID"] == f"<{queued.payload_id}>"
     assert "http://shop.example/approvals" in text_of(mail)
-    assert "Your role needs approval" in text_of(mail)
+    assert "The requester's role needs approval for every order." in text_of(mail)
     (sent,) = _mails(db_session)
     assert (sent.status, sent.attempts) == ("sent", 1)
     assert deliver_mail(app, inbox.port) == []  # sent once, not again

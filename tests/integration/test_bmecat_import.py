@@ -46,6 +46,8 @@ def test_the_fixture_imports_products_prices_units_and_classes(db_session: Sessi
     notes = db_session.scalars(select(Product).where(Product.sku == "BME-1002")).one()
     assert (notes.unit, notes.unspsc, notes.list_price) == ("PK", "14111514", Decimal("6.40"))
     assert notes.name == "Sticky notes 76 \u00d7 76 mm, yellow"
+    assert (notes.pack_quantity, notes.content_unit) == (Decimal(12), "C62")  # NO_CU_PER_OU
+    assert (pen.pack_quantity, pen.content_unit) == (None, None)  # one C62 holds itself
     updated = db_session.scalars(select(Product).where(Product.sku == "DEMO-0001")).one()
     assert updated.list_price == Decimal("0.89")
     again = import_bmecat(db_session, body=VALID.read_bytes())

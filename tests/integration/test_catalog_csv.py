@@ -146,3 +146,40 @@ def test_export_round_trips_through_import(cli_app: Flask, tmp_path: Path) -> No
     second = tmp_path / "second.csv"
     run(cli_app, "catalog", "export", "--output", str(second))
     assert second.read_text(encoding="utf-8") == text
+
+
+def test_pack_contents_are_imported_checked_and_exported(cli_app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "packs.csv"
+    path.write_text(
+        "sku,name,unit,unspsc,list_price,pack_quantity,content_unit\n"
+        "PACK-0001,Screws,PK,31161500,3.15,200,\n"
+        "PACK-0002,Paper,RM,14111507,4.20,500,ST\n",
+        encoding="utf-8",
+    )
+    result = run(cli_app, "catalog", "import", str(path))
+    assert result.exit_code == 0, result.output
+    screws, paper = _product(cli_app, "PACK-0001"), _product(cli_app, "PACK-0002")
+    assert screws is not None
+    assert paper is not None
+    assert (screws.pack_quantity, screws.content_unit) == (Decimal(200), None)
+    assert (paper.pack_quantity, paper.content_unit) == (Decimal(500), "ST")
+    exported = tmp_path / "export.csv"
+    run(cli_app, "catalog", "export", "--output", str(exported))
+    assert any(
+        line.startswith("PACK-0002,") and ",500,ST," in line
+        for line in exported.read_text(encoding="utf-8").splitlines()
+    )
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "sku,name,unit,unspsc,list_price,pack_quantity,content_unit\n"
+        "PACK-0003,Zero,PK,31161500,1,0,\n"
+        "PACK-0004,Fine grains,PK,31161500,1,0.0001,\n"
+        "PACK-0005,Odd unit,PK,31161500,1,10,pieces\n",
+        encoding="utf-8",
+    )
+    refused = run(cli_app, "catalog", "import", str(bad))
+    assert refused.exit_code == 1
+    assert "line 2: PACK-0003: pack_quantity must be a positive number" in refused.output
+    assert "line 3: PACK-0004: pack_quantity may have at most 3 decimals" in refused.output
+    assert "line 4: PACK-0005: content_unit 'pieces' is not a UN/CEFACT code" in refused.output

@@ -396,7 +396,7 @@ def test_products_of_an_approval_catalog_need_approval_naming_the_catalog(
     page = holder.get("/checkout").text
     assert 'data-checkout-verdict="approval"' in page
     reason = "Your role needs approval for products of the catalog '1001 specials'."
-    assert reason in page.replace("&#39;", "'")
+    assert "Your role needs approval for products of the catalog “1001 specials”." in page
     assert _place(holder).status_code == 302
     order = db_session.scalars(select(Order)).one()
     assert order.status == "pending_approval"

@@ -531,7 +531,7 @@ def test_an_admin_adds_staff_assigns_customers_and_reads_the_audit_log(
     assert response.status_code == 302
     assert [outcome.status for outcome in deliver_mail(app, inbox.port)] == ["sent"]
     assert inbox.messages[-1]["To"] == "new.agent@supplier.test"
-    assert inbox.messages[-1]["Subject"] == "Your shop account for the supplier's staff pages"
+    assert inbox.messages[-1]["Subject"] == "Your staff account for the shop"
     assert "http://shop.example/invitation/" in text_of(inbox.messages[-1])
     assert (
         'data-staff="new.agent@supplier.test" data-role="sales_agent"'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask, render_template_string
 
@@ -21,11 +23,28 @@ from gateway.models import (
     PunchOutStatus,
     User,
 )
+from gateway.services.ordering.desk import Source
 from gateway.web.labels import LABELS, display_name, label
+from tests.paths import PROJECT_ROOT
+
+#: how the services spell an audit action (`AuditEntry.action`): `<subject>.<what>`
+AUDIT_ACTION = re.compile(
+    r'"((?:address|approval|budget|customer|impersonation|invitation|list|order|organisation'
+    r'|punchout|quote|role|staff|user)\.[a-z_]+)"'
+)
+
+
+def _audit_actions() -> list[str]:
+    """Every audit action the services write (they write them as literals)."""
+    found = set()
+    for path in (PROJECT_ROOT / "gateway" / "services").rglob("*.py"):
+        found |= set(AUDIT_ACTION.findall(path.read_text(encoding="utf-8")))
+    return sorted(found)
+
 
 CODES: dict[str, list[str]] = {
     "order_status": list(OrderStatus),
-    "order_source": list(OrderSource),
+    "order_source": [*OrderSource, *Source.ALL],
     "deployment_mode": [*DeploymentMode, *AcceptedDeploymentMode],
     "budget_period": list(BudgetPeriod),
     "budget_policy": list(BudgetPolicy),
@@ -37,6 +56,7 @@ CODES: dict[str, list[str]] = {
     "punchout_operation": ["create", "edit", "inspect"],
     "approval_decision": list(ApprovalAction),
     "direction": list(MessageDirection),
+    "audit_action": _audit_actions(),
 }
 
 
@@ -50,6 +70,7 @@ def test_every_code_has_a_label_in_both_languages(app: Flask, kind: str) -> None
                 shown = label(code, kind)
                 assert shown, (kind, code)
                 assert "_" not in shown, (kind, code, shown)  # never the raw code
+                assert shown != code, (kind, code)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +82,9 @@ def test_every_code_has_a_label_in_both_languages(app: Flask, kind: str) -> None
         ("budget_period", "fiscal_year", "Boekjaar", "Fiscal year"),
         ("role", "customer_service", "Klantenservice", "Customer service"),
         ("document_type", "OrderRequest", "Inkooporder (OrderRequest)", None),
+        ("audit_action", "user.invite", "Gebruiker uitgenodigd", "User invited"),
+        ("audit_action", "impersonation.start", "Medewerker begon te winkelen voor de klant", None),
+        ("order_source", "staff", "Geplaatst door medewerker", "Placed by staff"),
     ],
 )
 def test_labels_follow_the_language(

@@ -57,6 +57,8 @@ def import_bmecat(
             product.list_price = item.price
             product.currency = item.currency
             product.lead_time_days = item.lead_time_days
+            product.pack_quantity = item.pack_quantity
+            product.content_unit = item.content_unit
             product.active = True
         session.flush()
         for item in catalog.products:

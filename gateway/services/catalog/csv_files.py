@@ -3,10 +3,12 @@
 Columns (required marked *): sku*, name*, name_nl, description, description_nl, unit*
 (UN/CEFACT code), unspsc* (8 digits), manufacturer_name, manufacturer_part_id, vat_class
 (default `standard`), lead_time_days, image_url, list_price* (excl. VAT, at most 4 decimals),
-currency (default EUR), active (1/0, true/false, yes/no; default 1), category (a category code),
-catalogs (catalog names separated by `;`, replacing the product's catalogs when given),
-image_file (a PNG, JPEG or WebP file next to the CSV, by its path relative to the CSV's folder:
-stored by the gateway as the product's picture; see `images`).
+currency (default EUR), active (1/0, true/false, yes/no; default 1), pack_quantity and
+content_unit (what one unit holds: e.g. unit PK, pack_quantity 10, content_unit EA or empty for
+pieces), category (a category code), catalogs (catalog names separated by `;`, replacing the
+product's catalogs when given), image_file (a PNG, JPEG or WebP file next to the CSV, by
+its path relative to the CSV's folder: stored by the gateway as the product's picture; see
+`images`).
 
 Rows update the product with the same SKU or create it. Every row is checked before anything is
 written; the caller decides whether rejected rows stop the whole import (the default).
@@ -45,6 +47,8 @@ COLUMNS = (
     "list_price",
     "currency",
     "active",
+    "pack_quantity",
+    "content_unit",
     "category",
     "catalogs",
     "image_file",
@@ -195,6 +199,8 @@ def _row(
             "list_price": _price(get["list_price"]),
             "currency": get["currency"] or "EUR",
             "active": get["active"].lower() in _TRUE,
+            "pack_quantity": _pack_quantity(get["pack_quantity"]),
+            "content_unit": get["content_unit"] or None,
         },
         category_id=categories[get["category"]] if get["category"] else None,
         catalog_ids=_catalog_ids(get["catalogs"], catalogs),
@@ -219,6 +225,8 @@ def _check_texts(get: Mapping[str, str]) -> None:
             raise ValueError(f"{column} is longer than {limit} characters")
     if not re.fullmatch(r"[A-Z0-9]{2,3}", get["unit"]):
         raise ValueError(f"unit {get['unit']!r} is not a UN/CEFACT code")
+    if get["content_unit"] and not re.fullmatch(r"[A-Z0-9]{2,3}", get["content_unit"]):
+        raise ValueError(f"content_unit {get['content_unit']!r} is not a UN/CEFACT code")
     if not re.fullmatch(r"\d{8}", get["unspsc"]):
         raise ValueError("unspsc must be 8 digits")
     if get["image_url"] and not re.match(r"https?://", get["image_url"]):
@@ -239,6 +247,20 @@ def _price(text: str) -> Decimal:
     if price != price.quantize(Decimal("0.0001")):
         raise ValueError("list_price may have at most 4 decimals")
     return price
+
+
+def _pack_quantity(text: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        quantity = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"pack_quantity {text!r} is not a number") from None
+    if not quantity.is_finite() or quantity <= 0 or quantity >= MAX_PRICE:
+        raise ValueError("pack_quantity must be a positive number")
+    if quantity != quantity.quantize(Decimal("0.001")):
+        raise ValueError("pack_quantity may have at most 3 decimals")
+    return quantity
 
 
 def _lead_time(text: str) -> int | None:
@@ -332,6 +354,10 @@ def export(session: Session, stream: IO[str]) -> int:
                 "active": "1" if product.active else "0",
                 "category": categories.get(product.category_id, "") if product.category_id else "",
                 "catalogs": ";".join(sorted(memberships.get(product.id, []))),
+                "pack_quantity": ""
+                if product.pack_quantity is None
+                else f"{product.pack_quantity.normalize():f}",
+                "content_unit": product.content_unit or "",
             }
         )
         count += 1

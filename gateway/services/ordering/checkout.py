@@ -42,6 +42,7 @@ from gateway.services.catalog import assortment, pricing
 from gateway.services.labels import N_
 from gateway.services.ordering import carts, numbering
 from gateway.services.purchasing import approval_mail, approvals, budget_alerts, budgets
+from gateway.services.purchasing.approval_reasons import catalog_reason
 
 MAX_REFERENCE_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000
@@ -242,7 +243,7 @@ def catalog_reasons(session: Session, *, actor: Actor, priced: carts.PricedCart)
         .distinct()
         .order_by(Catalog.name)
     )
-    return tuple(f"Your role needs approval for products of the catalog {n!r}." for n in names)
+    return tuple(catalog_reason(name) for name in names)
 
 
 def approval_reasons(check: budgets.BudgetCheck, by_catalog: tuple[str, ...]) -> tuple[str, ...]:

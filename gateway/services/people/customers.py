@@ -33,6 +33,7 @@ from gateway.models import (
 )
 from gateway.services import audit
 from gateway.services.catalog import assortment, pricing
+from gateway.services.labels import N_
 from gateway.services.people import invitations, roles
 from gateway.services.people.staff import MAX_FIELD, SUPPLIER_NUMBER
 from gateway.services.people.users import email_address
@@ -237,7 +238,13 @@ def create_customer(
         session.add(AgentAssignment(agent_id=actor.user_id, organisation_id=organisation.id))
     if not prospect:
         _invite(
-            session, user=user, organisation=organisation, now=now, ttl=invitation_ttl, key=mail_key
+            session,
+            user=user,
+            organisation=organisation,
+            now=now,
+            ttl=invitation_ttl,
+            key=mail_key,
+            locale=_locale_of(session, actor),
         )
     audit.record(
         session,
@@ -283,6 +290,7 @@ def activate(
         now=now,
         ttl=invitation_ttl,
         key=mail_key,
+        locale=_locale_of(session, actor),
     )
     audit.record(
         session,
@@ -296,16 +304,34 @@ def activate(
     return organisation
 
 
+def _locale_of(session: Session, actor: Actor) -> str | None:
+    """The acting staff member's language: a new customer's first mail is written in it."""
+    user = session.get(User, actor.acting_staff_id or actor.user_id)
+    return user.locale if user else None
+
+
 def _invite(
-    session: Session, *, user: User, organisation: Organisation, now: datetime, ttl: int, key: str
+    session: Session,
+    *,
+    user: User,
+    organisation: Organisation,
+    now: datetime,
+    ttl: int,
+    key: str,
+    locale: str | None,
 ) -> None:
-    """Invite a customer's first superuser."""
+    """Invite a customer's first superuser (in `locale` while they have no setting of their
+    own: the staff member's)."""
     invitations.issue(
         session,
         user=user,
         organisation_id=organisation.id,
-        subject=f"Your shop account for {organisation.name}",
-        opening=f"You can now order for {organisation.name}.",
+        wording=invitations.Wording(
+            subject=N_("Your shop account for %(customer)s"),
+            opening=N_("You can now order for %(customer)s."),
+            values={"customer": organisation.name},
+            locale=locale,
+        ),
         now=now,
         ttl_seconds=ttl,
         mail_key=key,

@@ -9,6 +9,8 @@ then the account is not a member of the inviting customer; the customer sees the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -19,6 +21,7 @@ from gateway.db import affected_rows
 from gateway.errors import InvalidInput
 from gateway.models import Invitation, InvitationState, Membership, Role, User
 from gateway.services import audit, outbox
+from gateway.services.mail_texts import Letter, locale_for
 from gateway.services.outbox import BASE_URL_MARKER
 from gateway.services.people import links, staff
 
@@ -28,21 +31,42 @@ STAFF_NOT_INVITED = "Staff accounts cannot be invited to a customer."
 INVITATIONS_PATH = "/account/invitations"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wording:
+    """What an invitation mail says before its link: English messages (marked with `N_` where
+    they are written) that the mail translates into the recipient's language, with the values
+    they name. `locale` is the language for a recipient without a setting of their own (a new
+    address): the inviter's."""
+
+    subject: str
+    opening: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    locale: str | None = None
+
+
+def _letter(user: User, wording: Wording) -> tuple[Letter, str]:
+    """The mail's letter, opened with the wording, and its subject, in the recipient's
+    language."""
+    letter = Letter(locale_for(user, wording.locale))
+    letter.paragraph(letter._(wording.opening, **wording.values))
+    return letter, letter._(wording.subject, **wording.values)
+
+
 def issue(
     session: Session,
     *,
     user: User,
     organisation_id: int,
-    subject: str,
-    opening: str,
+    wording: Wording,
     now: datetime,
     ttl_seconds: int,
     mail_key: str,
     role: Role | None = None,
     invited_by_id: int | None = None,
 ) -> None:
-    """Invite the user to the organisation: a new invitation, and its mail (`opening`, then the
-    single-use link) queued sealed with `mail_key`, since only the token's digest is stored.
+    """Invite the user to the organisation: a new invitation, and its mail (the wording's
+    opening, then the single-use link) in the recipient's language, queued sealed with
+    `mail_key`, since only the token's digest is stored.
     With a `role`, choosing the password also makes the user a member with that role."""
     token = links.issue(
         session,
@@ -54,14 +78,17 @@ def issue(
         role_id=role.id if role else None,
         invited_by_id=invited_by_id,
     )
+    letter, subject = _letter(user, wording)
+    letter.link(
+        letter._("Choose your password here (the link works once):"),
+        f"{BASE_URL_MARKER}/invitation/{token}",
+    )
     outbox.enqueue_mail(
         session,
         to=user.email,
         subject=subject,
-        body=(
-            f"{opening}\n\nChoose your password here (the link works once):\n"
-            f"{BASE_URL_MARKER}/invitation/{token}\n"
-        ),
+        body=letter.text(),
+        html=letter.html(),
         order_id=None,
         now=now,
         sealed_with=mail_key,
@@ -75,13 +102,12 @@ def offer(
     organisation_id: int,
     role: Role,
     invited_by_id: int,
-    subject: str,
-    opening: str,
+    wording: Wording,
     now: datetime,
     ttl_seconds: int,
 ) -> None:
     """Invite an existing account: an invitation without a link, which its holder accepts or
-    refuses while logged in, and a mail that says where."""
+    refuses while logged in, and a mail in their language that says where."""
     session.add(
         Invitation(
             user_id=user.id,
@@ -93,14 +119,17 @@ def offer(
             expires_at=now + timedelta(seconds=ttl_seconds),
         )
     )
+    letter, subject = _letter(user, wording)
+    letter.link(
+        letter._("Log in to accept or refuse the invitation:"),
+        f"{BASE_URL_MARKER}{INVITATIONS_PATH}",
+    )
     outbox.enqueue_mail(
         session,
         to=user.email,
         subject=subject,
-        body=(
-            f"{opening}\n\nLog in to accept or refuse the invitation:\n"
-            f"{BASE_URL_MARKER}{INVITATIONS_PATH}\n"
-        ),
+        body=letter.text(),
+        html=letter.html(),
         order_id=None,
         now=now,
     )

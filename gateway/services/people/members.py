@@ -30,6 +30,7 @@ from gateway.models import (
     organisation_catalog,
 )
 from gateway.services import audit
+from gateway.services.labels import N_
 from gateway.services.people import invitations, roles, staff
 from gateway.services.people.users import email_address
 
@@ -101,9 +102,11 @@ def invite(
     now: datetime,
     ttl_seconds: int,
     mail_key: str,
+    locale: str | None = None,
 ) -> None:
     """Invite a person to the active customer with a role, and tell them by e-mail (queued in
-    this transaction). They become a member only when they accept.
+    this transaction, in their language: their own setting, else the inviter's, else `locale`,
+    the page's). They become a member only when they accept.
 
     A new address gets an account (with `name`) and a single-use link to choose a password, which
     accepts; an existing account is left as it is until its holder accepts or refuses while
@@ -125,15 +128,18 @@ def invite(
         session.flush()
     inviter = session.get_one(User, actor.user_id)
     customer = session.get_one(Organisation, actor.organisation_id).name
-    subject = f"You are invited to order for {customer}"
-    opening = f"{inviter.name or inviter.email} invited you to the shop for {customer}."
+    wording = invitations.Wording(
+        subject=N_("You are invited to order for %(customer)s"),
+        opening=N_("%(inviter)s invited you to the shop for %(customer)s."),
+        values={"customer": customer, "inviter": inviter.name or inviter.email},
+        locale=inviter.locale or locale,
+    )
     if user.password_hash is None:
         invitations.issue(
             session,
             user=user,
             organisation_id=actor.organisation_id,
-            subject=subject,
-            opening=opening,
+            wording=wording,
             now=now,
             ttl_seconds=ttl_seconds,
             mail_key=mail_key,
@@ -147,8 +153,7 @@ def invite(
             organisation_id=actor.organisation_id,
             role=role,
             invited_by_id=actor.user_id,
-            subject=subject,
-            opening=opening,
+            wording=wording,
             now=now,
             ttl_seconds=ttl_seconds,
         )

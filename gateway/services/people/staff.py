@@ -15,6 +15,7 @@ from gateway.auth.policy import Actor, require
 from gateway.errors import InvalidInput, PermissionDenied
 from gateway.models import AgentAssignment, Membership, Organisation, Role, RoleKind, User
 from gateway.services import audit
+from gateway.services.labels import N_
 from gateway.services.people import invitations
 from gateway.services.people.users import email_address
 
@@ -22,7 +23,6 @@ SUPPLIER_NUMBER = "SUPPLIER"
 """The supplier's own organisation: staff accounts are linked to it with an internal role."""
 
 MAX_FIELD = 200
-STAFF_PAGES = "the supplier's staff pages"  # what a new staff account's invitation opens
 
 
 def is_staff(session: Session, *, user_id: int) -> bool:
@@ -140,8 +140,11 @@ def save_staff(
             session,
             user=user,
             organisation_id=home.id,
-            subject=f"Your shop account for {STAFF_PAGES}",
-            opening=f"You can now order for {STAFF_PAGES}.",
+            wording=invitations.Wording(
+                subject=N_("Your staff account for the shop"),
+                opening=N_("You can now use the supplier's staff pages of the shop."),
+                locale=session.get_one(User, actor.user_id).locale,
+            ),
             now=now,
             ttl_seconds=invitation_ttl,
             mail_key=mail_key,

@@ -15,6 +15,7 @@ from gateway.services import outbox
 from gateway.services.labels import english
 from gateway.services.mail_texts import Letter, locale_for
 from gateway.services.outbox import BASE_URL_MARKER
+from gateway.services.purchasing import approval_reasons
 
 
 def tell_approvers(session: Session, *, order: Order, approvers: list[User], now: datetime) -> None:
@@ -35,7 +36,14 @@ def tell_approvers(session: Session, *, order: Order, approvers: list[User], now
             )
         )
         letter.paragraph(_("Why it needs approval:"))
-        letter.items(list(order.approval_reasons or []))
+        letter.items(
+            [
+                approval_reasons.words(
+                    approval_reasons.read(text), _=_, money=letter.money, requester=False
+                )
+                for text in order.approval_reasons or []
+            ]
+        )
         letter.link(_("Decide here:"), f"{BASE_URL_MARKER}/approvals")
         outbox.enqueue_mail(
             session,

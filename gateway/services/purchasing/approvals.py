@@ -9,12 +9,10 @@ also a step in the order's status history. A customer with approval tiers (A-4, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -44,7 +42,13 @@ from gateway.models import (
 from gateway.services.catalog import assortment, pricing
 from gateway.services.ordering import carts
 from gateway.services.ordering import quantities as quantity_rule
-from gateway.services.purchasing import approval_mail, approval_tiers, budgets, stand_ins
+from gateway.services.purchasing import (
+    approval_mail,
+    approval_reasons,
+    approval_tiers,
+    budgets,
+    stand_ins,
+)
 
 MAX_COMMENT_LENGTH = 2000
 ALREADY_DECIDED = "This order is no longer awaiting approval (it is {status})."
@@ -557,55 +561,9 @@ def waiting_for(session: Session, *, order: Order, now: datetime) -> list[User]:
     )
 
 
-class ReasonKind(StrEnum):
-    """What a stored approval reason says (`Reason.kind`), so pages can word it in any language."""
-
-    ROLE = "role"  # the requester's role needs approval for every order
-    BUDGET_ORDER = "budget_order"  # a budget's amount per order is exceeded
-    BUDGET_PERIOD = "budget_period"  # what is left of a budget's period amount is exceeded
-    OTHER = "other"  # any other reason, shown as stored
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reason:
-    """One stored approval reason, read back into its parts."""
-
-    kind: str  # a ReasonKind
-    text: str  # as stored
-    budget: str = ""
-    limit: str = ""  # e.g. "EUR 100.00"
-    shortfall: str = ""
-
-
-_BUDGET_REASON = re.compile(
-    r"Budget (?P<q>['\"])(?P<name>.*)(?P=q) allows (?P<limit>[A-Z]{3} [0-9.]+) "
-    r"(?P<what>per order|for this period); this order exceeds it by "
-    r"(?P<shortfall>[A-Z]{3} [0-9.]+)\.",
-    re.DOTALL,
-)
-
-
-def reasons(order: Order) -> list[Reason]:
+def reasons(order: Order) -> list[approval_reasons.Reason]:
     """Why the order waits, each reason read back from the words checkout stored (A-1)."""
-    found = []
-    for text in order.approval_reasons or []:
-        if text == budgets.ROLE_NEEDS_APPROVAL:
-            found.append(Reason(kind=ReasonKind.ROLE, text=text))
-        elif match := _BUDGET_REASON.fullmatch(text):
-            found.append(
-                Reason(
-                    kind=ReasonKind.BUDGET_ORDER
-                    if match["what"] == "per order"
-                    else ReasonKind.BUDGET_PERIOD,
-                    text=text,
-                    budget=match["name"],
-                    limit=match["limit"],
-                    shortfall=match["shortfall"],
-                )
-            )
-        else:
-            found.append(Reason(kind=ReasonKind.OTHER, text=text))
-    return found
+    return [approval_reasons.read(text) for text in order.approval_reasons or []]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
