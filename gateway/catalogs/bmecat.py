@@ -109,12 +109,7 @@ def _product(header: CatalogHeader, item: CatalogItem, transaction: Transaction)
         features = _sub(product, "PRODUCT_FEATURES")
         _sub(features, "REFERENCE_FEATURE_SYSTEM_NAME", "UNSPSC")
         _sub(features, "REFERENCE_FEATURE_GROUP_ID", item.unspsc)
-        order = _sub(product, "PRODUCT_ORDER_DETAILS")
-        _sub(order, "ORDER_UNIT", item.unit)
-        _sub(order, "CONTENT_UNIT", item.unit)
-        _sub(order, "NO_CU_PER_OU", "1")
-        _sub(order, "PRICE_QUANTITY", "1")
-        _sub(order, "QUANTITY_MIN", "1")
+        _order_details(_sub(product, "PRODUCT_ORDER_DETAILS"), item)
     prices = _sub(product, "PRODUCT_PRICE_DETAILS")
     _price(prices, item, item.unit_price, lower_bound=None)
     for tier in item.tiers:
@@ -133,6 +128,21 @@ def _picture(product: etree._Element, url: str) -> None:
         _sub(mime, "MIME_TYPE", kind)
     _sub(mime, "MIME_SOURCE", url)
     _sub(mime, "MIME_PURPOSE", "normal")
+
+
+def _order_details(order: etree._Element, item: CatalogItem) -> None:
+    """The order unit and what it holds (NO_CU_PER_OU of CONTENT_UNIT: pieces when a pack
+    names none, one of itself when it is no pack), priced and sold from one unit."""
+    _sub(order, "ORDER_UNIT", item.unit)
+    if item.pack_quantity is None:
+        _sub(order, "CONTENT_UNIT", item.unit)
+        _sub(order, "NO_CU_PER_OU", "1")
+    else:
+        if item.content_unit:
+            _sub(order, "CONTENT_UNIT", item.content_unit)
+        _sub(order, "NO_CU_PER_OU", f"{item.pack_quantity.normalize():f}")
+    _sub(order, "PRICE_QUANTITY", "1")
+    _sub(order, "QUANTITY_MIN", "1")
 
 
 def _price(

@@ -45,6 +45,9 @@ class CatalogItem:
     manufacturer_name: str | None = None
     manufacturer_part_id: str | None = None
     tiers: tuple[PriceTier, ...] = ()
+    # what one unit holds: `pack_quantity` of `content_unit` (None: pieces); None: itself
+    pack_quantity: Decimal | None = None
+    content_unit: str | None = None
     shop_url: str = ""
     image_url: str | None = None
     active: bool = True

@@ -111,7 +111,10 @@ def test_the_bmecat_export_imports_back_into_an_empty_catalog(
     imported = run(empty, "catalog", "import-bmecat", str(output))
     assert imported.exit_code == 0, imported.output
     with empty.extensions["gateway.db"].session_scope() as session:
-        back = {p.sku: (p.list_price, p.unit, p.unspsc) for p in session.scalars(select(Product))}
+        back = {
+            p.sku: (p.list_price, p.unit, p.unspsc, p.pack_quantity, p.content_unit)
+            for p in session.scalars(select(Product))
+        }
     with demo_app.extensions["gateway.db"].session_scope() as session:
         organisation = customer(session, "1001")
         products = session.scalars(
@@ -123,7 +126,11 @@ def test_the_bmecat_export_imports_back_into_an_empty_catalog(
             .order_by(Product.sku)
         ).all()
         prices = pricing.unit_prices(session, organisation, products)
-        expected = {p.sku: (prices[p.id], p.unit, p.unspsc) for p in products}
+        expected = {
+            p.sku: (prices[p.id], p.unit, p.unspsc, p.pack_quantity, p.content_unit)
+            for p in products
+        }
+        assert any(p.pack_quantity for p in products)  # the demo sells some in packs
     assert back == expected
 
 

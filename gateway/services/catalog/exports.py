@@ -340,6 +340,8 @@ def _priced(
             manufacturer_name=product.manufacturer_name,
             manufacturer_part_id=product.manufacturer_part_id,
             tiers=tiers.get(product.id, ()),
+            pack_quantity=product.pack_quantity,
+            content_unit=product.content_unit,
             shop_url=f"{supplier.base_url}/products/{quote(product.sku, safe='')}",
             image_url=pictures.get(product.id, product.image_url),
             active=product.active,

@@ -35,6 +35,8 @@ PAPER = CatalogItem(
     list_price=Decimal("4.5"),
     currency="EUR",
     vat_rate=Decimal(9),
+    pack_quantity=Decimal(500),
+    content_unit="SH",  # a pack of 500 sheets
 )
 GONE = replace(PAPER, sku="OLD-1", active=False)
 

@@ -47,6 +47,11 @@ def test_a_new_catalog_reads_back_through_our_import() -> None:
     assert (pen.manufacturer_name, pen.manufacturer_part_id) == ("Scriptura", "SCR-1")
     assert paper.price == Decimal("4.50")
     assert paper.lead_time_days is None
+    # what one unit holds: a pack of 500 sheets, and the pen is itself
+    assert (paper.unit, paper.pack_quantity, paper.content_unit) == ("PK", Decimal(500), "SH")
+    assert (pen.pack_quantity, pen.content_unit) == (None, None)
+    pieces = _write(items=(replace(PAPER, content_unit=None),))
+    assert bmecat_import.read(pieces).products[0].pack_quantity == Decimal(500)
 
 
 def test_a_picture_is_named_by_its_url_in_mime_info() -> None:
