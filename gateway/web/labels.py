@@ -4,15 +4,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Flask
 from flask_babel import gettext
 
-from gateway.models import User
+from gateway.models import OrderStatus, User
 from gateway.services.labels import LABELS, english
 from gateway.services.purchasing import approval_reasons
 from gateway.web.i18n import money
 
-__all__ = ["LABELS", "approval_reason", "display_name", "init_app", "label"]
+__all__ = ["LABELS", "approval_reason", "display_name", "init_app", "label", "status_note"]
 
 
 def label(code: object, kind: str) -> str:
@@ -40,8 +42,18 @@ def approval_reason(reason: str | approval_reasons.Reason, *, requester: bool = 
     return approval_reasons.words(read, _=gettext, money=money, requester=requester)
 
 
+def status_note(note: str, *, status: str, reasons: Sequence[str], requester: bool = True) -> str:
+    """A status change's note in the request's language: the stored approval reasons of a
+    change to pending approval (its note is them, joined) are worded again; any other note is
+    the words a person wrote."""
+    if status == OrderStatus.PENDING_APPROVAL and reasons and note == " ".join(reasons):
+        return " ".join(approval_reason(reason, requester=requester) for reason in reasons)
+    return note
+
+
 def init_app(app: Flask) -> None:
-    """The `label`, `display_name` and `approval_reason` filters."""
+    """The `label`, `display_name`, `approval_reason` and `status_note` filters."""
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["approval_reason"] = approval_reason
+    app.jinja_env.filters["status_note"] = status_note
     app.jinja_env.filters["display_name"] = display_name

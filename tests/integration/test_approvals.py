@@ -22,7 +22,7 @@ from gateway.models import (
     Supervision,
 )
 from gateway.services.purchasing import approvals
-from tests import shop
+from tests import shop, staff
 from tests.factories import actor_of, customer, make_budget, make_user, user_named
 from tests.mail import Inbox, deliver_mail
 
@@ -442,3 +442,20 @@ def test_the_inbox_speaks_dutch(app: Flask, db_session: Session) -> None:
     assert "Bestellingen die op uw goedkeuring wachten" in page.text
     assert f'data-order-id="{order.id}"' in page.text
     assert "Afwijzen" in page.text
+
+
+def test_staff_read_the_approval_history_in_their_language(app: Flask, db_session: Session) -> None:
+    order = _pending_order(app, db_session)
+    assert order.approval_reasons  # stored as English sentences
+    response = _decide(_client(app, "superuser@1001.demo"), order, "approve")
+    assert response.status_code == 302
+    client = app.test_client()
+    staff.log_in(client, "service@supplier.demo")
+    page = client.get(f"/staff/orders/{order.number}", headers={"Accept-Language": "nl"}).text
+    history = page[page.index('class="history"') :]
+    for stored in order.approval_reasons:
+        assert stored not in history  # worded again, not the stored English
+    pending = history[history.index('data-status="pending_approval"') :].split("</li>")[0]
+    assert "(" in pending  # the reasons are there, in Dutch
+    assert "Goedgekeurd" in page[page.index('class="decisions"') :]
+    assert ": approve" not in page
