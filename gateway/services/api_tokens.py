@@ -208,7 +208,14 @@ def admin_create(
         digest_key=digest_key,
         now=now,
     )
-    _audit(session, actor, "api_token.create", token.name, now, note=", ".join(token.scopes))
+    audit.record_by(
+        session,
+        actor=actor,
+        action="api_token.create",
+        subject=token.name,
+        now=now,
+        note=", ".join(token.scopes),
+    )
     return token, value
 
 
@@ -216,18 +223,4 @@ def admin_revoke(session: Session, *, actor: Actor, name: str, now: datetime) ->
     """`revoke_token` by an admin in the browser, audited."""
     require(actor, Permission.ADMIN_PARTNER_WRITE)
     revoke_token(session, name=name, now=now)
-    _audit(session, actor, "api_token.revoke", name, now, note="")
-
-
-def _audit(
-    session: Session, actor: Actor, action: str, subject: str, now: datetime, *, note: str
-) -> None:
-    audit.record(
-        session,
-        organisation_id=actor.organisation_id,
-        actor_id=actor.user_id,
-        action=action,
-        subject=subject,
-        note=note,
-        now=now,
-    )
+    audit.record_by(session, actor=actor, action="api_token.revoke", subject=name, now=now)

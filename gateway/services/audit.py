@@ -66,6 +66,23 @@ class AuditFilter:
     actor_email: str = ""
 
 
+def record_by(
+    session: Session, *, actor: Actor, action: str, subject: str, now: datetime, note: str = ""
+) -> AuditEntry:
+    """Audit what `actor` did in its own organisation: by the person acting (a staff member
+    assisting a user acts on the user's behalf)."""
+    return record(
+        session,
+        organisation_id=actor.organisation_id,
+        actor_id=actor.acting_staff_id or actor.user_id,
+        on_behalf_of_id=actor.user_id if actor.assisting else None,
+        action=action,
+        subject=subject,
+        note=note,
+        now=now,
+    )
+
+
 def record_order_action(
     session: Session,
     *,

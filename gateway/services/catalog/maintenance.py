@@ -100,7 +100,7 @@ def save_product(
         row = dataclasses.replace(row, category_id=existing.category_id)
     csv_files.write(session, [row])
     saved = session.scalars(select(Product).where(Product.sku == sku)).one()
-    _audit(session, actor, "product.save", sku, now)
+    audit.record_by(session, actor=actor, action="product.save", subject=sku, now=now)
     return saved, existing is None
 
 
@@ -110,7 +110,7 @@ def deactivate(session: Session, *, actor: Actor, sku: str, now: datetime) -> Pr
     found = _find(session, sku)
     found.active = False
     session.flush()
-    _audit(session, actor, "product.deactivate", found.sku, now)
+    audit.record_by(session, actor=actor, action="product.deactivate", subject=found.sku, now=now)
     return found
 
 
@@ -202,26 +202,12 @@ def upsert_prices(
             row.unit_price = item.unit_price
             updated += 1
     session.flush()
-    _audit(
+    audit.record_by(
         session,
-        actor,
-        "price_list.upsert",
-        found.name,
-        now,
+        actor=actor,
+        action="price_list.upsert",
+        subject=found.name,
+        now=now,
         note=f"{created} new, {updated} changed",
     )
     return created, updated
-
-
-def _audit(
-    session: Session, actor: Actor, action: str, subject: str, now: datetime, *, note: str = ""
-) -> None:
-    audit.record(
-        session,
-        organisation_id=actor.organisation_id,
-        actor_id=actor.user_id,
-        action=action,
-        subject=subject,
-        note=note,
-        now=now,
-    )

@@ -159,7 +159,7 @@ def create(
     )
     session.add(created)
     session.flush()
-    _audit(session, actor=actor, action="list.create", subject=created.name, now=now)
+    audit.record_by(session, actor=actor, action="list.create", subject=created.name, now=now)
     return created
 
 
@@ -170,7 +170,7 @@ def set_shared(
     found = _own(session, actor=actor, owner=owner, list_id=list_id)
     found.shared = shared
     session.flush()
-    _audit(
+    audit.record_by(
         session,
         actor=actor,
         action="list.share" if shared else "list.unshare",
@@ -416,15 +416,3 @@ def import_csv(
         _add(created, product, quantity)
     session.flush()
     return Imported(requisition_list=created, rejected=())
-
-
-def _audit(session: Session, *, actor: Actor, action: str, subject: str, now: datetime) -> None:
-    audit.record(
-        session,
-        organisation_id=actor.organisation_id,
-        actor_id=actor.acting_staff_id or actor.user_id,
-        on_behalf_of_id=actor.user_id if actor.assisting else None,
-        action=action,
-        subject=subject,
-        now=now,
-    )
