@@ -25,6 +25,7 @@ from gateway.api.schemas import (
     ProductPage,
     ProductQuery,
     UpsertResult,
+    after_id,
 )
 from gateway.api.spec import RequestInvalid, answers, spec
 from gateway.auth.permissions import Permission
@@ -82,7 +83,7 @@ def list_products(query: ProductQuery) -> tuple[ProductPage, int]:
         actor=actor_with(Permission.API_CATALOG_READ),
         active=query.active,
         updated_since=query.updated_since,
-        after_id=int(query.cursor or 0),
+        after_id=after_id(query.cursor),
         limit=query.limit + 1,
     )
     page = found[: query.limit]
@@ -155,7 +156,7 @@ def customer_prices(number: str, query: PriceQuery) -> tuple[CustomerPricePage, 
         actor=actor_with(Permission.API_CATALOG_READ),
         number=number,
         on=price_date(utcnow(), current_app.config["GATEWAY_TIMEZONE"]),
-        after_id=int(query.cursor or 0),
+        after_id=after_id(query.cursor),
         limit=query.limit + 1,
     )
     page = found[: query.limit]

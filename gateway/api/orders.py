@@ -24,6 +24,7 @@ from gateway.api.schemas import (
     ShipIn,
     StatusChange,
     TrailDocument,
+    after_id,
 )
 from gateway.api.spec import answers, spec
 from gateway.auth.permissions import Permission
@@ -57,7 +58,7 @@ def list_orders(query: OrderQuery) -> tuple[OrderPage, int]:
         ),
         zone=current_app.config["GATEWAY_TIMEZONE"],
         since=query.updated_since,
-        after_id=int(query.cursor or 0),
+        after_id=after_id(query.cursor),
         limit=query.limit + 1,
     )
     page = rows[: query.limit]

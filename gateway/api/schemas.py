@@ -46,6 +46,15 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
+MAX_ID = 2**31 - 1  # the largest row id (INTEGER keys on PostgreSQL)
+
+
+def after_id(cursor: str | None) -> int:
+    """The row id a page starts after; a cursor past every id starts after the last one (a
+    larger number would not fit the database's integer)."""
+    return min(int(cursor or 0), MAX_ID)
+
+
 class Strict(BaseModel):
     """A request body or query: unknown fields are refused, not ignored."""
 
