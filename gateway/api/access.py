@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.db import Database, utcnow
-from gateway.errors import GatewayError, PermissionDenied
+from gateway.errors import GatewayError, NotFound, PermissionDenied
 from gateway.services import throttle
 from gateway.services.api_tokens import Client, TokenRefused, authenticate
 
@@ -27,6 +27,12 @@ class RateLimited(GatewayError):
     def __init__(self, wait_seconds: int) -> None:
         super().__init__("Too many calls with this token.")
         self.wait_seconds = wait_seconds
+
+
+def refuse_nul_in_path() -> None:
+    """A path naming something with a NUL character names nothing we store (404)."""
+    if any("\0" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFound("Not found.")
 
 
 def check_token() -> None:

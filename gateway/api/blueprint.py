@@ -8,4 +8,5 @@ from gateway.api import access, errors
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 blueprint.before_request(access.check_token)
+blueprint.before_request(access.refuse_nul_in_path)
 errors.register(blueprint)

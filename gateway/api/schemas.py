@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from gateway.models import OrderStatus
 
@@ -56,9 +56,37 @@ def after_id(cursor: str | None) -> int:
 
 
 class Strict(BaseModel):
-    """A request body or query: unknown fields are refused, not ignored."""
+    """A request body or query: unknown fields are refused, not ignored, and so is text no
+    database can hold (JSON may carry a NUL character or half of a surrogate pair)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        _check_text(data, ())
+        return data
+
+
+def _check_text(value: Any, path: tuple[str, ...]) -> None:
+    if isinstance(value, str):
+        if "\0" in value or _has_lone_surrogate(value):
+            where = ".".join(path) or "text"
+            raise ValueError(f"{where}: no NUL characters or unpaired surrogates")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, (*path, str(index)))
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 SourceName = Literal["shop", "cxml", "oci", "guest", "staff"]  # the desk's `Source.ALL`

@@ -47,12 +47,17 @@ def _refuse_invalid(
         raise RequestInvalid(
             [
                 {
-                    "field": ".".join(str(part) for part in item["loc"]) or "body",
-                    "message": item["msg"],
+                    "field": _printable(".".join(str(part) for part in item["loc"]) or "body"),
+                    "message": _printable(item["msg"]),
                 }
                 for item in error.errors(include_url=False)
             ]
         )
+
+
+def _printable(text: str) -> str:
+    """A refused name as the problem may echo it: a NUL character written as `\\0`."""
+    return text.replace("\0", "\\0")
 
 
 spec = SpecTree(
@@ -93,7 +98,8 @@ PATH_PATTERNS = {"sku": SKU_PATTERN}  # path parameters Flask's converters canno
 
 def document() -> dict[str, Any]:
     """The OpenAPI document as served: errors as problem+json, 429's Retry-After, and the
-    Idempotency-Key header on every write, and the patterns of `PATH_PATTERNS`."""
+    Idempotency-Key header on every write, the patterns of `PATH_PATTERNS`, and text that
+    holds no NUL character (which no database column can store)."""
     generated: dict[str, Any] = deepcopy(spec.spec)
     for path, operations in generated["paths"].items():
         for method, operation in operations.items():
@@ -125,4 +131,17 @@ def document() -> dict[str, Any]:
                         "schema": {"type": "string", "minLength": 1, "maxLength": 200},
                     }
                 )
+    _no_nul_in_text(generated)
     return generated
+
+
+def _no_nul_in_text(node: Any) -> None:
+    """Every free text of the document (a string with no enum or format) holds no NUL."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not node.keys() & {"enum", "format", "const"}:
+            node["not"] = {"pattern": "\x00"}
+        for value in node.values():
+            _no_nul_in_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _no_nul_in_text(value)

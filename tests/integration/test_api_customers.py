@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,3 +87,17 @@ def test_prospect_refusals(client: FlaskClient, db_session: Session) -> None:
     assert status == 422
     assert [error["field"] for error in problem["errors"]] == ["coc_number"]
     assert call(client, "GET", "/api/v1/customers", writer)[0] == 403
+
+
+@pytest.mark.parametrize("name", ["Ini\x00tech", "Initech \ud800"])
+def test_text_a_database_cannot_hold_is_a_422(
+    client: FlaskClient, db_session: Session, name: str
+) -> None:
+    token = make_token(db_session, "customers:write")
+    answer = client.post(
+        "/api/v1/customers",
+        headers={**bearer(token), "Content-Type": "application/json"},
+        data=json.dumps({"name": name, "contact_email": "peter@initech.example"}),
+    )
+    assert answer.status_code == 422
+    assert "name: no NUL characters or unpaired surrogates" in answer.json["errors"][0]["message"]
