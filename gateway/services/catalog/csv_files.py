@@ -3,10 +3,10 @@
 Columns (required marked *): sku*, name*, name_nl, description, description_nl, unit*
 (UN/CEFACT code), unspsc* (8 digits), manufacturer_name, manufacturer_part_id, vat_class
 (default `standard`), lead_time_days, image_url, list_price* (excl. VAT, at most 4 decimals),
-currency (default EUR), active (1/0, true/false, yes/no; default 1), pack_quantity and
-content_unit (what one unit holds: e.g. unit PK, pack_quantity 10, content_unit EA or empty for
-pieces), category (a category code), catalogs (catalog names separated by `;`, replacing the
-product's catalogs when given), image_file (a PNG, JPEG or WebP file next to the CSV, by
+currency (default EUR), active (1/0, true/false, yes/no; default 1), category (a category
+code), catalogs (catalog names separated by `;`, replacing the product's catalogs when given),
+pack_quantity and content_unit (what one unit holds: e.g. unit PK, pack_quantity 10,
+content_unit EA or empty for pieces), image_file (a PNG, JPEG or WebP file next to the CSV, by
 its path relative to the CSV's folder: stored by the gateway as the product's picture; see
 `images`).
 
@@ -47,10 +47,10 @@ COLUMNS = (
     "list_price",
     "currency",
     "active",
-    "pack_quantity",
-    "content_unit",
     "category",
     "catalogs",
+    "pack_quantity",  # added after the others, so an export's earlier columns keep their place
+    "content_unit",
     "image_file",
 )
 EXPORTED = COLUMNS[:-1]  # pictures stay in the gateway: an export names no image files
