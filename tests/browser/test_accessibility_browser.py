@@ -214,3 +214,16 @@ def test_login_and_the_start_page_work_by_keyboard(live_server: str, page: Page)
     _tab_to(page, "a[data-nav=start]")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server}/start")
+
+
+def test_axe_reports_what_it_should(page: Page) -> None:
+    """The check above can fail: on a page with an unlabelled image and an unnamed button, axe
+    reports both as serious or critical (so an empty report means a clean page, not a dead
+    axe)."""
+    page.set_content(
+        '<html lang="en"><head><title>Broken</title></head><body><main>'
+        '<img src="data:,"><button></button></main></body></html>'
+    )
+    found = " ".join(serious_violations(page))
+    assert "image-alt" in found
+    assert "button-name" in found
