@@ -18,16 +18,18 @@ from gateway.api.schemas import (
 from gateway.api.spec import answers, spec
 from gateway.auth.permissions import Permission
 from gateway.db import utcnow
-from gateway.models import AddressKind, Organisation
-from gateway.services.ordering.checkout import addresses
+from gateway.models import Address, Organisation
+from gateway.services.ordering.checkout import addresses_of
 from gateway.services.people import customers
 from gateway.web.database import get_session
 
 TAGS = ("customers",)
 
 
-def _out(organisation: Organisation) -> CustomerOut:
-    session = get_session()
+def _out(organisation: Organisation, addresses: list[Address] | None = None) -> CustomerOut:
+    """A customer as the API shows it; `addresses` when already read (a list's one query)."""
+    if addresses is None:
+        addresses = addresses_of(get_session(), [organisation.id])[organisation.id]
     return CustomerOut(
         number=organisation.number,
         name=organisation.name,
@@ -48,8 +50,7 @@ def _out(organisation: Organisation) -> CustomerOut:
                 country=address.country,
                 is_default=address.is_default,
             )
-            for kind in (AddressKind.BILLING, AddressKind.DELIVERY)
-            for address in addresses(session, organisation_id=organisation.id, kind=kind)
+            for address in addresses
         ],
     )
 
@@ -62,10 +63,14 @@ def list_customers(query: CustomerQuery) -> tuple[CustomerList, int]:
     The customers the token reaches (at most 100), optionally matching `q`. Needs
     `customers:read`.
     """
+    session = get_session()
     found = customers.find_customers(
-        get_session(), actor=actor_with(Permission.API_CUSTOMERS_READ), query=query.q or ""
+        session, actor=actor_with(Permission.API_CUSTOMERS_READ), query=query.q or ""
     )
-    return CustomerList(items=[_out(organisation) for organisation in found]), 200
+    addresses = addresses_of(session, [organisation.id for organisation in found])
+    return CustomerList(
+        items=[_out(organisation, addresses[organisation.id]) for organisation in found]
+    ), 200
 
 
 @blueprint.get("/v1/customers/<number>", endpoint="customer")

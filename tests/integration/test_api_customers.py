@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from gateway.models import AgentAssignment, ApiToken, AuditEntry, Organisation
 from tests.api import bearer, make_token
+from tests.statements import counted
 
 PROSPECT = {
     "name": "Initech",
@@ -101,3 +102,22 @@ def test_text_a_database_cannot_hold_is_a_422(
     )
     assert answer.status_code == 422
     assert "name: no NUL characters or unpaired surrogates" in answer.json["errors"][0]["message"]
+
+
+def test_the_list_reads_every_customers_addresses_in_one_query(
+    client: FlaskClient, db_session: Session, connection: Connection
+) -> None:
+    token = make_token(db_session, "customers:read")
+    for number in ("1001", "1002"):
+        one = call(client, "GET", f"/api/v1/customers/{number}", token)[1]
+        listed = next(
+            item
+            for item in call(client, "GET", "/api/v1/customers", token)[1]["items"]
+            if item["number"] == number
+        )
+        assert listed["addresses"] == one["addresses"]
+    with counted(connection) as one_customer:
+        assert len(call(client, "GET", "/api/v1/customers?q=globex", token)[1]["items"]) == 1
+    with counted(connection) as every_customer:
+        assert len(call(client, "GET", "/api/v1/customers", token)[1]["items"]) >= 2
+    assert len(every_customer) == len(one_customer)
