@@ -26,6 +26,7 @@ def test_an_admin_creates_lists_and_revokes_a_token(
     page = client.get("/admin/api-tokens")
     assert page.status_code == 200
     assert 'data-nav="api-tokens"' in page.text
+    assert "data-no-tokens" in page.text  # says so, rather than an empty table
     status, text = post(
         client,
         "/admin/api-tokens",
@@ -54,6 +55,7 @@ def test_wrong_input_is_shown_with_the_form(client: FlaskClient) -> None:
     status, text = post(client, "/admin/api-tokens", {"name": "x", "expires_days": "soon"})
     assert status == 400
     assert "A token expires after 1 to 3650 days." in text
+    assert 'data-message="error"' in text  # styled as an error, announced as an alert
     status, text = post(client, "/admin/api-tokens", {"name": "x"})
     assert status == 400
     assert "Give one or more scopes of" in text
