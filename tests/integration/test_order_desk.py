@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -368,3 +369,15 @@ def test_a_held_orders_problems_are_shown_in_words(
     assert "the price differs from ours" in page
     assert 'data-action="release"' in page
     assert 'data-action="confirm"' not in page  # not before it is released
+
+
+def test_the_order_page_says_status_source_and_direction_in_words(
+    client: FlaskClient, cxml_order: Order
+) -> None:
+    staff.log_in(client, SERVICE)
+    page = client.get(f"/staff/orders/{cxml_order.number}", headers={"Accept-Language": "nl"})
+    text = page.text
+    assert re.search(r"<dd data-status>\s*Ontvangen\s*</dd>", text), "status in words"
+    assert "<dd data-source>Inkoopsysteem (cXML)</dd>" in text
+    trail = text[text.index('data-document-type="OrderRequest"') :].split("</tr>")[0]
+    assert "<td>Ontvangen</td>" in trail
