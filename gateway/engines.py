@@ -10,12 +10,15 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 WRITE_LOCK_OPTION = "gateway_write_lock"
@@ -39,12 +42,14 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed)
+        _ping_when_idle(engine)
 
         @event.listens_for(engine, "begin")
         def _on_postgresql_begin(connection: Any) -> None:
             if _begin_options(connection).get(RELAXED_DURABILITY_OPTION):
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                with pipelined(connection):  # one round trip with the driver's BEGIN
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
         return engine
     in_memory = parsed.database in (None, "", ":memory:")
@@ -95,6 +100,43 @@ def make_engine(url: str) -> Engine:
     if queue is not None:
         queue.release_after(engine.dialect)
     return engine
+
+
+#: A pooled connection unused for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, but only for connections idle for a while.
+
+    A connection back in the pool a moment ago is alive as far as a ping could tell; pinging it
+    anyway cost every request one more round trip. One idle longer may have been closed by the
+    server (a restart, an idle timeout): it is pinged, and replaced when the ping fails.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection failed its ping") from error
+
+
+@contextmanager
+def pipelined(connection: Connection) -> Iterator[None]:
+    """Send the statements run in the block together, in one round trip, where the driver can
+    (psycopg's pipeline mode); elsewhere they run one by one. Only for statements whose results
+    nobody reads within the block: a failure is raised when the block ends."""
+    driver: Any = connection.connection.driver_connection
+    with driver.pipeline() if hasattr(driver, "pipeline") else nullcontext():
+        yield
 
 
 class QueuedConnection(sqlite3.Connection):
