@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from gateway.auth.permissions import Permission
 from gateway.auth.policy import Actor, require
 from gateway.cxml import CXMLError, lint
-from gateway.db import affected_rows, utcnow
+from gateway.db import affected_rows
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import MessageDirection, MessageLogEntry, PartnerProtocol
 from gateway.numbers import NumberError, read_whole
@@ -97,16 +96,6 @@ def row(
         "punchout_session_id": punchout_session_id,
         "protocol": protocol,
     }
-
-
-def record_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Log several documents (`row`'s values) with one INSERT statement, outside the ORM (the
-    setup path): SQLite executes it once a row, PostgreSQL gets it as one multi-row INSERT."""
-    created = utcnow()
-    connection.execute(_INSERT, [{**r, "created_at": created} for r in rows])
-
-
-_INSERT = insert(MessageLogEntry)
 
 
 def purge(session: Session, *, older_than_days: int, now: datetime) -> int:

@@ -18,35 +18,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
-    Row,
+    Dialect,
     and_,
     bindparam,
     exists,
     insert,
+    or_,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.schema import Table
 
 from gateway import cxml
 from gateway.auth.credentials import new_token, secret_matches
+from gateway.compiled_sql import CompiledStatement
 from gateway.cxml import CXMLDocument, Operation, PunchOutSetupRequest
+from gateway.db import utcnow
+from gateway.engines import pipelined
 from gateway.errors import InvalidInput
 from gateway.models import (
     AcceptedDeploymentMode,
     Cart,
+    CartStatus,
     Membership,
     MessageDirection,
+    MessageLogEntry,
     PartnerIdentity,
     PartnerOrderSettings,
     PartnerProtocol,
     Product,
     PunchOutIdentity,
     PunchOutSession,
+    PunchOutStatus,
     Role,
     RoleKind,
     ThrottleCounter,
@@ -60,89 +68,173 @@ from gateway.services.punchout.sessions import PunchOutSettings
 from gateway.services.throttle import Key
 from gateway.urls import url_allowed
 
-_staff = aliased(Membership)
-_Found: TypeAlias = Row[*tuple[Any, ...]]  # one row of _READ
+#: Beyond these, a header is unusual enough for the general path.
+MAX_CREDENTIALS = 8
+MAX_THROTTLE_KEYS = 8
 
-_READ = (
-    select(
-        PartnerIdentity.domain,
-        PartnerIdentity.identity,
-        TradingPartner.id,
-        TradingPartner.name,
-        TradingPartner.protocol,
-        TradingPartner.active,
-        TradingPartner.organisation_id,
-        TradingPartner.secret_digest,
-        TradingPartner.allowed_url_prefixes,
-        TradingPartner.replay_protection,
-        TradingPartner.accepted_deployment_mode,
-        PartnerOrderSettings.require_signature,
-        PartnerOrderSettings.signature_certificate,
-        ThrottleCounter.key.label("throttle_key"),
-        ThrottleCounter.window_start,
-        ThrottleCounter.count.label("failures"),  # not `count`: a Row is a tuple
-        PunchOutIdentity.user_id,
-        User.active.label("user_active"),
-        Membership.id.label("membership_id"),
-        exists()
-        .where(
-            _staff.user_id == PunchOutIdentity.user_id,
-            _staff.role_id == Role.id,
-            Role.kind == RoleKind.INTERNAL,
+
+class _Found(NamedTuple):
+    """One row of the read: a partner the header names, with everything the checks need."""
+
+    domain: str
+    identity: str
+    id: int
+    name: str
+    protocol: str
+    active: bool
+    organisation_id: int
+    secret_digest: str | None
+    allowed_url_prefixes: list[str]
+    replay_protection: bool
+    accepted_deployment_mode: str
+    require_signature: bool | None
+    signature_certificate: str | None
+    throttle_key: str | None
+    window_start: datetime | None
+    failures: int | None  # not `count`: a tuple has a method of that name
+    user_id: int | None
+    user_active: bool | None
+    membership_id: int | None
+    staff: bool
+    seen: bool
+    selected_visible: bool
+
+
+def _read(credentials: int, throttle_keys: int) -> Any:
+    """The one SELECT, for a header with this many credentials and throttle keys (every value
+    a named parameter, so that it renders once per shape)."""
+    staff = aliased(Membership)
+    return (
+        select(
+            PartnerIdentity.domain,
+            PartnerIdentity.identity,
+            TradingPartner.id,
+            TradingPartner.name,
+            TradingPartner.protocol,
+            TradingPartner.active,
+            TradingPartner.organisation_id,
+            TradingPartner.secret_digest,
+            TradingPartner.allowed_url_prefixes,
+            TradingPartner.replay_protection,
+            TradingPartner.accepted_deployment_mode,
+            PartnerOrderSettings.require_signature,
+            PartnerOrderSettings.signature_certificate,
+            ThrottleCounter.key.label("throttle_key"),
+            ThrottleCounter.window_start,
+            ThrottleCounter.count.label("failures"),
+            PunchOutIdentity.user_id,
+            User.active.label("user_active"),
+            Membership.id.label("membership_id"),
+            exists()
+            .where(
+                staff.user_id == PunchOutIdentity.user_id,
+                staff.role_id == Role.id,
+                Role.kind == bindparam("internal", RoleKind.INTERNAL.value),
+            )
+            .label("staff"),
+            exists()
+            .where(
+                PunchOutSession.partner_id == TradingPartner.id,
+                PunchOutSession.payload_id == bindparam("payload_id"),
+            )
+            .label("seen"),
+            exists()
+            .where(
+                Product.sku == bindparam("selected", type_=Product.sku.type),
+                Product.active,
+                visible_to(
+                    organisation_id=TradingPartner.organisation_id,
+                    user_id=PunchOutIdentity.user_id,
+                ),
+            )
+            .label("selected_visible"),
         )
-        .label("staff"),
-        exists()
-        .where(
-            PunchOutSession.partner_id == TradingPartner.id,
-            PunchOutSession.payload_id == bindparam("payload_id"),
+        .select_from(PartnerIdentity)
+        .join(TradingPartner, TradingPartner.id == PartnerIdentity.partner_id)
+        .outerjoin(PartnerOrderSettings, PartnerOrderSettings.partner_id == TradingPartner.id)
+        .outerjoin(
+            ThrottleCounter,
+            ThrottleCounter.key.in_([bindparam(f"key_{n}") for n in range(throttle_keys)]),
         )
-        .label("seen"),
-        exists()
-        .where(
-            Product.sku == bindparam("selected", type_=Product.sku.type),
-            Product.active,
-            visible_to(
-                organisation_id=TradingPartner.organisation_id, user_id=PunchOutIdentity.user_id
+        .outerjoin(
+            PunchOutIdentity,
+            and_(
+                PunchOutIdentity.partner_id == TradingPartner.id,
+                PunchOutIdentity.key == bindparam("identity_key"),
             ),
         )
-        .label("selected_visible"),
-    )
-    .select_from(PartnerIdentity)
-    .join(TradingPartner, TradingPartner.id == PartnerIdentity.partner_id)
-    .outerjoin(PartnerOrderSettings, PartnerOrderSettings.partner_id == TradingPartner.id)
-    .outerjoin(ThrottleCounter, ThrottleCounter.key.in_(bindparam("throttle_keys", expanding=True)))
-    .outerjoin(
-        PunchOutIdentity,
-        and_(
-            PunchOutIdentity.partner_id == TradingPartner.id,
-            PunchOutIdentity.key == bindparam("identity_key"),
-        ),
-    )
-    .outerjoin(User, User.id == PunchOutIdentity.user_id)
-    .outerjoin(
-        Membership,
-        and_(
-            Membership.user_id == PunchOutIdentity.user_id,
-            Membership.organisation_id == TradingPartner.organisation_id,
-            Membership.active,
-        ),
-    )
-    .where(
-        tuple_(PartnerIdentity.domain, PartnerIdentity.identity).in_(
-            bindparam("credentials", expanding=True)
+        .outerjoin(User, User.id == PunchOutIdentity.user_id)
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.user_id == PunchOutIdentity.user_id,
+                Membership.organisation_id == TradingPartner.organisation_id,
+                Membership.active,
+            ),
+        )
+        .where(
+            or_(
+                *(
+                    and_(
+                        PartnerIdentity.domain == bindparam(f"domain_{n}"),
+                        PartnerIdentity.identity == bindparam(f"identity_{n}"),
+                    )
+                    for n in range(credentials)
+                )
+            )
         )
     )
-)
-_INSERT_PUNCHOUT = insert(PunchOutSession).returning(PunchOutSession.id)
-_INSERT_CART = insert(Cart)
+
+
+def _every_column(table: Table, **values: Any) -> Any:
+    """An INSERT of every column but the key, each a parameter named as its column, unless
+    `values` gives it an expression: a precompiled INSERT applies no column defaults, so
+    a missing value is an error, not a silent NULL."""
+    return insert(table).values(
+        {
+            column.key: values.get(column.key, bindparam(column.key, type_=column.type))
+            for column in table.columns
+            if not column.primary_key
+        }
+    )
+
+
+def _started_by_token() -> Any:
+    """The punchout session inserted with this token: the cart and the log rows name it in the
+    same round trip, without reading its id back."""
+    return (
+        select(PunchOutSession.id)
+        .where(PunchOutSession.token_digest == bindparam("token_digest"))
+        .scalar_subquery()
+    )
+
+
+@lru_cache(maxsize=MAX_CREDENTIALS * MAX_THROTTLE_KEYS * 2)
+def _read_statement(dialect: Dialect, credentials: int, throttle_keys: int) -> CompiledStatement:
+    return CompiledStatement.of(_read(credentials, throttle_keys), dialect)
+
+
+@lru_cache(maxsize=4)
+def _write_statements(dialect: Dialect) -> tuple[CompiledStatement, ...]:
+    """The INSERTs of the punchout session, its cart and the message-log rows."""
+    return (
+        CompiledStatement.of(_every_column(PunchOutSession.__table__), dialect),  # type: ignore[arg-type]
+        CompiledStatement.of(
+            _every_column(Cart.__table__, punchout_session_id=_started_by_token()),  # type: ignore[arg-type]
+            dialect,
+        ),
+        CompiledStatement.of(
+            _every_column(MessageLogEntry.__table__, punchout_session_id=_started_by_token()),  # type: ignore[arg-type]
+            dialect,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Setup:
-    """A punchout opened by this path: the answer sent and the punchout session's id."""
+    """A punchout opened by this path: the answer sent."""
 
     answer: bytes
-    punchout_session_id: int
 
 
 def try_setup(
@@ -165,17 +257,21 @@ def try_setup(
         (c.domain.strip().casefold(), c.identity.strip())
         for c in (*header.from_credentials, *header.sender_credentials)
     ]
+    digests = [k.digest for k in throttle_keys] or [""]  # "": no counter has that key
+    if not 0 < len(credentials) <= MAX_CREDENTIALS or len(digests) > MAX_THROTTLE_KEYS:
+        return None
     connection = session.connection()
-    rows = connection.execute(
-        _READ,
-        {
-            "credentials": credentials or [("", "")],
-            "throttle_keys": [k.digest for k in throttle_keys] or [""],
-            "identity_key": key,
-            "payload_id": document.payload_id,
-            "selected": selected,
-        },
-    ).all()
+    read = _read_statement(connection.dialect, len(credentials), len(digests))
+    values: dict[str, Any] = {
+        "identity_key": key,
+        "payload_id": document.payload_id,
+        "selected": selected,
+    }
+    for number, (domain, identity) in enumerate(credentials):
+        values[f"domain_{number}"], values[f"identity_{number}"] = domain, identity
+    for number, digest in enumerate(digests):
+        values[f"key_{number}"] = digest
+    rows = [_Found(*found) for found in read.rows(connection, values)]
     row = _usable(
         rows,
         credentials,
@@ -238,7 +334,8 @@ def _usable(
     if row is None:
         return None
     secrets = [c.shared_secret for c in header.sender_credentials if c.shared_secret]
-    if not any(secret_matches(s, row.secret_digest, digest_key) for s in secrets):
+    digest = row.secret_digest
+    if digest is None or not any(secret_matches(s, digest, digest_key) for s in secrets):
         return None  # a CredentialMac, or a refusal: the general path decides
     usable = (
         row.active
@@ -260,6 +357,8 @@ def _throttled(rows: Sequence[_Found], keys: Sequence[Key], *, now: datetime) ->
         counter = counters.get(key.digest)
         if (
             counter is not None
+            and counter.window_start is not None
+            and counter.failures is not None
             and counter.window_start + key.limit.window > now
             and counter.failures >= key.limit.attempts
         ):
@@ -286,39 +385,10 @@ def _open(
     settings: PunchOutSettings,
     now: datetime,
 ) -> Setup:
+    """Write the punchout session, its cart and both log rows, sent together (one round trip
+    on PostgreSQL): the cart and the log rows find the session by its token's digest."""
     token, digest = new_token()
     header = document.header
-    punchout_id = connection.execute(
-        _INSERT_PUNCHOUT,
-        {
-            "partner_id": row.id,
-            "organisation_id": row.organisation_id,
-            "user_id": row.user_id,
-            "operation": request.operation.value,
-            "buyer_cookie": request.buyer_cookie,
-            "return_url": url,
-            "payload_id": document.payload_id,
-            "buyer_credentials": [
-                {"domain": c.domain, "identity": c.identity} for c in header.from_credentials
-            ]
-            if header
-            else [],
-            "token_digest": digest,
-            "token_expires_at": now + timedelta(seconds=settings.start_token_ttl),
-            "created_at": now,
-            "oci_parameters": None,
-            "deployment_mode": document.deployment_mode,
-            "landing": landing,
-        },
-    ).scalar_one()
-    connection.execute(
-        _INSERT_CART,
-        {
-            "organisation_id": row.organisation_id,
-            "user_id": row.user_id,
-            "punchout_session_id": punchout_id,
-        },
-    )
     ok = cxml.StatusCode.OK
     answer = cxml.setup_answer(
         f"{settings.base_url}/punchout/start/{token}",
@@ -326,25 +396,65 @@ def _open(
         timestamp=now,
         dtd_dir=settings.dtd_dir,
     )
-    logged = {
-        "status_code": ok,
-        "status_text": ok.phrase,
-        "partner_id": row.id,
-        "punchout_session_id": punchout_id,
-    }
-    message_log.record_rows(
-        connection,
-        [
-            message_log.row(
-                direction=MessageDirection.IN,
-                document_type="PunchOutSetupRequest",
-                body=body,
-                payload_id=document.payload_id,
-                **logged,
-            ),
-            message_log.row(
-                direction=MessageDirection.OUT, document_type="Response", body=answer, **logged
-            ),
-        ],
-    )
-    return Setup(answer=answer, punchout_session_id=punchout_id)
+    log_rows = [
+        message_log.row(
+            direction=direction,
+            document_type=document_type,
+            body=logged_body,
+            payload_id=payload_id,
+            status_code=ok,
+            status_text=ok.phrase,
+            partner_id=row.id,
+        )
+        for direction, document_type, logged_body, payload_id in (
+            (MessageDirection.IN, "PunchOutSetupRequest", body, document.payload_id),
+            (MessageDirection.OUT, "Response", answer, None),
+        )
+    ]
+    logged_at = utcnow()
+    punchout, cart, log = _write_statements(connection.dialect)
+    with pipelined(connection):
+        punchout.execute(
+            connection,
+            {
+                "partner_id": row.id,
+                "organisation_id": row.organisation_id,
+                "user_id": row.user_id,
+                "operation": request.operation.value,
+                "buyer_cookie": request.buyer_cookie,
+                "return_url": url,
+                "payload_id": document.payload_id,
+                "buyer_credentials": [
+                    {"domain": c.domain, "identity": c.identity} for c in header.from_credentials
+                ]
+                if header
+                else [],
+                "token_digest": digest,
+                "token_expires_at": now + timedelta(seconds=settings.start_token_ttl),
+                "redeemed_at": None,
+                "status": PunchOutStatus.PENDING,
+                "created_at": now,
+                "ended_at": None,
+                "oci_parameters": None,
+                "landing": landing,
+                "deployment_mode": document.deployment_mode,
+                "cart_value": None,
+                "cart_lines": None,
+            },
+        )
+        cart.execute(
+            connection,
+            {
+                "organisation_id": row.organisation_id,
+                "user_id": row.user_id,
+                "token_digest": digest,
+                "status": CartStatus.OPEN,
+                "assisted_session_id": None,
+                "created_at": now,
+            },
+        )
+        log.execute_many(
+            connection,
+            [{**entry, "token_digest": digest, "created_at": logged_at} for entry in log_rows],
+        )
+    return Setup(answer=answer)
