@@ -206,7 +206,8 @@ def _expat_pass(body: bytes, limits: ParserLimits) -> None:
     parser.StartNamespaceDeclHandler = gate.namespace_decl
     parser.StartElementHandler = gate.start
     parser.EndElementHandler = gate.end
-    parser.CharacterDataHandler = gate.characters
+    if len(body) > limits.max_text_length:  # a shorter body has no text run that long
+        parser.CharacterDataHandler = gate.characters
     try:
         parser.Parse(body, True)
     except expat.ExpatError as error:
