@@ -111,6 +111,19 @@ def test_findings_name_the_path_and_the_rule_never_the_value(
         assert sent not in findings[0].partition(": ")[2]
 
 
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("x", True), (" x", True), ("x\t", True), ("\n a b \n", True), (" \t\n", False)],
+)
+def test_a_non_empty_text_is_any_text_with_a_character_that_is_not_a_space(
+    value: str, valid: bool
+) -> None:
+    old = b'domain="DUNS"'
+    assert old in EDIT
+    changed = EDIT.replace(old, f'domain="{value}"'.encode(), 1)
+    assert schemas.is_valid(changed, SETUP) is valid
+
+
 def test_the_inbound_schema_is_lenient_on_structure() -> None:
     start = EDIT.index(b"      <BrowserFormPost>")
     end = EDIT.index(b"</BrowserFormPost>\n") + len(b"</BrowserFormPost>\n")
