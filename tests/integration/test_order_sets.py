@@ -48,7 +48,7 @@ def test_insert_rows_stores_what_an_insert_stores(db_session: Session) -> None:
             "amount": Decimal("1234.5678"),
             "kind": ProblemKind.NOT_IN_ASSORTMENT,
             "at": datetime(2026, 12, 4, 13, 0, 1, 250_000, tzinfo=UTC),
-            "data": {"name": "Tab\there, \"quoted\" and \\ back", "lines": [1, "2.50", None]},
+            "data": {"name": 'Tab\there, "quoted" and \\ back', "lines": [1, "2.50", None]},
             "note": "line\nbreak",
         },
         {
