@@ -182,7 +182,7 @@ def _new(
     session.add(order)
     session.flush()
     insert_lines(session, order, lines)
-    price_check.record(session, order=order, problems=checked.problems)
+    price_check.record(session, order=order, problems=checked.problems, replace=False)
     session.add(
         BuyerOrder(
             order_id=order.id,

@@ -273,9 +273,13 @@ def _cart_prices(
     return prices
 
 
-def record(session: Session, *, order: Order, problems: Iterable[Problem]) -> None:
-    """Store the order's problems, replacing those of an earlier version (one INSERT)."""
-    session.execute(delete(OrderProblem).where(OrderProblem.order_id == order.id))
+def record(
+    session: Session, *, order: Order, problems: Iterable[Problem], replace: bool = True
+) -> None:
+    """Store the order's problems in one statement, replacing those of an earlier version
+    (`replace` False: a new order, which has none yet)."""
+    if replace:
+        session.execute(delete(OrderProblem).where(OrderProblem.order_id == order.id))
     rows = [
         {
             "order_id": order.id,
