@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, ins
 from sqlalchemy.orm import Session
 
 from gateway.db import UTCDateTime
-from gateway.models import ProblemKind, Product
+from gateway.models import Catalog, ProblemKind, Product, catalog_product
 from gateway.models.catalog import PRICE
 from gateway.services.ordering._sets import insert_rows, one_of
 from tests.factories import make_product
@@ -68,3 +68,18 @@ def test_insert_rows_stores_what_an_insert_stores(db_session: Session) -> None:
     assert stored[1] == stored[2]
     assert stored[1][0][0] == Decimal("1234.5678")
     assert stored[1][0][1] == "not_in_assortment"
+
+
+def test_insert_rows_first_flushes_pending_changes_as_execute_does(db_session: Session) -> None:
+    catalog_id = make_product(db_session).id and db_session.scalar(select(Catalog.id))
+    pending = Product(
+        id=987_654, sku="SETS-PENDING", name="Pending", unit="EA", unspsc="", list_price=1
+    )
+    db_session.add(pending)  # not flushed: the row below refers to it by its key
+    insert_rows(db_session, catalog_product, [{"catalog_id": catalog_id, "product_id": pending.id}])
+    assert (
+        db_session.scalar(
+            select(catalog_product.c.catalog_id).where(catalog_product.c.product_id == pending.id)
+        )
+        == catalog_id
+    )

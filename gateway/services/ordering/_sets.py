@@ -53,9 +53,12 @@ def one_of(column: QueryableAttribute[Any], values: Iterable[Any]) -> ColumnElem
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` (dicts with the same keys) into `table`: COPY on PostgreSQL, else one
     executemany INSERT. Values go through each column type's bind conversion either way
-    (scaled decimals, UTC datetimes, JSON), so both store the same."""
+    (scaled decimals, UTC datetimes, JSON), so both store the same. Pending changes are
+    flushed first, as `session.execute` would (the rows may refer to them)."""
     if not rows:
         return
+    if session.autoflush:
+        session.flush()
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != "postgresql":
