@@ -17,7 +17,7 @@ from lxml import etree
 from gateway.cxml import schema
 from gateway.cxml._tree import (
     as_utc_if_naive,
-    child_named,
+    children_of,
     first_child,
     optional_from,
     optional_text,
@@ -29,6 +29,7 @@ from gateway.cxml._tree import (
     read_whole,
     required_attribute,
     required_child,
+    required_of,
     required_text,
 )
 from gateway.cxml.documents import (
@@ -331,18 +332,19 @@ def _buyer_cookie(element: etree._Element) -> str:
 
 def _item_out(element: etree._Element, *, position: int | None = None) -> ItemOut:
     """An ItemOut; with `position` (OrderRequest lines) a missing lineNumber becomes it."""
-    detail = child_named(element, "ItemDetail")
+    children = children_of(element)
+    detail = children.get("ItemDetail")
     line_number = element.get("lineNumber")
     delivery = element.get("requestedDeliveryDate")
     return ItemOut(
         quantity=read_quantity(element),
-        item_id=_item_id(required_child(element, "ItemID")),
+        item_id=_item_id(required_of(children, element, "ItemID")),
         line_number=position
         if line_number is None
         else read_whole(line_number, element, "/@lineNumber", "a whole number from 1", minimum=1),
         detail=None if detail is None else _item_detail(detail),
         requested_delivery_date=None if delivery is None else _date(delivery, element),
-        comments=_comments(element),
+        comments="" if "Comments" not in children else _comments(element),
     )
 
 
@@ -366,33 +368,53 @@ def _item_in(element: etree._Element) -> ItemIn:
 
 
 def _item_id(element: etree._Element) -> ItemID:
+    children = children_of(element)
+    auxiliary = children.get("SupplierPartAuxiliaryID")
     return ItemID(
-        supplier_part_id=required_text(element, "SupplierPartID"),
-        supplier_part_auxiliary_id=optional_text(element, "SupplierPartAuxiliaryID"),
+        supplier_part_id=_required_text_of(children, element, "SupplierPartID"),
+        supplier_part_auxiliary_id=None if auxiliary is None else (text_of(auxiliary) or None),
     )
 
 
 def _item_detail(element: etree._Element) -> ItemDetail:
-    description = required_child(element, "Description")
-    lead_time = child_named(element, "LeadTime")
+    children = children_of(element)
+    description = required_of(children, element, "Description")
+    lead_time = children.get("LeadTime")
+    unit_price = required_of(children, element, "UnitPrice")
     return ItemDetail(
-        unit_price=read_money(required_child(required_child(element, "UnitPrice"), "Money")),
+        unit_price=read_money(required_child(unit_price, "Money")),
         description=_description_text(description),
         short_name=optional_text(description, "ShortName"),
-        unit_of_measure=required_text(element, "UnitOfMeasure"),
-        classifications=tuple(
+        unit_of_measure=_required_text_of(children, element, "UnitOfMeasure"),
+        classifications=()
+        if "Classification" not in children
+        else tuple(
             Classification(domain=required_attribute(c, "domain"), code=text_of(c))
             for c in element.iterchildren("Classification")
         ),
-        manufacturer_part_id=optional_text(element, "ManufacturerPartID"),
-        manufacturer_name=optional_text(element, "ManufacturerName"),
-        url=optional_text(element, "URL"),
+        manufacturer_part_id=_optional_text_of(children, "ManufacturerPartID"),
+        manufacturer_name=_optional_text_of(children, "ManufacturerName"),
+        url=_optional_text_of(children, "URL"),
         lead_time=None
         if lead_time is None
         else read_whole(text_of(lead_time), lead_time, "", "a whole number of days", minimum=0),
-        extrinsics=_extrinsics(element),
+        extrinsics=() if "Extrinsic" not in children else _extrinsics(element),
         lang=description.get(_XML_LANG, "en-US"),
     )
+
+
+def _required_text_of(children: dict[str, etree._Element], parent: etree._Element, tag: str) -> str:
+    """`required_text`, from the `children_of` `parent`."""
+    value = text_of(required_of(children, parent, tag))
+    if not value:
+        raise InboundDocumentError(f"{path_of(parent)}/{tag} is empty")
+    return value
+
+
+def _optional_text_of(children: dict[str, etree._Element], tag: str) -> str | None:
+    """`optional_text`, from the `children_of` a parent."""
+    child = children.get(tag)
+    return None if child is None else (text_of(child) or None)
 
 
 def _description_text(element: etree._Element) -> str:

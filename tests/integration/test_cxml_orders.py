@@ -285,3 +285,20 @@ def test_a_line_number_used_twice_is_refused(client: FlaskClient, db_session: Se
     code, text = send(client, body)
     assert (code, "ItemOut lineNumber 1: lineNumber used twice" in text) == (400, True)
     assert counts(db_session) == before
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "answer"),
+    [
+        ("2.000", "0.7700", (200, "OK")),  # trailing zeros are no decimals
+        ("2.0005", "0.77", (400, "ItemOut lineNumber 1: quantity has more than 3 decimals")),
+        ("2", "0.77001", (400, "UnitPrice must be positive with at most 4 decimals")),
+    ],
+)
+def test_a_lines_quantity_may_have_3_decimals_and_its_price_4(
+    client: FlaskClient, quantity: str, price: str, answer: tuple[int, str]
+) -> None:
+    body = buyer.order_request(items=(("DEMO-0001", None, quantity, price),), total="1.54")
+    code, text = send(client, body)
+    assert code == answer[0]
+    assert answer[1] in text

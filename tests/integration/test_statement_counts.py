@@ -41,7 +41,7 @@ def test_an_order_request_costs_the_same_statements_at_20_and_200_lines(
             answer = post_cxml(client, _order(skus[:lines], f"PO-{lines}"))
         assert buyer.status_of(answer) == (200, "OK")
         sizes[lines] = len(statements)
-    assert sizes[20] == sizes[200] < 40
+    assert sizes[20] == sizes[200] <= 28  # SQLite; on PostgreSQL 26 (COPY is not counted)
 
 
 def test_stored_order_content_is_what_it_always_was(

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, insert, select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from gateway import cxml
@@ -26,7 +26,8 @@ from gateway.models import (
     PunchOutSession,
     TradingPartner,
 )
-from gateway.services.catalog import pricing
+from gateway.services.catalog import assortment, pricing
+from gateway.services.ordering._sets import insert_rows, one_of
 
 MAX_AUX_ID_LENGTH = 100
 
@@ -38,9 +39,11 @@ MAX_UNIT_LENGTH = 3  # `order_line.unit`: UN/CEFACT codes
 
 
 PRICE_DECIMALS = 4
+PRICE_STEP = Decimal(1).scaleb(-PRICE_DECIMALS)
 
 
 QUANTITY_DECIMALS = 3
+QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_DECIMALS)
 
 
 STANDARD_VAT = "standard"  # the VAT class of a line whose product we do not know
@@ -63,6 +66,8 @@ class Line:
     unit_price: Decimal
     net_amount: Decimal
     vat_rate: Decimal
+    list_price: Decimal | None  # the product's, which `pricing` starts from (not stored)
+    in_assortment: bool  # whether the customer's assortment holds the product (not stored)
 
     def row(self, order_id: int) -> dict[str, Any]:
         """The `order_line` row of this line in order `order_id`."""
@@ -82,10 +87,9 @@ class Line:
 
 
 def insert_lines(session: Session, order: Order, lines: list[Line]) -> None:
-    """Add the lines to the order with one executemany INSERT (not one flush per line); on the
-    table, as the ORM's bulk mode would only add bookkeeping nothing here reads."""
-    if lines:
-        session.execute(insert(ORDER_LINE), [line.row(order.id) for line in lines])
+    """Add the lines to the order in one statement (COPY on PostgreSQL; not one flush per
+    line); on the table, as the ORM's bulk mode would only add bookkeeping nothing here reads."""
+    insert_rows(session, ORDER_LINE, [line.row(order.id) for line in lines])
     session.expire(order, ["lines"])
 
 
@@ -101,8 +105,9 @@ def checked_lines(
     Each line's VAT rate is its product's VAT class (a line of an unknown product: the standard
     class), as the shop's own orders have it.
 
-    Products, traced SPAIDs and our prices are each read in one query for all lines, so a
-    large order costs a constant number of statements.
+    Products (with whether the customer's assortment holds them, for `price_check`), traced
+    SPAIDs and our prices are each read in one query for all lines, so a large order costs a
+    constant number of statements.
     """
     organisation = partner.organisation
     currency = organisation.currency
@@ -111,6 +116,7 @@ def checked_lines(
             f"OrderRequestHeader/Total/Money/@currency: this customer orders in {currency}"
         )
     skus = {item.item_id.supplier_part_id for item in request.items}
+    visible = assortment.for_customer(session, organisation_id=organisation.id).condition()
     products = {  # only the columns a line needs: loading whole entities costs more than SQL
         product.sku: product
         for product in session.execute(
@@ -122,7 +128,8 @@ def checked_lines(
                 Product.description,
                 Product.list_price,
                 Product.vat_class,
-            ).where(Product.sku.in_(skus), Product.active)
+                visible.label("visible"),
+            ).where(one_of(Product.sku, skus), Product.active)
         )
     }
     traced = _punchout_lines(
@@ -172,7 +179,7 @@ def _line(
     *,
     item: cxml.ItemOut,
     number: int,
-    product: Row[int, str, str, str, str, Decimal, str] | None,
+    product: Row[int, str, str, str, str, Decimal, str, bool] | None,
     currency: str,
     traced: dict[str, tuple[int, int]],
     our_price: Decimal | None,
@@ -187,7 +194,7 @@ def _line(
     sku = item.item_id.supplier_part_id
     if product is None and (item.detail is None or len(sku) > MAX_PART_ID_LENGTH):
         raise bad_request(f"{where}: unknown SupplierPartID")
-    if _decimals(item.quantity) > QUANTITY_DECIMALS:
+    if _more_decimals(item.quantity, QUANTITY_STEP):
         raise bad_request(f"{where}: quantity has more than {QUANTITY_DECIMALS} decimals")
     aux_id = _aux_id(item)
     origin = None
@@ -205,7 +212,7 @@ def _line(
         money = item.detail.unit_price
         if money.currency != currency:
             raise bad_request(f"{where}: UnitPrice currency must be {currency}")
-        if money.amount < 0 or _decimals(money.amount) > PRICE_DECIMALS:
+        if money.amount < 0 or _more_decimals(money.amount, PRICE_STEP):
             raise bad_request(f"{where}: UnitPrice must be positive with at most 4 decimals")
         unit_price, unit = money.amount, item.detail.unit_of_measure
         # A line's name: the buyer's ShortName (Ariba sends the long text as the Description)
@@ -228,6 +235,8 @@ def _line(
         unit_price=unit_price,
         net_amount=pricing.line_total(unit_price, item.quantity),
         vat_rate=pricing.vat_rate(product.vat_class if product else STANDARD_VAT, vat_rates),
+        list_price=None if product is None else product.list_price,
+        in_assortment=product is not None and bool(product.visible),
     )
     return line, None if origin is None else origin[1]
 
@@ -263,7 +272,7 @@ def _punchout_lines(
         select(CartLine.aux_id, CartLine.product_id, PunchOutSession.id)
         .join(Cart, CartLine.cart_id == Cart.id)
         .join(PunchOutSession, Cart.punchout_session_id == PunchOutSession.id)
-        .where(PunchOutSession.partner_id == partner.id, CartLine.aux_id.in_(aux_ids))
+        .where(PunchOutSession.partner_id == partner.id, one_of(CartLine.aux_id, aux_ids))
         .order_by(PunchOutSession.id.desc())
     ):
         found.setdefault(aux_id, (product_id, punchout_session_id))
@@ -291,9 +300,11 @@ def _address(address: cxml.Address | None) -> dict[str, Any] | None:
     return {key: value for key, value in values.items() if value not in (None, "")}
 
 
-def _decimals(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+def _more_decimals(value: Decimal, step: Decimal) -> bool:
+    """Whether `value` has digits other than 0 after `step` (0.001: the third decimal). A
+    comparison with its quantized self, which allocates no tuples (`as_tuple` did, a thousand
+    times an order); the parser's bounds keep the quantized digits within Decimal's precision."""
+    return value.quantize(step, rounding=ROUND_DOWN) != value
 
 
 def bad_request(reason: str) -> InboundDocumentError:

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -182,7 +182,7 @@ def _new(
     session.add(order)
     session.flush()
     insert_lines(session, order, lines)
-    price_check.record(session, order=order, problems=checked.problems)
+    price_check.record(session, order=order, problems=checked.problems, replace=False)
     session.add(
         BuyerOrder(
             order_id=order.id,
@@ -329,30 +329,39 @@ def _content(request: OrderRequest) -> dict[str, Any]:
 def _plain(value: object) -> Any:
     """`value` as `json.loads(json.dumps(asdict(value), default=str, sort_keys=True))` gives it
     (the stored content and its digest must not change), without asdict's deep copies."""
-    if type(value) in _JSON_SCALARS:
-        return value
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if isinstance(value, str):  # a StrEnum: its value
-        return str(value)
-    if isinstance(value, int):  # an IntEnum: its number
-        return int(value)
     kind: type = type(value)  # as `type`: typeshed will not call a class of object Hashable
-    names = _field_names(kind)
-    if names is None:  # Decimal, date, datetime: written as str() writes them
-        return str(value)
-    return {name: _plain(getattr(value, name)) for name in names}
-
-
-_JSON_SCALARS = frozenset({str, int, bool, float, type(None)})
+    return _plain_maker(kind)(value)
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's field names, sorted; None for anything else."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return tuple(sorted(field.name for field in dataclasses.fields(kind)))
+def _plain_maker(kind: type) -> Callable[[Any], Any]:
+    """What makes a value of type `kind` plain: decided once per type, not once per value."""
+    if kind in _JSON_SCALARS:
+        return _itself
+    if issubclass(kind, tuple | list):
+        return _plain_items
+    if issubclass(kind, str):  # a StrEnum: its value
+        return str
+    if issubclass(kind, int):  # an IntEnum: its number
+        return int
+    if not dataclasses.is_dataclass(kind):  # Decimal, date, datetime: written as str() writes them
+        return str
+    names = tuple(sorted(field.name for field in dataclasses.fields(kind)))
+    return lambda value: {  # most fields are strings or None: those without a call
+        name: part if type(part := getattr(value, name)) in _JSON_SCALARS else _plain(part)
+        for name in names
+    }
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _plain_items(values: Iterable[Any]) -> list[Any]:
+    return [value if type(value) in _JSON_SCALARS else _plain(value) for value in values]
+
+
+_JSON_SCALARS = frozenset({str, int, bool, float, type(None)})
 
 
 def _content_digest(content: dict[str, Any]) -> str:

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from gateway.cxml import OrderRequest
@@ -39,8 +40,9 @@ from gateway.models import (
     QuoteLine,
     TradingPartner,
 )
-from gateway.services.catalog import assortment, pricing
+from gateway.services.catalog import pricing
 from gateway.services.ordering._order_lines import Line, bad_request
+from gateway.services.ordering._sets import insert_rows, one_of
 
 DEFAULT_TOLERANCE = Decimal("0.01")
 
@@ -163,24 +165,10 @@ def find_problems(
 ) -> tuple[Problem, ...]:
     """The problems of the lines (in order) and of the Total (last)."""
     organisation = partner.organisation
-    ids = {line.product_id for line in lines if line.product_id is not None}
-    visible = assortment.for_customer(session, organisation_id=organisation.id).condition()
-    products = {  # per product: (its list price, whether the customer's assortment holds it)
-        product_id: (list_price, bool(in_assortment))
-        for product_id, list_price, in_assortment in (
-            session.execute(
-                select(Product.id, Product.list_price, visible.label("visible")).where(
-                    Product.id.in_(ids)
-                )
-            )
-            if ids
-            else ()
-        )
-    }
     priced = [
-        (line, _Priced(id=line.product_id, list_price=products[line.product_id][0]))
+        (line, _Priced(id=line.product_id, list_price=line.list_price))
         for line in lines
-        if line.product_id is not None
+        if line.product_id is not None and line.list_price is not None
     ]
     ours = pricing.line_prices(
         session,
@@ -199,7 +187,7 @@ def find_problems(
             problems.append(_problem(ProblemKind.UNKNOWN_PRODUCT, line, expected=None))
             continue
         ours_now = expected[line.line_number]
-        if not products[line.product_id][1]:
+        if not line.in_assortment:
             problems.append(_problem(ProblemKind.NOT_IN_ASSORTMENT, line, expected=ours_now))
         if position not in with_detail:
             continue  # no ItemDetail: the line carries our price
@@ -258,7 +246,7 @@ def _cart_prices(
         .where(
             PunchOutSession.partner_id == partner.id,
             PunchOutSession.status == PunchOutStatus.TRANSFERRED,
-            CartLine.aux_id.in_(wanted),
+            one_of(CartLine.aux_id, wanted),
         )
         .order_by(PunchOutSession.id.desc())
     ):
@@ -285,9 +273,13 @@ def _cart_prices(
     return prices
 
 
-def record(session: Session, *, order: Order, problems: Iterable[Problem]) -> None:
-    """Store the order's problems, replacing those of an earlier version (one INSERT)."""
-    session.execute(delete(OrderProblem).where(OrderProblem.order_id == order.id))
+def record(
+    session: Session, *, order: Order, problems: Iterable[Problem], replace: bool = True
+) -> None:
+    """Store the order's problems in one statement, replacing those of an earlier version
+    (`replace` False: a new order, which has none yet)."""
+    if replace:
+        session.execute(delete(OrderProblem).where(OrderProblem.order_id == order.id))
     rows = [
         {
             "order_id": order.id,
@@ -299,8 +291,7 @@ def record(session: Session, *, order: Order, problems: Iterable[Problem]) -> No
         }
         for problem in problems
     ]
-    if rows:
-        session.execute(insert(OrderProblem), rows)
+    insert_rows(session, cast(Table, OrderProblem.__table__), rows)
 
 
 def problems_of(session: Session, order_ids: Iterable[int]) -> dict[int, list[Problem]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -113,3 +114,35 @@ def test_an_order_date_in_another_form_is_refused_with_an_example(raw: str) -> N
         "/@orderDate: must be an ISO 8601 date, optionally with a time, "
         "such as 2024-05-01T10:00:00+02:00"
     )
+
+
+def test_a_lines_parts_are_read_in_any_order_the_first_of_a_repeated_one_counting() -> None:
+    body = buyer.order_request().replace(
+        b'<ItemDetail><UnitPrice><Money currency="EUR">0.77</Money></UnitPrice>'
+        b'<Description xml:lang="en-US">Article DEMO-0001</Description>'
+        b"<UnitOfMeasure>EA</UnitOfMeasure>",
+        b'<ItemDetail><Extrinsic name="Colour">blue</Extrinsic><UnitOfMeasure>EA</UnitOfMeasure>'
+        b"<UnitOfMeasure>BX</UnitOfMeasure><ManufacturerName>Acme</ManufacturerName>"
+        b'<Description xml:lang="de-DE">Artikel<ShortName>Kurz</ShortName></Description>'
+        b'<UnitPrice><Money currency="EUR">0.77</Money></UnitPrice>',
+    )
+    body = body.replace(b"</ItemDetail>", b"</ItemDetail><Comments>first</Comments>")
+    body = body.replace(b"<ItemID>", b"<Comments>second</Comments><ItemID>")
+    order = cxml.parse(body).payload
+    assert isinstance(order, cxml.OrderRequest)
+    (item,) = order.items
+    assert item.detail is not None
+    assert (item.item_id.supplier_part_id, item.item_id.supplier_part_auxiliary_id) == (
+        "DEMO-0001",
+        None,
+    )
+    assert (item.detail.unit_of_measure, item.detail.unit_price.amount) == ("EA", Decimal("0.77"))
+    assert (item.detail.description, item.detail.short_name, item.detail.lang) == (
+        "Artikel",
+        "Kurz",
+        "de-DE",
+    )
+    assert item.detail.manufacturer_name == "Acme"
+    assert item.detail.extrinsics == (cxml.Extrinsic(name="Colour", value="blue"),)
+    assert item.detail.classifications == (cxml.Classification(domain="UNSPSC", code="44121701"),)
+    assert item.comments == "second\nfirst"
