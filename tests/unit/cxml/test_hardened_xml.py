@@ -357,3 +357,17 @@ def test_leading_whitespace_without_a_declaration_keeps_its_line_numbers() -> No
     with pytest.raises(InboundDocumentError) as caught:
         parse_xml(b"\n\n<cXML><a></cXML>")
     assert "at line 3" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("xml", "text"),
+    [
+        (b"<a>  v  </a>", "v"),
+        (b"<a/>", ""),
+        (b"<a><![CDATA[ c ]]></a>", "c"),
+        (b"<a> x <b>y</b> z</a>", "x y z"),
+        (b"<a><b> y </b></a>", "y"),
+    ],
+)
+def test_text_of_reads_all_text_inside_an_element_leaf_or_not(xml: bytes, text: str) -> None:
+    assert text_of(parse_xml(xml)) == text
