@@ -6,6 +6,7 @@ is emptied and migrated again by each benchmark that needs one.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from pathlib import Path
@@ -70,8 +71,9 @@ def analyze(engine: Engine) -> None:
 
 
 def app_for(url: str) -> Flask:
-    """The gateway as production runs it (no TESTING), on the benchmark's database."""
-    return create_app(
+    """The gateway as production runs it (no TESTING, frozen out of the garbage collector's
+    reach as `wsgi.py` does), on the benchmark's database."""
+    app = create_app(
         {
             "GATEWAY_DATABASE_URL": url,
             "GATEWAY_SECRET_KEY": SECRET_KEY,
@@ -79,6 +81,8 @@ def app_for(url: str) -> Flask:
             "GATEWAY_CXML_DTD_DIR": str(DTD_DIR),
         }
     )
+    gc.freeze()
+    return app
 
 
 def gateway_env(folder: Path) -> dict[str, str]:
