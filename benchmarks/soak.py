@@ -2,7 +2,6 @@
 
     python benchmarks/soak.py [--seconds 300] [--clients 6] [--database-url URL]
                               [--max-requests 2000] [--sample-seconds 10] [--rss-csv FILE]
-                              [--trace-memory FOLDER]
 
 Starts gunicorn (2 x cores workers, a timeout, max_requests with jitter) on a fresh SQLite file
 (or the given database, which it initialises and seeds), runs punchout setups with cart
@@ -19,8 +18,7 @@ Worker memory: every worker's RSS is sampled every `--sample-seconds` (`--rss-cs
 samples: seconds since the load started, pid, KiB). `soak_rss_growth_pct` compares the largest
 worker's RSS after the first minute of load (the warm-up: caches, pools and allocator arenas
 fill) with the peak of any worker after it; its goal is at most 10 %. `--max-requests 0` turns
-gunicorn's worker recycling off, so a long soak shows whether a worker's memory levels off;
-`--trace-memory` has each worker say what its memory holds (see `soak_memory.py`).
+gunicorn's worker recycling off, so a long soak shows whether a worker's memory levels off.
 """
 
 from __future__ import annotations
@@ -50,7 +48,6 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text
 
 from benchmarks.serving import BIN, free_port, wait_until_up
-from benchmarks.soak_memory import FOLDER as SOAK_MEMORY_DIR
 from tests import buyer
 from tests.mail import smtp_server
 
@@ -363,25 +360,16 @@ def _options() -> argparse.Namespace:
     )
     parser.add_argument("--sample-seconds", type=float, default=10)
     parser.add_argument("--rss-csv", type=Path, help="write the RSS samples: seconds,pid,KiB")
-    parser.add_argument(
-        "--trace-memory", type=Path, help="each worker reports its memory in this folder"
-    )
     return parser.parse_args()
 
 
 def _serve(
     options: argparse.Namespace, env: dict[str, str], *, port: int, workers: int
 ) -> subprocess.Popen[bytes]:
-    """gunicorn as the soak runs it; with `--trace-memory` each worker reports its memory."""
-    tracing = []
-    if options.trace_memory:
-        options.trace_memory.mkdir(parents=True, exist_ok=True)
-        env = {**env, SOAK_MEMORY_DIR: str(options.trace_memory.resolve())}
-        tracing = ["--config=python:benchmarks.soak_memory"]
+    """gunicorn as the soak runs it."""
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            *tracing,
             f"--workers={workers}",
             "--timeout=60",
             f"--max-requests={options.max_requests}",
