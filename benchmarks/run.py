@@ -7,10 +7,10 @@ are ratios measured in the same run wherever the machine's speed would otherwise
 outcome (the machines are shared and noisy). Starts everything it needs on loopback (gunicorn,
 wrk) and stops it afterwards.
 
-Groups (`--only`): `setup` (gunicorn + wrk; `benchmarks/setup.sh` installs wrk), `poom_build`,
-`order_ingest`, `catalog`, `budget`, `enumeration` and `funnel` (in process). Every database
-figure runs on SQLite and, when `GATEWAY_BENCH_DATABASE_URL` is set, again on that PostgreSQL
-database (emptied and reused); the table then shows both engines side by side.
+Groups (`--only`): `setup` and `scale` (gunicorn + wrk; `benchmarks/setup.sh` installs wrk),
+`poom_build`, `order_ingest`, `catalog`, `budget`, `enumeration` and `funnel` (in process). Every
+database figure runs on SQLite and, when `GATEWAY_BENCH_DATABASE_URL` is set, again on that
+PostgreSQL database (emptied and reused); the table then shows both engines side by side.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -45,9 +42,10 @@ from benchmarks.figures import ENGINE as FIGURE_ENGINE
 from benchmarks.figures import FIGURES, best_of, report
 from benchmarks.funnel import bench_funnel
 from benchmarks.order_ingest import bench_order_ingest
+from benchmarks.scale import bench_scale
+from benchmarks.serving import BIN, gunicorn, worker_rss_kib, wrk
 from gateway import cxml
 
-BIN = Path(sys.executable).parent
 WARM_UP_REQUESTS = 1_000  # memory is compared after these and after the whole run
 SETUP_FIXTURE = ROOT / "fixtures/cxml/valid/punchout_setup_request/create_full.xml"
 
@@ -119,90 +117,6 @@ def bench_poom_build(quick: bool) -> None:
 # -- HTTP ------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
-@contextmanager
-def gunicorn(
-    app: str, env: dict[str, str], workers: int = 2
-) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """Serve `app` with gunicorn on a free loopback port; yields (port, master process)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app,
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        _wait_until_up(port)
-        yield port, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-def wrk(port: int, body: Path, seconds: int, connections: int = 16) -> tuple[float, float, int]:
-    """Load `POST /cxml` with `body`: (requests per second, p99 latency in ms, requests)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(
-            'wrk.method = "POST"\n'
-            'wrk.headers["Content-Type"] = "text/xml"\n'
-            f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*a")\nf:close()\n'
-        )
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            script.name,
-            f"http://127.0.0.1:{port}/cxml",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(script.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p99, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
-    p99_ms = float(p99) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    return rps, p99_ms, total
-
-
-def _worker_rss_kib(master: subprocess.Popen[bytes]) -> int:
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-    total = 0
-    for pid in children:
-        status = Path(f"/proc/{pid}/status").read_text()
-        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-    return total
-
-
 def bench_setup(quick: bool) -> None:
     """Setup requests through gunicorn (2 workers) vs a bare Flask app; p99; worker memory."""
     seconds = 5 if quick else 20
@@ -235,12 +149,12 @@ def bench_setup(quick: bool) -> None:
             warm_requests = 0
             while warm_requests < WARM_UP_REQUESTS and time.monotonic() < deadline:
                 warm_requests += wrk(port, SETUP_FIXTURE, 1)[2]
-            rss_start = _worker_rss_kib(master)
+            rss_start = worker_rss_kib(master)
             rps, p99, done = wrk(port, SETUP_FIXTURE, seconds)
             target = 5_000 if quick else 20_000
             while done < target and time.monotonic() < deadline + seconds:
                 done += wrk(port, SETUP_FIXTURE, 2)[2]
-            rss_end = _worker_rss_kib(master)
+            rss_end = worker_rss_kib(master)
     report("setup_rps", rps, "req/s", "informational")
     report("bare_rps", bare_rps, "req/s", "reference")
     report("setup_rps_ratio", rps / bare_rps, "ratio", ">= 0.7")
@@ -262,9 +176,10 @@ BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "funnel": bench_funnel,
     "order_ingest": bench_order_ingest,
     "poom_build": bench_poom_build,
+    "scale": bench_scale,
     "setup": bench_setup,
 }
-NEEDS_WRK = frozenset({"setup"})
+NEEDS_WRK = frozenset({"scale", "setup"})
 
 
 def wrk_version() -> str:

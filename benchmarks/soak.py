@@ -1,6 +1,7 @@
 """Soak: a bounded mixed load against gunicorn on loopback, then the invariants in SQL.
 
     python benchmarks/soak.py [--seconds 300] [--clients 6] [--database-url URL]
+                              [--max-requests 2000] [--sample-seconds 10] [--rss-csv FILE]
 
 Starts gunicorn (2 x cores workers, a timeout, max_requests with jitter) on a fresh SQLite file
 (or the given database, which it initialises and seeds), runs punchout setups with cart
@@ -12,6 +13,12 @@ approval mails) and checks in SQL: no `block` budget
 overspent, no (buyer, orderID) with two orders, no outbox row neither sent nor dead-lettered,
 no responses but the expected ones, worker RSS flat. Prints a summary; exits 1 when an
 invariant breaks. Loopback only; not run by CI.
+
+Worker memory: every worker's RSS is sampled every `--sample-seconds` (`--rss-csv` writes the
+samples: seconds since the load started, pid, KiB). `soak_rss_growth_pct` compares the largest
+worker's RSS after the first minute of load (the warm-up: caches, pools and allocator arenas
+fill) with the peak of any worker after it; its goal is at most 10 %. `--max-requests 0` turns
+gunicorn's worker recycling off, so a long soak shows whether a worker's memory levels off.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.run import BIN, _free_port, _wait_until_up
+from benchmarks.serving import BIN, free_port, wait_until_up
 from tests import buyer
 from tests.mail import smtp_server
 
@@ -61,6 +68,7 @@ EXPECTED = {
 # Accepted asynchronously (201, replayed for a duplicate); other content under one ID is 409.
 EXPECTED_ORDER_STATUS = {201, 409}
 RSS_GROWTH_LIMIT_MB = 100
+RSS_WARM_UP_SECONDS = 60  # soak_rss_growth_pct counts from the first sample after this
 MAX_REQUESTS_PER_CLIENT = 20_000  # bounds the load in count as well as in time
 
 
@@ -225,7 +233,7 @@ def _client(base: str, tally: Tally, until: float, seed: int) -> None:
 
 
 def _worker_rss(master: int) -> dict[int, int]:
-    """RSS in MB of the gunicorn master's worker processes."""
+    """RSS in KiB of the gunicorn master's worker processes."""
     sizes = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -235,8 +243,32 @@ def _worker_rss(master: int) -> dict[int, int]:
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
-            sizes[int(status.parent.name)] = int(fields["VmRSS"].split()[0]) // 1024
+            sizes[int(status.parent.name)] = int(fields["VmRSS"].split()[0])
     return sizes
+
+
+Samples = list[tuple[float, dict[int, int]]]  # (seconds since the load started, pid -> KiB)
+
+
+def rss_growth_pct(samples: Samples, warm_up: float = RSS_WARM_UP_SECONDS) -> float | None:
+    """The peak of the largest worker's RSS after `warm_up` seconds versus its size at the
+    first sample after them, in % (None when the run was shorter than the warm-up). Recycled
+    workers start small again: the largest worker is what the host must hold."""
+    largest = [(at, max(sizes.values())) for at, sizes in samples if sizes]
+    after = [size for at, size in largest if at >= warm_up]
+    if not after:
+        return None
+    return (max(after) - after[0]) * 100 / after[0]
+
+
+def _rss_curve(samples: Samples, step: float = 60) -> list[list[int]]:
+    """[seconds, MB of the smallest worker, MB of the largest] about every `step` seconds."""
+    curve, due = [], 0.0
+    for at, sizes in samples:
+        if sizes and at >= due:
+            curve.append([round(at), min(sizes.values()) // 1024, max(sizes.values()) // 1024])
+            due = at + step
+    return curve
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -318,46 +350,81 @@ def _seed(gateway: list[str], env: dict[str, str], *, outbound: str) -> None:
     )
 
 
-def main() -> int:
+def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=300)
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--database-url", default="")
-    options = parser.parse_args()
+    parser.add_argument(
+        "--max-requests", type=int, default=2000, help="recycle a worker after so many; 0: never"
+    )
+    parser.add_argument("--sample-seconds", type=float, default=10)
+    parser.add_argument("--rss-csv", type=Path, help="write the RSS samples: seconds,pid,KiB")
+    return parser.parse_args()
+
+
+def _serve(
+    options: argparse.Namespace, env: dict[str, str], *, port: int, workers: int
+) -> subprocess.Popen[bytes]:
+    """gunicorn as the soak runs it."""
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            f"--workers={workers}",
+            "--timeout=60",
+            f"--max-requests={options.max_requests}",
+            f"--max-requests-jitter={options.max_requests // 10}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            "--no-control-socket",  # other gunicorn masters on this host keep theirs
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+class _Sampler:
+    """Every worker's RSS at moments of the soak; each sample also appended to `csv`."""
+
+    def __init__(self, master: int, csv: Path | None) -> None:
+        self.master, self.csv = master, csv
+        self.samples: Samples = []
+        self.started = time.monotonic()
+        if csv:
+            csv.write_text("seconds,pid,kib\n")
+
+    def sample(self) -> None:
+        at, sizes = time.monotonic() - self.started, _worker_rss(self.master)
+        self.samples.append((at, sizes))
+        if self.csv:
+            with self.csv.open("a") as lines:
+                lines.writelines(f"{at:.0f},{pid},{kib}\n" for pid, kib in sorted(sizes.items()))
+
+
+def main() -> int:
+    options = _options()
     workdir = Path(tempfile.mkdtemp(prefix="soak-"))
     database = options.database_url or f"sqlite:///{workdir / 'soak.db'}"
     receiver = HTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     mail_server = contextlib.ExitStack()
     mailbox = mail_server.enter_context(smtp_server())  # order confirmations, approval mails
-    port = _free_port()
+    port = free_port()
     env = _environment(database, port=port, smtp_port=mailbox.port)
     gateway = [str(BIN / "gateway")]
     _seed(gateway, env, outbound=f"http://127.0.0.1:{receiver.server_port}/")
     workers = 2 * (os.cpu_count() or 1)
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            f"--workers={workers}",
-            "--timeout=60",
-            "--max-requests=2000",
-            "--max-requests-jitter=200",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = _serve(options, env, port=port, workers=workers)
     base = f"http://127.0.0.1:{port}"
     tally = Tally()
-    rss: list[dict[int, int]] = []
     try:
-        _wait_until_up(port)
+        wait_until_up(port)
         for _ in range(20):  # warm-up, then the first RSS sample
-            requests.get(f"{base}/login", timeout=30)
-        rss.append(_worker_rss(server.pid))
-        until = time.monotonic() + options.seconds
+            requests.get(f"{base}/login", timeout=120)  # a cold worker on a busy machine
+        sampler = _Sampler(server.pid, options.rss_csv)
+        sampler.sample()
+        until = sampler.started + options.seconds
         clients = [
             threading.Thread(target=_client, args=(base, tally, until, seed))
             for seed in range(options.clients)
@@ -365,8 +432,8 @@ def main() -> int:
         for client in clients:
             client.start()
         while any(client.is_alive() for client in clients):
-            time.sleep(min(5, max(0.1, until - time.monotonic())))
-            rss.append(_worker_rss(server.pid))
+            time.sleep(min(options.sample_seconds, max(0.1, until - time.monotonic())))
+            sampler.sample()
         for client in clients:
             client.join()
     finally:
@@ -383,8 +450,10 @@ def main() -> int:
     receiver.shutdown()
     mail_server.close()
     figures = _invariants(database)
-    first = max(rss[0].values(), default=0)
-    peak = max((max(sample.values(), default=0) for sample in rss), default=0)
+    rss = sampler.samples
+    first = max(rss[0][1].values(), default=0) // 1024
+    peak = max((max(sizes.values(), default=0) for _, sizes in rss), default=0) // 1024
+    growth = rss_growth_pct(rss)
     unexpected = tally.unexpected()
     breaks = [name for name in figures if name != "orders" and figures[name]] + [
         name
@@ -406,6 +475,8 @@ def main() -> int:
         "responses": {f"{a} {c}": n for (a, c), n in sorted(tally.codes.items())},
         "unexpected": unexpected,
         "worker_rss_mb_first_peak": [first, peak],
+        "worker_rss_mb_curve": _rss_curve(rss),  # [seconds, smallest, largest worker]
+        "soak_rss_growth_pct": None if growth is None else round(growth, 1),
         **figures,
         "broken": breaks,
     }
