@@ -106,7 +106,7 @@ def scaled(amount: Decimal) -> ColumnElement[int]:
 class Filters:
     """Narrowing a result list: manufacturer, price range (as the viewer sees prices), and
     "only products with a contract price" (a price from one unit on one of the customer's
-    lists, as `pricing.contract_products` marks them)."""
+    lists, as `pricing.page_prices` marks them)."""
 
     manufacturer: str | None = None
     price_min: Decimal | None = None
