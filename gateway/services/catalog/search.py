@@ -9,6 +9,7 @@ descriptions; the service API is the same on both engines.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     ScalarSelect,
+    Select,
     SQLColumnExpression,
     case,
     column,
@@ -224,6 +226,13 @@ def manufacturers(session: Session, *, assortment: Assortment) -> list[str]:
     one that has an active product in the assortment, so the cost follows the number of
     manufacturers, not of products (a DISTINCT over every product made each catalog page's
     cost grow with the catalog)."""
+    return [name for name in session.scalars(_manufacturer_names(assortment)) if name is not None]
+
+
+@functools.lru_cache(maxsize=256)
+def _manufacturer_names(assortment: Assortment) -> Select[str | None]:
+    """The statement of `manufacturers`, built once per assortment (statements are immutable;
+    building this one took more time than running it)."""
     maker = aliased(Product)
 
     def first_after(after: ColumnElement[bool]) -> ScalarSelect[str | None]:
@@ -241,7 +250,7 @@ def manufacturers(session: Session, *, assortment: Assortment) -> list[str]:
     names = names.union_all(
         select(first_after(maker.manufacturer_name > names.c.name)).where(names.c.name.is_not(None))
     )
-    return [name for name in session.scalars(select(names.c.name)) if name is not None]
+    return select(names.c.name)
 
 
 def related(
