@@ -22,8 +22,9 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
 
 
 def _include_object(obj: Any, name: str | None, type_: str, *_args: Any) -> bool:
-    """Leave out the search index the migrations maintain by hand (FTS5 table, GIN index)."""
-    return not (name or "").startswith(("product_search", "ix_product_search"))
+    """Leave out the search index the migrations maintain by hand (FTS5 table; PostgreSQL's
+    stored search words and their GIN index)."""
+    return not (name or "").startswith(("product_search", "ix_product_search", "search_words"))
 
 
 def _run(connection: Connection) -> None:

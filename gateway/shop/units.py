@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from gateway.web.i18n import number
@@ -64,20 +65,24 @@ def amount(quantity: Decimal, unit: str) -> str:
     return word(count, text) if word else f"{text} {unit}"
 
 
+_NAMES = {
+    "EA": _l("piece"),
+    "PCE": _l("piece"),
+    "C62": _l("piece"),
+    "BX": _l("box"),
+    "PK": _l("pack"),
+    "RM": _l("ream"),
+    "MTR": _l("metre"),
+    "PR": _l("pair"),
+    "ST": _l("sheet"),
+}
+
+
 def name(unit: str) -> str:
-    """The name of one `unit` ("piece", "box"), or the code when it has none."""
-    names = {
-        "EA": _("piece"),
-        "PCE": _("piece"),
-        "C62": _("piece"),
-        "BX": _("box"),
-        "PK": _("pack"),
-        "RM": _("ream"),
-        "MTR": _("metre"),
-        "PR": _("pair"),
-        "ST": _("sheet"),
-    }
-    return str(names.get(unit.strip().upper(), unit))
+    """The name of one `unit` ("piece", "box"), or the code when it has none (translates the
+    one name asked for: a catalogue page asks once per row)."""
+    found = _NAMES.get(unit.strip().upper())
+    return unit if found is None else str(found)
 
 
 def contents(unit: str, pack_quantity: Decimal | None, content_unit: str | None) -> str:

@@ -68,18 +68,14 @@ def catalog() -> str:
         dutch_names=str(get_locale()) == "nl",
     )
     products = list(found.products)
-    ids = [product.id for product in products]
+    priced = _page_prices(products, shopper, basis)
     return render_template(
         "shop/catalog.html",
         products=products,
-        prices=_prices(products, shopper),
+        prices=priced.prices,
         list_prices=_staff_at_home(shopper),
-        contract=pricing.contract_products(
-            db, shopper.organisation if shopper else None, ids, on=context.today()
-        )
-        if basis.lists
-        else set(),
-        images=images.versions(db, ids),
+        contract=priced.contract,
+        images=images.versions(db, [product.id for product in products]),
         params=params,
         query=params.query,
         category=category,
@@ -321,6 +317,19 @@ def _prices(products: list[Product], shopper: context.Shopper | None) -> dict[in
         # Staff outside a customer see list prices (excl. VAT) rather than empty cells.
         return {p.id: p.list_price for p in products} if _staff_at_home(shopper) else {}
     return pricing.unit_prices(get_session(), shopper.organisation, products, on=context.today())
+
+
+def _page_prices(
+    products: list[Product], shopper: context.Shopper | None, basis: search.PriceBasis
+) -> pricing.PagePrices:
+    """A result page's prices for the viewer (as `_prices`) and its contract marks, on the
+    price lists the page's filters already read (`basis`): one query for the page."""
+    if shopper is None:
+        return pricing.PagePrices(prices=_prices(products, shopper), contract=frozenset())
+    page = pricing.page_prices(get_session(), basis.lists, products)
+    if can(shopper.actor, Permission.PRICE_READ):
+        return page
+    return pricing.PagePrices(prices=_prices(products, shopper), contract=page.contract)
 
 
 def _product_page(product: Product, *, error: str = "", quantity: str = "1") -> str:

@@ -4,8 +4,12 @@ the list without script, the header's cart badge; the product page's tiers and r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
+import flask_babel
+import pytest
 from flask.testing import FlaskClient
 
 from tests import buyer, shop
@@ -17,6 +21,39 @@ def _skus(html: str) -> list[str]:
 
 def _prices(html: str) -> list[Decimal]:
     return [Decimal(p) for p in re.findall(r'data-price="([\d.]+)"', html)]
+
+
+def _counting(calls: list[str], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return function(*args, **kwargs)
+
+    return counted
+
+
+def test_a_result_row_repeats_no_work_of_the_page(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Labels and the CSRF token of the rows' forms are worked out once per page: a row
+    translates only its own words: its unit's name and pack size (before, each row translated
+    its unit's name among nine others, and its forms' labels)."""
+    calls: list[str] = []
+    translations = flask_babel.Domain.get_translations
+    monkeypatch.setattr(
+        flask_babel.Domain, "get_translations", _counting(calls, "translation", translations)
+    )
+    jinja = client.application.jinja_env.globals
+    monkeypatch.setitem(jinja, "csrf_token", _counting(calls, "csrf", jinja["csrf_token"]))
+    shop.login(client, "buyer@1001.demo")
+    counts = {}
+    for url, shown in (("/catalog?q=PAP-1507-03", 1), ("/catalog", 48)):
+        calls.clear()
+        page = client.get(url)
+        assert len(_skus(page.text)) == shown
+        assert page.text.count("data-add-to-list=") == shown  # the buyer has lists
+        counts[shown] = {name: calls.count(name) for name in ("translation", "csrf")}
+    assert counts[48]["csrf"] == counts[1]["csrf"]
+    assert counts[48]["translation"] - counts[1]["translation"] <= 2 * 47
 
 
 def test_filters_by_manufacturer_and_keeps_them_across_pages(client: FlaskClient) -> None:

@@ -93,15 +93,47 @@ def line_prices(
     One query for the tiers of all items, so a cart or an order of any length costs the same
     number of statements. `on` defaults to today in the shop's time zone.
     """
-    prices = [product.list_price for product, _ in items]
     if organisation is None or not items:
-        return prices
+        return [product.list_price for product, _ in items]
     lists = applicable_price_lists(
         session, organisation, on or price_date(datetime.now(ZoneInfo(DEFAULT_TIMEZONE)))
     )
-    if not lists:
-        return prices
-    tiers: dict[int, list[tuple[Decimal, int, Decimal]]] = {}
+    return _prices(items, _tiers(session, lists, items))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PagePrices:
+    """A customer's price for one unit of each product of a page (by product id), and which of
+    them it buys at a contract price from one unit on."""
+
+    prices: dict[int, Decimal]
+    contract: frozenset[int]
+
+
+def page_prices(session: Session, lists: Sequence[int], products: Sequence[Priced]) -> PagePrices:
+    """One unit's prices and the contract marks of a page's products, on the customer's price
+    lists valid today (`applicable_price_lists`, which the page has already read for its
+    filters): one query for the whole page."""
+    items = [(product, Decimal(1)) for product in products]
+    tiers = _tiers(session, lists, items)
+    prices = _prices(items, tiers)
+    return PagePrices(
+        prices={product.id: price for product, price in zip(products, prices, strict=True)},
+        contract=frozenset(tiers),
+    )
+
+
+_Tiers = dict[int, list[tuple[Decimal, int, Decimal]]]
+
+
+def _tiers(
+    session: Session, lists: Sequence[int], items: Sequence[tuple[Priced, Decimal]]
+) -> _Tiers:
+    """The tiers of the items' products on `lists` that the largest quantity reaches, per
+    product id: (minimum quantity, list id, unit price), ascending."""
+    if not lists or not items:
+        return {}
+    tiers: _Tiers = {}
     for list_id, product_id, min_quantity, unit_price in session.execute(
         select(
             PriceListItem.price_list_id,
@@ -117,6 +149,13 @@ def line_prices(
         .order_by(PriceListItem.min_quantity)
     ):
         tiers.setdefault(product_id, []).append((min_quantity, list_id, unit_price))
+    return tiers
+
+
+def _prices(items: Sequence[tuple[Priced, Decimal]], tiers: _Tiers) -> list[Decimal]:
+    """Each item's unit price: on each list the highest tier its quantity reaches, the lowest
+    of those over the lists; the list price without any."""
+    prices = [product.list_price for product, _ in items]
     for index, (product, quantity) in enumerate(items):
         reached: dict[int, Decimal] = {}
         for min_quantity, list_id, unit_price in tiers.get(product.id, ()):
@@ -215,24 +254,3 @@ def tiers(
         contract = contract_from is not None and step >= contract_from
         found.append(Tier(min_quantity=step, unit_price=price, contract=contract))
     return tuple(found)
-
-
-def contract_products(
-    session: Session, organisation: Organisation | None, product_ids: Iterable[int], *, on: date
-) -> set[int]:
-    """Which of the products the customer buys at a contract price from one unit on."""
-    ids = set(product_ids)
-    lists = applicable_price_lists(session, organisation, on) if organisation and ids else []
-    if not lists:
-        return set()
-    return set(
-        session.scalars(
-            select(PriceListItem.product_id)
-            .where(
-                PriceListItem.price_list_id.in_(lists),
-                PriceListItem.product_id.in_(ids),
-                PriceListItem.min_quantity <= 1,
-            )
-            .distinct()
-        )
-    )

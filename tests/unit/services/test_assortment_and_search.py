@@ -243,3 +243,11 @@ def test_manufacturers_are_those_of_the_assortments_active_products(db_session: 
         assert "Mid Maker" in found
         assert "Zeta Inactive" not in found
         assert ("Alpha Elsewhere" in found) == (number == "1001")
+
+
+def test_the_manufacturer_statement_is_built_once_per_assortment() -> None:
+    """Building it cost more than running it, on every catalog page."""
+    first, second = (assortment.Assortment(catalog_ids=frozenset(ids)) for ids in ({1}, {1, 2}))
+    built = search._manufacturer_names(first)
+    assert search._manufacturer_names(assortment.Assortment(catalog_ids=frozenset({1}))) is built
+    assert search._manufacturer_names(second) is not built

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from gateway.config import load_settings
@@ -20,6 +20,7 @@ from gateway.models import (
     price_list_assignment,
 )
 from gateway.services.catalog import pricing
+from tests.statements import counted
 
 
 def _org(session: Session, number: str) -> Organisation:
@@ -102,6 +103,30 @@ def test_the_lowest_applicable_price_wins_per_tier(db_session: Session) -> None:
     assert pricing.unit_price(db_session, first, product, Decimal(1), on=on) == Decimal("0.77")
     assert pricing.unit_price(db_session, first, product, Decimal(10), on=on) == Decimal("0.69")
     assert pricing.unit_price(db_session, first, product, Decimal(50), on=on) == Decimal("0.60")
+
+
+def test_a_page_reads_its_prices_and_contract_marks_in_one_query(
+    db_session: Session, connection: Connection
+) -> None:
+    first = _org(db_session, "1001")
+    # Own list: DEMO-0001 0.77 from 1; DEMO-0002 and -0003 only from 10 on.
+    _contract(
+        db_session,
+        first,
+        {"DEMO-0001": (("1", "0.80"), ("50", "0.60")), "DEMO-0002": (("0.5", "0.70"),)},
+    )
+    on = date(2026, 6, 1)
+    lists = pricing.applicable_price_lists(db_session, first, on)
+    products = [_product(db_session, f"DEMO-000{n}") for n in (1, 2, 3)]
+    with counted(connection) as statements:
+        page = pricing.page_prices(db_session, lists, products)
+    assert len(statements) == 1
+    assert [page.prices[product.id] for product in products] == [
+        pricing.unit_price(db_session, first, product, Decimal(1), on=on) for product in products
+    ]
+    assert page.prices[products[1].id] == Decimal("0.70")
+    assert page.contract == {products[0].id, products[1].id}  # a price from one unit on
+    assert pricing.page_prices(db_session, [], products).contract == frozenset()
 
 
 def test_guests_and_customers_without_lists_pay_the_list_price(db_session: Session) -> None:
