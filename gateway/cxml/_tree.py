@@ -124,14 +124,14 @@ def required_of(
     children: dict[str, etree._Element], parent: etree._Element, tag: str
 ) -> etree._Element:
     """`required_child`, from the `children_of` `parent`."""
-    child = children.get(tag)
-    if child is None:
-        raise InboundDocumentError(f"{path_of(parent)} has no {tag}")
-    return child
+    return _present(children.get(tag), parent, tag)
 
 
 def required_child(parent: etree._Element, tag: str) -> etree._Element:
-    child = child_named(parent, tag)
+    return _present(child_named(parent, tag), parent, tag)
+
+
+def _present(child: etree._Element | None, parent: etree._Element, tag: str) -> etree._Element:
     if child is None:
         raise InboundDocumentError(f"{path_of(parent)} has no {tag}")
     return child
@@ -145,15 +145,32 @@ def required_attribute(element: etree._Element, name: str) -> str:
 
 
 def required_text(parent: etree._Element, tag: str) -> str:
-    value = text_of(required_child(parent, tag))
+    return _filled(required_child(parent, tag), parent, tag)
+
+
+def required_text_of(children: dict[str, etree._Element], parent: etree._Element, tag: str) -> str:
+    """`required_text`, from the `children_of` `parent`."""
+    return _filled(required_of(children, parent, tag), parent, tag)
+
+
+def _filled(child: etree._Element, parent: etree._Element, tag: str) -> str:
+    value = text_of(child)
     if not value:
         raise InboundDocumentError(f"{path_of(parent)}/{tag} is empty")
     return value
 
 
 def optional_text(parent: etree._Element, tag: str) -> str | None:
-    child = child_named(parent, tag)
-    return (text_of(child) or None) if child is not None else None
+    return _text_or_none(child_named(parent, tag))
+
+
+def optional_text_of(children: dict[str, etree._Element], tag: str) -> str | None:
+    """`optional_text`, from the `children_of` a parent."""
+    return _text_or_none(children.get(tag))
+
+
+def _text_or_none(child: etree._Element | None) -> str | None:
+    return None if child is None else (text_of(child) or None)
 
 
 def optional_from(parent: etree._Element | None, tag: str) -> str | None:

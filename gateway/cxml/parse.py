@@ -21,6 +21,7 @@ from gateway.cxml._tree import (
     first_child,
     optional_from,
     optional_text,
+    optional_text_of,
     path_of,
     read_deployment_mode,
     read_money,
@@ -31,6 +32,7 @@ from gateway.cxml._tree import (
     required_child,
     required_of,
     required_text,
+    required_text_of,
 )
 from gateway.cxml.documents import (
     Address,
@@ -369,10 +371,9 @@ def _item_in(element: etree._Element) -> ItemIn:
 
 def _item_id(element: etree._Element) -> ItemID:
     children = children_of(element)
-    auxiliary = children.get("SupplierPartAuxiliaryID")
     return ItemID(
-        supplier_part_id=_required_text_of(children, element, "SupplierPartID"),
-        supplier_part_auxiliary_id=None if auxiliary is None else (text_of(auxiliary) or None),
+        supplier_part_id=required_text_of(children, element, "SupplierPartID"),
+        supplier_part_auxiliary_id=optional_text_of(children, "SupplierPartAuxiliaryID"),
     )
 
 
@@ -385,36 +386,22 @@ def _item_detail(element: etree._Element) -> ItemDetail:
         unit_price=read_money(required_child(unit_price, "Money")),
         description=_description_text(description),
         short_name=optional_text(description, "ShortName"),
-        unit_of_measure=_required_text_of(children, element, "UnitOfMeasure"),
+        unit_of_measure=required_text_of(children, element, "UnitOfMeasure"),
         classifications=()
         if "Classification" not in children
         else tuple(
             Classification(domain=required_attribute(c, "domain"), code=text_of(c))
             for c in element.iterchildren("Classification")
         ),
-        manufacturer_part_id=_optional_text_of(children, "ManufacturerPartID"),
-        manufacturer_name=_optional_text_of(children, "ManufacturerName"),
-        url=_optional_text_of(children, "URL"),
+        manufacturer_part_id=optional_text_of(children, "ManufacturerPartID"),
+        manufacturer_name=optional_text_of(children, "ManufacturerName"),
+        url=optional_text_of(children, "URL"),
         lead_time=None
         if lead_time is None
         else read_whole(text_of(lead_time), lead_time, "", "a whole number of days", minimum=0),
         extrinsics=() if "Extrinsic" not in children else _extrinsics(element),
         lang=description.get(_XML_LANG, "en-US"),
     )
-
-
-def _required_text_of(children: dict[str, etree._Element], parent: etree._Element, tag: str) -> str:
-    """`required_text`, from the `children_of` `parent`."""
-    value = text_of(required_of(children, parent, tag))
-    if not value:
-        raise InboundDocumentError(f"{path_of(parent)}/{tag} is empty")
-    return value
-
-
-def _optional_text_of(children: dict[str, etree._Element], tag: str) -> str | None:
-    """`optional_text`, from the `children_of` a parent."""
-    child = children.get(tag)
-    return None if child is None else (text_of(child) or None)
 
 
 def _description_text(element: etree._Element) -> str:
