@@ -149,12 +149,12 @@ def bench_setup(quick: bool) -> None:
             warm_requests = 0
             while warm_requests < WARM_UP_REQUESTS and time.monotonic() < deadline:
                 warm_requests += wrk(port, SETUP_FIXTURE, 1)[2]
-            rss_start = worker_rss_kib(master)
+            rss_start = sum(worker_rss_kib(master.pid).values())
             rps, p99, done = wrk(port, SETUP_FIXTURE, seconds)
             target = 5_000 if quick else 20_000
             while done < target and time.monotonic() < deadline + seconds:
                 done += wrk(port, SETUP_FIXTURE, 2)[2]
-            rss_end = worker_rss_kib(master)
+            rss_end = sum(worker_rss_kib(master.pid).values())
     report("setup_rps", rps, "req/s", "informational")
     report("bare_rps", bare_rps, "req/s", "reference")
     report("setup_rps_ratio", rps / bare_rps, "ratio", ">= 0.7")

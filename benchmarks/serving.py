@@ -127,13 +127,19 @@ def children(master: int) -> list[int]:
     return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
 
-def worker_rss_kib(master: subprocess.Popen[bytes]) -> int:
-    """The RSS of all of `master`'s workers together, in KiB."""
-    total = 0
-    for pid in children(master.pid):
-        status = Path(f"/proc/{pid}/status").read_text()
-        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-    return total
+def worker_rss_kib(master: int) -> dict[int, int]:
+    """The RSS of each of `master`'s workers, in KiB, by process id (one recycled between the
+    listing and the read is left out)."""
+    sizes = {}
+    for pid in children(master):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"VmRSS:\s+(\d+)", status)
+        if found:
+            sizes[pid] = int(found.group(1))
+    return sizes
 
 
 def cpu_seconds(pids: list[int]) -> float:

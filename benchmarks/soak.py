@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.serving import BIN, free_port, wait_until_up
+from benchmarks.serving import BIN, free_port, wait_until_up, worker_rss_kib
 from tests import buyer
 from tests.mail import smtp_server
 
@@ -232,21 +232,6 @@ def _client(base: str, tally: Tally, until: float, seed: int) -> None:
             tally.add(f"connection {type(exc).__name__}", 0)
 
 
-def _worker_rss(master: int) -> dict[int, int]:
-    """RSS in KiB of the gunicorn master's worker processes."""
-    sizes = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-            )
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
-            sizes[int(status.parent.name)] = int(fields["VmRSS"].split()[0])
-    return sizes
-
-
 Samples = list[tuple[float, dict[int, int]]]  # (seconds since the load started, pid -> KiB)
 
 
@@ -395,7 +380,7 @@ class _Sampler:
             csv.write_text("seconds,pid,kib\n")
 
     def sample(self) -> None:
-        at, sizes = time.monotonic() - self.started, _worker_rss(self.master)
+        at, sizes = time.monotonic() - self.started, worker_rss_kib(self.master)
         self.samples.append((at, sizes))
         if self.csv:
             with self.csv.open("a") as lines:
