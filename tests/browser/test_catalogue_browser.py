@@ -48,6 +48,23 @@ def test_grid_and_list_views_switch_in_the_url(live_server: str, page: Page) -> 
     expect(page.locator("tr[data-sku]")).to_have_count(20)
 
 
+# The right edge by which a card's widest descendant sticks out of the card (0: none does).
+_OVERFLOW = """cards => Math.max(0, ...cards.map(card => {
+  const right = card.getBoundingClientRect().right;
+  return Math.max(...[...card.querySelectorAll('*')].map(e => e.getBoundingClientRect().right))
+    - right;
+}))"""
+
+
+def test_grid_cards_hold_long_dutch_names_and_the_list_choice(live_server: str, page: Page) -> None:
+    _login(page, live_server, "buyer@1001.demo", "nl")  # a buyer with a requisition list
+    page.goto(f"{live_server}/catalog?view=grid")
+    cards = page.locator("[data-catalog-view=grid] li.card")
+    expect(cards.first.locator("select[name=list]")).to_be_visible()
+    expect(cards.first.locator(".card-name")).to_have_text("Parkeervergunninghouder")
+    assert cards.evaluate_all(_OVERFLOW) <= 1
+
+
 def test_add_to_cart_from_the_list_updates_the_badge_without_leaving(
     live_server: str, page: Page
 ) -> None:
