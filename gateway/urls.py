@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -23,6 +24,7 @@ def url_allowed(url: str, prefixes: list[str] | tuple[str, ...]) -> bool:
     return any(_under(target, allowed) for prefix in prefixes if (allowed := _split(prefix)))
 
 
+@lru_cache(maxsize=1024)  # a buyer's return URL and its partner's prefixes come back often
 def _split(url: str) -> tuple[str, str, int | None, str] | None:
     if any(char <= " " for char in url):  # control characters and spaces
         return None
