@@ -87,8 +87,11 @@ def _finish_failed(_exc: BaseException | None) -> None:
 
 
 def _observe(timing: _Timing, status: int) -> None:
-    seconds = perf_counter() - timing[1]
-    endpoint, method = timing[0].endpoint, timing[0].method
+    observe(timing[0].endpoint, timing[0].method, status, perf_counter() - timing[1])
+
+
+def observe(endpoint: str | None, method: str, status: int, seconds: float) -> None:
+    """Count one answered request and its time (also for requests answered below Flask)."""
     key = (endpoint, method if method in METHODS else "other", status)
     pair = _children.get(key)
     if pair is None:  # labels() takes a lock and checks the values: once per label set

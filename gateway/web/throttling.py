@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from http import HTTPStatus
+from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request
 
@@ -12,13 +14,19 @@ from gateway.services.throttle import Key, Limit
 
 def login_keys(account: str, kind: str = "login") -> list[Key]:
     """Count a failed login under the account and under the client's address."""
-    config = current_app.config
+    return keys_for(account, kind=kind, address=request.remote_addr, config=current_app.config)
+
+
+def keys_for(
+    account: str, *, kind: str, address: str | None, config: Mapping[str, Any]
+) -> list[Key]:
+    """`login_keys` for a client `address` and settings `config` given, not the request's."""
     window = timedelta(seconds=config["GATEWAY_LOGIN_WINDOW"])
     return [
         Key(f"{kind}-account", account, Limit(config["GATEWAY_LOGIN_ATTEMPTS"], window)),
         Key(
             f"{kind}-address",
-            request.remote_addr or "",
+            address or "",
             Limit(config["GATEWAY_LOGIN_ADDRESS_ATTEMPTS"], window),
         ),
     ]
