@@ -22,6 +22,7 @@ from gateway.auth.permissions import Permission
 from gateway.auth.policy import can
 from gateway.config import load_settings
 from gateway.logging import configure_logging
+from gateway.punchout import setup_lane
 from gateway.punchout.frames import frame_ancestors_header
 from gateway.punchout.receiver import blueprint as tools_blueprint
 from gateway.punchout.views import blueprint as punchout_blueprint
@@ -64,6 +65,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=settings["GATEWAY_SHOP_SESSION_TTL"],
     )
     configure_logging()
+    setup_lane.install(app)  # the everyday cXML setup, answered below Flask's machinery
     if settings["GATEWAY_PROXY_HOPS"]:  # the client address comes from trusted proxies only
         hops = settings["GATEWAY_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -66,15 +66,13 @@ def receive(
     wait: int | None = None
     try:
         document = cxml.parse(body)
-        if isinstance(document.payload, PunchOutSetupRequest):
-            relax_durability(session)  # a lost setup only fails its start link: ask again
         if throttle_keys is not None:
             keys = throttle_keys(_sender_identity(document.header))
-        quick = quick_setup.try_setup(
-            session, document=document, body=body, settings=settings, now=now, throttle_keys=keys
+        quick = _quick_setup(
+            session, document=document, body=body, settings=settings, now=now, keys=keys
         )
-        if quick is not None:  # the everyday setup, in four statements
-            return Answer(quick.answer)
+        if quick is not None:
+            return Answer(quick)
         if throttle_keys is not None:
             wait = throttle.retry_after(session, keys=keys, now=now)
         if wait is not None:
@@ -134,6 +132,50 @@ def receive(
         punchout_session_id=punchout_session_id,
     )
     return Answer(answer, retry_after=wait)
+
+
+def answer_setup(
+    session: Session,
+    *,
+    body: bytes,
+    settings: PunchOutSettings,
+    now: datetime,
+    throttle_keys: Callable[[str], Sequence[Key]],
+) -> bytes | None:
+    """The answer to the everyday setup (`quick_setup`), for the caller to commit; None, with
+    nothing written, for any other request or any refusal: `receive` answers those."""
+    try:
+        document = cxml.parse(body)
+    except CXMLError:
+        return None
+    keys = throttle_keys(_sender_identity(document.header))
+    return _quick_setup(
+        session, document=document, body=body, settings=settings, now=now, keys=keys
+    )
+
+
+def _quick_setup(
+    session: Session,
+    *,
+    document: cxml.CXMLDocument,
+    body: bytes,
+    settings: PunchOutSettings,
+    now: datetime,
+    keys: Sequence[Key],
+) -> bytes | None:
+    """The everyday setup in four statements, or None for the general path."""
+    if not isinstance(document.payload, PunchOutSetupRequest):
+        return None
+    relax_durability(session)  # a lost setup only fails its start link: ask again
+    quick = quick_setup.try_setup(
+        session.connection(),
+        document=document,
+        body=body,
+        settings=settings,
+        now=now,
+        throttle_keys=keys,
+    )
+    return None if quick is None else quick.answer
 
 
 def _sender_identity(header: cxml.Header | None) -> str:

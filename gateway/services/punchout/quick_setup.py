@@ -31,7 +31,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.schema import Table
 
 from gateway import cxml
@@ -238,7 +238,7 @@ class Setup:
 
 
 def try_setup(
-    session: Session,
+    connection: Connection,
     *,
     document: CXMLDocument,
     body: bytes,
@@ -260,7 +260,6 @@ def try_setup(
     digests = [k.digest for k in throttle_keys] or [""]  # "": no counter has that key
     if not 0 < len(credentials) <= MAX_CREDENTIALS or len(digests) > MAX_THROTTLE_KEYS:
         return None
-    connection = session.connection()
     read = _read_statement(connection.dialect, len(credentials), len(digests))
     values: dict[str, Any] = {
         "identity_key": key,
