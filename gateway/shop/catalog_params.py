@@ -92,3 +92,16 @@ def _price(text: str) -> tuple[Decimal | None, bool]:
     except NumberError:
         return None, True
     return (value, False) if value >= 0 else (None, True)
+
+
+PAGER_REACH = 2  # the pager links this many pages either side of the current one
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The pager's entries: the first and last page and `PAGER_REACH` either side of `page`,
+    with None for a gap (in place of the next page out). A handful, however many pages."""
+    near = range(max(1, page - PAGER_REACH - 1), min(pages, page + PAGER_REACH + 1) + 1)
+    return [
+        number if number in (1, pages) or abs(number - page) <= PAGER_REACH else None
+        for number in sorted({1, pages, *near})
+    ]

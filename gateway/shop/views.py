@@ -83,6 +83,7 @@ def catalog() -> str:
         manufacturers=search.manufacturers(db, assortment=viewer),
         page=found.page,
         pages=found.pages,
+        page_numbers=catalog_params.page_numbers(found.page, found.pages),
         total=found.total,
         more=found.more,
         first=(found.page - 1) * PAGE_SIZE + 1,

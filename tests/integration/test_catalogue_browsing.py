@@ -56,6 +56,27 @@ def test_a_result_row_repeats_no_work_of_the_page(
     assert counts[48]["translation"] - counts[1]["translation"] <= 2 * 47
 
 
+def test_the_categories_and_the_heading_read_in_the_shoppers_language(
+    client: FlaskClient,
+) -> None:
+    dutch = client.get("/catalog?category=office", headers={"Accept-Language": "nl"}).text
+    assert '<h1 id="catalog-title">Catalogus: Kantoorartikelen</h1>' in dutch
+    assert 'data-category="office" class="top" aria-current="page">Kantoorartikelen</a>' in dutch
+    english = client.get("/catalog?category=office").text
+    assert 'data-category="office" class="top" aria-current="page">Office supplies</a>' in english
+    assert "Kantoorartikelen" not in english
+
+
+def test_the_pager_links_the_ends_and_the_pages_near_the_current_one(
+    client: FlaskClient,
+) -> None:
+    shop.login(client, "buyer@1001.demo")
+    page = client.get("/catalog?page=5").text  # 243 products, 48 a page: 6 pages
+    linked = re.findall(r"<li><a [^>]*>(\d+)</a></li>", page)
+    assert linked == ["1", "3", "4", "5", "6"]
+    assert page.count('<li class="gap" aria-hidden="true">') == 1  # page 2, three away
+
+
 def test_filters_by_manufacturer_and_keeps_them_across_pages(client: FlaskClient) -> None:
     shop.login(client, "buyer@1001.demo")
     page = client.get("/catalog?manufacturer=Clikk")
