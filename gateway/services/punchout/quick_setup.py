@@ -132,11 +132,16 @@ def _read(credentials: int, throttle_keys: int) -> Any:
                 Role.kind == bindparam("internal", RoleKind.INTERNAL.value),
             )
             .label("staff"),
-            exists()
+            # Not EXISTS: PostgreSQL may answer that by hashing the partner of every session
+            # with this payloadID, which a buyer repeating one payloadID makes thousands.
+            select(PunchOutSession.id)
             .where(
                 PunchOutSession.partner_id == TradingPartner.id,
                 PunchOutSession.payload_id == bindparam("payload_id"),
             )
+            .limit(1)
+            .scalar_subquery()
+            .is_not(None)
             .label("seen"),
             exists()
             .where(
