@@ -1,5 +1,5 @@
-"""The everyday punchout setup answered below Flask: most of `POST /cxml`'s traffic, at a third
-of the cost.
+"""The everyday punchout setup answered below Flask: most of `POST /cxml`'s traffic, at about
+half the CPU.
 
 A known buyer opening a `create` punchout for a person it has punched out before needs one read
 and three writes (`gateway.services.punchout.quick_setup`). Flask's routing, request and
