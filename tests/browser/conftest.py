@@ -7,8 +7,9 @@ that the rolled-back tests use.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -19,6 +20,9 @@ from gateway.migrate import upgrade
 from gateway.services.demo import seed_demo
 from gateway.services.people.users import sync_default_roles
 from tests.paths import dtd_setting
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -44,13 +48,34 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with database.session_scope() as session:
         sync_default_roles(session)
         seed_demo(session, digest_key=app.config["GATEWAY_DIGEST_KEY"])
-    server.app = app
+    server.app = _closing_every_answer(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base_url
     server.shutdown()
     thread.join(timeout=10)
     database.engine.dispose()
+
+
+def _closing_every_answer(app: WSGIApplication) -> WSGIApplication:
+    """`app`, each answer read whole and closed before the server sends it.
+
+    When the browser drops a connection mid-answer (a page navigating on before its stylesheet
+    arrived), Werkzeug's development server reads the socket before it closes the answer, the
+    read fails, and a static file stays open until the garbage collector finds it: a
+    ResourceWarning in whichever test runs then. gunicorn closes first; the shop's answers are
+    small enough to buffer here.
+    """
+
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return serve
 
 
 @pytest.fixture(scope="session")
