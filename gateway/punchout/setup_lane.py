@@ -27,7 +27,7 @@ from gateway.engines import WRITE_LOCK_OPTION, context_begin_options
 from gateway.ops import metrics
 from gateway.punchout.settings import punchout_settings
 from gateway.services.punchout import inbox
-from gateway.web.headers import HSTS_SECONDS
+from gateway.web.headers import EVERY_ANSWER, hsts
 from gateway.web.throttling import keys_for
 
 if TYPE_CHECKING:
@@ -103,11 +103,11 @@ class SetupLane:
         headers = [
             ("Content-Type", "text/xml; charset=UTF-8"),
             ("Content-Length", str(len(answer))),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
+            *EVERY_ANSWER,
         ]
-        if self._config("GATEWAY_BASE_URL").startswith("https://"):
-            headers.append(("Strict-Transport-Security", f"max-age={HSTS_SECONDS}"))
+        transport_security = hsts(self._config("GATEWAY_BASE_URL"))
+        if transport_security is not None:
+            headers.append(("Strict-Transport-Security", transport_security))
         return headers
 
     def _config(self, name: str) -> Any:

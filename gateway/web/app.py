@@ -43,7 +43,7 @@ from gateway.web import database, i18n, labels
 from gateway.web.context import cart_line_count, current_shopper
 from gateway.web.cookies import ShopSessionInterface
 from gateway.web.errors import register_error_handlers
-from gateway.web.headers import security_headers
+from gateway.web.headers import EVERY_ANSWER, security_headers
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -118,8 +118,8 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    for name, value in EVERY_ANSWER:
+        response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -25,6 +25,8 @@ BASE_POLICY = (
     ("form-action", "'self'"),
 )
 HSTS_SECONDS = 365 * 24 * 3600
+#: Sent with every answer, page or not (`gateway.web.app`, and the setup lane below Flask).
+EVERY_ANSWER = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
 FRAME_ANCESTORS = "frame-ancestors"
 NOWHERE = "'none'"
 
@@ -49,8 +51,9 @@ def allow_framing(response: Response, hosts: Sequence[str]) -> None:
 def security_headers(response: Response) -> Response:
     """Complete the page's Content-Security-Policy (framed nowhere unless a view allowed it);
     add HSTS over TLS."""
-    if current_app.config["GATEWAY_BASE_URL"].startswith("https://"):
-        response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
+    transport_security = hsts(current_app.config["GATEWAY_BASE_URL"])
+    if transport_security is not None:
+        response.headers.setdefault("Strict-Transport-Security", transport_security)
     if response.mimetype != "text/html":
         return response
     present = _directives(response)
@@ -62,6 +65,11 @@ def security_headers(response: Response) -> Response:
     if f"{FRAME_ANCESTORS} {NOWHERE}" in policy:
         response.headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP 2
     return response
+
+
+def hsts(base_url: str) -> str | None:
+    """The Strict-Transport-Security value when the gateway is served over TLS, else None."""
+    return f"max-age={HSTS_SECONDS}" if base_url.startswith("https://") else None
 
 
 def _directives(response: Response) -> list[str]:
